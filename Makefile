@@ -1,0 +1,63 @@
+# rt: set-up, build, test, demo, bench. Every target installs what it needs on Debian 12.
+SHELL := /bin/bash
+export LLVM_SYS_191_PREFIX ?= /usr/lib/llvm-19
+CARGO ?= cargo
+RT := target/release/rt
+
+# System packages: LLVM 19 (static link needs polly, zstd, zlib, ffi), the wasm32-wasi C toolchain
+# used to build test fixtures, and wabt as the differential reference.
+APT_PACKAGES := llvm-19-dev libpolly-19-dev libzstd-dev zlib1g-dev libffi-dev \
+	clang-16 lld-16 wasi-libc libclang-rt-16-dev-wasm32 wabt hyperfine
+
+WASI_CC := clang-16 --target=wasm32-wasi --sysroot=/usr -O2
+FIXTURE_SRC := $(wildcard tests/fixtures/c/*.c)
+FIXTURES := $(patsubst tests/fixtures/c/%.c,build/fixtures/%.wasm,$(FIXTURE_SRC))
+
+.PHONY: all setup build fixtures demo test bench fmt lint clean install
+
+all: build
+
+setup:
+	@missing=""; for p in $(APT_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "rt setup: installing$$missing"; \
+	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y --no-install-recommends $$missing; \
+	fi
+	@command -v $(CARGO) >/dev/null || { echo "rt setup: cargo not found; install a Rust toolchain (rustup) first" >&2; exit 1; }
+
+build: setup
+	$(CARGO) build --release
+
+build/fixtures/%.wasm: tests/fixtures/c/%.c
+	@mkdir -p build/fixtures
+	$(WASI_CC) -o $@ $<
+
+fixtures: setup $(FIXTURES)
+
+demo: build fixtures
+	@echo '== rt wat2wasm + objdump on examples/hello.wat'
+	$(RT) wat2wasm examples/hello.wat -o build/hello.wasm
+	$(RT) objdump -h build/hello.wasm
+
+test: build fixtures
+	$(CARGO) test --release -- --test-threads=2
+
+bench: build fixtures
+	$(CARGO) bench
+
+fmt:
+	$(CARGO) fmt
+
+lint:
+	$(CARGO) fmt --check
+	$(CARGO) clippy --all-targets -- -D warnings
+
+install: setup
+	$(CARGO) install --path .
+
+clean:
+	$(CARGO) clean
+	rm -rf build

@@ -1,0 +1,13 @@
+//! rt: a WebAssembly toolchain whose runtime compiles Wasm ahead of time with LLVM.
+//!
+//! Every subcommand of the `rt` binary is a thin shell (in [`cli`]) over the modules here:
+//! one parsed [`module::Module`] feeds the text tools, `explain`, and the compiler.
+pub mod cli;
+pub mod compile;
+pub mod explain;
+pub mod module;
+pub mod objdump;
+pub mod runtime;
+pub mod wasi;
+pub mod wast;
+pub mod wat2wasm;

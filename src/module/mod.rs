@@ -1,0 +1,313 @@
+//! The module model: a Wasm binary parsed once (with wasmparser) into plain data that objdump,
+//! explain, the compiler and the runtime all read. No other part of rt parses Wasm sections.
+//!
+//! The model keeps byte ranges (relative to the start of `bytes`) next to every decoded item,
+//! so printers that must reproduce wabt's offsets can do so without re-parsing.
+mod input;
+mod parse;
+
+pub use input::{is_binary, read_module_bytes, wat_to_wasm, InputError};
+pub use parse::ParseError;
+
+use std::collections::BTreeMap;
+use std::ops::Range;
+use wasmparser::{FuncType, GlobalType, MemoryType, RefType, TableType, ValType};
+
+/// A parsed WebAssembly module.
+#[derive(Debug, Clone)]
+pub struct Module {
+    /// The whole binary the model was parsed from; every `Range` below indexes into it.
+    pub bytes: Vec<u8>,
+    /// Every section in binary order, with its id and payload range.
+    pub sections: Vec<Section>,
+    /// Function types, by type index.
+    pub types: Vec<FuncType>,
+    /// Imports in declaration order.
+    pub imports: Vec<Import>,
+    /// Type index of every function (imported functions first, then defined ones).
+    pub func_types: Vec<u32>,
+    /// How many entries of `func_types` are imports.
+    pub num_imported_funcs: u32,
+    /// Table types: imported tables first, then defined ones (with their optional init expr).
+    pub tables: Vec<TableType>,
+    /// Init expressions of defined tables (index = defined-table index), `None` = ref.null.
+    pub table_inits: Vec<Option<ConstExpr>>,
+    pub num_imported_tables: u32,
+    /// Memory types: imported first, then defined.
+    pub memories: Vec<MemoryType>,
+    pub num_imported_memories: u32,
+    /// Global types: imported first, then defined.
+    pub globals: Vec<GlobalType>,
+    pub num_imported_globals: u32,
+    /// Initialisers of defined globals (index = defined-global index).
+    pub global_inits: Vec<ConstExpr>,
+    pub exports: Vec<Export>,
+    pub start: Option<u32>,
+    pub elements: Vec<ElementSegment>,
+    pub data: Vec<DataSegment>,
+    pub data_count: Option<u32>,
+    /// Bodies of defined functions, in order (index = defined-function index).
+    pub code: Vec<FunctionCode>,
+    pub names: Names,
+    pub custom_sections: Vec<CustomSection>,
+}
+
+/// One section as it appears in the binary.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Section {
+    /// The section id byte (0 = custom).
+    pub id: u8,
+    /// Offset of the id byte.
+    pub header_start: usize,
+    /// The payload (after the id and size LEB).
+    pub range: Range<usize>,
+    /// The custom section's name, for id 0.
+    pub custom_name: Option<String>,
+}
+
+impl Section {
+    /// The name wabt gives the section ("Type", "Import", ..., "Custom", "DataCount").
+    pub fn kind_name(&self) -> &'static str {
+        match self.id {
+            0 => "Custom",
+            1 => "Type",
+            2 => "Import",
+            3 => "Function",
+            4 => "Table",
+            5 => "Memory",
+            6 => "Global",
+            7 => "Export",
+            8 => "Start",
+            9 => "Elem",
+            10 => "Code",
+            11 => "Data",
+            12 => "DataCount",
+            13 => "Tag",
+            _ => "Unknown",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Import {
+    pub module: String,
+    pub name: String,
+    pub kind: ImportKind,
+    /// Index in the space of its kind (function index for functions, etc.).
+    pub index: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImportKind {
+    /// A function with this type index.
+    Func(u32),
+    Table(TableType),
+    Memory(MemoryType),
+    Global(GlobalType),
+    /// An exception tag with this type index (parsed for objdump; rejected by the compiler).
+    Tag(u32),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ExternKind {
+    Func,
+    Table,
+    Memory,
+    Global,
+    Tag,
+}
+
+impl ExternKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            ExternKind::Func => "func",
+            ExternKind::Table => "table",
+            ExternKind::Memory => "memory",
+            ExternKind::Global => "global",
+            ExternKind::Tag => "tag",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Export {
+    pub name: String,
+    pub kind: ExternKind,
+    pub index: u32,
+}
+
+/// A constant expression (Wasm 2.0: exactly one instruction before `end`), plus its bytes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConstExpr {
+    pub op: ConstOp,
+    /// The instruction bytes including the final `end`.
+    pub range: Range<usize>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConstOp {
+    I32(i32),
+    I64(i64),
+    /// Raw bits, so NaN payloads survive.
+    F32(u32),
+    F64(u64),
+    V128([u8; 16]),
+    RefNull(RefType),
+    RefFunc(u32),
+    GlobalGet(u32),
+    /// An instruction sequence outside Wasm 2.0 (extended-const and friends). Kept so printers
+    /// can show the raw bytes; the compiler rejects it.
+    Unsupported,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SegmentMode {
+    Passive,
+    Active { index: u32, offset: ConstExpr },
+    /// Element segments only: `declare`.
+    Declared,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ElementSegment {
+    pub mode: SegmentMode,
+    pub ty: RefType,
+    pub items: ElementItems,
+    /// The whole segment's bytes.
+    pub range: Range<usize>,
+    /// True when the binary used the expression encoding (flags 4..7).
+    pub uses_exprs: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ElementItems {
+    Functions(Vec<u32>),
+    Exprs(Vec<ConstExpr>),
+}
+
+impl ElementItems {
+    pub fn len(&self) -> usize {
+        match self {
+            ElementItems::Functions(f) => f.len(),
+            ElementItems::Exprs(e) => e.len(),
+        }
+    }
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DataSegment {
+    pub mode: SegmentMode,
+    /// The segment's payload bytes.
+    pub data: Range<usize>,
+    /// The whole segment's bytes.
+    pub range: Range<usize>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FunctionCode {
+    /// The body: local declarations, then instructions, ending in `end` (after the size LEB).
+    pub body: Range<usize>,
+    /// Offset of the body-size LEB that precedes `body`.
+    pub size_offset: usize,
+    /// Declared locals, run-length encoded as in the binary.
+    pub locals: Vec<(u32, ValType)>,
+    /// Where the instructions start (after the local declarations).
+    pub ops_start: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CustomSection {
+    pub name: String,
+    /// The payload after the name.
+    pub data: Range<usize>,
+}
+
+/// Everything the `name` custom section says, indexed by the entity's index.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Names {
+    pub module: Option<String>,
+    pub functions: BTreeMap<u32, String>,
+    /// function index -> local index -> name
+    pub locals: BTreeMap<u32, BTreeMap<u32, String>>,
+    pub labels: BTreeMap<u32, BTreeMap<u32, String>>,
+    pub types: BTreeMap<u32, String>,
+    pub tables: BTreeMap<u32, String>,
+    pub memories: BTreeMap<u32, String>,
+    pub globals: BTreeMap<u32, String>,
+    pub elements: BTreeMap<u32, String>,
+    pub data: BTreeMap<u32, String>,
+    pub tags: BTreeMap<u32, String>,
+}
+
+impl Module {
+    /// Parse a binary (structure only, no validation: objdump must show invalid modules too).
+    pub fn parse(bytes: Vec<u8>) -> Result<Module, ParseError> {
+        parse::parse(bytes)
+    }
+
+    /// Parse and validate with the Wasm 2.0 feature set rt executes (plus what `features`
+    /// adds). The validator walks the same bytes; the model is still built once.
+    pub fn parse_validated(
+        bytes: Vec<u8>,
+        features: wasmparser::WasmFeatures,
+    ) -> Result<Module, ParseError> {
+        parse::validate(&bytes, features)?;
+        parse::parse(bytes)
+    }
+
+    pub fn num_funcs(&self) -> u32 {
+        self.func_types.len() as u32
+    }
+
+    /// The type of function `func_index` (imports included).
+    pub fn func_type(&self, func_index: u32) -> &FuncType {
+        &self.types[self.func_types[func_index as usize] as usize]
+    }
+
+    /// Whether function `func_index` is imported.
+    pub fn is_imported_func(&self, func_index: u32) -> bool {
+        func_index < self.num_imported_funcs
+    }
+
+    /// The code of a defined function, by its function index.
+    pub fn code_of(&self, func_index: u32) -> Option<&FunctionCode> {
+        func_index
+            .checked_sub(self.num_imported_funcs)
+            .and_then(|i| self.code.get(i as usize))
+    }
+
+    /// A name for function `func_index`: the name section's, else the first export's name.
+    pub fn func_name(&self, func_index: u32) -> Option<&str> {
+        if let Some(n) = self.names.functions.get(&func_index) {
+            return Some(n);
+        }
+        self.exports
+            .iter()
+            .find(|e| e.kind == ExternKind::Func && e.index == func_index)
+            .map(|e| e.name.as_str())
+    }
+
+    /// An operators reader over a defined function's instructions (after its locals).
+    pub fn operators(&self, code: &FunctionCode) -> wasmparser::OperatorsReader<'_> {
+        let reader = wasmparser::BinaryReader::new(
+            &self.bytes[code.ops_start..code.body.end],
+            code.ops_start as u64,
+        );
+        wasmparser::OperatorsReader::new(reader)
+    }
+
+    /// The function import at function index `func_index`, if it is one.
+    pub fn func_import(&self, func_index: u32) -> Option<&Import> {
+        self.imports
+            .iter()
+            .find(|i| matches!(i.kind, ImportKind::Func(_)) && i.index == func_index)
+    }
+
+    /// The payload bytes of a data segment.
+    pub fn data_bytes(&self, seg: &DataSegment) -> &[u8] {
+        &self.bytes[seg.data.clone()]
+    }
+}
