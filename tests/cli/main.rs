@@ -3,3 +3,5 @@
 mod common;
 mod run;
 mod smoke;
+mod spec;
+mod wast;

@@ -34,8 +34,11 @@ fn failing_directive_is_located_and_fails_the_run() {
     let out = rt().arg("wast").arg(&path).output().unwrap();
     let text = stdout(&out);
     assert_eq!(out.status.code(), Some(1), "{text}");
-    assert!(text.contains("bad.wast:2:1: result 0: expected"), "{text}");
-    assert!(text.contains("bad.wast:3:1: expected trap `unreachable`"), "{text}");
+    assert!(text.contains("bad.wast:2:2: result 0: expected"), "{text}");
+    assert!(
+        text.contains("bad.wast:3:2: expected trap `unreachable`"),
+        "{text}"
+    );
     assert_eq!(text.lines().last(), Some("1 passed, 2 failed"), "{text}");
 }
 
