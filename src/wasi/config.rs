@@ -1,8 +1,9 @@
 //! What a WASI instance starts with: arguments, environment, preopened directories and
 //! sockets, and where its stdio goes. The `parse_*` helpers accept wasmtime's spellings of
 //! `--env`, `--dir` and `--mapdir` so users can type what they already know.
+use std::ffi::OsString;
 use std::net::TcpListener;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 /// Where the guest's stdin comes from.
@@ -43,6 +44,48 @@ pub struct WasiConfig {
 }
 
 impl WasiConfig {
+    /// The configuration `rt run` builds from its flags: argv[0] is `--argv0` or the module's
+    /// file name (wasmtime shows the guest only the base name, not the host path), then
+    /// the guest arguments; `--env`, `--dir` and `--mapdir` as the parse_* helpers read
+    /// them. Stdio is the host's.
+    pub fn from_cli(
+        env: &[String],
+        dirs: &[String],
+        mapdirs: &[String],
+        argv0: Option<&str>,
+        module: &Path,
+        args: &[OsString],
+    ) -> Result<WasiConfig, String> {
+        let name = match argv0 {
+            Some(a) => a.to_string(),
+            None => module
+                .file_name()
+                .unwrap_or(module.as_os_str())
+                .to_string_lossy()
+                .into_owned(),
+        };
+        let mut cfg = WasiConfig {
+            args: vec![name],
+            ..WasiConfig::default()
+        };
+        for (i, arg) in args.iter().enumerate() {
+            let arg = arg
+                .to_str()
+                .ok_or_else(|| format!("guest argument {} is not valid UTF-8: {arg:?}", i + 1))?;
+            cfg.args.push(arg.to_string());
+        }
+        for e in env {
+            cfg.env.push(Self::parse_env(e)?);
+        }
+        for d in dirs {
+            cfg.preopens.push(Self::parse_dir(d)?);
+        }
+        for d in mapdirs {
+            cfg.preopens.push(Self::parse_mapdir(d)?);
+        }
+        Ok(cfg)
+    }
+
     /// `--env NAME=VALUE`, or `--env NAME` to pass the host's value through.
     pub fn parse_env(s: &str) -> Result<(String, String), String> {
         let (name, value) = match s.split_once('=') {
@@ -112,6 +155,28 @@ mod tests {
         );
         let err = WasiConfig::parse_env("RT_SURELY_UNSET_VARIABLE_42").unwrap_err();
         assert!(err.contains("not set"), "{err}");
+    }
+
+    #[test]
+    fn from_cli_builds_argv_env_and_preopens() {
+        let cfg = WasiConfig::from_cli(
+            &["A=1".into()],
+            &["/tmp::/t".into()],
+            &["/m::/tmp".into()],
+            None,
+            Path::new("some/dir/prog.wasm"),
+            &["x".into(), "y z".into()],
+        )
+        .unwrap();
+        assert_eq!(cfg.args, ["prog.wasm", "x", "y z"]);
+        assert_eq!(cfg.env, [("A".to_string(), "1".to_string())]);
+        assert_eq!(cfg.preopens[0], ("/tmp".into(), "/t".into()));
+        assert_eq!(cfg.preopens[1], ("/tmp".into(), "/m".into()));
+        let named =
+            WasiConfig::from_cli(&[], &[], &[], Some("me"), Path::new("p.wasm"), &[]).unwrap();
+        assert_eq!(named.args, ["me"]);
+        let bad = WasiConfig::from_cli(&["=x".into()], &[], &[], None, Path::new("p.wasm"), &[]);
+        assert!(bad.is_err());
     }
 
     #[test]

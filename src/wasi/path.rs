@@ -7,7 +7,7 @@ use super::memory::GuestMemory;
 use super::types::{fdflags, oflags, rights, Errno, WasiResult, LOOKUP_SYMLINK_FOLLOW};
 use super::{Abi, WasiCtx};
 use cap_primitives::fs::FollowSymlinks;
-use cap_std::fs::{Dir, OpenOptions};
+use cap_std::fs::{Dir, OpenOptions, OpenOptionsExt};
 use std::mem::ManuallyDrop;
 use std::os::fd::{AsRawFd, FromRawFd};
 
@@ -285,10 +285,14 @@ fn open_options(oflags: u16, fdflags: u16, base: u64, follow: bool) -> OpenOptio
         let write = opts_writes(oflags, base, fdflags);
         o.read(opts_reads(base, fdflags) || !write)
             .write(write)
-            .append(fdflags & fdflags::APPEND != 0)
             .truncate(oflags & oflags::TRUNC != 0)
             .create(oflags & oflags::CREAT != 0)
             .create_new(oflags & (oflags::CREAT | oflags::EXCL) == oflags::CREAT | oflags::EXCL);
+        // O_APPEND as a raw flag: cap-std, like std, refuses append together with
+        // truncate, which POSIX (and so the guest's libc) allows.
+        if fdflags & fdflags::APPEND != 0 {
+            o.custom_flags(libc::O_APPEND);
+        }
         // A read-only open may name a directory: it becomes a directory fd.
         o._cap_fs_ext_maybe_dir(!write);
     }

@@ -279,10 +279,18 @@ impl WasiCtx {
                 }
             })
             .min();
-        while ready.is_empty() {
-            let timeout = earliest.map(|d| d.saturating_duration_since(Instant::now()));
+        // Host fds are always polled, with no wait when something is ready already, so
+        // every ready subscription is reported together.
+        loop {
+            let timeout = if ready.is_empty() {
+                earliest.map(|d| d.saturating_duration_since(Instant::now()))
+            } else {
+                Some(Duration::ZERO)
+            };
             if has_host {
-                ready = wait_host(&subs, timeout)?;
+                ready.extend(wait_host(&subs, timeout)?);
+            } else if !ready.is_empty() {
+                break;
             } else if let Some(t) = timeout {
                 std::thread::sleep(t);
             } else {
@@ -292,19 +300,20 @@ impl WasiCtx {
             for (i, s) in subs.iter().enumerate() {
                 if let Sub::Clock { userdata, deadline } = s {
                     if *deadline <= now {
-                        let kind = event::CLOCK;
-                        ready.push((
-                            i,
-                            Event {
-                                userdata: *userdata,
-                                error: Errno::SUCCESS,
-                                kind,
-                                nbytes: 0,
-                                hangup: false,
-                            },
-                        ));
+                        let (kind, userdata) = (event::CLOCK, *userdata);
+                        let e = Event {
+                            userdata,
+                            error: Errno::SUCCESS,
+                            kind,
+                            nbytes: 0,
+                            hangup: false,
+                        };
+                        ready.push((i, e));
                     }
                 }
+            }
+            if !ready.is_empty() {
+                break;
             }
         }
         ready.sort_by_key(|(i, _)| *i);
