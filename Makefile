@@ -35,6 +35,9 @@ build/fixtures/%.wasm: tests/fixtures/c/%.c
 	@mkdir -p build/fixtures
 	$(WASI_CC) -o $@ $<
 
+# Fixtures that include a shared header (tests/fixtures/c/wasi_check.h) rebuild when it changes.
+$(FIXTURES): $(wildcard tests/fixtures/c/*.h)
+
 fixtures: setup $(FIXTURES)
 
 demo: build fixtures
