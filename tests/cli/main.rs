@@ -4,4 +4,6 @@ mod common;
 mod run;
 mod smoke;
 mod spec;
+mod wasi;
+mod wasi_testsuite;
 mod wast;
