@@ -1,0 +1,198 @@
+//! Who calls whom inside a module, read from each function body with `Module::operators`.
+//!
+//! Only direct calls are edges. `call_indirect` (and `call_ref`) sites are counted per
+//! function because their callee is unknown statically; functions placed in a table or named
+//! by `ref.func` are recorded as reachable that way.
+use crate::module::{ElementItems, ExternKind, Module, ParseError};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use wasmparser::Operator;
+
+#[derive(Debug, Default)]
+pub struct CallGraph {
+    /// For every function index, the functions that call it directly (sorted, unique).
+    callers: Vec<Vec<u32>>,
+    /// Function index -> byte offsets of its indirect call sites.
+    indirect_sites: BTreeMap<u32, Vec<usize>>,
+    /// Functions whose reference escapes (element segments, `ref.func`).
+    address_taken: BTreeSet<u32>,
+    /// Exported functions and the start function: where chains end.
+    roots: BTreeMap<u32, String>,
+}
+
+/// How a chain of callers ends.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ChainEnd {
+    /// At an exported function (its export name) or the start function (`(start)`).
+    Root(String),
+    /// At a function only reached through a table: some `call_indirect` may call it.
+    Indirect,
+    /// At a function nothing calls and nothing exports.
+    Orphan,
+}
+
+impl CallGraph {
+    pub fn build(module: &Module) -> Result<CallGraph, ParseError> {
+        let n = module.num_funcs() as usize;
+        let mut graph = CallGraph {
+            callers: vec![Vec::new(); n],
+            ..CallGraph::default()
+        };
+        for (i, code) in module.code.iter().enumerate() {
+            let caller = module.num_imported_funcs + i as u32;
+            let mut reader = module.operators(code);
+            while !reader.eof() {
+                let (op, offset) = reader.read_with_offset()?;
+                match op {
+                    Operator::Call { function_index } | Operator::ReturnCall { function_index } => {
+                        if let Some(list) = graph.callers.get_mut(function_index as usize) {
+                            list.push(caller);
+                        }
+                    }
+                    Operator::CallIndirect { .. }
+                    | Operator::ReturnCallIndirect { .. }
+                    | Operator::CallRef { .. }
+                    | Operator::ReturnCallRef { .. } => {
+                        let sites = graph.indirect_sites.entry(caller).or_default();
+                        sites.push(offset as usize);
+                    }
+                    Operator::RefFunc { function_index } => {
+                        graph.address_taken.insert(function_index);
+                    }
+                    _ => {}
+                }
+            }
+        }
+        for list in &mut graph.callers {
+            list.sort_unstable();
+            list.dedup();
+        }
+        for seg in &module.elements {
+            if let ElementItems::Functions(funcs) = &seg.items {
+                graph.address_taken.extend(funcs.iter().copied());
+            }
+        }
+        for e in module.exports.iter().filter(|e| e.kind == ExternKind::Func) {
+            graph.roots.entry(e.index).or_insert_with(|| e.name.clone());
+        }
+        if let Some(start) = module.start {
+            graph
+                .roots
+                .entry(start)
+                .or_insert_with(|| "(start)".to_string());
+        }
+        Ok(graph)
+    }
+
+    pub fn callers(&self, func: u32) -> &[u32] {
+        self.callers
+            .get(func as usize)
+            .map_or(&[], |v| v.as_slice())
+    }
+
+    /// Functions with indirect call sites, and the byte offsets of those sites.
+    pub fn indirect_sites(&self) -> &BTreeMap<u32, Vec<usize>> {
+        &self.indirect_sites
+    }
+
+    pub fn is_address_taken(&self, func: u32) -> bool {
+        self.address_taken.contains(&func)
+    }
+
+    /// The shortest chain of callers from `func` up to an export or the start function
+    /// (`func` first). Without one, the shortest chain to a function reached through a table;
+    /// without that, the longest chain found, ending at a function nothing calls.
+    pub fn chain_to_root(&self, func: u32) -> (Vec<u32>, ChainEnd) {
+        let mut parent: BTreeMap<u32, u32> = BTreeMap::new();
+        let mut queue = VecDeque::from([func]);
+        let mut seen = BTreeSet::from([func]);
+        let mut first_indirect = None;
+        let mut farthest = func;
+        while let Some(f) = queue.pop_front() {
+            farthest = f;
+            if let Some(name) = self.roots.get(&f) {
+                return (path_back(&parent, f), ChainEnd::Root(name.clone()));
+            }
+            if first_indirect.is_none() && self.is_address_taken(f) {
+                first_indirect = Some(f);
+            }
+            for &caller in self.callers(f) {
+                if seen.insert(caller) {
+                    parent.insert(caller, f);
+                    queue.push_back(caller);
+                }
+            }
+        }
+        match first_indirect {
+            Some(f) => (path_back(&parent, f), ChainEnd::Indirect),
+            None => (path_back(&parent, farthest), ChainEnd::Orphan),
+        }
+    }
+}
+
+/// The chain from the search's start to `end`, start first.
+fn path_back(parent: &BTreeMap<u32, u32>, end: u32) -> Vec<u32> {
+    let mut chain = vec![end];
+    let mut at = end;
+    while let Some(&child) = parent.get(&at) {
+        chain.push(child);
+        at = child;
+    }
+    chain.reverse();
+    chain
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn graph(wat: &str) -> (Module, CallGraph) {
+        let bytes = crate::module::wat_to_wasm("test.wat", wat).expect("valid wat");
+        let module = Module::parse(bytes).expect("parses");
+        let graph = CallGraph::build(&module).expect("reads code");
+        (module, graph)
+    }
+
+    const WAT: &str = r#"(module
+      (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
+      (type $t (func))
+      (table 1 funcref)
+      (elem (i32.const 0) $via_table)
+      (func $wrapper (call $fd_write (i32.const 1) (i32.const 0) (i32.const 0) (i32.const 0)) drop)
+      (func $middle call $wrapper)
+      (func $start (export "_start") call $middle call $wrapper (call_indirect (type $t) (i32.const 0)))
+      (func $via_table call $wrapper)
+      (func $hidden call $middle)
+      (func $orphan_caller call $lonely)
+      (func $lonely))"#;
+
+    #[test]
+    fn direct_callers_and_shortest_chain_to_export() {
+        let (_, g) = graph(WAT);
+        assert_eq!(g.callers(0), [1]);
+        assert_eq!(g.callers(1), [2, 3, 4]);
+        let (chain, end) = g.chain_to_root(1);
+        assert_eq!(chain, [1, 3]);
+        assert_eq!(end, ChainEnd::Root("_start".into()));
+        assert_eq!(
+            g.chain_to_root(2),
+            (vec![2, 3], ChainEnd::Root("_start".into()))
+        );
+    }
+
+    #[test]
+    fn indirect_sites_and_table_entries() {
+        let (_, g) = graph(WAT);
+        assert_eq!(g.indirect_sites().keys().copied().collect::<Vec<_>>(), [3]);
+        assert!(g.is_address_taken(4));
+        assert!(!g.is_address_taken(2));
+        assert_eq!(g.chain_to_root(4), (vec![4], ChainEnd::Indirect));
+    }
+
+    #[test]
+    fn functions_nobody_reaches_are_orphans() {
+        let (_, g) = graph(WAT);
+        assert_eq!(g.chain_to_root(5), (vec![5], ChainEnd::Orphan));
+        assert_eq!(g.chain_to_root(7), (vec![7, 6], ChainEnd::Orphan));
+        assert_eq!(g.callers(7), [6]);
+    }
+}
