@@ -6,8 +6,8 @@ pub mod compile;
 pub mod explain;
 pub mod objdump;
 pub mod run;
-pub mod wast;
 pub mod wat2wasm;
+pub mod wast;
 
 #[derive(Parser, Debug)]
 #[command(

@@ -16,14 +16,16 @@ pub struct CallGraph {
     /// Functions whose reference escapes (element segments, `ref.func`).
     address_taken: BTreeSet<u32>,
     /// Exported functions and the start function: where chains end.
-    roots: BTreeMap<u32, String>,
+    roots: BTreeMap<u32, ChainEnd>,
 }
 
 /// How a chain of callers ends.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ChainEnd {
-    /// At an exported function (its export name) or the start function (`(start)`).
-    Root(String),
+    /// At an exported function: its export name.
+    Export(String),
+    /// At the module's start function.
+    Start,
     /// At a function only reached through a table: some `call_indirect` may call it.
     Indirect,
     /// At a function nothing calls and nothing exports.
@@ -72,13 +74,11 @@ impl CallGraph {
             }
         }
         for e in module.exports.iter().filter(|e| e.kind == ExternKind::Func) {
-            graph.roots.entry(e.index).or_insert_with(|| e.name.clone());
+            let export = ChainEnd::Export(e.name.clone());
+            graph.roots.entry(e.index).or_insert(export);
         }
         if let Some(start) = module.start {
-            graph
-                .roots
-                .entry(start)
-                .or_insert_with(|| "(start)".to_string());
+            graph.roots.entry(start).or_insert(ChainEnd::Start);
         }
         Ok(graph)
     }
@@ -109,8 +109,8 @@ impl CallGraph {
         let mut farthest = func;
         while let Some(f) = queue.pop_front() {
             farthest = f;
-            if let Some(name) = self.roots.get(&f) {
-                return (path_back(&parent, f), ChainEnd::Root(name.clone()));
+            if let Some(end) = self.roots.get(&f) {
+                return (path_back(&parent, f), end.clone());
             }
             if first_indirect.is_none() && self.is_address_taken(f) {
                 first_indirect = Some(f);
@@ -172,10 +172,10 @@ mod tests {
         assert_eq!(g.callers(1), [2, 3, 4]);
         let (chain, end) = g.chain_to_root(1);
         assert_eq!(chain, [1, 3]);
-        assert_eq!(end, ChainEnd::Root("_start".into()));
+        assert_eq!(end, ChainEnd::Export("_start".into()));
         assert_eq!(
             g.chain_to_root(2),
-            (vec![2, 3], ChainEnd::Root("_start".into()))
+            (vec![2, 3], ChainEnd::Export("_start".into()))
         );
     }
 

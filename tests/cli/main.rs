@@ -1,4 +1,5 @@
 //! End-to-end tests: each runs the built `rt` binary as a user would.
 //! One module per subcommand; `common` holds the shared helpers.
 mod common;
+mod explain;
 mod smoke;

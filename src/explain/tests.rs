@@ -1,0 +1,57 @@
+//! Every catalog entry renders in both formats, and the forms agree with each other.
+use super::catalog::{functions, TYPES};
+use super::text::Style;
+use super::{explain, Format, Request};
+
+const PLAIN: Style = Style { color: false };
+
+#[test]
+fn every_function_and_type_explains_in_text_and_json() {
+    let names = functions()
+        .map(|f| f.name)
+        .chain(TYPES.iter().map(|t| t.name));
+    for name in names {
+        let text = explain(Request::Name(name), Format::Text, PLAIN).expect(name);
+        assert!(text.contains(name), "{name}: {text}");
+        let json = explain(Request::Name(name), Format::Json, PLAIN).expect(name);
+        let value: serde_json::Value = serde_json::from_str(&json).expect(name);
+        assert_eq!(value["name"], name);
+    }
+}
+
+#[test]
+fn colour_only_when_asked() {
+    let coloured = explain(
+        Request::Name("fd_write"),
+        Format::Text,
+        Style { color: true },
+    )
+    .unwrap();
+    assert!(coloured.contains("\x1b[36mfd_write\x1b[0m"));
+    let plain = explain(Request::Name("fd_write"), Format::Text, PLAIN).unwrap();
+    assert!(!plain.contains('\x1b'));
+    // Escapes are added after padding, so columns stay aligned in colour too.
+    let strip = |s: &str| {
+        let mut out = String::new();
+        let mut in_escape = false;
+        for c in s.chars() {
+            match (in_escape, c) {
+                (false, '\x1b') => in_escape = true,
+                (true, 'm') => in_escape = false,
+                (false, c) => out.push(c),
+                _ => {}
+            }
+        }
+        out
+    };
+    assert_eq!(strip(&coloured), plain);
+}
+
+#[test]
+fn errno_requests() {
+    let one = explain(Request::Errno(Some("ENOENT")), Format::Text, PLAIN).unwrap();
+    assert!(one.starts_with("errno 44: noent (ENOENT)"));
+    assert!(explain(Request::Errno(Some("nope")), Format::Text, PLAIN).is_err());
+    let all = explain(Request::Errno(None), Format::Json, PLAIN).unwrap();
+    assert!(all.contains("\"errno_list\""));
+}

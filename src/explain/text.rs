@@ -1,0 +1,283 @@
+//! The human-readable renderer: aligned columns, colour only when asked for.
+use super::report::{
+    ErrnoListReport, ErrnoReport, FunctionReport, LibcReport, ParamReport, TypeReport,
+};
+use std::fmt::Write;
+
+/// ANSI styling, or none at all.
+#[derive(Debug, Clone, Copy)]
+pub struct Style {
+    pub color: bool,
+}
+
+impl Style {
+    fn paint(&self, code: &str, text: &str) -> String {
+        if self.color {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_string()
+        }
+    }
+    pub fn heading(&self, text: &str) -> String {
+        self.paint("1", text)
+    }
+    pub fn name(&self, text: &str) -> String {
+        self.paint("36", text)
+    }
+    pub fn good(&self, text: &str) -> String {
+        self.paint("32", text)
+    }
+    pub fn bad(&self, text: &str) -> String {
+        self.paint("1;31", text)
+    }
+    pub fn dim(&self, text: &str) -> String {
+        self.paint("2", text)
+    }
+}
+
+/// Rows of cells printed with each column as wide as its widest cell. The first column is
+/// painted as a name; widths are measured before painting so escapes never skew them.
+pub fn table(out: &mut String, style: &Style, indent: usize, rows: &[Vec<String>]) {
+    let columns = rows.iter().map(Vec::len).max().unwrap_or(0);
+    let widths: Vec<usize> = (0..columns)
+        .map(|c| {
+            let cells = rows.iter().filter_map(|r| r.get(c));
+            cells.map(|s| s.chars().count()).max().unwrap_or(0)
+        })
+        .collect();
+    for row in rows {
+        let mut line = " ".repeat(indent);
+        for (c, cell) in row.iter().enumerate() {
+            let last = c + 1 == row.len();
+            let pad = if last {
+                0
+            } else {
+                widths[c] - cell.chars().count() + 2
+            };
+            let text = if c == 0 {
+                style.name(cell)
+            } else {
+                cell.clone()
+            };
+            line.push_str(&text);
+            line.push_str(&" ".repeat(pad));
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+}
+
+fn type_cell(ty: &str, repr: &Option<String>) -> String {
+    match repr {
+        Some(r) => format!("{ty} ({r})"),
+        None => ty.to_string(),
+    }
+}
+
+fn param_rows(params: &[ParamReport]) -> Vec<Vec<String>> {
+    params
+        .iter()
+        .map(|p| {
+            vec![
+                p.name.to_string(),
+                type_cell(&p.ty, &p.repr),
+                p.doc.to_string(),
+            ]
+        })
+        .collect()
+}
+
+pub fn errno(e: &ErrnoReport, style: &Style) -> String {
+    let posix = e
+        .posix
+        .as_deref()
+        .map_or(String::new(), |p| format!(" ({p})"));
+    format!(
+        "{} {}{}\n  {}\n",
+        style.heading(&format!("errno {}:", e.number)),
+        style.name(e.name),
+        posix,
+        e.meaning
+    )
+}
+
+pub fn errno_list(list: &ErrnoListReport, style: &Style) -> String {
+    let mut out = style.heading("WASI errnos (errno is a u16; 0 means success)\n");
+    let rows: Vec<Vec<String>> = list
+        .errnos
+        .iter()
+        .map(|e| {
+            let posix = e.posix.clone().unwrap_or_default();
+            vec![
+                e.number.to_string(),
+                e.name.to_string(),
+                posix,
+                e.meaning.to_string(),
+            ]
+        })
+        .collect();
+    table(&mut out, style, 2, &rows);
+    out
+}
+
+pub fn function(f: &FunctionReport, style: &Style) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{}  {}",
+        style.heading(&style.name(f.name)),
+        style.dim(&format!("({} function)", f.module))
+    );
+    let _ = writeln!(out, "  {}\n", f.summary);
+    let core_params: Vec<String> = f
+        .core_params
+        .iter()
+        .map(|p| format!("{}: {}", p.name, p.ty))
+        .collect();
+    let mut sig_rows = vec![
+        vec!["witx".to_string(), f.witx.clone()],
+        vec!["core".to_string(), f.core_signature.clone()],
+    ];
+    if !core_params.is_empty() {
+        sig_rows.push(vec![String::new(), core_params.join(", ")]);
+    }
+    table(&mut out, style, 0, &sig_rows);
+    if !f.params.is_empty() {
+        let _ = writeln!(out, "\n{}", style.heading("Parameters"));
+        table(&mut out, style, 2, &param_rows(&f.params));
+    }
+    if !f.results.is_empty() {
+        let _ = writeln!(
+            out,
+            "\n{}",
+            style.heading("Written on success (through the trailing out-pointers)")
+        );
+        table(&mut out, style, 2, &param_rows(&f.results));
+    }
+    let _ = writeln!(out);
+    let returns = if f.returns == "never" {
+        "nothing: the call does not return".to_string()
+    } else {
+        "errno as i32: 0 on success".to_string()
+    };
+    let errnos: Vec<String> = f
+        .errnos
+        .iter()
+        .map(|e| format!("{} ({})", e.name, e.number))
+        .collect();
+    let none = || "none".to_string();
+    let mut facts = vec![vec!["Returns".to_string(), returns]];
+    if !errnos.is_empty() {
+        facts.push(vec!["Errnos".to_string(), errnos.join(", ")]);
+    }
+    let rights = if f.rights.is_empty() {
+        none()
+    } else {
+        f.rights.join(", ")
+    };
+    facts.push(vec!["Rights".to_string(), rights]);
+    facts.push(vec!["libc".to_string(), f.libc.join(", ")]);
+    if let Some(need) = &f.run_need {
+        let flag = need.flag.map_or(String::new(), |f| format!("{f}: "));
+        facts.push(vec!["rt run".to_string(), format!("{flag}{}", need.reason)]);
+    }
+    table(&mut out, style, 0, &facts);
+    let detailed: Vec<&TypeReport> = f
+        .types
+        .iter()
+        .filter(|t| !matches!(t.type_kind, "alias" | "handle") && t.name != "errno")
+        .collect();
+    if !detailed.is_empty() {
+        let _ = writeln!(out, "\n{}", style.heading("Types"));
+        for t in detailed {
+            out.push_str(&indented(&type_(t, style), 2));
+        }
+    }
+    out
+}
+
+fn indented(text: &str, by: usize) -> String {
+    let pad = " ".repeat(by);
+    text.lines()
+        .map(|l| {
+            if l.is_empty() {
+                "\n".to_string()
+            } else {
+                format!("{pad}{l}\n")
+            }
+        })
+        .collect()
+}
+
+pub fn type_(t: &TypeReport, style: &Style) -> String {
+    let mut out = String::new();
+    let shape = match t.type_kind {
+        "record" => format!("record, {} bytes, align {}", t.size, t.align),
+        "variant" => format!(
+            "variant, {} bytes, align {}: {} tag @0, payload @{}",
+            t.size,
+            t.align,
+            t.repr.as_deref().unwrap_or("?"),
+            t.payload_offset.unwrap_or(0)
+        ),
+        "list" => format!(
+            "list of {}: passed as (pointer, count)",
+            t.repr.as_deref().unwrap_or("?")
+        ),
+        "handle" => "handle, u32".to_string(),
+        kind => format!("{kind}, {}", t.repr.as_deref().unwrap_or("?")),
+    };
+    let _ = writeln!(
+        out,
+        "{}  {}",
+        style.heading(&style.name(t.name)),
+        style.dim(&format!("({shape})"))
+    );
+    let _ = writeln!(out, "  {}", t.summary);
+    let mut rows = Vec::new();
+    if !t.fields.is_empty() {
+        rows.push(
+            ["offset", "field", "type", "size", "meaning"]
+                .map(String::from)
+                .to_vec(),
+        );
+        for f in &t.fields {
+            rows.push(vec![
+                format!("@{}", f.offset),
+                f.name.to_string(),
+                type_cell(&f.ty, &f.repr),
+                f.size.to_string(),
+                f.doc.to_string(),
+            ]);
+        }
+    }
+    for c in &t.cases {
+        let value = match c.bit {
+            Some(bit) => format!("bit {bit} ({:#x})", c.value),
+            None => c.value.to_string(),
+        };
+        let name = match &c.payload {
+            Some(p) => format!("{}: {p}", c.name),
+            None => c.name.to_string(),
+        };
+        rows.push(vec![value, name, c.doc.to_string()]);
+    }
+    if !rows.is_empty() {
+        table(&mut out, style, 2, &rows);
+    }
+    out
+}
+
+pub fn libc(l: &LibcReport, style: &Style) -> String {
+    let names: Vec<&str> = l.reaches.iter().map(|f| f.name).collect();
+    let mut out = format!(
+        "{} is a libc function; in wasi-libc it usually reaches {}\n",
+        style.heading(&style.name(&l.name)),
+        names.join(", ")
+    );
+    for f in &l.reaches {
+        out.push('\n');
+        out.push_str(&function(f, style));
+    }
+    out
+}

@@ -1,0 +1,473 @@
+//! `rt explain`: WASI functions and types by name, libc functions, errnos, and modules.
+use crate::common::*;
+use serde_json::Value;
+use std::path::Path;
+
+/// Runs `rt explain ARGS --format json`, expects success, and parses stdout.
+fn explain_json(args: &[&str]) -> Value {
+    let mut all = vec!["explain"];
+    all.extend_from_slice(args);
+    all.extend_from_slice(&["--format", "json"]);
+    let out = rt_output(&all);
+    assert!(out.status.success(), "rt {all:?} failed: {}", stderr(&out));
+    serde_json::from_str(&stdout(&out))
+        .unwrap_or_else(|e| panic!("bad JSON ({e}):\n{}", stdout(&out)))
+}
+
+/// Runs `rt explain ARGS`, expects exit 1 with nothing on stdout, returns stderr.
+fn explain_error(args: &[&str]) -> String {
+    let mut all = vec!["explain"];
+    all.extend_from_slice(args);
+    let out = rt()
+        .args(&all)
+        .env_remove("RUST_BACKTRACE")
+        .env_remove("RUST_LIB_BACKTRACE")
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "rt {all:?} should fail: {}",
+        stdout(&out)
+    );
+    assert!(out.stdout.is_empty(), "nothing on stdout for an error");
+    let err = stderr(&out);
+    assert!(err.starts_with("error: "), "{err}");
+    err
+}
+
+fn explain_text(args: &[&str]) -> String {
+    let mut all = vec!["explain"];
+    all.extend_from_slice(args);
+    let out = rt_output(&all);
+    assert!(out.status.success(), "rt {all:?} failed: {}", stderr(&out));
+    stdout(&out)
+}
+
+fn names(list: &Value) -> Vec<String> {
+    list.as_array()
+        .expect("array")
+        .iter()
+        .map(|f| f["name"].as_str().expect("name").to_string())
+        .collect()
+}
+
+#[test]
+fn function_by_bare_name_shows_both_signatures_and_the_bytes_it_writes() {
+    let text = explain_text(&["fd_readdir"]);
+    assert!(text.contains("(i32, i32, i32, i64, i32) -> i32"), "{text}");
+    assert!(
+        text.contains("(@interface func (export \"fd_readdir\")"),
+        "{text}"
+    );
+    // The dirent layout is printed with the function because buf is filled with dirents.
+    let layout_line = text
+        .lines()
+        .find(|l| l.contains("d_namlen") && l.contains("@16"));
+    assert!(
+        layout_line.is_some_and(|l| l.contains("dirnamlen (u32)")),
+        "{text}"
+    );
+    assert!(text.contains("readdir"), "{text}");
+    assert!(
+        !text.contains('\x1b'),
+        "no colour when stdout is not a terminal"
+    );
+}
+
+#[test]
+fn function_json_has_core_params_errnos_rights_and_libc() {
+    let f = explain_json(&["fd_readdir"]);
+    assert_eq!(f["kind"], "function");
+    assert_eq!(f["core_signature"], "(i32, i32, i32, i64, i32) -> i32");
+    let core: Vec<&str> = f["core_params"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["type"].as_str().unwrap())
+        .collect();
+    assert_eq!(core, ["i32", "i32", "i32", "i64", "i32"]);
+    assert_eq!(names(&f["params"]), ["fd", "buf", "buf_len", "cookie"]);
+    assert_eq!(names(&f["results"]), ["bufused"]);
+    assert!(names(&f["errnos"]).contains(&"badf".to_string()));
+    assert_eq!(f["rights"], serde_json::json!(["fd_readdir"]));
+    assert!(f["libc"]
+        .as_array()
+        .unwrap()
+        .contains(&Value::from("readdir")));
+    assert!(names(&f["types"]).contains(&"dirent".to_string()));
+}
+
+#[test]
+fn module_qualified_names_are_accepted() {
+    for name in [
+        "wasi_snapshot_preview1.fd_write",
+        "wasi_unstable.fd_write",
+        "__wasi_fd_write",
+    ] {
+        let f = explain_json(&[name]);
+        assert_eq!(f["name"], "fd_write", "{name}");
+        assert_eq!(f["core_signature"], "(i32, i32, i32, i32) -> i32");
+    }
+    let exit = explain_json(&["proc_exit"]);
+    assert_eq!(exit["returns"], "never");
+    assert_eq!(exit["core_signature"], "(i32) -> nil");
+    let err = explain_error(&["wasi_snapshot_preview2.fd_write"]);
+    assert!(
+        err.contains("wasi_snapshot_preview2") && err.contains("not a WASI preview1 module"),
+        "{err}"
+    );
+}
+
+#[test]
+fn record_type_layout_in_json() {
+    let t = explain_json(&["dirent"]);
+    assert_eq!(t["kind"], "type");
+    assert_eq!(t["type_kind"], "record");
+    assert_eq!(t["size"], 24);
+    assert_eq!(t["align"], 8);
+    let fields: Vec<(String, u64, u64)> = t["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["name"].as_str().unwrap().into(),
+                f["offset"].as_u64().unwrap(),
+                f["size"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    let expected = [
+        ("d_next", 0, 8),
+        ("d_ino", 8, 8),
+        ("d_namlen", 16, 4),
+        ("d_type", 20, 1),
+    ];
+    let expected: Vec<(String, u64, u64)> = expected
+        .iter()
+        .map(|(n, o, s)| (n.to_string(), *o, *s))
+        .collect();
+    assert_eq!(fields, expected);
+    let sub = explain_json(&["__wasi_subscription_t"]);
+    assert_eq!(sub["size"], 48);
+}
+
+#[test]
+fn flags_and_enums_list_bits_and_values() {
+    let rights = explain_json(&["rights"]);
+    assert_eq!(rights["type_kind"], "flags");
+    assert_eq!(rights["repr"], "u64");
+    let readdir = rights["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "fd_readdir")
+        .unwrap();
+    assert_eq!(readdir["bit"], 14);
+    assert_eq!(readdir["value"], 1u64 << 14);
+    let whence = explain_json(&["whence"]);
+    assert_eq!(names(&whence["cases"]), ["set", "cur", "end"]);
+    assert_eq!(whence["cases"][2]["value"], 2);
+    let text = explain_text(&["oflags"]);
+    assert!(
+        text.contains("bit 3 (0x8)") && text.contains("trunc"),
+        "{text}"
+    );
+}
+
+#[test]
+fn libc_function_names_lead_to_wasi_calls() {
+    let l = explain_json(&["readdir"]);
+    assert_eq!(l["kind"], "libc");
+    assert_eq!(names(&l["reaches"]), ["fd_readdir"]);
+    let text = explain_text(&["fopen"]);
+    assert!(
+        text.starts_with("fopen is a libc function; in wasi-libc it usually reaches path_open"),
+        "{text}"
+    );
+}
+
+#[test]
+fn errno_by_number_wasi_name_and_posix_name() {
+    for key in ["8", "badf", "EBADF", "ebadf"] {
+        let e = explain_json(&["errno", key]);
+        assert_eq!(e["kind"], "errno", "{key}");
+        assert_eq!(e["number"], 8, "{key}");
+        assert_eq!(e["name"], "badf", "{key}");
+        assert_eq!(e["posix"], "EBADF", "{key}");
+        assert!(e["meaning"].as_str().unwrap().contains("descriptor"));
+    }
+    let text = explain_text(&["errno", "76"]);
+    assert!(
+        text.starts_with("errno 76: notcapable (ENOTCAPABLE)"),
+        "{text}"
+    );
+    let success = explain_json(&["errno", "0"]);
+    assert_eq!(success["posix"], Value::Null);
+}
+
+#[test]
+fn errno_alone_lists_all_77() {
+    let list = explain_json(&["errno"]);
+    let errnos = list["errnos"].as_array().unwrap();
+    assert_eq!(errnos.len(), 77);
+    assert_eq!(errnos[44]["name"], "noent");
+    let text = explain_text(&["errno"]);
+    assert!(
+        text.lines()
+            .any(|l| l.split_whitespace().collect::<Vec<_>>()[..3] == ["44", "noent", "ENOENT"]),
+        "{text}"
+    );
+}
+
+#[test]
+fn unknown_names_suggest_the_nearest() {
+    let err = explain_error(&["fd_wirte"]);
+    assert!(
+        err.contains("`fd_wirte`") && err.contains("did you mean `fd_write`"),
+        "{err}"
+    );
+    let err = explain_error(&["path_opne"]);
+    assert!(err.contains("`path_open`"), "{err}");
+    let err = explain_error(&["qqqqqqqqqqqq"]);
+    assert!(
+        err.contains("unknown WASI function") && !err.contains("did you mean"),
+        "{err}"
+    );
+}
+
+#[test]
+fn unknown_errnos_are_errors() {
+    let err = explain_error(&["errno", "77"]);
+    assert!(
+        err.contains("unknown errno 77") && err.contains("0 to 76"),
+        "{err}"
+    );
+    let err = explain_error(&["errno", "EBADFF"]);
+    assert!(err.contains("`EBADFF`") && err.contains("`badf`"), "{err}");
+    let err = explain_error(&["errno", "65536"]);
+    assert!(err.contains("unknown errno"), "{err}");
+}
+
+#[test]
+fn extra_arguments_are_refused() {
+    let err = explain_error(&["fd_write", "fd_read"]);
+    assert!(err.contains("`fd_read`"), "{err}");
+}
+
+#[test]
+fn bad_modules_are_located_errors() {
+    let dir = tempdir();
+    let garbage = write(dir.path(), "garbage.wasm", "this is not wasm");
+    let err = explain_error(&[garbage.to_str().unwrap()]);
+    assert!(
+        err.contains("garbage.wasm:0x0: not a WebAssembly binary"),
+        "{err}"
+    );
+
+    let truncated = dir.path().join("truncated.wasm");
+    std::fs::write(&truncated, b"\0asm\x01\0\0\0\x01\x05").unwrap();
+    let err = explain_error(&[truncated.to_str().unwrap()]);
+    assert!(err.contains("truncated.wasm:0x"), "{err}");
+
+    let bad_text = write(dir.path(), "bad.wat", "(module\n  (func (i32.bogus)))\n");
+    let err = explain_error(&[bad_text.to_str().unwrap()]);
+    assert!(err.contains("bad.wat:2:10"), "{err}");
+
+    let missing = dir.path().join("missing.wasm");
+    let err = explain_error(&[missing.to_str().unwrap()]);
+    assert!(err.contains("missing.wasm"), "{err}");
+}
+
+/// A hand-written module with every situation the report must flag.
+const FLAGGED: &str = r#"(module
+  (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "fd_read" (func $fd_read (param i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "fd_frobnicate" (func $frob (param i32) (result i32)))
+  (import "wasi_unstable" "random_get" (func $random (param i32 i32) (result i32)))
+  (import "env" "host_log" (func $log (param i32)))
+  (import "env" "memory" (memory 1))
+  (type $v (func))
+  (table 1 funcref)
+  (elem (i32.const 0) $callback)
+  (func $write_it (call $fd_write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8)) drop)
+  (func $callback call $write_it)
+  (func $run (export "_start")
+    call $write_it
+    (call_indirect (type $v) (i32.const 0))
+    (drop (call $random (i32.const 0) (i32.const 4)))))
+"#;
+
+#[test]
+fn module_report_flags_mismatches_unknowns_uncalled_and_indirect_calls() {
+    let dir = tempdir();
+    let path = write(dir.path(), "flagged.wat", FLAGGED);
+    let m = explain_json(&[path.to_str().unwrap()]);
+    assert_eq!(m["kind"], "module");
+    let imports = m["wasi_imports"].as_array().unwrap();
+    assert_eq!(
+        names(&m["wasi_imports"]),
+        ["fd_write", "fd_read", "fd_frobnicate", "random_get"]
+    );
+    let by_name = |n: &str| imports.iter().find(|i| i["name"] == n).unwrap();
+    assert_eq!(by_name("fd_write")["signature_ok"], true);
+    assert_eq!(by_name("fd_write")["index"], 0);
+    assert_eq!(names(&by_name("fd_write")["direct_callers"]), ["write_it"]);
+    let chain = &by_name("fd_write")["chains"][0];
+    assert_eq!(names(&chain["functions"]), ["fd_write", "write_it", "run"]);
+    assert_eq!(chain["ends_at"], "export");
+    assert_eq!(chain["export"], "_start");
+    let read = by_name("fd_read");
+    assert_eq!(read["signature_ok"], false);
+    assert_eq!(read["signature"], "(i32, i32, i32) -> i32");
+    assert_eq!(read["expected_signature"], "(i32, i32, i32, i32) -> i32");
+    assert_eq!(by_name("fd_frobnicate")["known"], false);
+    assert_eq!(by_name("random_get")["module"], "wasi_unstable");
+    assert_eq!(by_name("random_get")["signature_ok"], true);
+    assert_eq!(
+        m["mismatched_wasi_imports"],
+        serde_json::json!(["fd_read", "fd_frobnicate"])
+    );
+    assert_eq!(
+        m["uncalled_wasi_imports"],
+        serde_json::json!(["fd_read", "fd_frobnicate"])
+    );
+    let others: Vec<(String, String)> = m["other_imports"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| {
+            (
+                o["name"].as_str().unwrap().into(),
+                o["kind"].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        others,
+        [
+            ("host_log".to_string(), "func".to_string()),
+            ("memory".into(), "memory".into())
+        ]
+    );
+    let sites = m["indirect_call_sites"].as_array().unwrap();
+    assert_eq!(sites.len(), 1);
+    assert_eq!(sites[0]["function"]["name"], "run");
+
+    let text = explain_text(&[path.to_str().unwrap()]);
+    assert!(
+        text.contains("SIGNATURE MISMATCH: expected (i32, i32, i32, i32) -> i32"),
+        "{text}"
+    );
+    assert!(text.contains("UNKNOWN to wasi_snapshot_preview1"), "{text}");
+    assert!(
+        text.contains("fd_write <- write_it <- run  (exported as _start)"),
+        "{text}"
+    );
+    assert!(text.contains("call_indirect"), "{text}");
+}
+
+fn readdir_fixture() -> String {
+    let p = fixture("explain_readdir");
+    assert!(Path::new(&p).is_file());
+    p.to_str().unwrap().to_string()
+}
+
+#[test]
+fn c_program_chains_reach_start_through_libc() {
+    let path = readdir_fixture();
+    let m = explain_json(&[&path]);
+    let imports = m["wasi_imports"].as_array().unwrap();
+    assert!(
+        imports.iter().all(|i| i["signature_ok"] == true),
+        "wasi-libc imports match the spec"
+    );
+    let chain_of = |n: &str| -> Vec<String> {
+        let import = imports
+            .iter()
+            .find(|i| i["name"] == n)
+            .unwrap_or_else(|| panic!("{n} not imported"));
+        names(&import["chains"][0]["functions"])
+    };
+    // These chains are read from the binary's name section and code (see wasm-objdump -x -d):
+    // list_dir is noinline, so readdir and opendir are called from it, and it from main.
+    let readdir = chain_of("fd_readdir");
+    assert_eq!(
+        readdir[..5],
+        [
+            "fd_readdir",
+            "__wasi_fd_readdir",
+            "readdir",
+            "list_dir",
+            "main"
+        ]
+    );
+    let open = chain_of("path_open");
+    assert_eq!(open[..2], ["path_open", "__wasi_path_open"]);
+    let opendir_at = open
+        .iter()
+        .position(|n| n == "opendir")
+        .expect("path_open is reached from opendir");
+    assert_eq!(open[opendir_at + 1..opendir_at + 3], ["list_dir", "main"]);
+    assert!(chain_of("environ_get").contains(&"getenv".to_string()));
+    assert!(chain_of("clock_time_get").contains(&"time".to_string()));
+    for n in ["fd_readdir", "path_open", "environ_get", "clock_time_get"] {
+        let import = imports.iter().find(|i| i["name"] == n).unwrap();
+        assert_eq!(import["chains"][0]["ends_at"], "export", "{n}");
+        assert_eq!(import["chains"][0]["export"], "_start", "{n}");
+    }
+    // printf's writes go through stdio's function-pointer table: the chain stops there.
+    let write = imports.iter().find(|i| i["name"] == "fd_write").unwrap();
+    assert_eq!(write["chains"][0]["ends_at"], "indirect");
+    let flags: Vec<&str> = m["run_needs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|n| n["flag"].as_str())
+        .collect();
+    assert!(
+        flags.contains(&"--dir HOST[::GUEST]") && flags.contains(&"--env NAME[=VALUE]"),
+        "{flags:?}"
+    );
+    let dir_need = m["run_needs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["flag"] == "--dir HOST[::GUEST]")
+        .unwrap();
+    assert!(dir_need["needed_by"]
+        .as_array()
+        .unwrap()
+        .contains(&Value::from("path_open")));
+}
+
+#[test]
+fn c_program_text_report() {
+    let text = explain_text(&[&readdir_fixture()]);
+    assert!(
+        text.contains("fd_readdir <- __wasi_fd_readdir <- readdir <- list_dir <- main <-"),
+        "{text}"
+    );
+    let import_line = text
+        .lines()
+        .find(|l| l.contains("func[") && l.contains(" fd_readdir "));
+    let import_line = import_line.expect("fd_readdir import line");
+    assert!(
+        import_line.contains("(i32, i32, i32, i64, i32) -> i32"),
+        "{import_line}"
+    );
+    assert!(
+        import_line.trim_end().ends_with("signature ok"),
+        "{import_line}"
+    );
+    let needs = text
+        .split("What it needs from rt run")
+        .nth(1)
+        .expect("run section");
+    assert!(
+        needs.contains("--dir HOST[::GUEST]") && needs.contains("path_open"),
+        "{needs}"
+    );
+    assert!(!text.contains('\x1b'));
+}
