@@ -176,7 +176,12 @@ pub fn function(f: &FunctionReport, style: &Style) -> String {
         f.rights.join(", ")
     };
     facts.push(vec!["Rights".to_string(), rights]);
-    facts.push(vec!["libc".to_string(), f.libc.join(", ")]);
+    let libc = if f.libc.is_empty() {
+        "none: wasi-libc does not call it".to_string()
+    } else {
+        f.libc.join(", ")
+    };
+    facts.push(vec!["libc".to_string(), libc]);
     if let Some(need) = &f.run_need {
         let flag = need.flag.map_or(String::new(), |f| format!("{f}: "));
         facts.push(vec!["rt run".to_string(), format!("{flag}{}", need.reason)]);

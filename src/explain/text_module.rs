@@ -60,7 +60,14 @@ fn import_block(out: &mut String, w: &WasiImportReport, widths: &Widths, style: 
     let callers: Vec<String> = w
         .direct_callers
         .iter()
-        .map(|f| format!("{} (func[{}])", f.name, f.index))
+        .map(|f| {
+            let index = format!("func[{}]", f.index);
+            if f.name == index {
+                index
+            } else {
+                format!("{} ({index})", f.name)
+            }
+        })
         .collect();
     let _ = writeln!(out, "      called by: {}", callers.join(", "));
     for chain in &w.chains {

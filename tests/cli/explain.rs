@@ -471,3 +471,64 @@ fn c_program_text_report() {
     );
     assert!(!text.contains('\x1b'));
 }
+
+/// Every function wasi-libc declares, lowered by clang from <wasi/api.h>: an independent
+/// check of the catalog's core signatures.
+#[test]
+fn catalog_signatures_match_clangs_lowering_of_every_wasi_libc_declaration() {
+    let path = fixture("explain_all_calls");
+    let m = explain_json(&[path.to_str().unwrap()]);
+    let imports = m["wasi_imports"].as_array().unwrap();
+    assert_eq!(
+        imports.len(),
+        45,
+        "all 46 but proc_raise, which wasi-libc dropped"
+    );
+    for i in imports {
+        assert_eq!(
+            i["signature_ok"], true,
+            "{}: {} vs {}",
+            i["name"], i["signature"], i["expected_signature"]
+        );
+    }
+    assert_eq!(m["mismatched_wasi_imports"], serde_json::json!([]));
+    // `rt explain NAME` states the very signature the module imports.
+    for name in &names(&m["wasi_imports"]) {
+        let f = explain_json(&[name]);
+        assert_eq!(
+            f["core_signature"],
+            imports.iter().find(|i| &i["name"] == name).unwrap()["signature"]
+        );
+    }
+}
+
+#[test]
+fn wasi_testsuite_programs_import_what_the_catalog_says() {
+    let Some(dir) = shared("wasi-testsuite") else {
+        return;
+    };
+    let mut checked = 0;
+    for lang in ["c", "assemblyscript"] {
+        let Ok(entries) = std::fs::read_dir(dir.join(lang)) else {
+            continue;
+        };
+        for entry in entries {
+            let path = entry.unwrap().path();
+            if path.extension().is_some_and(|e| e == "wasm") {
+                let m = explain_json(&[path.to_str().unwrap()]);
+                assert_eq!(
+                    m["mismatched_wasi_imports"],
+                    serde_json::json!([]),
+                    "{}",
+                    path.display()
+                );
+                checked += 1;
+            }
+        }
+    }
+    assert!(
+        checked > 0,
+        "no .wasm programs found under {}",
+        dir.display()
+    );
+}

@@ -94,7 +94,7 @@ pub static FUNCTIONS: &[Function] = &[
         results: &[param("stat", Ty::Named("filestat"), "A 64-byte filestat record written at the out-pointer.")],
         errnos: &["badf", "notcapable", "io", "fault"],
         rights: &["fd_filestat_get"],
-        libc: &["fstat", "fstatat"],
+        libc: &["fstat"],
         ..func("fd_filestat_get", "Report an open file's attributes (size, type, times, ...), like POSIX fstat.")
     },
     Function {
@@ -113,7 +113,7 @@ pub static FUNCTIONS: &[Function] = &[
         ],
         errnos: &["badf", "notcapable", "inval", "io"],
         rights: &["fd_filestat_set_times"],
-        libc: &["futimens", "futimes"],
+        libc: &["futimens"],
         ..func("fd_filestat_set_times", "Set the access and modification times of an open file, like POSIX futimens.")
     },
     Function {
@@ -175,7 +175,7 @@ pub static FUNCTIONS: &[Function] = &[
         results: &[param("bufused", SIZE, "How many bytes were written; less than buf_len means the end of the directory was reached.")],
         errnos: &["badf", "notcapable", "notdir", "inval", "io", "fault"],
         rights: &["fd_readdir"],
-        libc: &["readdir", "readdir_r", "fdopendir", "scandir", "scandirat", "nftw"],
+        libc: &["readdir", "fdopendir", "scandir", "scandirat", "nftw"],
         see_also: &["dirent", "filetype"],
         ..func("fd_readdir", "Read directory entries into a buffer, resuming from a cookie. readdir() calls it to refill its buffer, then hands out one entry at a time.")
     },
@@ -185,7 +185,7 @@ pub static FUNCTIONS: &[Function] = &[
             param("to", FD, "The number it takes over; whatever was open there is closed."),
         ],
         errnos: &["badf", "notsup"],
-        libc: &["__wasilibc_fd_renumber", "dup2"],
+        libc: &["__wasilibc_fd_renumber"],
         ..func("fd_renumber", "Move a descriptor to another number, closing what was there, like an atomic dup2 followed by close.")
     },
     Function {

@@ -56,7 +56,7 @@ pub static PROCESS: &[Function] = &[
         ],
         results: &[param("time", Ty::Named("timestamp"), "The clock's value in nanoseconds (a u64 written at the out-pointer).")],
         errnos: &["inval", "fault", "notsup"],
-        libc: &["clock_gettime", "gettimeofday", "time", "clock"],
+        libc: &["clock_gettime", "gettimeofday", "time", "clock", "times", "getrusage"],
         ..func("clock_time_get", "Read a clock, like POSIX clock_gettime.")
     },
 ];
@@ -84,8 +84,8 @@ pub static SYSTEM: &[Function] = &[
     Function {
         params: &[param("sig", Ty::Named("signal"), "The signal to raise.")],
         errnos: &["inval", "nosys"],
-        libc: &["raise"],
-        ..func("proc_raise", "Send a signal to the process itself. Deprecated: most hosts do not implement it.")
+        libc: &[],
+        ..func("proc_raise", "Send a signal to the process itself. Deprecated: most hosts do not implement it, and current wasi-libc never calls it (its raise() is emulated in libwasi-emulated-signal).")
     },
     Function {
         errnos: &["nosys"],
@@ -98,7 +98,7 @@ pub static SYSTEM: &[Function] = &[
             param("buf_len", SIZE, "How many bytes to write."),
         ],
         errnos: &["fault", "io"],
-        libc: &["getentropy", "arc4random", "getrandom"],
+        libc: &["getentropy", "arc4random"],
         ..func("random_get", "Fill a buffer with cryptographically secure random bytes from the host. Use it to seed a generator rather than for bulk data.")
     },
     Function {
@@ -124,7 +124,7 @@ pub static SYSTEM: &[Function] = &[
         ],
         errnos: &["badf", "again", "notsock", "notconn", "notcapable", "fault"],
         rights: &["fd_read"],
-        libc: &["recv", "recvfrom"],
+        libc: &["recv"],
         ..func("sock_recv", "Receive bytes from a socket into several buffers, like POSIX recv combined with readv.")
     },
     Function {
@@ -136,7 +136,7 @@ pub static SYSTEM: &[Function] = &[
         results: &[param("nwritten", SIZE, "How many bytes were sent.")],
         errnos: &["badf", "again", "notsock", "notconn", "pipe", "notcapable", "fault"],
         rights: &["fd_write"],
-        libc: &["send", "sendto"],
+        libc: &["send"],
         ..func("sock_send", "Send bytes from several buffers on a socket, like POSIX send combined with writev.")
     },
     Function {
