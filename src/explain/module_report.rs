@@ -83,9 +83,6 @@ pub struct ModuleReport {
     pub run_needs: Vec<ModuleRunNeed>,
 }
 
-/// The most callers a chain is listed for, so a hot import does not flood the output.
-const MAX_CHAINS: usize = 8;
-
 fn val_type_name(t: &ValType) -> String {
     match t {
         ValType::I32 => "i32".into(),
@@ -212,7 +209,6 @@ fn wasi_import(
     let direct: Vec<u32> = graph.callers(import.index).to_vec();
     let chains = direct
         .iter()
-        .take(MAX_CHAINS)
         .map(|&caller| {
             let (up, end) = graph.chain_to_root(caller);
             let mut functions = vec![namer.func(import.index)];

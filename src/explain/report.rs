@@ -1,8 +1,8 @@
 //! Reports on catalog entries: plain data built from the catalog, serialised as the JSON
 //! output and read by the text renderer, so both formats always say the same thing.
 use super::catalog::{
-    core_signature, find_type, size_align, variant_layout, Errno, Function, Param, Ty, TypeDef,
-    TypeKind, ERRNOS,
+    core_signature, find_type, size_align, variant_layout, Errno, Field, Function, Param, Ty,
+    TypeDef, TypeKind, ERRNOS,
 };
 use serde::Serialize;
 
@@ -240,6 +240,65 @@ pub struct TypeReport {
     pub cases: Vec<CaseReport>,
     /// For variants: where the payload starts.
     pub payload_offset: Option<u32>,
+    /// For records holding records or variants: every leaf field with its offset from the
+    /// start of the outer record (`u.clock.timeout` @24 in `subscription`); else empty.
+    pub flat_layout: Vec<FlatField>,
+}
+
+/// A leaf of a nested layout.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FlatField {
+    /// Dotted path: `fd_readwrite.nbytes`, `u.tag`, `u.clock.id`.
+    pub path: String,
+    #[serde(rename = "type")]
+    pub ty: String,
+    pub offset: u32,
+    pub size: u32,
+}
+
+/// The leaves of `fields` placed at `base`, their paths under `prefix`.
+fn flatten(fields: &[Field], base: u32, prefix: &str, out: &mut Vec<FlatField>) {
+    for f in fields {
+        flatten_value(&f.ty, base + f.offset, &format!("{prefix}{}", f.name), out);
+    }
+}
+
+fn flatten_value(ty: &Ty, at: u32, path: &str, out: &mut Vec<FlatField>) {
+    let kind = match ty {
+        Ty::Named(n) => find_type(n).map(|t| t.kind),
+        _ => None,
+    };
+    match kind {
+        Some(TypeKind::Record { fields, .. }) => flatten(fields, at, &format!("{path}."), out),
+        Some(TypeKind::Variant { tag, cases, .. }) => {
+            let (payload_offset, _, _) = variant_layout(tag.size(), cases);
+            out.push(FlatField {
+                path: format!("{path}.tag"),
+                ty: format!("{} (selects the case)", tag.name()),
+                offset: at,
+                size: tag.size(),
+            });
+            for (i, case) in cases.iter().enumerate() {
+                // Cases sharing one payload type (fd_read, fd_write) share one layout too.
+                let repeat = cases[..i].iter().any(|c| c.ty == case.ty);
+                if let (Some(payload), false) = (&case.ty, repeat) {
+                    let sharing: Vec<&str> = cases
+                        .iter()
+                        .filter(|c| c.ty == case.ty)
+                        .map(|c| c.name)
+                        .collect();
+                    let case_path = format!("{path}.{}", sharing.join("/"));
+                    flatten_value(payload, at + payload_offset, &case_path, out);
+                }
+            }
+        }
+        _ => out.push(FlatField {
+            path: path.to_string(),
+            ty: ty.short(),
+            offset: at,
+            size: size_align(ty).0,
+        }),
+    }
 }
 
 pub fn type_report(t: &TypeDef) -> TypeReport {
@@ -255,6 +314,7 @@ pub fn type_report(t: &TypeDef) -> TypeReport {
         fields: Vec::new(),
         cases: Vec::new(),
         payload_offset: None,
+        flat_layout: Vec::new(),
     };
     match t.kind {
         TypeKind::Alias(i) => report.repr = Some(i.name().to_string()),
@@ -286,6 +346,20 @@ pub fn type_report(t: &TypeDef) -> TypeReport {
                 .collect();
         }
         TypeKind::Record { fields, .. } => {
+            let nested = fields.iter().any(|f| {
+                let kind =
+                    f.ty.named_types()
+                        .first()
+                        .and_then(|n| find_type(n))
+                        .map(|t| t.kind);
+                matches!(
+                    kind,
+                    Some(TypeKind::Record { .. } | TypeKind::Variant { .. })
+                )
+            });
+            if nested {
+                flatten(fields, 0, "", &mut report.flat_layout);
+            }
             report.fields = fields
                 .iter()
                 .map(|f| FieldReport {

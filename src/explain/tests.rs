@@ -55,3 +55,41 @@ fn errno_requests() {
     let all = explain(Request::Errno(None), Format::Json, PLAIN).unwrap();
     assert!(all.contains("\"errno_list\""));
 }
+
+#[test]
+fn nested_layouts_are_flattened_to_absolute_offsets() {
+    let json = explain(Request::Name("subscription"), Format::Json, PLAIN).unwrap();
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let flat: Vec<(String, u64, u64)> = v["flat_layout"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            let path = f["path"].as_str().unwrap().to_string();
+            (
+                path,
+                f["offset"].as_u64().unwrap(),
+                f["size"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    let expected = [
+        ("userdata", 0, 8),
+        ("u.tag", 8, 1),
+        ("u.clock.id", 16, 4),
+        ("u.clock.timeout", 24, 8),
+        ("u.clock.precision", 32, 8),
+        ("u.clock.flags", 40, 2),
+        ("u.fd_read/fd_write.file_descriptor", 16, 4),
+    ];
+    let expected: Vec<(String, u64, u64)> = expected
+        .iter()
+        .map(|(p, o, s)| (p.to_string(), *o, *s))
+        .collect();
+    assert_eq!(flat, expected);
+    let dirent = explain(Request::Name("dirent"), Format::Json, PLAIN).unwrap();
+    assert!(
+        dirent.contains("\"flat_layout\": []"),
+        "flat records need no flattening"
+    );
+}

@@ -38,14 +38,31 @@ impl Style {
 /// Rows of cells printed with each column as wide as its widest cell. The first column is
 /// painted as a name; widths are measured before painting so escapes never skew them.
 pub fn table(out: &mut String, style: &Style, indent: usize, rows: &[Vec<String>]) {
-    let columns = rows.iter().map(Vec::len).max().unwrap_or(0);
+    table_with_header(out, style, indent, &[], rows)
+}
+
+/// [`table`] under a header row (none when `header` is empty), painted dim.
+pub fn table_with_header(
+    out: &mut String,
+    style: &Style,
+    indent: usize,
+    header: &[&str],
+    rows: &[Vec<String>],
+) {
+    let header: Vec<String> = header.iter().map(|c| c.to_string()).collect();
+    let has_header = !header.is_empty();
+    let all: Vec<&Vec<String>> = std::iter::once(&header)
+        .filter(|_| has_header)
+        .chain(rows)
+        .collect();
+    let columns = all.iter().map(|r| r.len()).max().unwrap_or(0);
     let widths: Vec<usize> = (0..columns)
         .map(|c| {
-            let cells = rows.iter().filter_map(|r| r.get(c));
+            let cells = all.iter().filter_map(|r| r.get(c));
             cells.map(|s| s.chars().count()).max().unwrap_or(0)
         })
         .collect();
-    for row in rows {
+    for (r, row) in all.iter().enumerate() {
         let mut line = " ".repeat(indent);
         for (c, cell) in row.iter().enumerate() {
             let last = c + 1 == row.len();
@@ -54,10 +71,10 @@ pub fn table(out: &mut String, style: &Style, indent: usize, rows: &[Vec<String>
             } else {
                 widths[c] - cell.chars().count() + 2
             };
-            let text = if c == 0 {
-                style.name(cell)
-            } else {
-                cell.clone()
+            let text = match (has_header && r == 0, c) {
+                (true, _) => style.dim(cell),
+                (false, 0) => style.name(cell),
+                _ => cell.clone(),
             };
             line.push_str(&text);
             line.push_str(&" ".repeat(pad));
@@ -239,23 +256,46 @@ pub fn type_(t: &TypeReport, style: &Style) -> String {
         style.dim(&format!("({shape})"))
     );
     let _ = writeln!(out, "  {}", t.summary);
-    let mut rows = Vec::new();
     if !t.fields.is_empty() {
-        rows.push(
-            ["offset", "field", "type", "size", "meaning"]
-                .map(String::from)
-                .to_vec(),
-        );
-        for f in &t.fields {
-            rows.push(vec![
-                format!("@{}", f.offset),
-                f.name.to_string(),
-                type_cell(&f.ty, &f.repr),
-                f.size.to_string(),
-                f.doc.to_string(),
-            ]);
-        }
+        let rows: Vec<Vec<String>> = t
+            .fields
+            .iter()
+            .map(|f| {
+                let at = format!("@{}", f.offset);
+                let ty = type_cell(&f.ty, &f.repr);
+                vec![
+                    at,
+                    f.name.to_string(),
+                    ty,
+                    f.size.to_string(),
+                    f.doc.to_string(),
+                ]
+            })
+            .collect();
+        let header = ["offset", "field", "type", "size", "meaning"];
+        table_with_header(&mut out, style, 2, &header, &rows);
     }
+    if !t.flat_layout.is_empty() {
+        let _ = writeln!(
+            out,
+            "  {}",
+            style.dim("nested fields at their offsets from the start:")
+        );
+        let rows: Vec<Vec<String>> = t
+            .flat_layout
+            .iter()
+            .map(|f| {
+                vec![
+                    format!("@{}", f.offset),
+                    f.path.clone(),
+                    f.ty.clone(),
+                    f.size.to_string(),
+                ]
+            })
+            .collect();
+        table(&mut out, style, 4, &rows);
+    }
+    let mut rows = Vec::new();
     for c in &t.cases {
         let value = match c.bit {
             Some(bit) => format!("bit {bit} ({:#x})", c.value),

@@ -553,7 +553,7 @@ pub static TYPES: &[TypeDef] = &[
     },
     TypeDef {
         name: "subscription",
-        summary: "One thing poll_oneoff waits for. Absolute offsets: tag u8 @8, then for clock: id @16, timeout @24, precision @32, flags @40; for fd_read/fd_write: file_descriptor @16.",
+        summary: "One thing poll_oneoff waits for: the userdata to echo back, then a tagged union saying what to wait for.",
         kind: TypeKind::Record {
             size: 48,
             align: 8,
