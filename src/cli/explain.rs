@@ -14,7 +14,7 @@ pub enum OutputFormat {
 #[command(
     after_help = "Examples:\n  rt explain fd_readdir\n  rt explain wasi_snapshot_preview1.fd_write\n  \
 rt explain dirent\n  rt explain readdir          (a libc function: which WASI calls it reaches)\n  \
-rt explain prog.wasm         (WASI imports, their callers, the run flags it needs)\n  \
+rt explain prog.wasm        (WASI imports, their callers, the run flags it needs)\n  \
 rt explain errno 8 | errno badf | errno EBADF | errno"
 )]
 pub struct Args {

@@ -31,7 +31,9 @@ pub fn nearest<'a>(
             let d = edit_distance(&typed, c);
             let long_enough = typed.len() >= 4 && c.len() >= 4;
             let related = long_enough && (c.contains(typed.as_str()) || typed.contains(c));
-            (d <= limit || related).then_some((d, c))
+            // Never offer a name that shares nothing with what was typed.
+            let close = d <= limit && d < c.chars().count();
+            (close || related).then_some((d, c))
         })
         .collect();
     scored.sort();
@@ -57,5 +59,6 @@ mod tests {
         assert_eq!(nearest("fd_wirte", names, 3), ["fd_write"]);
         assert_eq!(nearest("fd_reddir", names, 1), ["fd_readdir"]);
         assert!(nearest("zzzzzzzz", names, 3).is_empty());
+        assert!(nearest("", ["fd", "size"], 3).is_empty());
     }
 }

@@ -275,6 +275,16 @@ fn bad_modules_are_located_errors() {
     let err = explain_error(&[bad_text.to_str().unwrap()]);
     assert!(err.contains("bad.wat:2:10"), "{err}");
 
+    // Well-formed sections, but a function body with an opcode that does not exist.
+    let bad_code = dir.path().join("bad_code.wasm");
+    let mut bytes = b"\0asm\x01\0\0\0".to_vec();
+    bytes.extend_from_slice(&[0x01, 0x04, 0x01, 0x60, 0x00, 0x00]); // type: () -> ()
+    bytes.extend_from_slice(&[0x03, 0x02, 0x01, 0x00]); // one function of type 0
+    bytes.extend_from_slice(&[0x0a, 0x05, 0x01, 0x03, 0x00, 0xff, 0x0b]); // body: 0xff end
+    std::fs::write(&bad_code, bytes).unwrap();
+    let err = explain_error(&[bad_code.to_str().unwrap()]);
+    assert!(err.contains("bad_code.wasm:0x17: illegal opcode"), "{err}");
+
     let missing = dir.path().join("missing.wasm");
     let err = explain_error(&[missing.to_str().unwrap()]);
     assert!(err.contains("missing.wasm"), "{err}");
