@@ -3,7 +3,7 @@
 //! errno; otherwise an error naming the nearest known names.
 use super::catalog::{
     find_errno, find_function, find_type, functions, functions_reached_by_libc, libc_names, ERRNOS,
-    TYPES, WASI_MODULES,
+    SNAPSHOT0_NOTE, TYPES, WASI_MODULES,
 };
 use super::report::{
     errno_list, function_report, libc_report, type_report, ErrnoListReport, ErrnoReport,
@@ -55,7 +55,11 @@ fn canonical(name: &str) -> &str {
 pub fn explain_name(typed: &str) -> anyhow::Result<NameReport> {
     let name = canonical(strip_module(typed)?);
     if let Some(f) = find_function(name) {
-        return Ok(NameReport::Function(Box::new(function_report(f))));
+        let mut report = function_report(f);
+        if typed.starts_with("wasi_unstable.") {
+            report.notes.push(SNAPSHOT0_NOTE);
+        }
+        return Ok(NameReport::Function(Box::new(report)));
     }
     if let Some(t) = find_type(name) {
         return Ok(NameReport::Type(type_report(t)));

@@ -1,6 +1,6 @@
 //! `rt explain MODULE`: a module's WASI imports, who calls them, and what it needs to run.
 use super::callgraph::{CallGraph, ChainEnd};
-use super::catalog::{core_signature, find_function, CoreType, WASI_MODULES};
+use super::catalog::{core_signature, find_function, CoreType, SNAPSHOT0_NOTE, WASI_MODULES};
 use super::report::{run_need, RunNeed};
 use crate::module::{ImportKind, Module};
 use serde::Serialize;
@@ -81,6 +81,8 @@ pub struct ModuleReport {
     /// Calls whose callee is unknown statically.
     pub indirect_call_sites: Vec<IndirectSites>,
     pub run_needs: Vec<ModuleRunNeed>,
+    /// Caveats about how to read this report for this module.
+    pub notes: Vec<&'static str>,
 }
 
 fn val_type_name(t: &ValType) -> String {
@@ -151,6 +153,7 @@ pub fn module_report(
         other_imports: Vec::new(),
         indirect_call_sites: Vec::new(),
         run_needs: Vec::new(),
+        notes: Vec::new(),
     };
     for import in &module.imports {
         let ImportKind::Func(type_index) = import.kind else {
@@ -178,6 +181,13 @@ pub fn module_report(
             function: namer.func(*func),
             offsets: offsets.clone(),
         });
+    }
+    if report
+        .wasi_imports
+        .iter()
+        .any(|w| w.module == "wasi_unstable")
+    {
+        report.notes.push(SNAPSHOT0_NOTE);
     }
     Ok(report)
 }

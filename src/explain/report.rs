@@ -142,6 +142,8 @@ pub struct FunctionReport {
     pub run_need: Option<RunNeed>,
     /// The catalog types the arguments and written bytes use, in full.
     pub types: Vec<TypeReport>,
+    /// Caveats, e.g. when asked about the `wasi_unstable` spelling.
+    pub notes: Vec<&'static str>,
 }
 
 pub fn function_report(f: &Function) -> FunctionReport {
@@ -181,6 +183,7 @@ pub fn function_report(f: &Function) -> FunctionReport {
             .filter_map(find_type)
             .map(type_report)
             .collect(),
+        notes: Vec::new(),
     }
 }
 

@@ -204,6 +204,9 @@ pub fn function(f: &FunctionReport, style: &Style) -> String {
         facts.push(vec!["rt run".to_string(), format!("{flag}{}", need.reason)]);
     }
     table(&mut out, style, 0, &facts);
+    for note in &f.notes {
+        let _ = writeln!(out, "\n{} {note}", style.heading("Note:"));
+    }
     let detailed: Vec<&TypeReport> = f
         .types
         .iter()

@@ -165,6 +165,9 @@ pub fn module(m: &ModuleReport, style: &Style) -> String {
             .collect();
         let _ = writeln!(out, "  in: {}", names.join(", "));
     }
+    for note in &m.notes {
+        let _ = writeln!(out, "\n{} {note}", style.heading("Note:"));
+    }
     let _ = writeln!(out, "\n{}", style.heading("What it needs from rt run"));
     if m.run_needs.is_empty() {
         let _ = writeln!(out, "  nothing beyond stdio");

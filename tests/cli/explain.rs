@@ -109,6 +109,12 @@ fn module_qualified_names_are_accepted() {
         assert_eq!(f["name"], "fd_write", "{name}");
         assert_eq!(f["core_signature"], "(i32, i32, i32, i32) -> i32");
     }
+    let unstable = explain_json(&["wasi_unstable.fd_seek"]);
+    assert!(unstable["notes"][0]
+        .as_str()
+        .unwrap()
+        .contains("whence is cur=0"));
+    assert_eq!(explain_json(&["fd_seek"])["notes"], serde_json::json!([]));
     let exit = explain_json(&["proc_exit"]);
     assert_eq!(exit["returns"], "never");
     assert_eq!(exit["core_signature"], "(i32) -> nil");
@@ -335,6 +341,11 @@ fn module_report_flags_mismatches_unknowns_uncalled_and_indirect_calls() {
     assert_eq!(by_name("fd_frobnicate")["known"], false);
     assert_eq!(by_name("random_get")["module"], "wasi_unstable");
     assert_eq!(by_name("random_get")["signature_ok"], true);
+    let notes = m["notes"].as_array().unwrap();
+    assert!(
+        notes.len() == 1 && notes[0].as_str().unwrap().contains("snapshot 0"),
+        "{notes:?}"
+    );
     assert_eq!(
         m["mismatched_wasi_imports"],
         serde_json::json!(["fd_read", "fd_frobnicate"])

@@ -17,6 +17,12 @@ pub use types::TYPES;
 /// The module names that carry WASI preview1 imports: the current one and snapshot 0.
 pub const WASI_MODULES: [&str; 2] = ["wasi_snapshot_preview1", "wasi_unstable"];
 
+/// Snapshot 0 shares preview1's names and core signatures but not all of its layouts.
+pub const SNAPSHOT0_NOTE: &str = "wasi_unstable is WASI snapshot 0: its functions have the \
+same names and core signatures as preview1's, but some memory layouts differ (whence is \
+cur=0, end=1, set=2; filestat.nlink is a u32, making filestat 56 bytes; a clock \
+subscription starts with an extra u64 identifier). `rt explain NAME` shows preview1's.";
+
 /// An integer representation: of an alias, an enum's tag or a flags word.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Int {
