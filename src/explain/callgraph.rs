@@ -17,6 +17,8 @@ pub struct CallGraph {
     address_taken: BTreeSet<u32>,
     /// Exported functions and the start function: where chains end.
     roots: BTreeMap<u32, ChainEnd>,
+    /// For every function, its first step on a shortest route to a root (or table entry).
+    routes: Vec<Option<Route>>,
 }
 
 /// How a chain of callers ends.
@@ -80,6 +82,7 @@ impl CallGraph {
         if let Some(start) = module.start {
             graph.roots.entry(start).or_insert(ChainEnd::Start);
         }
+        graph.routes = compute_routes(&graph.callers, &graph.roots, &graph.address_taken);
         Ok(graph)
     }
 
@@ -100,45 +103,87 @@ impl CallGraph {
 
     /// The shortest chain of callers from `func` up to an export or the start function
     /// (`func` first). Without one, the shortest chain to a function reached through a table;
-    /// without that, the longest chain found, ending at a function nothing calls.
+    /// without that, callers followed upwards until one that nothing calls.
     pub fn chain_to_root(&self, func: u32) -> (Vec<u32>, ChainEnd) {
-        let mut parent: BTreeMap<u32, u32> = BTreeMap::new();
-        let mut queue = VecDeque::from([func]);
+        let mut chain = vec![func];
+        if let Some(route) = self.routes.get(func as usize).copied().flatten() {
+            let mut at = func;
+            let mut next = route.next;
+            while let Some(n) = next {
+                chain.push(n);
+                at = n;
+                next = self.routes[n as usize].and_then(|r| r.next);
+            }
+            let end = match self.roots.get(&at) {
+                Some(root) if route.via_root => root.clone(),
+                _ => ChainEnd::Indirect,
+            };
+            return (chain, end);
+        }
         let mut seen = BTreeSet::from([func]);
-        let mut first_indirect = None;
-        let mut farthest = func;
-        while let Some(f) = queue.pop_front() {
-            farthest = f;
-            if let Some(end) = self.roots.get(&f) {
-                return (path_back(&parent, f), end.clone());
-            }
-            if first_indirect.is_none() && self.is_address_taken(f) {
-                first_indirect = Some(f);
-            }
-            for &caller in self.callers(f) {
-                if seen.insert(caller) {
-                    parent.insert(caller, f);
-                    queue.push_back(caller);
-                }
-            }
+        let mut at = func;
+        while let Some(&caller) = self.callers(at).iter().find(|c| !seen.contains(c)) {
+            seen.insert(caller);
+            chain.push(caller);
+            at = caller;
         }
-        match first_indirect {
-            Some(f) => (path_back(&parent, f), ChainEnd::Indirect),
-            None => (path_back(&parent, farthest), ChainEnd::Orphan),
-        }
+        (chain, ChainEnd::Orphan)
     }
 }
 
-/// The chain from the search's start to `end`, start first.
-fn path_back(parent: &BTreeMap<u32, u32>, end: u32) -> Vec<u32> {
-    let mut chain = vec![end];
-    let mut at = end;
-    while let Some(&child) = parent.get(&at) {
-        chain.push(child);
-        at = child;
+/// One step of a precomputed shortest route from a function up to where chains end.
+#[derive(Debug, Clone, Copy)]
+struct Route {
+    /// The caller one step closer; `None` at the route's end.
+    next: Option<u32>,
+    /// Whether the route ends at an export or the start function (else at a table entry).
+    via_root: bool,
+}
+
+/// Shortest routes for every function at once: a breadth-first walk down the call edges
+/// from every export and the start function, then from table entries for what is left.
+/// One pass over the graph, however many chains are asked for later.
+fn compute_routes(
+    callers: &[Vec<u32>],
+    roots: &BTreeMap<u32, ChainEnd>,
+    address_taken: &BTreeSet<u32>,
+) -> Vec<Option<Route>> {
+    let n = callers.len();
+    let mut callees: Vec<Vec<u32>> = vec![Vec::new(); n];
+    for (callee, list) in callers.iter().enumerate() {
+        for &caller in list {
+            callees[caller as usize].push(callee as u32);
+        }
     }
-    chain.reverse();
-    chain
+    let mut routes: Vec<Option<Route>> = vec![None; n];
+    let sources = [
+        (true, roots.keys().copied().collect::<Vec<u32>>()),
+        (false, address_taken.iter().copied().collect()),
+    ];
+    for (via_root, starts) in sources {
+        let mut queue = VecDeque::new();
+        for f in starts.into_iter().filter(|&f| (f as usize) < n) {
+            if routes[f as usize].is_none() {
+                routes[f as usize] = Some(Route {
+                    next: None,
+                    via_root,
+                });
+                queue.push_back(f);
+            }
+        }
+        while let Some(f) = queue.pop_front() {
+            for &callee in &callees[f as usize] {
+                if routes[callee as usize].is_none() {
+                    routes[callee as usize] = Some(Route {
+                        next: Some(f),
+                        via_root,
+                    });
+                    queue.push_back(callee);
+                }
+            }
+        }
+    }
+    routes
 }
 
 #[cfg(test)]

@@ -24,6 +24,10 @@ pub struct Chain {
     pub export: Option<String>,
 }
 
+/// How many callers of one import get a chain: enough to see every path in real programs,
+/// few enough that a module with thousands of callers cannot make the report quadratic.
+pub const MAX_CHAINS: usize = 8;
+
 #[derive(Debug, Clone, Serialize)]
 pub struct WasiImportReport {
     /// The function index the import occupies.
@@ -38,8 +42,11 @@ pub struct WasiImportReport {
     pub expected_signature: Option<String>,
     pub signature_ok: bool,
     pub direct_callers: Vec<FuncRef>,
-    /// One shortest chain per direct caller, up to an export or the start function.
+    /// One shortest chain per direct caller (the first [`MAX_CHAINS`] callers), up to an
+    /// export or the start function.
     pub chains: Vec<Chain>,
+    /// Direct callers whose chains are not listed.
+    pub chains_omitted: usize,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -219,6 +226,7 @@ fn wasi_import(
     let direct: Vec<u32> = graph.callers(import.index).to_vec();
     let chains = direct
         .iter()
+        .take(MAX_CHAINS)
         .map(|&caller| {
             let (up, end) = graph.chain_to_root(caller);
             let mut functions = vec![namer.func(import.index)];
@@ -244,6 +252,7 @@ fn wasi_import(
         signature,
         expected_signature: expected.map(|c| c.to_string()),
         signature_ok,
+        chains_omitted: direct.len().saturating_sub(MAX_CHAINS),
         direct_callers: direct.iter().map(|&f| namer.func(f)).collect(),
         chains,
     }

@@ -3,6 +3,9 @@ use super::module_report::{Chain, ModuleReport, WasiImportReport};
 use super::text::{table, Style};
 use std::fmt::Write;
 
+/// The most direct callers named on one line; JSON lists them all.
+const MAX_LISTED_CALLERS: usize = 16;
+
 fn chain_text(chain: &Chain) -> String {
     let names: Vec<&str> = chain.functions.iter().map(|f| f.name.as_str()).collect();
     let end = match (chain.ends_at, &chain.export) {
@@ -60,6 +63,7 @@ fn import_block(out: &mut String, w: &WasiImportReport, widths: &Widths, style: 
     let callers: Vec<String> = w
         .direct_callers
         .iter()
+        .take(MAX_LISTED_CALLERS)
         .map(|f| {
             let index = format!("func[{}]", f.index);
             if f.name == index {
@@ -69,15 +73,21 @@ fn import_block(out: &mut String, w: &WasiImportReport, widths: &Widths, style: 
             }
         })
         .collect();
-    let _ = writeln!(out, "      called by: {}", callers.join(", "));
+    let more = w.direct_callers.len().saturating_sub(MAX_LISTED_CALLERS);
+    let more = if more > 0 {
+        format!(" and {more} more")
+    } else {
+        String::new()
+    };
+    let _ = writeln!(out, "      called by: {}{more}", callers.join(", "));
     for chain in &w.chains {
         let _ = writeln!(out, "      chain:     {}", chain_text(chain));
     }
-    let hidden = w.direct_callers.len().saturating_sub(w.chains.len());
-    if hidden > 0 {
+    if w.chains_omitted > 0 {
         let _ = writeln!(
             out,
-            "      ({hidden} more callers; --format json lists them all)"
+            "      ({} more callers without a chain shown)",
+            w.chains_omitted
         );
     }
 }

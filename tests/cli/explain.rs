@@ -553,3 +553,43 @@ fn wasi_testsuite_programs_import_what_the_catalog_says() {
         dir.display()
     );
 }
+
+#[test]
+fn many_callers_get_a_bounded_number_of_chains() {
+    // 300 functions each call fd_write and the next one: 300 direct callers whose chains
+    // grow one longer each. The report names every caller but lists chains for 8.
+    let mut wat = String::from(
+        "(module (import \"wasi_snapshot_preview1\" \"fd_write\" \
+         (func $w (param i32 i32 i32 i32) (result i32)))\n",
+    );
+    let n = 300;
+    for i in 0..n {
+        let next = if i + 1 < n {
+            format!("call $f{}", i + 1)
+        } else {
+            String::new()
+        };
+        wat.push_str(&format!(
+            "(func $f{i} (drop (call $w (i32.const 1) (i32.const 0) (i32.const 0) (i32.const 0))) {next})\n"
+        ));
+    }
+    wat.push_str("(export \"_start\" (func $f0)))\n");
+    let dir = tempdir();
+    let path = write(dir.path(), "many.wat", &wat);
+    let m = explain_json(&[path.to_str().unwrap()]);
+    let w = &m["wasi_imports"][0];
+    assert_eq!(w["direct_callers"].as_array().unwrap().len(), n);
+    let chains = w["chains"].as_array().unwrap();
+    assert_eq!(chains.len(), 8);
+    assert_eq!(w["chains_omitted"], n - 8);
+    assert_eq!(
+        names(&chains[3]["functions"]),
+        ["fd_write", "f3", "f2", "f1", "f0"]
+    );
+    let text = explain_text(&[path.to_str().unwrap()]);
+    assert!(text.contains("and 284 more"), "{text}");
+    assert!(
+        text.contains("(292 more callers without a chain shown)"),
+        "{text}"
+    );
+}
