@@ -38,15 +38,17 @@ impl Style {
 /// Rows of cells printed with each column as wide as its widest cell. The first column is
 /// painted as a name; widths are measured before painting so escapes never skew them.
 pub fn table(out: &mut String, style: &Style, indent: usize, rows: &[Vec<String>]) {
-    table_with_header(out, style, indent, &[], rows)
+    table_with_header(out, style, indent, &[], 0, rows)
 }
 
-/// [`table`] under a header row (none when `header` is empty), painted dim.
+/// [`table`] under a header row (none when `header` is empty, else painted dim), with the
+/// names in column `name_column`.
 pub fn table_with_header(
     out: &mut String,
     style: &Style,
     indent: usize,
     header: &[&str],
+    name_column: usize,
     rows: &[Vec<String>],
 ) {
     let header: Vec<String> = header.iter().map(|c| c.to_string()).collect();
@@ -73,7 +75,7 @@ pub fn table_with_header(
             };
             let text = match (has_header && r == 0, c) {
                 (true, _) => style.dim(cell),
-                (false, 0) => style.name(cell),
+                (false, c) if c == name_column => style.name(cell),
                 _ => cell.clone(),
             };
             line.push_str(&text);
@@ -133,7 +135,7 @@ pub fn errno_list(list: &ErrnoListReport, style: &Style) -> String {
             ]
         })
         .collect();
-    table(&mut out, style, 2, &rows);
+    table_with_header(&mut out, style, 2, &[], 1, &rows);
     out
 }
 
@@ -276,7 +278,7 @@ pub fn type_(t: &TypeReport, style: &Style) -> String {
             })
             .collect();
         let header = ["offset", "field", "type", "size", "meaning"];
-        table_with_header(&mut out, style, 2, &header, &rows);
+        table_with_header(&mut out, style, 2, &header, 1, &rows);
     }
     if !t.flat_layout.is_empty() {
         let _ = writeln!(
@@ -296,7 +298,7 @@ pub fn type_(t: &TypeReport, style: &Style) -> String {
                 ]
             })
             .collect();
-        table(&mut out, style, 4, &rows);
+        table_with_header(&mut out, style, 4, &[], 1, &rows);
     }
     let mut rows = Vec::new();
     for c in &t.cases {
@@ -311,7 +313,7 @@ pub fn type_(t: &TypeReport, style: &Style) -> String {
         rows.push(vec![value, name, c.doc.to_string()]);
     }
     if !rows.is_empty() {
-        table(&mut out, style, 2, &rows);
+        table_with_header(&mut out, style, 2, &[], 1, &rows);
     }
     out
 }

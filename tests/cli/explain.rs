@@ -593,3 +593,33 @@ fn many_callers_get_a_bounded_number_of_chains() {
         "{text}"
     );
 }
+
+/// Runs `rt explain errno 8` under a pseudo-terminal (util-linux `script`, part of every
+/// Debian system) and returns what the terminal received.
+fn explain_on_terminal(no_color: Option<&str>) -> String {
+    let command = format!("{} explain errno 8", env!("CARGO_BIN_EXE_rt"));
+    let mut script = std::process::Command::new("script");
+    script.args(["-qec", &command, "/dev/null"]);
+    match no_color {
+        Some(v) => script.env("NO_COLOR", v),
+        None => script.env_remove("NO_COLOR"),
+    };
+    let out = script
+        .output()
+        .expect("util-linux `script` runs rt under a pseudo-terminal");
+    assert!(out.status.success(), "{}", stderr(&out));
+    stdout(&out)
+}
+
+#[test]
+fn colour_on_a_terminal_unless_no_color() {
+    let coloured = explain_on_terminal(None);
+    assert!(coloured.contains("\x1b[36mbadf\x1b[0m"), "{coloured:?}");
+    let plain = explain_on_terminal(Some("1"));
+    assert!(
+        plain.contains("badf") && !plain.contains('\x1b'),
+        "{plain:?}"
+    );
+    // An empty NO_COLOR does not opt out (no-color.org).
+    assert!(explain_on_terminal(Some("")).contains('\x1b'));
+}
