@@ -36,6 +36,8 @@ pub struct WasiImportReport {
     pub name: String,
     /// Whether the catalog knows this function.
     pub known: bool,
+    /// The catalog's first sentence about it; null for unknown functions.
+    pub summary: Option<&'static str>,
     /// The type the module imports it with, `(i32, i32) -> i32`.
     pub signature: String,
     /// The type the catalog says it has; null for unknown functions.
@@ -249,6 +251,7 @@ fn wasi_import(
         module: import.module.clone(),
         name: import.name.clone(),
         known: expected.is_some(),
+        summary: find_function(&import.name).map(|f| first_sentence(f.summary)),
         signature,
         expected_signature: expected.map(|c| c.to_string()),
         signature_ok,
@@ -276,5 +279,13 @@ fn other_import(import: &crate::module::Import, module: &Module) -> OtherImportR
         kind,
         index,
         signature,
+    }
+}
+
+/// Text up to and including the first full stop followed by a space (or all of it).
+fn first_sentence(text: &str) -> &str {
+    match text.find(". ") {
+        Some(end) => &text[..=end],
+        None => text,
     }
 }

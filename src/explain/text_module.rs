@@ -56,6 +56,9 @@ fn import_block(out: &mut String, w: &WasiImportReport, widths: &Widths, style: 
         module,
         sig = widths.signature
     );
+    if let Some(summary) = w.summary {
+        let _ = writeln!(out, "      {}", style.dim(summary));
+    }
     if w.direct_callers.is_empty() {
         let _ = writeln!(out, "      {}", style.dim("not called by any function"));
         return;

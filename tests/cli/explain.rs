@@ -339,6 +339,7 @@ fn module_report_flags_mismatches_unknowns_uncalled_and_indirect_calls() {
     assert_eq!(read["signature"], "(i32, i32, i32) -> i32");
     assert_eq!(read["expected_signature"], "(i32, i32, i32, i32) -> i32");
     assert_eq!(by_name("fd_frobnicate")["known"], false);
+    assert_eq!(by_name("fd_frobnicate")["summary"], Value::Null);
     assert_eq!(by_name("random_get")["module"], "wasi_unstable");
     assert_eq!(by_name("random_get")["signature_ok"], true);
     let notes = m["notes"].as_array().unwrap();
@@ -413,6 +414,11 @@ fn c_program_chains_reach_start_through_libc() {
     };
     // These chains are read from the binary's name section and code (see wasm-objdump -x -d):
     // list_dir is noinline, so readdir and opendir are called from it, and it from main.
+    let fd_readdir = imports.iter().find(|i| i["name"] == "fd_readdir").unwrap();
+    assert!(fd_readdir["summary"]
+        .as_str()
+        .unwrap()
+        .starts_with("Read directory entries"));
     let readdir = chain_of("fd_readdir");
     assert_eq!(
         readdir[..5],
