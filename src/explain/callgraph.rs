@@ -11,6 +11,8 @@ use wasmparser::Operator;
 pub struct CallGraph {
     /// For every function index, the functions that call it directly (sorted, unique).
     callers: Vec<Vec<u32>>,
+    /// The same edges the other way: the functions each function calls directly.
+    callees: Vec<Vec<u32>>,
     /// Function index -> byte offsets of its indirect call sites.
     indirect_sites: BTreeMap<u32, Vec<usize>>,
     /// Functions whose reference escapes (element segments, `ref.func`).
@@ -82,7 +84,13 @@ impl CallGraph {
         if let Some(start) = module.start {
             graph.roots.entry(start).or_insert(ChainEnd::Start);
         }
-        graph.routes = compute_routes(&graph.callers, &graph.roots, &graph.address_taken);
+        graph.callees = vec![Vec::new(); n];
+        for (callee, list) in graph.callers.iter().enumerate() {
+            for &caller in list {
+                graph.callees[caller as usize].push(callee as u32);
+            }
+        }
+        graph.routes = compute_routes(&graph.callees, &graph.roots, &graph.address_taken);
         Ok(graph)
     }
 
@@ -90,6 +98,26 @@ impl CallGraph {
         self.callers
             .get(func as usize)
             .map_or(&[], |v| v.as_slice())
+    }
+
+    /// Everything `func` reaches through direct calls (itself included), in index order,
+    /// and whether any of it makes an indirect call (whose targets are not followed).
+    pub fn reachable(&self, func: u32) -> (Vec<u32>, bool) {
+        let mut seen = BTreeSet::from([func]);
+        let mut queue = VecDeque::from([func]);
+        while let Some(f) = queue.pop_front() {
+            for &callee in self
+                .callees
+                .get(f as usize)
+                .map_or(&[][..], |v| v.as_slice())
+            {
+                if seen.insert(callee) {
+                    queue.push_back(callee);
+                }
+            }
+        }
+        let indirect = seen.iter().any(|f| self.indirect_sites.contains_key(f));
+        (seen.into_iter().collect(), indirect)
     }
 
     /// Functions with indirect call sites, and the byte offsets of those sites.
@@ -144,17 +172,11 @@ struct Route {
 /// from every export and the start function, then from table entries for what is left.
 /// One pass over the graph, however many chains are asked for later.
 fn compute_routes(
-    callers: &[Vec<u32>],
+    callees: &[Vec<u32>],
     roots: &BTreeMap<u32, ChainEnd>,
     address_taken: &BTreeSet<u32>,
 ) -> Vec<Option<Route>> {
-    let n = callers.len();
-    let mut callees: Vec<Vec<u32>> = vec![Vec::new(); n];
-    for (callee, list) in callers.iter().enumerate() {
-        for &caller in list {
-            callees[caller as usize].push(callee as u32);
-        }
-    }
+    let n = callees.len();
     let mut routes: Vec<Option<Route>> = vec![None; n];
     let sources = [
         (true, roots.keys().copied().collect::<Vec<u32>>()),
@@ -222,6 +244,14 @@ mod tests {
             g.chain_to_root(2),
             (vec![2, 3], ChainEnd::Export("_start".into()))
         );
+    }
+
+    #[test]
+    fn reachable_follows_direct_calls_and_notes_indirect_ones() {
+        let (_, g) = graph(WAT);
+        assert_eq!(g.reachable(2), (vec![0, 1, 2], false));
+        assert_eq!(g.reachable(3), (vec![0, 1, 2, 3], true));
+        assert_eq!(g.reachable(7), (vec![7], false));
     }
 
     #[test]

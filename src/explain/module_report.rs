@@ -1,6 +1,8 @@
 //! `rt explain MODULE`: a module's WASI imports, who calls them, and what it needs to run.
 use super::callgraph::{CallGraph, ChainEnd};
-use super::catalog::{core_signature, find_function, CoreType, SNAPSHOT0_NOTE, WASI_MODULES};
+use super::catalog::{
+    core_signature, find_function, libc_names, CoreType, SNAPSHOT0_NOTE, WASI_MODULES,
+};
 use super::report::{run_need, RunNeed};
 use crate::module::{ImportKind, Module};
 use serde::Serialize;
@@ -69,6 +71,16 @@ pub struct IndirectSites {
     pub offsets: Vec<usize>,
 }
 
+/// A function of the module named like a libc function the catalog knows.
+#[derive(Debug, Clone, Serialize)]
+pub struct LibcFunctionReport {
+    pub function: FuncRef,
+    /// The WASI imports it reaches through direct calls, in import order.
+    pub reaches: Vec<String>,
+    /// Whether something it reaches makes indirect calls, which may reach more.
+    pub makes_indirect_calls: bool,
+}
+
 /// A run flag or host resource, and the imports that make it matter.
 #[derive(Debug, Clone, Serialize)]
 pub struct ModuleRunNeed {
@@ -90,6 +102,8 @@ pub struct ModuleReport {
     /// Calls whose callee is unknown statically.
     pub indirect_call_sites: Vec<IndirectSites>,
     pub run_needs: Vec<ModuleRunNeed>,
+    /// libc functions present in the module (by name) and the WASI calls each reaches.
+    pub libc_functions: Vec<LibcFunctionReport>,
     /// Caveats about how to read this report for this module.
     pub notes: Vec<&'static str>,
 }
@@ -162,6 +176,7 @@ pub fn module_report(
         other_imports: Vec::new(),
         indirect_call_sites: Vec::new(),
         run_needs: Vec::new(),
+        libc_functions: Vec::new(),
         notes: Vec::new(),
     };
     for import in &module.imports {
@@ -191,6 +206,7 @@ pub fn module_report(
             offsets: offsets.clone(),
         });
     }
+    report.libc_functions = libc_functions(module, &graph, &namer);
     if report
         .wasi_imports
         .iter()
@@ -288,4 +304,41 @@ fn first_sentence(text: &str) -> &str {
         Some(end) => &text[..=end],
         None => text,
     }
+}
+
+/// For each defined function named like a libc function in the catalog (`readdir`, `fopen`),
+/// the WASI imports it reaches by direct calls.
+fn libc_functions(
+    module: &Module,
+    graph: &CallGraph,
+    namer: &Namer<'_>,
+) -> Vec<LibcFunctionReport> {
+    let known = libc_names();
+    let is_wasi_import = |f: u32| {
+        module
+            .func_import(f)
+            .is_some_and(|i| WASI_MODULES.contains(&i.module.as_str()))
+    };
+    (module.num_imported_funcs..module.num_funcs())
+        .filter(|&f| {
+            module
+                .names
+                .functions
+                .get(&f)
+                .is_some_and(|n| known.contains(&n.as_str()))
+        })
+        .map(|f| {
+            let (reached, makes_indirect_calls) = graph.reachable(f);
+            let reaches = reached
+                .into_iter()
+                .filter(|&g| is_wasi_import(g))
+                .map(|g| namer.func(g).name)
+                .collect();
+            LibcFunctionReport {
+                function: namer.func(f),
+                reaches,
+                makes_indirect_calls,
+            }
+        })
+        .collect()
 }

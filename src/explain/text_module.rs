@@ -178,6 +178,36 @@ pub fn module(m: &ModuleReport, style: &Style) -> String {
             .collect();
         let _ = writeln!(out, "  in: {}", names.join(", "));
     }
+    if !m.libc_functions.is_empty() {
+        let _ = writeln!(
+            out,
+            "\n{}",
+            style.heading("libc functions in this module and the WASI calls they reach")
+        );
+        let rows: Vec<Vec<String>> = m
+            .libc_functions
+            .iter()
+            .map(|l| {
+                let reaches = if l.reaches.is_empty() {
+                    "none through direct calls".to_string()
+                } else {
+                    l.reaches.join(", ")
+                };
+                let indirect = if l.makes_indirect_calls {
+                    "  (+ indirect calls)"
+                } else {
+                    ""
+                };
+                let index = format!("func[{}]", l.function.index);
+                vec![
+                    l.function.name.clone(),
+                    index,
+                    format!("{reaches}{indirect}"),
+                ]
+            })
+            .collect();
+        table(&mut out, style, 2, &rows);
+    }
     for note in &m.notes {
         let _ = writeln!(out, "\n{} {note}", style.heading("Note:"));
     }

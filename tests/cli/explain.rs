@@ -444,6 +444,23 @@ fn c_program_chains_reach_start_through_libc() {
         assert_eq!(import["chains"][0]["ends_at"], "export", "{n}");
         assert_eq!(import["chains"][0]["export"], "_start", "{n}");
     }
+    // The other direction: libc functions present in the binary and what they reach.
+    let libc = m["libc_functions"].as_array().unwrap();
+    let libc_entry = |n: &str| libc.iter().find(|l| l["function"]["name"] == n).unwrap();
+    assert_eq!(
+        libc_entry("readdir")["reaches"],
+        serde_json::json!(["fd_readdir"])
+    );
+    let opendir = &libc_entry("opendir")["reaches"];
+    assert!(
+        opendir
+            .as_array()
+            .unwrap()
+            .contains(&Value::from("path_open")),
+        "{opendir}"
+    );
+    assert_eq!(libc_entry("fwrite")["reaches"], serde_json::json!([]));
+    assert_eq!(libc_entry("fwrite")["makes_indirect_calls"], true);
     // printf's writes go through stdio's function-pointer table: the chain stops there.
     let write = imports.iter().find(|i| i["name"] == "fd_write").unwrap();
     assert_eq!(write["chains"][0]["ends_at"], "indirect");
@@ -604,8 +621,11 @@ fn many_callers_get_a_bounded_number_of_chains() {
 /// Debian system) and returns what the terminal received.
 fn explain_on_terminal(no_color: Option<&str>) -> String {
     let command = format!("{} explain errno 8", env!("CARGO_BIN_EXE_rt"));
+    // The transcript goes to a file of our own: never assume /dev/null is a device.
+    let dir = tempdir();
+    let transcript = dir.path().join("typescript");
     let mut script = std::process::Command::new("script");
-    script.args(["-qec", &command, "/dev/null"]);
+    script.args(["-qec", &command]).arg(&transcript);
     match no_color {
         Some(v) => script.env("NO_COLOR", v),
         None => script.env_remove("NO_COLOR"),
