@@ -38,7 +38,10 @@ pub enum ChainEnd {
 
 impl CallGraph {
     pub fn build(module: &Module) -> Result<CallGraph, ParseError> {
-        let n = module.num_funcs() as usize;
+        // Sized for every body too, in case an unvalidated module has more bodies than
+        // declared functions.
+        let bodies = module.num_imported_funcs as usize + module.code.len();
+        let n = (module.num_funcs() as usize).max(bodies);
         let mut graph = CallGraph {
             callers: vec![Vec::new(); n],
             ..CallGraph::default()

@@ -93,3 +93,37 @@ fn nested_layouts_are_flattened_to_absolute_offsets() {
         "flat records need no flattening"
     );
 }
+
+/// Damaged modules must give an error or a report, never a panic: flip bytes of a small
+/// module that has every construct the call graph reads, at every position.
+#[test]
+fn damaged_modules_never_panic() {
+    let wat = r#"(module
+      (import "wasi_snapshot_preview1" "fd_write" (func $w (param i32 i32 i32 i32) (result i32)))
+      (import "wasi_unstable" "proc_exit" (func $exit (param i32)))
+      (type $v (func))
+      (table 2 funcref)
+      (elem (i32.const 0) $a $b)
+      (func $a (drop (call $w (i32.const 1) (i32.const 0) (i32.const 0) (i32.const 0))))
+      (func $b call $a (call_indirect (type $v) (i32.const 1)) (drop (ref.func $a)))
+      (func $start (export "_start") call $b (call $exit (i32.const 0)))
+      (start $a))"#;
+    let bytes = crate::module::wat_to_wasm("t.wat", wat).unwrap();
+    let mut reports = 0;
+    for at in 8..bytes.len() {
+        for flip in [0x01u8, 0x80, 0xff] {
+            let mut damaged = bytes.clone();
+            damaged[at] ^= flip;
+            if let Ok(module) = crate::module::Module::parse(damaged) {
+                if let Ok(report) = super::module_report::module_report("t.wasm", &module) {
+                    let _ = super::text_module::module(&report, &PLAIN);
+                    reports += 1;
+                }
+            }
+        }
+    }
+    assert!(
+        reports > 0,
+        "some damage (in names, constants) still parses"
+    );
+}
