@@ -649,3 +649,128 @@ fn colour_on_a_terminal_unless_no_color() {
     // An empty NO_COLOR does not opt out (no-color.org).
     assert!(explain_on_terminal(Some("")).contains('\x1b'));
 }
+
+fn keys(v: &Value) -> Vec<String> {
+    let mut k: Vec<String> = v.as_object().expect("object").keys().cloned().collect();
+    k.sort();
+    k
+}
+
+/// The documented JSON schema (docs/cli.md): every form's fields, so a rename or a dropped
+/// field fails here before it breaks a script.
+#[test]
+fn json_schema_is_stable() {
+    let function = explain_json(&["fd_readdir"]);
+    assert_eq!(
+        keys(&function),
+        [
+            "core_params",
+            "core_results",
+            "core_signature",
+            "errnos",
+            "kind",
+            "libc",
+            "module",
+            "name",
+            "notes",
+            "params",
+            "results",
+            "returns",
+            "rights",
+            "run_need",
+            "summary",
+            "types",
+            "witx"
+        ]
+    );
+    assert_eq!(
+        keys(&function["params"][0]),
+        ["doc", "name", "repr", "type"]
+    );
+    assert_eq!(keys(&function["core_params"][0]), ["name", "type"]);
+    let type_keys = [
+        "align",
+        "cases",
+        "fields",
+        "flat_layout",
+        "kind",
+        "name",
+        "payload_offset",
+        "repr",
+        "size",
+        "summary",
+        "type_kind",
+    ];
+    assert_eq!(keys(&function["types"][0]), type_keys);
+    let dirent = explain_json(&["dirent"]);
+    assert_eq!(keys(&dirent), type_keys);
+    assert_eq!(
+        keys(&dirent["fields"][0]),
+        ["doc", "name", "offset", "repr", "size", "type"]
+    );
+    let whence = explain_json(&["whence"]);
+    assert_eq!(
+        keys(&whence["cases"][0]),
+        ["bit", "doc", "name", "payload", "value"]
+    );
+    let open = explain_json(&["path_open"]);
+    assert_eq!(keys(&open["run_need"]), ["flag", "reason"]);
+    assert_eq!(
+        keys(&explain_json(&["readdir"])),
+        ["kind", "name", "reaches"]
+    );
+    let errno = explain_json(&["errno", "8"]);
+    assert_eq!(keys(&errno), ["kind", "meaning", "name", "number", "posix"]);
+    assert_eq!(keys(&explain_json(&["errno"])), ["errnos", "kind"]);
+
+    let module = explain_json(&[&readdir_fixture()]);
+    assert_eq!(
+        keys(&module),
+        [
+            "indirect_call_sites",
+            "kind",
+            "libc_functions",
+            "mismatched_wasi_imports",
+            "notes",
+            "other_imports",
+            "path",
+            "run_needs",
+            "uncalled_wasi_imports",
+            "wasi_imports"
+        ]
+    );
+    let import = &module["wasi_imports"][0];
+    assert_eq!(
+        keys(import),
+        [
+            "chains",
+            "chains_omitted",
+            "direct_callers",
+            "expected_signature",
+            "index",
+            "known",
+            "module",
+            "name",
+            "signature",
+            "signature_ok",
+            "summary"
+        ]
+    );
+    assert_eq!(
+        keys(&import["chains"][0]),
+        ["ends_at", "export", "functions"]
+    );
+    assert_eq!(keys(&import["direct_callers"][0]), ["index", "name"]);
+    assert_eq!(
+        keys(&module["run_needs"][0]),
+        ["flag", "needed_by", "reason"]
+    );
+    assert_eq!(
+        keys(&module["indirect_call_sites"][0]),
+        ["function", "offsets"]
+    );
+    assert_eq!(
+        keys(&module["libc_functions"][0]),
+        ["function", "makes_indirect_calls", "reaches"]
+    );
+}
