@@ -774,3 +774,60 @@ fn json_schema_is_stable() {
         ["function", "makes_indirect_calls", "reaches"]
     );
 }
+
+/// wabt's disassembly as the reference for who calls whom: `func[N] <name>:` headers, then
+/// `call M <name>` lines. Returns callee index -> sorted caller indexes.
+fn wabt_direct_callers(path: &str) -> std::collections::BTreeMap<u64, Vec<u64>> {
+    let out = std::process::Command::new("wasm-objdump")
+        .args(["-d", path])
+        .output()
+        .expect("wabt's wasm-objdump (installed by make setup)");
+    assert!(out.status.success(), "{}", stderr(&out));
+    let mut callers: std::collections::BTreeMap<u64, Vec<u64>> = Default::default();
+    let mut current = None;
+    let index_after = |text: &str, marker: &str| -> Option<u64> {
+        let rest = &text[text.find(marker)? + marker.len()..];
+        let digits: String = rest.chars().take_while(|c| c.is_ascii_digit()).collect();
+        digits.parse().ok()
+    };
+    for line in stdout(&out).lines() {
+        if line.ends_with(">:") {
+            current = index_after(line, "func[");
+        } else if let (Some(caller), Some(callee)) = (current, index_after(line, "| call ")) {
+            let list = callers.entry(callee).or_default();
+            if !list.contains(&caller) {
+                list.push(caller);
+            }
+        }
+    }
+    callers
+}
+
+#[test]
+fn direct_callers_agree_with_wabt_disassembly() {
+    for name in ["explain_readdir", "explain_all_calls"] {
+        let path = fixture(name).to_str().unwrap().to_string();
+        let reference = wabt_direct_callers(&path);
+        let m = explain_json(&[&path]);
+        let imports = m["wasi_imports"].as_array().unwrap();
+        let called = imports
+            .iter()
+            .filter(|i| i["direct_callers"] != serde_json::json!([]));
+        assert!(
+            called.count() >= 10,
+            "{name}: the comparison must cover real callers"
+        );
+        for import in imports {
+            let index = import["index"].as_u64().unwrap();
+            let ours: Vec<u64> = import["direct_callers"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|f| f["index"].as_u64().unwrap())
+                .collect();
+            let mut theirs = reference.get(&index).cloned().unwrap_or_default();
+            theirs.sort_unstable();
+            assert_eq!(ours, theirs, "{name}: callers of {}", import["name"]);
+        }
+    }
+}
