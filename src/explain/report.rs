@@ -1,14 +1,14 @@
 //! Reports on catalog entries: plain data built from the catalog, serialised as the JSON
 //! output and read by the text renderer, so both formats always say the same thing.
 use super::catalog::{
-    core_signature, find_type, size_align, variant_layout, Errno, Field, Function, Param, Ty,
-    TypeDef, TypeKind, ERRNOS,
+    core_signature, find_type, functions, size_align, variant_layout, Errno, Field, Function,
+    Param, Ty, TypeDef, TypeKind, ERRNOS,
 };
 use serde::Serialize;
 
+/// An errno as it appears in lists (a function's errnos, the errno table).
 #[derive(Debug, Clone, Serialize)]
-pub struct ErrnoReport {
-    pub kind: &'static str,
+pub struct ErrnoEntry {
     pub number: u16,
     pub name: &'static str,
     /// `EBADF`; null for `success`.
@@ -16,10 +16,9 @@ pub struct ErrnoReport {
     pub meaning: &'static str,
 }
 
-impl ErrnoReport {
-    pub fn new(e: &Errno) -> ErrnoReport {
-        ErrnoReport {
-            kind: "errno",
+impl ErrnoEntry {
+    pub fn new(e: &Errno) -> ErrnoEntry {
+        ErrnoEntry {
             number: e.number,
             name: e.name,
             posix: e.posix_name(),
@@ -28,16 +27,39 @@ impl ErrnoReport {
     }
 }
 
+/// `rt explain errno N`: the errno and the functions that commonly return it.
+#[derive(Debug, Clone, Serialize)]
+pub struct ErrnoReport {
+    pub kind: &'static str,
+    #[serde(flatten)]
+    pub errno: ErrnoEntry,
+    /// Functions whose catalog entry lists this errno, in catalog order.
+    pub returned_by: Vec<&'static str>,
+}
+
+impl ErrnoReport {
+    pub fn new(e: &Errno) -> ErrnoReport {
+        ErrnoReport {
+            kind: "errno",
+            errno: ErrnoEntry::new(e),
+            returned_by: functions()
+                .filter(|f| f.errnos.contains(&e.name))
+                .map(|f| f.name)
+                .collect(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct ErrnoListReport {
     pub kind: &'static str,
-    pub errnos: Vec<ErrnoReport>,
+    pub errnos: Vec<ErrnoEntry>,
 }
 
 pub fn errno_list() -> ErrnoListReport {
     ErrnoListReport {
         kind: "errno_list",
-        errnos: ERRNOS.iter().map(ErrnoReport::new).collect(),
+        errnos: ERRNOS.iter().map(ErrnoEntry::new).collect(),
     }
 }
 
@@ -136,7 +158,7 @@ pub struct FunctionReport {
     pub results: Vec<ParamReport>,
     /// `errno`, or `never` for proc_exit.
     pub returns: &'static str,
-    pub errnos: Vec<ErrnoReport>,
+    pub errnos: Vec<ErrnoEntry>,
     pub rights: Vec<&'static str>,
     pub libc: Vec<&'static str>,
     pub run_need: Option<RunNeed>,
@@ -152,7 +174,7 @@ pub fn function_report(f: &Function) -> FunctionReport {
         .errnos
         .iter()
         .filter_map(|n| ERRNOS.iter().find(|e| e.name == *n))
-        .map(ErrnoReport::new)
+        .map(ErrnoEntry::new)
         .collect();
     FunctionReport {
         kind: "function",

@@ -106,18 +106,27 @@ fn param_rows(params: &[ParamReport]) -> Vec<Vec<String>> {
         .collect()
 }
 
-pub fn errno(e: &ErrnoReport, style: &Style) -> String {
+pub fn errno(report: &ErrnoReport, style: &Style) -> String {
+    let e = &report.errno;
     let posix = e
         .posix
         .as_deref()
         .map_or(String::new(), |p| format!(" ({p})"));
-    format!(
+    let mut out = format!(
         "{} {}{}\n  {}\n",
         style.heading(&format!("errno {}:", e.number)),
         style.name(e.name),
         posix,
         e.meaning
-    )
+    );
+    if !report.returned_by.is_empty() {
+        let _ = writeln!(
+            out,
+            "  commonly returned by: {}",
+            report.returned_by.join(", ")
+        );
+    }
+    out
 }
 
 pub fn errno_list(list: &ErrnoListReport, style: &Style) -> String {

@@ -204,6 +204,12 @@ fn errno_by_number_wasi_name_and_posix_name() {
         assert_eq!(e["posix"], "EBADF", "{key}");
         assert!(e["meaning"].as_str().unwrap().contains("descriptor"));
     }
+    let badf = explain_json(&["errno", "badf"]);
+    let returned_by = badf["returned_by"].as_array().unwrap();
+    assert!(
+        returned_by.contains(&Value::from("fd_readdir"))
+            && returned_by.contains(&Value::from("fd_write"))
+    );
     let text = explain_text(&["errno", "76"]);
     assert!(
         text.starts_with("errno 76: notcapable (ENOTCAPABLE)"),
@@ -720,7 +726,18 @@ fn json_schema_is_stable() {
         ["kind", "name", "reaches"]
     );
     let errno = explain_json(&["errno", "8"]);
-    assert_eq!(keys(&errno), ["kind", "meaning", "name", "number", "posix"]);
+    assert_eq!(
+        keys(&errno),
+        ["kind", "meaning", "name", "number", "posix", "returned_by"]
+    );
+    assert_eq!(
+        keys(&function["errnos"][0]),
+        ["meaning", "name", "number", "posix"]
+    );
+    assert_eq!(
+        keys(&explain_json(&["errno"])["errnos"][0]),
+        ["meaning", "name", "number", "posix"]
+    );
     assert_eq!(keys(&explain_json(&["errno"])), ["errnos", "kind"]);
 
     let module = explain_json(&[&readdir_fixture()]);
