@@ -6,8 +6,8 @@ use super::catalog::{
     SNAPSHOT0_NOTE, TYPES, WASI_MODULES,
 };
 use super::report::{
-    errno_list, function_report, libc_report, type_report, ErrnoListReport, ErrnoReport,
-    FunctionReport, LibcReport, TypeReport,
+    errno_list, function_report, libc_report, type_usage_report, ErrnoListReport, ErrnoReport,
+    FunctionReport, LibcReport, TypeUsageReport,
 };
 use super::suggest::nearest;
 use anyhow::bail;
@@ -16,7 +16,7 @@ use anyhow::bail;
 #[derive(Debug, Clone)]
 pub enum NameReport {
     Function(Box<FunctionReport>),
-    Type(TypeReport),
+    Type(TypeUsageReport),
     Libc(LibcReport),
     Errno(ErrnoReport),
 }
@@ -62,7 +62,7 @@ pub fn explain_name(typed: &str) -> anyhow::Result<NameReport> {
         return Ok(NameReport::Function(Box::new(report)));
     }
     if let Some(t) = find_type(name) {
-        return Ok(NameReport::Type(type_report(t)));
+        return Ok(NameReport::Type(type_usage_report(t)));
     }
     let reached = functions_reached_by_libc(name);
     if !reached.is_empty() {

@@ -78,7 +78,7 @@ pub fn explain(request: Request<'_>, format: Format, style: Style) -> anyhow::Re
             NameReport::Function(f) if json => to_json(&f),
             NameReport::Function(f) => Ok(text::function(&f, &style)),
             NameReport::Type(t) if json => to_json(&t),
-            NameReport::Type(t) => Ok(text::type_(&t, &style)),
+            NameReport::Type(t) => Ok(text::type_usage(&t, &style)),
             NameReport::Libc(l) if json => to_json(&l),
             NameReport::Libc(l) => Ok(text::libc(&l, &style)),
             NameReport::Errno(e) if json => to_json(&e),

@@ -2,7 +2,7 @@
 //! output and read by the text renderer, so both formats always say the same thing.
 use super::catalog::{
     core_signature, find_type, functions, size_align, variant_layout, Errno, Field, Function,
-    Param, Ty, TypeDef, TypeKind, ERRNOS,
+    Param, Ty, TypeDef, TypeKind, ERRNOS, TYPES,
 };
 use serde::Serialize;
 
@@ -323,6 +323,42 @@ fn flatten_value(ty: &Ty, at: u32, path: &str, out: &mut Vec<FlatField>) {
             offset: at,
             size: size_align(ty).0,
         }),
+    }
+}
+
+/// `rt explain TYPE`: the type and where it is used.
+#[derive(Debug, Clone, Serialize)]
+pub struct TypeUsageReport {
+    #[serde(flatten)]
+    pub ty: TypeReport,
+    /// Functions whose parameters or written bytes use it, in catalog order.
+    pub used_by: Vec<&'static str>,
+    /// Records, variants and lists that contain it.
+    pub contained_in: Vec<&'static str>,
+}
+
+pub fn type_usage_report(t: &TypeDef) -> TypeUsageReport {
+    let used_by = functions()
+        .filter(|f| f.related_types().contains(&t.name))
+        .map(|f| f.name)
+        .collect();
+    let contains = |outer: &TypeDef| -> bool {
+        let inner: Vec<Ty> = match outer.kind {
+            TypeKind::Record { fields, .. } => fields.iter().map(|f| f.ty).collect(),
+            TypeKind::Variant { cases, .. } => cases.iter().filter_map(|c| c.ty).collect(),
+            TypeKind::List { element } => vec![element],
+            _ => Vec::new(),
+        };
+        inner.iter().any(|ty| ty.named_types().contains(&t.name))
+    };
+    TypeUsageReport {
+        ty: type_report(t),
+        used_by,
+        contained_in: TYPES
+            .iter()
+            .filter(|o| contains(o))
+            .map(|o| o.name)
+            .collect(),
     }
 }
 

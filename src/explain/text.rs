@@ -1,6 +1,7 @@
 //! The human-readable renderer: aligned columns, colour only when asked for.
 use super::report::{
     ErrnoListReport, ErrnoReport, FunctionReport, LibcReport, ParamReport, TypeReport,
+    TypeUsageReport,
 };
 use std::fmt::Write;
 
@@ -323,6 +324,22 @@ pub fn type_(t: &TypeReport, style: &Style) -> String {
     }
     if !rows.is_empty() {
         table_with_header(&mut out, style, 2, &[], 1, &rows);
+    }
+    out
+}
+
+pub fn type_usage(t: &TypeUsageReport, style: &Style) -> String {
+    let mut out = type_(&t.ty, style);
+    let mut rows = Vec::new();
+    if !t.used_by.is_empty() {
+        rows.push(vec!["used by".to_string(), t.used_by.join(", ")]);
+    }
+    if !t.contained_in.is_empty() {
+        rows.push(vec!["inside".to_string(), t.contained_in.join(", ")]);
+    }
+    if !rows.is_empty() {
+        out.push('\n');
+        table_with_header(&mut out, style, 0, &[], usize::MAX, &rows);
     }
     out
 }

@@ -155,6 +155,12 @@ fn record_type_layout_in_json() {
         .map(|(n, o, s)| (n.to_string(), *o, *s))
         .collect();
     assert_eq!(fields, expected);
+    assert_eq!(t["used_by"], serde_json::json!(["fd_readdir"]));
+    let filetype = explain_json(&["filetype"]);
+    assert_eq!(
+        filetype["contained_in"],
+        serde_json::json!(["dirent", "fdstat", "filestat"])
+    );
     let sub = explain_json(&["__wasi_subscription_t"]);
     assert_eq!(sub["size"], 48);
 }
@@ -709,7 +715,10 @@ fn json_schema_is_stable() {
     ];
     assert_eq!(keys(&function["types"][0]), type_keys);
     let dirent = explain_json(&["dirent"]);
-    assert_eq!(keys(&dirent), type_keys);
+    let mut standalone: Vec<&str> = type_keys.to_vec();
+    standalone.extend(["contained_in", "used_by"]);
+    standalone.sort_unstable();
+    assert_eq!(keys(&dirent), standalone);
     assert_eq!(
         keys(&dirent["fields"][0]),
         ["doc", "name", "offset", "repr", "size", "type"]
