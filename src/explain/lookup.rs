@@ -87,13 +87,20 @@ pub fn explain_name(typed: &str) -> anyhow::Result<NameReport> {
     bail!("unknown WASI function, type or libc function `{typed}`; {hint}")
 }
 
+/// What `rt explain errno [KEY]` shows.
+#[derive(Debug, Clone)]
+pub enum ErrnoAnswer {
+    One(ErrnoReport),
+    All(ErrnoListReport),
+}
+
 /// `errno N`, `errno NAME`, or with no key every errno.
-pub fn explain_errno(key: Option<&str>) -> anyhow::Result<Result<ErrnoReport, ErrnoListReport>> {
+pub fn explain_errno(key: Option<&str>) -> anyhow::Result<ErrnoAnswer> {
     let Some(key) = key else {
-        return Ok(Err(errno_list()));
+        return Ok(ErrnoAnswer::All(errno_list()));
     };
     if let Some(e) = find_errno(key) {
-        return Ok(Ok(ErrnoReport::new(e)));
+        return Ok(ErrnoAnswer::One(ErrnoReport::new(e)));
     }
     if let Ok(n) = key.parse::<u64>() {
         bail!(

@@ -11,7 +11,7 @@ pub mod text;
 pub mod text_module;
 
 use crate::module::{read_module_bytes, Module};
-use lookup::NameReport;
+use lookup::{ErrnoAnswer, NameReport};
 use std::path::Path;
 use text::Style;
 
@@ -85,10 +85,10 @@ pub fn explain(request: Request<'_>, format: Format, style: Style) -> anyhow::Re
             NameReport::Errno(e) => Ok(text::errno(&e, &style)),
         },
         Request::Errno(key) => match lookup::explain_errno(key)? {
-            Ok(e) if json => to_json(&e),
-            Ok(e) => Ok(text::errno(&e, &style)),
-            Err(list) if json => to_json(&list),
-            Err(list) => Ok(text::errno_list(&list, &style)),
+            ErrnoAnswer::One(e) if json => to_json(&e),
+            ErrnoAnswer::One(e) => Ok(text::errno(&e, &style)),
+            ErrnoAnswer::All(list) if json => to_json(&list),
+            ErrnoAnswer::All(list) => Ok(text::errno_list(&list, &style)),
         },
         Request::Module(path) => {
             let module = load_module(path)?;
