@@ -1,7 +1,8 @@
 //! `rt explain MODULE`: a module's WASI imports, who calls them, and what it needs to run.
 use super::callgraph::{CallGraph, ChainEnd};
 use super::catalog::{
-    core_signature, find_function, libc_names, CoreType, SNAPSHOT0_NOTE, WASI_MODULES,
+    core_signature, find_function, libc_names, signature_text, CoreType, SNAPSHOT0_NOTE,
+    WASI_MODULES,
 };
 use super::report::{run_need, RunNeed};
 use crate::module::{ImportKind, Module};
@@ -120,14 +121,10 @@ fn val_type_name(t: &ValType) -> String {
 }
 
 /// A function type in the same spelling as the catalog's core signatures.
-fn signature_text(ty: &FuncType) -> String {
-    let list = |tys: &[ValType]| tys.iter().map(val_type_name).collect::<Vec<_>>().join(", ");
-    let results = match ty.results() {
-        [] => "nil".to_string(),
-        [one] => val_type_name(one),
-        many => format!("({})", list(many)),
-    };
-    format!("({}) -> {}", list(ty.params()), results)
+fn func_type_text(ty: &FuncType) -> String {
+    let params: Vec<String> = ty.params().iter().map(val_type_name).collect();
+    let results: Vec<String> = ty.results().iter().map(val_type_name).collect();
+    signature_text(&params, &results)
 }
 
 fn matches_core(ty: &FuncType, params: &[CoreType], results: &[CoreType]) -> bool {
@@ -235,7 +232,7 @@ fn wasi_import(
     namer: &Namer<'_>,
 ) -> WasiImportReport {
     let ty = module.types.get(type_index as usize);
-    let signature = ty.map_or_else(|| format!("type[{type_index}]"), signature_text);
+    let signature = ty.map_or_else(|| format!("type[{type_index}]"), func_type_text);
     let expected = find_function(&import.name).map(core_signature);
     let signature_ok = match (&expected, ty) {
         (Some(core), Some(ty)) => matches_core(ty, &core.param_types(), &core.results),
@@ -282,7 +279,7 @@ fn other_import(import: &crate::module::Import, module: &Module) -> OtherImportR
         ImportKind::Func(t) => (
             "func",
             Some(import.index),
-            module.types.get(t as usize).map(signature_text),
+            module.types.get(t as usize).map(func_type_text),
         ),
         ImportKind::Table(_) => ("table", None, None),
         ImportKind::Memory(_) => ("memory", None, None),

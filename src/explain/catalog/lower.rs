@@ -45,14 +45,27 @@ impl CoreSignature {
 /// `(i32, i32, i32, i64, i32) -> i32`; `(i32) -> nil` when there is no result.
 impl fmt::Display for CoreSignature {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let list = |tys: &[CoreType]| tys.iter().map(|t| t.name()).collect::<Vec<_>>().join(", ");
-        let results = match self.results.as_slice() {
-            [] => "nil".to_string(),
-            [one] => one.name().to_string(),
-            many => format!("({})", list(many)),
-        };
-        write!(f, "({}) -> {}", list(&self.param_types()), results)
+        let params: Vec<&str> = self.params.iter().map(|p| p.ty.name()).collect();
+        let results: Vec<&str> = self.results.iter().map(|t| t.name()).collect();
+        f.write_str(&signature_text(&params, &results))
     }
+}
+
+/// The one spelling of a function type used everywhere in explain: `(i32, i64) -> i32`,
+/// `-> nil` without results, `-> (i32, i32)` with several.
+pub fn signature_text<S: AsRef<str>>(params: &[S], results: &[S]) -> String {
+    let list = |tys: &[S]| {
+        tys.iter()
+            .map(|t| t.as_ref())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let results = match results {
+        [] => "nil".to_string(),
+        [one] => one.as_ref().to_string(),
+        many => format!("({})", list(many)),
+    };
+    format!("({}) -> {}", list(params), results)
 }
 
 fn int_core(i: Int) -> CoreType {

@@ -11,7 +11,7 @@ mod types;
 
 pub use errno::ERRNOS;
 pub use layout::{size_align, variant_layout};
-pub use lower::{core_signature, CoreParam, CoreSignature, CoreType};
+pub use lower::{core_signature, signature_text, CoreParam, CoreSignature, CoreType};
 pub use types::TYPES;
 
 /// The module names that carry WASI preview1 imports: the current one and snapshot 0.
