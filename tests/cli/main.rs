@@ -2,3 +2,4 @@
 //! One module per subcommand; `common` holds the shared helpers.
 mod common;
 mod smoke;
+mod wat2wasm;
