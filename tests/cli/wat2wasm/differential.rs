@@ -89,7 +89,10 @@ fn skip_trivia(s: &str, mut i: usize) -> usize {
         if i < b.len() && b[i].is_ascii_whitespace() {
             i += 1;
         } else if b[i..].starts_with(b";;") {
-            i = b[i..].iter().position(|&c| c == b'\n').map_or(b.len(), |n| i + n);
+            i = b[i..]
+                .iter()
+                .position(|&c| c == b'\n')
+                .map_or(b.len(), |n| i + n);
         } else if b[i..].starts_with(b"(;") {
             let mut depth = 0;
             while i < b.len() {
