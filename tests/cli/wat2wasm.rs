@@ -176,6 +176,34 @@ fn invalid_module_is_reported_at_the_instruction_and_nothing_is_written() {
 }
 
 #[test]
+fn errors_outside_function_bodies_point_at_their_field() {
+    let dir = tempdir();
+    let cases = [
+        (
+            "(module (func $f) (export \"a\" (func $f)) (export \"a\" (func $f)))",
+            "1:43",
+        ),
+        ("(module\n  (global i32 (i64.const 0)))", "2:4"),
+        (
+            "(module\n  (memory 1)\n  (data (i32.const 0) \"x\")\n  (data (i64.const 0) \"y\"))",
+            "4:4",
+        ),
+        ("(module\n  (func (result i32)\n    i64.const 1))", "3:5"),
+    ];
+    for (i, (wat, place)) in cases.iter().enumerate() {
+        let name = format!("e{i}.wat");
+        write(dir.path(), &name, wat);
+        let out = run_in(dir.path(), &[&name]);
+        assert_failed_cleanly(&out);
+        let err = stderr(&out);
+        assert!(
+            err.starts_with(&format!("{name}:{place}: error: ")),
+            "{err}"
+        );
+    }
+}
+
+#[test]
 fn no_check_writes_an_invalid_module_anyway() {
     let dir = tempdir();
     write(dir.path(), "bad.wat", TYPE_ERROR_WAT);

@@ -53,12 +53,22 @@ fn wabt_tool(name: &str) -> Option<PathBuf> {
 pub struct Extracted {
     pub modules: Vec<String>,
     pub skipped: usize,
+    /// Text modules of `assert_invalid`: each must be rejected.
+    pub invalid: Vec<String>,
 }
 
 pub fn extract_modules(script: &str) -> Extracted {
     let mut out = Extracted {
         modules: Vec::new(),
         skipped: 0,
+        invalid: Vec::new(),
+    };
+    let inner_modules = |form: &'_ str| -> Vec<String> {
+        forms(&form[1..form.len() - 1])
+            .into_iter()
+            .filter(|f| head(f) == Some("module") && !is_binary_or_quote(f))
+            .map(str::to_string)
+            .collect()
     };
     for form in forms(script) {
         let candidates = match head(form) {
@@ -68,6 +78,10 @@ pub fn extract_modules(script: &str) -> Extracted {
                     .into_iter()
                     .filter(|f| head(f) == Some("module"))
                     .collect()
+            }
+            Some("assert_invalid") => {
+                out.invalid.extend(inner_modules(form));
+                continue;
             }
             _ => continue,
         };
@@ -380,6 +394,65 @@ fn verbose_logs_match_wabt_on_the_first_modules_of_every_script() {
 }
 
 #[test]
+fn every_assert_invalid_module_of_the_suite_is_rejected_cleanly() {
+    let Some(suite) = shared("wasm-testsuite") else {
+        return;
+    };
+    let mut invalid = Vec::new();
+    for entry in std::fs::read_dir(&suite).expect("read wasm-testsuite") {
+        let path = entry.expect("dir entry").path();
+        if path.extension().is_some_and(|e| e == "wast") {
+            let text = std::fs::read_to_string(&path).expect("read script");
+            invalid.extend(extract_modules(&text).invalid);
+        }
+    }
+    assert!(
+        invalid.len() > 2000,
+        "only {} assert_invalid modules",
+        invalid.len()
+    );
+    let dir = tempdir();
+    let next = AtomicUsize::new(0);
+    let failures = Mutex::new(Vec::new());
+    std::thread::scope(|scope| {
+        for _ in 0..2 {
+            scope.spawn(|| loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some(text) = invalid.get(i) else {
+                    break;
+                };
+                let wat = write(dir.path(), &format!("invalid{i}.wat"), text);
+                let out = rt()
+                    .arg("wat2wasm")
+                    .arg(&wat)
+                    .arg("--output=-")
+                    .output()
+                    .expect("spawn rt");
+                let err = stderr(&out);
+                let clean = out.status.code() == Some(1)
+                    && out.stdout.is_empty()
+                    && err.contains(": error: ")
+                    && !err.contains("panicked");
+                if !clean {
+                    failures.lock().unwrap().push(format!("{text}\n  -> {err}"));
+                }
+            });
+        }
+    });
+    let failures = failures.into_inner().unwrap();
+    println!(
+        "wat2wasm: {} / {} assert_invalid modules rejected",
+        invalid.len() - failures.len(),
+        invalid.len()
+    );
+    assert!(
+        failures.is_empty(),
+        "accepted or badly reported:\n{}",
+        failures.join("\n")
+    );
+}
+
+#[test]
 fn c_fixture_as_text_is_byte_identical_to_wabt() {
     let (Some(wabt), Some(wasm2wat)) = (wabt_tool("wat2wasm"), wabt_tool("wasm2wat")) else {
         return;
@@ -420,6 +493,7 @@ fn extraction_sees_through_comments_and_counts_binary_and_quote_modules() {
     "#;
     let e = extract_modules(script);
     assert_eq!(e.skipped, 2);
+    assert_eq!(e.invalid.len(), 1);
     assert_eq!(e.modules.len(), 4, "{:?}", e.modules);
     assert!(e.modules[0].starts_with("(module $a"));
     assert!(e.modules[1].contains("unreachable"));
