@@ -45,6 +45,8 @@ impl Error {
 fn token_width(rest: &str) -> usize {
     match rest.chars().next() {
         None => 1,
+        // An annotation's token includes its parenthesis: `(@custom`.
+        Some('(') if rest[1..].starts_with('@') => token_width(&rest[1..]) + 1,
         Some('(' | ')') => 1,
         Some('"') => rest[1..].find('"').map_or(rest.len(), |i| i + 2),
         Some(_) => rest

@@ -399,7 +399,7 @@ fn data(s: &mut Stream, src: &Sections<'_>, code: &mut CodeWriter) -> Result<(),
             } => {
                 if *memory_index != 0 {
                     s.u8(SEG_EXPLICIT_INDEX, "segment flags");
-                    s.u32_leb(*memory_index, "memory index");
+                    s.u32_leb(*memory_index, "memidx");
                 } else {
                     s.u8(0, "segment flags");
                 }

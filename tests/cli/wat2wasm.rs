@@ -261,6 +261,28 @@ fn feature_flags_follow_wabts_defaults_and_command_line_order() {
 }
 
 #[test]
+fn annotations_need_their_feature_as_in_wabt() {
+    let dir = tempdir();
+    write(
+        dir.path(),
+        "c.wat",
+        "(module (@custom \"hello\" \"world\") (func))",
+    );
+    let refused = run_in(dir.path(), &["c.wat", "-o", "-"]);
+    assert_failed_cleanly(&refused);
+    let err = stderr(&refused);
+    assert!(
+        err.starts_with("c.wat:1:9: error: annotations not enabled: custom\n"),
+        "{err}"
+    );
+    assert!(err.ends_with("\n        ^^^^^^^^\n"), "{err:?}");
+    // Enabled, wabt 1.0.32 reads and drops them: no custom section is written.
+    let accepted = run_in(dir.path(), &["c.wat", "--enable-annotations", "-o", "-"]);
+    assert!(accepted.status.success(), "{}", stderr(&accepted));
+    assert!(!accepted.stdout.windows(5).any(|w| w == b"hello"));
+}
+
+#[test]
 fn every_wabt_feature_has_both_switches() {
     let out = rt_output(&["wat2wasm", "--help"]);
     let help = stdout(&out);
