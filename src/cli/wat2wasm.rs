@@ -8,7 +8,7 @@ use std::process::ExitCode;
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// The text module to read (.wat; a .wast holding one module works too)
+    /// The text module to read (.wat; a .wast holding one module works too); `-` reads stdin
     pub file: PathBuf,
     /// Output file; `-` writes to stdout. Default: the input's file name with its extension
     /// replaced by `.wasm`, in the current directory (as wabt does)
@@ -118,7 +118,15 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         );
     }
     let shown = args.file.display().to_string();
-    let bytes = std::fs::read(&args.file).with_context(|| format!("could not read {shown}"))?;
+    // `-` reads the text from stdin, as wabt does.
+    let bytes = if args.file.as_os_str() == "-" {
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut std::io::stdin(), &mut bytes)
+            .context("could not read stdin")?;
+        bytes
+    } else {
+        std::fs::read(&args.file).with_context(|| format!("could not read {shown}"))?
+    };
     let source = String::from_utf8(bytes).map_err(|e| {
         anyhow::anyhow!(
             "{shown}: the text is not UTF-8 (byte {})",

@@ -83,6 +83,28 @@ fn dash_output_writes_the_binary_to_stdout() {
 }
 
 #[test]
+fn dash_input_reads_stdin() {
+    use std::io::Write;
+    let dir = tempdir();
+    let mut child = rt()
+        .current_dir(dir.path())
+        .args(["wat2wasm", "-", "-o", "-"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn rt");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(ANSWER_WAT.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    assert_eq!(out.stdout, ANSWER_WASM);
+}
+
+#[test]
 fn verbose_prints_wabts_annotated_log_on_stderr() {
     let dir = tempdir();
     write(dir.path(), "a.wat", ANSWER_WAT);
