@@ -8,3 +8,4 @@ mod spec;
 mod wasi;
 mod wasi_testsuite;
 mod wast;
+mod wat2wasm;
