@@ -63,6 +63,8 @@ pub struct Section {
     pub range: Range<usize>,
     /// The custom section's name, for id 0.
     pub custom_name: Option<String>,
+    /// The item count that opens the payload (None for start, custom and unknown sections).
+    pub count: Option<u32>,
 }
 
 impl Section {
@@ -163,7 +165,10 @@ pub enum ConstOp {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SegmentMode {
     Passive,
-    Active { index: u32, offset: ConstExpr },
+    Active {
+        index: u32,
+        offset: ConstExpr,
+    },
     /// Element segments only: `declare`.
     Declared,
 }
@@ -214,6 +219,8 @@ pub struct FunctionCode {
     pub size_offset: usize,
     /// Declared locals, run-length encoded as in the binary.
     pub locals: Vec<(u32, ValType)>,
+    /// Where each entry of `locals` starts (its count LEB); the last one ends at `ops_start`.
+    pub local_offsets: Vec<usize>,
     /// Where the instructions start (after the local declarations).
     pub ops_start: usize,
 }
@@ -246,6 +253,13 @@ impl Module {
     /// Parse a binary (structure only, no validation: objdump must show invalid modules too).
     pub fn parse(bytes: Vec<u8>) -> Result<Module, ParseError> {
         parse::parse(bytes)
+    }
+
+    /// Parse as far as the binary is well-formed: the model of everything before the first
+    /// decoding error, and that error. Printers that mirror streaming tools (objdump) show
+    /// what precedes a defect and then report it.
+    pub fn parse_partial(bytes: Vec<u8>) -> (Module, Option<ParseError>) {
+        parse::parse_partial(bytes)
     }
 
     /// Parse and validate with the Wasm 2.0 feature set rt executes (plus what `features`
@@ -304,6 +318,26 @@ impl Module {
         self.imports
             .iter()
             .find(|i| matches!(i.kind, ImportKind::Func(_)) && i.index == func_index)
+    }
+
+    /// The entries of a `target_features` custom section: (prefix byte `+`/`-`/`=`, name).
+    /// Decoding stops quietly at the first malformed entry.
+    pub fn target_features(&self, custom: &CustomSection) -> Vec<(u8, String)> {
+        let mut reader = wasmparser::BinaryReader::new(
+            &self.bytes[custom.data.clone()],
+            custom.data.start as u64,
+        );
+        let mut features = Vec::new();
+        let Ok(count) = reader.read_var_u32() else {
+            return features;
+        };
+        for _ in 0..count {
+            let (Ok(prefix), Ok(name)) = (reader.read_u8(), reader.read_string()) else {
+                break;
+            };
+            features.push((prefix, name.to_string()));
+        }
+        features
     }
 
     /// The payload bytes of a data segment.

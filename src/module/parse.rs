@@ -2,8 +2,8 @@
 use super::*;
 use std::fmt;
 use wasmparser::{
-    CompositeInnerType, DataKind, ElementKind, Name, Operator, Parser, Payload, TableInit,
-    TypeRef, WasmFeatures,
+    CompositeInnerType, DataKind, ElementKind, Name, Operator, Parser, Payload, TableInit, TypeRef,
+    WasmFeatures,
 };
 
 /// A malformed or invalid binary: the byte offset where decoding failed and why.
@@ -140,6 +140,13 @@ fn parse_names(
 }
 
 pub(super) fn parse(bytes: Vec<u8>) -> Result<Module, ParseError> {
+    match parse_partial(bytes) {
+        (m, None) => Ok(m),
+        (_, Some(e)) => Err(e),
+    }
+}
+
+pub(super) fn parse_partial(bytes: Vec<u8>) -> (Module, Option<ParseError>) {
     let mut m = Module {
         bytes: Vec::new(),
         sections: Vec::new(),
@@ -164,31 +171,59 @@ pub(super) fn parse(bytes: Vec<u8>) -> Result<Module, ParseError> {
         names: Names::default(),
         custom_sections: Vec::new(),
     };
+    let error = parse_into(&mut m, &bytes).err();
+    m.bytes = bytes;
+    (m, error)
+}
+
+/// The item count of a vector-shaped section, as its reader saw it.
+fn section_count(payload: &Payload<'_>) -> Option<u32> {
+    Some(match payload {
+        Payload::TypeSection(r) => r.count(),
+        Payload::ImportSection(r) => r.count(),
+        Payload::FunctionSection(r) => r.count(),
+        Payload::TableSection(r) => r.count(),
+        Payload::MemorySection(r) => r.count(),
+        Payload::TagSection(r) => r.count(),
+        Payload::GlobalSection(r) => r.count(),
+        Payload::ExportSection(r) => r.count(),
+        Payload::ElementSection(r) => r.count(),
+        Payload::DataSection(r) => r.count(),
+        Payload::CodeSectionStart { count, .. } => *count,
+        Payload::DataCountSection { count, .. } => *count,
+        _ => return None,
+    })
+}
+
+/// Fills `m` in binary order; on error, `m` keeps everything decoded before it.
+fn parse_into(m: &mut Module, bytes: &[u8]) -> Result<(), ParseError> {
     let mut tag_count = 0u32;
     let mut parser = Parser::new(0);
     parser.set_features(WasmFeatures::all());
-    for payload in parser.parse_all(&bytes) {
+    for payload in parser.parse_all(bytes) {
         let payload = payload?;
         if let Some((id, range)) = payload.as_section() {
             let range = usize_range(range);
             // The id byte and the size LEB precede the payload; walk back over the LEB.
-            let header_start = section_header_start(&bytes, range.start);
+            let header_start = section_header_start(bytes, range.start);
             let custom_name = match &payload {
                 Payload::CustomSection(c) => Some(c.name().to_string()),
                 _ => None,
             };
+            let count = section_count(&payload);
             m.sections.push(Section {
                 id,
                 header_start,
                 range,
                 custom_name,
+                count,
             });
         }
         match payload {
-            Payload::Version { encoding, range, .. } => {
-                if encoding != wasmparser::Encoding::Module {
-                    return Err(err(range.start as usize, "components are not supported"));
-                }
+            Payload::Version {
+                encoding, range, ..
+            } if encoding != wasmparser::Encoding::Module => {
+                return Err(err(range.start as usize, "components are not supported"));
             }
             Payload::TypeSection(reader) => {
                 for group in reader.into_iter_with_offsets() {
@@ -197,7 +232,10 @@ pub(super) fn parse(bytes: Vec<u8>) -> Result<Module, ParseError> {
                         match sub.composite_type.inner {
                             CompositeInnerType::Func(f) => m.types.push(f),
                             _ => {
-                                return Err(err(offset as usize, "only function types are supported"));
+                                return Err(err(
+                                    offset as usize,
+                                    "only function types are supported",
+                                ));
                             }
                         }
                     }
@@ -348,15 +386,18 @@ pub(super) fn parse(bytes: Vec<u8>) -> Result<Module, ParseError> {
             Payload::CodeSectionEntry(body) => {
                 let body_range = usize_range(body.range());
                 let mut locals = Vec::new();
+                let mut local_offsets = Vec::new();
                 let mut locals_reader = body.get_locals_reader()?;
                 for _ in 0..locals_reader.get_count() {
+                    local_offsets.push(locals_reader.original_position() as usize);
                     locals.push(locals_reader.read()?);
                 }
                 let ops_start = locals_reader.original_position() as usize;
                 m.code.push(FunctionCode {
-                    size_offset: leb_start_before(&bytes, body_range.start),
+                    size_offset: leb_start_before(bytes, body_range.start),
                     body: body_range,
                     locals,
+                    local_offsets,
                     ops_start,
                 });
             }
@@ -390,8 +431,7 @@ pub(super) fn parse(bytes: Vec<u8>) -> Result<Module, ParseError> {
             _ => {}
         }
     }
-    m.bytes = bytes;
-    Ok(m)
+    Ok(())
 }
 
 /// Offset of the LEB128 that ends just before `end` (LEB bytes other than the last have the

@@ -1,1 +1,158 @@
-//! placeholder
+//! `rt objdump`: wabt 1.0.32 `wasm-objdump`, character for character, over the module model.
+//!
+//! wasm-objdump reads a file in several passes (one per mode) and prints as it reads, so a
+//! defect in the binary cuts every pass short at the same place. Here the module is parsed
+//! once ([`Module::parse_partial`]) into everything that precedes the defect, and each
+//! printer walks that model; the defect is then reported once, as wabt does.
+mod contents;
+mod details;
+mod disasm;
+mod headers;
+mod hexfloat;
+mod instr;
+mod names;
+
+use crate::module::{Module, ParseError};
+use std::fmt::Write as _;
+
+pub use names::NameTable;
+
+/// Which passes to print, and the `-j` section filter.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    pub headers: bool,
+    pub details: bool,
+    pub disassemble: bool,
+    pub raw: bool,
+    /// `-j NAME`: a known section's name ("Type", case-insensitive) or a custom section's name.
+    pub section: Option<String>,
+    /// `--section-offsets`: disassembly offsets relative to the code section.
+    pub section_offsets: bool,
+}
+
+impl Options {
+    /// wabt insists on at least one mode.
+    pub fn any_mode(&self) -> bool {
+        self.headers || self.details || self.disassemble || self.raw
+    }
+}
+
+/// Why a file's dump stopped early.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DumpError {
+    /// The binary is malformed at `offset`.
+    Malformed(ParseError),
+    /// `-j` named a section the file does not have.
+    SectionNotFound(String),
+}
+
+/// The result of dumping one file: what goes to stdout, and the errors met (a malformed
+/// binary once; a missing `-j` section once per pass, as wabt reports it).
+pub struct Dump {
+    pub stdout: String,
+    pub errors: Vec<DumpError>,
+}
+
+/// Everything the printers share: the (possibly partial) module and wabt's name tables.
+pub(crate) struct Ctx<'m> {
+    pub module: &'m Module,
+    pub names: NameTable,
+    pub opts: &'m Options,
+}
+
+impl Ctx<'_> {
+    /// Whether a section passes the `-j` filter.
+    pub fn section_selected(&self, section: &crate::module::Section) -> bool {
+        match &self.opts.section {
+            None => true,
+            Some(want) => section_match_name(section).eq_ignore_ascii_case(want),
+        }
+    }
+}
+
+/// The name `-j` compares against: a custom section's own name, else the kind's name.
+fn section_match_name(section: &crate::module::Section) -> &str {
+    match &section.custom_name {
+        Some(name) if section.id == 0 => name,
+        _ => section.kind_name(),
+    }
+}
+
+/// The magic and version must be there for any pass to start; wabt's words for each.
+fn check_preamble(bytes: &[u8]) -> Result<u32, ParseError> {
+    let fail = |offset: usize, message: &str| ParseError {
+        offset,
+        message: message.to_string(),
+    };
+    if bytes.len() < 4 {
+        return Err(fail(0, "unable to read uint32_t: magic"));
+    }
+    if &bytes[0..4] != b"\0asm" {
+        return Err(fail(4, "bad magic value"));
+    }
+    if bytes.len() < 8 {
+        return Err(fail(4, "unable to read uint32_t: version"));
+    }
+    let version = u32::from_le_bytes([bytes[4], bytes[5], bytes[6], bytes[7]]);
+    if version != 1 {
+        return Err(fail(
+            8,
+            &format!("bad wasm file version: {version:#x} (expected 0x1)"),
+        ));
+    }
+    Ok(version)
+}
+
+/// One mode's printer.
+type Printer = fn(&Ctx, &mut String);
+
+/// Dump one binary. `display_name` is the path as given; like wabt, only its base name is
+/// printed.
+pub fn dump(display_name: &str, bytes: Vec<u8>, opts: &Options) -> Dump {
+    let mut out = String::from("\n");
+    let version = match check_preamble(&bytes) {
+        Ok(v) => v,
+        Err(e) => {
+            return Dump {
+                stdout: out,
+                errors: vec![DumpError::Malformed(e)],
+            }
+        }
+    };
+    let (module, parse_error) = Module::parse_partial(bytes);
+    let base = display_name
+        .rsplit(['/', '\\'])
+        .next()
+        .unwrap_or(display_name);
+    let _ = writeln!(out, "{base}:\tfile format wasm {version:#x}");
+    let ctx = Ctx {
+        names: NameTable::new(&module),
+        module: &module,
+        opts,
+    };
+    let found = opts.section.is_none() || module.sections.iter().any(|s| ctx.section_selected(s));
+    let mut errors: Vec<DumpError> = parse_error.map(DumpError::Malformed).into_iter().collect();
+    let malformed = !errors.is_empty();
+    let passes: [(bool, Printer); 4] = [
+        (opts.headers, headers::print),
+        (opts.details, details::print),
+        (opts.disassemble, disasm::print),
+        (opts.raw, contents::print),
+    ];
+    for (enabled, print) in passes {
+        if !enabled {
+            continue;
+        }
+        print(&ctx, &mut out);
+        // A pass that reaches the end of a well-formed module checks the `-j` name.
+        if !malformed && !found {
+            errors.push(DumpError::SectionNotFound(
+                opts.section.clone().unwrap_or_default(),
+            ));
+        }
+    }
+    Dump {
+        stdout: out,
+        errors,
+    }
+}

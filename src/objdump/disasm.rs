@@ -1,0 +1,127 @@
+//! `-d`: each function body as offset, raw bytes (nine to a line) and instruction text,
+//! indented by block depth.
+use super::instr::{InstrText, Shape};
+use super::names::suffix;
+use super::Ctx;
+use std::fmt::Write as _;
+
+/// wabt shows at most this many bytes of an instruction per line, continuing below.
+const BYTES_PER_LINE: usize = 9;
+
+pub(super) fn print(ctx: &Ctx, out: &mut String) {
+    out.push_str("\nCode Disassembly:\n\n");
+    let m = ctx.module;
+    let Some(code_section) = m.sections.iter().find(|s| s.id == 10) else {
+        return;
+    };
+    if !ctx.section_selected(code_section) {
+        return;
+    }
+    let base = if ctx.opts.section_offsets {
+        code_section.range.start
+    } else {
+        0
+    };
+    let mut lines = Lines {
+        out,
+        bytes: &m.bytes,
+        base,
+    };
+    for (i, code) in m.code.iter().enumerate() {
+        let func_index = m.num_imported_funcs + i as u32;
+        let _ = writeln!(
+            lines.out,
+            "{:06x} func[{func_index}]{}:",
+            code.body.start - base,
+            suffix(ctx.names.func(func_index))
+        );
+        // wabt numbers declared locals from the parameter count of *type* `func_index`
+        // (a quirk of 1.0.32), or from 0 when there is no such type.
+        let mut local = m
+            .types
+            .get(func_index as usize)
+            .map_or(0, |t| t.params().len() as u32);
+        for (k, (count, ty)) in code.locals.iter().enumerate() {
+            let start = code.local_offsets[k];
+            let end = code
+                .local_offsets
+                .get(k + 1)
+                .copied()
+                .unwrap_or(code.ops_start);
+            let ty = super::details::val_type(*ty);
+            let text = if *count == 1 {
+                format!("local[{local}] type={ty}")
+            } else {
+                format!(
+                    "local[{local}..{}] type={ty}",
+                    local.wrapping_add(count.wrapping_sub(1))
+                )
+            };
+            lines.instruction(start, end, 0, &text);
+            local = local.wrapping_add(*count);
+        }
+        let mut visitor = InstrText::new(ctx, func_index);
+        let mut reader = m.operators(code);
+        let mut depth = 0usize;
+        while !reader.eof() {
+            let start = reader.original_position() as usize;
+            if reader.visit_operator(&mut visitor).is_err() || visitor.unsupported {
+                // The model ends at the same defect; wabt stops printing there too.
+                break;
+            }
+            let end = reader.original_position() as usize;
+            let indent = match visitor.shape {
+                Shape::Plain => depth,
+                Shape::Open => {
+                    depth += 1;
+                    depth - 1
+                }
+                Shape::Middle => depth.saturating_sub(1),
+                Shape::End => {
+                    depth = depth.saturating_sub(1);
+                    depth
+                }
+            };
+            lines.instruction(start, end, indent, &visitor.text);
+        }
+    }
+}
+
+struct Lines<'o, 'b> {
+    out: &'o mut String,
+    bytes: &'b [u8],
+    base: usize,
+}
+
+impl Lines<'_, '_> {
+    /// ` OFFSET: BYTES | TEXT`, with the bytes wrapped nine to a line; the text goes on the
+    /// first line only, after two spaces per indent level.
+    fn instruction(&mut self, start: usize, end: usize, indent: usize, text: &str) {
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        let mut offset = start;
+        let mut first = true;
+        while offset < end || first {
+            let _ = write!(self.out, " {:06x}: ", offset - self.base);
+            for _ in 0..BYTES_PER_LINE {
+                if offset < end {
+                    let b = self.bytes[offset];
+                    self.out.push(HEX[(b >> 4) as usize] as char);
+                    self.out.push(HEX[(b & 15) as usize] as char);
+                    self.out.push(' ');
+                    offset += 1;
+                } else {
+                    self.out.push_str("   ");
+                }
+            }
+            self.out.push_str("| ");
+            if first {
+                for _ in 0..indent {
+                    self.out.push_str("  ");
+                }
+                self.out.push_str(text);
+                first = false;
+            }
+            self.out.push('\n');
+        }
+    }
+}
