@@ -76,16 +76,16 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             return Ok(ExitCode::FAILURE);
         }
         drop(lock);
-        // Like wabt, the first file with an error ends the run.
-        if !result.errors.is_empty() {
-            for e in &result.errors {
-                match e {
-                    DumpError::Malformed(p) => {
-                        eprintln!("{shown}:{:#x}: error: {}", p.offset, p.message)
-                    }
-                    DumpError::SectionNotFound(name) => eprintln!("Section not found: {name}"),
+        for e in &result.errors {
+            match e {
+                DumpError::Malformed(p) => {
+                    eprintln!("{shown}:{:#x}: error: {}", p.offset, p.message)
                 }
+                DumpError::SectionNotFound(name) => eprintln!("Section not found: {name}"),
             }
+        }
+        // Like wabt, the first failed file ends the run.
+        if result.failed {
             return Ok(ExitCode::FAILURE);
         }
     }

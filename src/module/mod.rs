@@ -5,6 +5,7 @@
 //! so printers that must reproduce wabt's offsets can do so without re-parsing.
 mod input;
 mod parse;
+mod sections;
 
 pub use input::{is_binary, read_module_bytes, wat_to_wasm, InputError};
 pub use parse::ParseError;
@@ -255,11 +256,13 @@ impl Module {
         parse::parse(bytes)
     }
 
-    /// Parse as far as the binary is well-formed: the model of everything before the first
-    /// decoding error, and that error. Printers that mirror streaming tools (objdump) show
-    /// what precedes a defect and then report it.
-    pub fn parse_partial(bytes: Vec<u8>) -> (Module, Option<ParseError>) {
-        parse::parse_partial(bytes)
+    /// Parse everything readable: a defect inside a section ends that section only (the
+    /// model keeps what precedes it), and the defects are returned in file order. Also
+    /// applies the structural checks a streaming reader like wabt's makes (section order,
+    /// duplicates, unknown ids, count agreements). Printers that mirror wabt (objdump)
+    /// show what it shows around a defect.
+    pub fn parse_partial(bytes: Vec<u8>) -> (Module, Vec<ParseError>) {
+        sections::parse_sections(bytes, true)
     }
 
     /// Parse and validate with the Wasm 2.0 feature set rt executes (plus what `features`
@@ -310,6 +313,13 @@ impl Module {
             &self.bytes[code.ops_start..code.body.end],
             code.ops_start as u64,
         );
+        wasmparser::OperatorsReader::new(reader)
+    }
+
+    /// An operators reader over a constant expression's instructions (its `end` included).
+    pub fn const_expr_operators(&self, expr: &ConstExpr) -> wasmparser::OperatorsReader<'_> {
+        let reader =
+            wasmparser::BinaryReader::new(&self.bytes[expr.range.clone()], expr.range.start as u64);
         wasmparser::OperatorsReader::new(reader)
     }
 

@@ -140,14 +140,16 @@ fn parse_names(
 }
 
 pub(super) fn parse(bytes: Vec<u8>) -> Result<Module, ParseError> {
-    match parse_partial(bytes) {
-        (m, None) => Ok(m),
-        (_, Some(e)) => Err(e),
+    let (m, mut errors) = super::sections::parse_sections(bytes, false);
+    match errors.is_empty() {
+        true => Ok(m),
+        false => Err(errors.swap_remove(0)),
     }
 }
 
-pub(super) fn parse_partial(bytes: Vec<u8>) -> (Module, Option<ParseError>) {
-    let mut m = Module {
+/// An empty model, filled section by section.
+pub(super) fn empty_module() -> Module {
+    Module {
         bytes: Vec::new(),
         sections: Vec::new(),
         types: Vec::new(),
@@ -170,10 +172,7 @@ pub(super) fn parse_partial(bytes: Vec<u8>) -> (Module, Option<ParseError>) {
         code: Vec::new(),
         names: Names::default(),
         custom_sections: Vec::new(),
-    };
-    let error = parse_into(&mut m, &bytes).err();
-    m.bytes = bytes;
-    (m, error)
+    }
 }
 
 /// The item count of a vector-shaped section, as its reader saw it.
@@ -195,29 +194,42 @@ fn section_count(payload: &Payload<'_>) -> Option<u32> {
     })
 }
 
-/// Fills `m` in binary order; on error, `m` keeps everything decoded before it.
-fn parse_into(m: &mut Module, bytes: &[u8]) -> Result<(), ParseError> {
-    let mut tag_count = 0u32;
-    let mut parser = Parser::new(0);
+/// Decodes one section's payloads into `m`. `buffer` holds a binary header followed by the
+/// section, and starts at `base` in the original file, so every recorded range indexes
+/// `bytes` (the whole original file). On error `m` keeps what was decoded before it.
+pub(super) fn parse_section_payloads(
+    m: &mut Module,
+    tag_count: &mut u32,
+    buffer: &[u8],
+    base: usize,
+    bytes: &[u8],
+) -> Result<(), ParseError> {
+    let mut parser = Parser::new(base as u64);
     parser.set_features(WasmFeatures::all());
-    for payload in parser.parse_all(bytes) {
-        let payload = payload?;
-        if let Some((id, range)) = payload.as_section() {
-            let range = usize_range(range);
-            // The id byte and the size LEB precede the payload; walk back over the LEB.
-            let header_start = section_header_start(bytes, range.start);
-            let custom_name = match &payload {
-                Payload::CustomSection(c) => Some(c.name().to_string()),
-                _ => None,
-            };
-            let count = section_count(&payload);
-            m.sections.push(Section {
-                id,
-                header_start,
-                range,
-                custom_name,
-                count,
-            });
+    // Not at end-of-file: the whole-module checks wasmparser makes there (function and
+    // code sections both present) belong to the caller, which sees every section.
+    let mut consumed_so_far = 0;
+    loop {
+        let payload = match parser.parse(&buffer[consumed_so_far..], false)? {
+            wasmparser::Chunk::NeedMoreData(_) => break,
+            wasmparser::Chunk::Parsed { consumed, payload } => {
+                consumed_so_far += consumed;
+                payload
+            }
+        };
+        if let Payload::FunctionSection(_) = &payload {
+            // Only the stand-in that lets a code section be parsed alone; see sections.rs.
+            if m.sections.last().is_some_and(|s| s.id == 10) {
+                continue;
+            }
+        }
+        if payload.as_section().is_some() {
+            if let Some(section) = m.sections.last_mut() {
+                section.count = section_count(&payload);
+                if let Payload::CustomSection(c) = &payload {
+                    section.custom_name = Some(c.name().to_string());
+                }
+            }
         }
         match payload {
             Payload::Version {
@@ -266,8 +278,8 @@ fn parse_into(m: &mut Module, bytes: &[u8]) -> Result<(), ParseError> {
                             (ImportKind::Global(t), m.num_imported_globals - 1)
                         }
                         TypeRef::Tag(t) => {
-                            tag_count += 1;
-                            (ImportKind::Tag(t.func_type_idx), tag_count - 1)
+                            *tag_count += 1;
+                            (ImportKind::Tag(t.func_type_idx), *tag_count - 1)
                         }
                     };
                     m.imports.push(Import {
@@ -301,7 +313,7 @@ fn parse_into(m: &mut Module, bytes: &[u8]) -> Result<(), ParseError> {
             Payload::TagSection(reader) => {
                 for tag in reader {
                     tag?;
-                    tag_count += 1;
+                    *tag_count += 1;
                 }
             }
             Payload::GlobalSection(reader) => {
@@ -436,15 +448,10 @@ fn parse_into(m: &mut Module, bytes: &[u8]) -> Result<(), ParseError> {
 
 /// Offset of the LEB128 that ends just before `end` (LEB bytes other than the last have the
 /// high bit set, so walk back while the byte before has it).
-fn leb_start_before(bytes: &[u8], end: usize) -> usize {
+pub(super) fn leb_start_before(bytes: &[u8], end: usize) -> usize {
     let mut start = end - 1;
     while start > 0 && bytes[start - 1] & 0x80 != 0 {
         start -= 1;
     }
     start
-}
-
-/// Offset of a section's id byte, given where its payload starts.
-fn section_header_start(bytes: &[u8], payload_start: usize) -> usize {
-    leb_start_before(bytes, payload_start).saturating_sub(1)
 }

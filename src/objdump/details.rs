@@ -19,13 +19,16 @@ pub(super) fn print(ctx: &Ctx, out: &mut String) {
         if !ctx.section_selected(s) {
             continue;
         }
-        match s.id {
-            0 | 8 | 12 => {
+        // The count completes the title as it is read; a section that broke before its
+        // count leaves the bare name.
+        match (s.id, s.count) {
+            (0 | 8 | 12, _) => {
                 let _ = writeln!(out, "{}:", s.kind_name());
             }
-            _ => {
-                let _ = writeln!(out, "{}[{}]:", s.kind_name(), s.count.unwrap_or(0));
+            (_, Some(count)) => {
+                let _ = writeln!(out, "{}[{count}]:", s.kind_name());
             }
+            (_, None) => out.push_str(s.kind_name()),
         }
         section(ctx, s, &mut state, out);
     }
@@ -107,7 +110,7 @@ fn section(ctx: &Ctx, s: &Section, state: &mut SegmentState, out: &mut String) {
                     " - global[{index}] {}{}{}",
                     global_type(g),
                     suffix(ctx.names.global(index)),
-                    init_expr(ctx, init)
+                    init_expr(ctx, init, false)
                 );
             }
         }
@@ -179,7 +182,7 @@ fn elements(ctx: &Ctx, state: &mut SegmentState, out: &mut String) {
             seg.items.len()
         );
         if let SegmentMode::Active { offset, .. } = &seg.mode {
-            out.push_str(&init_expr(ctx, offset));
+            out.push_str(&init_expr(ctx, offset, true));
             state.elem_offset = segment_offset(offset).unwrap_or(state.elem_offset);
         }
         out.push('\n');
@@ -219,7 +222,7 @@ fn data(ctx: &Ctx, state: &mut SegmentState, out: &mut String) {
         match &seg.mode {
             SegmentMode::Active { index, offset } => {
                 let _ = write!(out, " memory={index} size={}", seg.data.len());
-                out.push_str(&init_expr(ctx, offset));
+                out.push_str(&init_expr(ctx, offset, true));
                 state.data_offset = segment_offset(offset).unwrap_or(state.data_offset);
             }
             _ => {
@@ -253,13 +256,17 @@ fn segment_offset(e: &ConstExpr) -> Option<u64> {
     }
 }
 
-/// ` - init ...` as wabt prints an initializer.
-pub(super) fn init_expr(ctx: &Ctx, e: &ConstExpr) -> String {
+/// ` - init ...` as wabt prints an initializer: one constant or `global.get` compactly
+/// (segment offsets unsigned), anything longer as a parenthesised instruction list.
+pub(super) fn init_expr(ctx: &Ctx, e: &ConstExpr, unsigned: bool) -> String {
     match e.op {
+        ConstOp::I32(v) if unsigned => format!(" - init i32={}", v as u32),
         ConstOp::I32(v) => format!(" - init i32={v}"),
         ConstOp::I64(v) => format!(" - init i64={v}"),
         ConstOp::F32(bits) => format!(" - init f32={}", f32_text(bits)),
         ConstOp::F64(bits) => format!(" - init f64={}", f64_text(bits)),
+        ConstOp::GlobalGet(g) => format!(" - init global={g}{}", suffix(ctx.names.global(g))),
+        // wabt 1.0.32 prints an uninitialised value for these; say what the binary says.
         ConstOp::V128(bytes) => {
             let mut s = String::from(" - init v128=");
             for lane in bytes.chunks(4) {
@@ -268,11 +275,34 @@ pub(super) fn init_expr(ctx: &Ctx, e: &ConstExpr) -> String {
             }
             s
         }
-        ConstOp::GlobalGet(g) => format!(" - init global={g}{}", suffix(ctx.names.global(g))),
         ConstOp::RefFunc(f) => format!(" - init ref.func:{f}{}", suffix(ctx.names.func(f))),
         ConstOp::RefNull(_) => " - init null".to_string(),
-        ConstOp::Unsupported => " - <INVALID>".to_string(),
+        ConstOp::Unsupported => instruction_list(ctx, e),
     }
+}
+
+/// ` - init (i32.const 0, nop)`: every instruction before the final `end`. wabt ends float
+/// constants with a newline here, and so does this.
+fn instruction_list(ctx: &Ctx, e: &ConstExpr) -> String {
+    let mut reader = ctx.module.const_expr_operators(e);
+    let mut visitor = super::instr::InstrText::new(ctx, 0);
+    let mut items = Vec::new();
+    while !reader.eof() {
+        if reader.visit_operator(&mut visitor).is_err() {
+            break;
+        }
+        if reader.eof() && visitor.text == "end" {
+            break;
+        }
+        let text = std::mem::take(&mut visitor.text);
+        items.push(match text.split_once(' ') {
+            // Here wabt prints i32 constants signed, and floats with a stray newline.
+            Some(("i32.const", n)) => format!("i32.const {}", n.parse::<u32>().unwrap_or(0) as i32),
+            Some(("f32.const" | "f64.const", _)) => text + "\n",
+            _ => text,
+        });
+    }
+    format!(" - init ({})", items.join(", "))
 }
 
 pub(super) fn val_type(t: ValType) -> String {

@@ -13,16 +13,21 @@ pub(super) fn print(ctx: &Ctx, out: &mut String) {
             s.range.end,
             s.range.len()
         );
-        match s.id {
-            0 => {
-                let _ = writeln!(out, "\"{}\"", s.custom_name.as_deref().unwrap_or(""));
+        // What follows is printed as it is read: nothing (not even the newline) when the
+        // section broke before it.
+        match (s.id, &s.custom_name, s.count) {
+            (0, Some(name), _) => {
+                let _ = writeln!(out, "\"{name}\"");
             }
-            8 => {
-                let _ = writeln!(out, "start: {}", ctx.module.start.unwrap_or(0));
+            (8, _, _) => {
+                if let Some(start) = ctx.module.start {
+                    let _ = writeln!(out, "start: {start}");
+                }
             }
-            _ => {
-                let _ = writeln!(out, "count: {}", s.count.unwrap_or(0));
+            (_, _, Some(count)) => {
+                let _ = writeln!(out, "count: {count}");
             }
+            _ => {}
         }
     }
 }

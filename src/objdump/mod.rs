@@ -51,6 +51,9 @@ pub enum DumpError {
 pub struct Dump {
     pub stdout: String,
     pub errors: Vec<DumpError>,
+    /// Whether the file counts as failed (exit 1, later files not read). Defects inside
+    /// custom sections are reported but, as in wabt, do not fail the file.
+    pub failed: bool,
 }
 
 /// Everything the printers share: the (possibly partial) module and wabt's name tables.
@@ -76,6 +79,14 @@ fn section_match_name(section: &crate::module::Section) -> &str {
         Some(name) if section.id == 0 => name,
         _ => section.kind_name(),
     }
+}
+
+/// Whether a defect lies inside a custom section (whose defects wabt forgives).
+fn in_custom_section(module: &Module, offset: usize) -> bool {
+    module
+        .sections
+        .iter()
+        .any(|s| s.id == 0 && (s.header_start..s.range.end).contains(&offset))
 }
 
 /// The magic and version must be there for any pass to start; wabt's words for each.
@@ -116,10 +127,11 @@ pub fn dump(display_name: &str, bytes: Vec<u8>, opts: &Options) -> Dump {
             return Dump {
                 stdout: out,
                 errors: vec![DumpError::Malformed(e)],
+                failed: true,
             }
         }
     };
-    let (module, parse_error) = Module::parse_partial(bytes);
+    let (module, parse_errors) = Module::parse_partial(bytes);
     let base = display_name
         .rsplit(['/', '\\'])
         .next()
@@ -131,8 +143,10 @@ pub fn dump(display_name: &str, bytes: Vec<u8>, opts: &Options) -> Dump {
         opts,
     };
     let found = opts.section.is_none() || module.sections.iter().any(|s| ctx.section_selected(s));
-    let mut errors: Vec<DumpError> = parse_error.map(DumpError::Malformed).into_iter().collect();
-    let malformed = !errors.is_empty();
+    let malformed = parse_errors
+        .iter()
+        .any(|e| !in_custom_section(&module, e.offset));
+    let mut errors: Vec<DumpError> = parse_errors.into_iter().map(DumpError::Malformed).collect();
     let passes: [(bool, Printer); 4] = [
         (opts.headers, headers::print),
         (opts.details, details::print),
@@ -151,8 +165,10 @@ pub fn dump(display_name: &str, bytes: Vec<u8>, opts: &Options) -> Dump {
             ));
         }
     }
+    let failed = malformed || !found;
     Dump {
         stdout: out,
         errors,
+        failed,
     }
 }

@@ -6,7 +6,9 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 pub(super) fn print(ctx: &Ctx, s: &Section, ordinal: usize, out: &mut String) {
-    let name = s.custom_name.as_deref().unwrap_or("");
+    let Some(name) = s.custom_name.as_deref() else {
+        return;
+    };
     let _ = writeln!(out, " - name: \"{name}\"");
     match name {
         "name" => names(ctx, out),

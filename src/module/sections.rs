@@ -1,0 +1,221 @@
+//! The section loop: frames each section (id, size) and hands its payload to wasmparser.
+//!
+//! A defect inside a section ends that section only: the loop records it and goes on with
+//! the next section, the way streaming readers such as wabt's do, so a model of everything
+//! readable is still built. Framing defects (a size past the end of the file) end the loop.
+//! In `strict` mode the loop also applies the structural checks wabt's reader makes
+//! (section order, duplicates, unknown ids, count agreements) that wasmparser leaves to
+//! validation.
+use super::parse::{empty_module, parse_section_payloads};
+use super::{Module, ParseError, SegmentMode};
+
+const HEADER: [u8; 8] = *b"\0asm\x01\0\0\0";
+
+/// Known section ids in the order the binary format requires (custom sections aside).
+fn order_rank(id: u8) -> Option<u8> {
+    // type import function table memory tag global export start elem datacount code data
+    const ORDER: [u8; 13] = [1, 2, 3, 4, 5, 13, 6, 7, 8, 9, 12, 10, 11];
+    ORDER.iter().position(|&x| x == id).map(|p| p as u8)
+}
+
+fn kind_name(id: u8) -> &'static str {
+    super::Section {
+        id,
+        header_start: 0,
+        range: 0..0,
+        custom_name: None,
+        count: None,
+    }
+    .kind_name()
+}
+
+fn fail(offset: usize, message: impl Into<String>) -> ParseError {
+    ParseError {
+        offset,
+        message: message.into(),
+    }
+}
+
+/// Reads an unsigned LEB128 of at most 32 bits at `pos`; returns (value, next position).
+fn read_u32_leb(bytes: &[u8], mut pos: usize) -> Option<(u32, usize)> {
+    let mut value = 0u64;
+    for shift in (0..35).step_by(7) {
+        let b = *bytes.get(pos)?;
+        pos += 1;
+        value |= ((b & 0x7f) as u64) << shift;
+        if b & 0x80 == 0 {
+            return (value <= u32::MAX as u64).then_some((value as u32, pos));
+        }
+    }
+    None
+}
+
+/// Parse every section of `bytes`. Returns the model and the defects met, in file order.
+/// Without `strict`, the first defect ends the parse.
+pub(super) fn parse_sections(bytes: Vec<u8>, strict: bool) -> (Module, Vec<ParseError>) {
+    let mut m = empty_module();
+    let mut errors = Vec::new();
+    // The header itself goes through wasmparser so its wording is kept.
+    let header_len = HEADER.len().min(bytes.len());
+    if bytes[..header_len] != HEADER[..header_len] || bytes.len() < HEADER.len() {
+        let mut parser = wasmparser::Parser::new(0);
+        let error = match parser.parse(&bytes, true) {
+            Err(e) => e.into(),
+            Ok(_) => fail(0, "unexpected end-of-file"),
+        };
+        m.bytes = bytes;
+        return (m, vec![error]);
+    }
+    let mut tag_count = 0u32;
+    let mut last_rank: Option<u8> = None;
+    let mut seen = [false; 256];
+    let mut pos = HEADER.len();
+    let mut buffer = Vec::new();
+    while pos < bytes.len() {
+        let header_start = pos;
+        let id = bytes[pos];
+        let Some((size, payload_start)) = read_u32_leb(&bytes, pos + 1) else {
+            errors.push(fail(pos + 1, "unable to read u32 leb128: section size"));
+            break;
+        };
+        let end = payload_start + size as usize;
+        let rank = order_rank(id);
+        if strict && id != 0 && rank.is_none() {
+            errors.push(fail(payload_start, format!("invalid section code: {id}")));
+            pos = end;
+            continue;
+        }
+        if end > bytes.len() {
+            errors.push(fail(
+                payload_start,
+                "invalid section size: extends past end",
+            ));
+            break;
+        }
+        if strict && id != 0 {
+            if seen[id as usize] {
+                errors.push(fail(
+                    payload_start,
+                    format!("multiple {} sections", kind_name(id)),
+                ));
+                break;
+            }
+            seen[id as usize] = true;
+            if last_rank.is_some_and(|last| rank <= Some(last)) {
+                errors.push(fail(
+                    payload_start,
+                    format!("section {} out of order", kind_name(id)),
+                ));
+                break;
+            }
+            last_rank = rank;
+        }
+        m.sections.push(super::Section {
+            id,
+            header_start,
+            range: payload_start..end,
+            custom_name: None,
+            count: None,
+        });
+        buffer.clear();
+        buffer.extend_from_slice(&HEADER);
+        if id == 10 {
+            code_section_prelude(&mut buffer, &bytes[payload_start..end]);
+        }
+        let base = header_start - buffer.len();
+        buffer.extend_from_slice(&bytes[header_start..end]);
+        let code_before = m.code.len();
+        let mut result = parse_section_payloads(&mut m, &mut tag_count, &buffer, base, &bytes);
+        if strict && result.is_ok() {
+            result = agreement_checks(&mut m, id, code_before);
+        }
+        if let Err(e) = result {
+            errors.push(e);
+            if !strict {
+                break;
+            }
+        }
+        pos = end;
+    }
+    m.bytes = bytes;
+    (m, errors)
+}
+
+/// wasmparser reads a code section only after a function section announcing as many
+/// bodies; the section is parsed alone, so give it one (its payloads are ignored, and the
+/// counts are compared by [`agreement_checks`] as wabt compares them).
+fn code_section_prelude(buffer: &mut Vec<u8>, payload: &[u8]) {
+    let Some((count, _)) = read_u32_leb(payload, 0) else {
+        return;
+    };
+    // Every body takes at least one byte; a larger count is a defect the parser reports.
+    if count as usize > payload.len() {
+        return;
+    }
+    let mut section = Vec::with_capacity(count as usize + 5);
+    write_u32_leb(&mut section, count);
+    section.resize(section.len() + count as usize, 0);
+    buffer.push(3);
+    write_u32_leb(buffer, section.len() as u32);
+    buffer.extend_from_slice(&section);
+}
+
+fn write_u32_leb(out: &mut Vec<u8>, mut value: u32) {
+    loop {
+        let byte = (value & 0x7f) as u8;
+        value >>= 7;
+        if value == 0 {
+            out.push(byte);
+            return;
+        }
+        out.push(byte | 0x80);
+    }
+}
+
+/// Counts that must agree across sections, checked where wabt checks them: a defect drops
+/// what the section contributed after the point wabt stops at.
+fn agreement_checks(m: &mut Module, id: u8, code_before: usize) -> Result<(), ParseError> {
+    let Some(section) = m.sections.last_mut() else {
+        return Ok(());
+    };
+    let after_count = section.range.start;
+    match id {
+        10 => {
+            let defined = m.func_types.len() - m.num_imported_funcs as usize;
+            let bodies = m.code.len() - code_before;
+            if defined != bodies {
+                section.count = None;
+                m.code.truncate(code_before);
+                return Err(fail(
+                    after_count,
+                    "function signature count != function body count",
+                ));
+            }
+        }
+        11 => {
+            if let (Some(expected), Some(count)) = (m.data_count, section.count) {
+                if expected != count {
+                    section.count = None;
+                    m.data.clear();
+                    return Err(fail(
+                        after_count,
+                        "data segment count does not equal count in DataCount section",
+                    ));
+                }
+            }
+            if m.memories.is_empty() {
+                let active = m
+                    .data
+                    .iter()
+                    .position(|d| matches!(d.mode, SegmentMode::Active { .. }));
+                if let Some(k) = active {
+                    let at = m.data[k].range.start + 1;
+                    m.data.truncate(k);
+                    return Err(fail(at, "no memory to copy data to"));
+                }
+            }
+        }
+        _ => {}
+    }
+    Ok(())
+}
