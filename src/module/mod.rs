@@ -316,10 +316,32 @@ impl Module {
         wasmparser::OperatorsReader::new(reader)
     }
 
+    /// An operators reader over a defined function's instructions that decodes only the
+    /// proposals in `features` (immediates such as memarg flags depend on them).
+    pub fn operators_with_features(
+        &self,
+        code: &FunctionCode,
+        features: wasmparser::WasmFeatures,
+    ) -> wasmparser::OperatorsReader<'_> {
+        let reader = wasmparser::BinaryReader::new_features(
+            &self.bytes[code.ops_start..code.body.end],
+            code.ops_start as u64,
+            features,
+        );
+        wasmparser::OperatorsReader::new(reader)
+    }
+
     /// An operators reader over a constant expression's instructions (its `end` included).
-    pub fn const_expr_operators(&self, expr: &ConstExpr) -> wasmparser::OperatorsReader<'_> {
-        let reader =
-            wasmparser::BinaryReader::new(&self.bytes[expr.range.clone()], expr.range.start as u64);
+    pub fn const_expr_operators(
+        &self,
+        expr: &ConstExpr,
+        features: wasmparser::WasmFeatures,
+    ) -> wasmparser::OperatorsReader<'_> {
+        let reader = wasmparser::BinaryReader::new_features(
+            &self.bytes[expr.range.clone()],
+            expr.range.start as u64,
+            features,
+        );
         wasmparser::OperatorsReader::new(reader)
     }
 

@@ -2,7 +2,7 @@
 use super::*;
 use std::fmt;
 use wasmparser::{
-    CompositeInnerType, DataKind, ElementKind, Name, Operator, Parser, Payload, TableInit, TypeRef,
+    CompositeInnerType, DataKind, ElementKind, Name, Operator, Payload, TableInit, TypeRef,
     WasmFeatures,
 };
 
@@ -194,43 +194,108 @@ fn section_count(payload: &Payload<'_>) -> Option<u32> {
     })
 }
 
-/// Decodes one section's payloads into `m`. `buffer` holds a binary header followed by the
-/// section, and starts at `base` in the original file, so every recorded range indexes
-/// `bytes` (the whole original file). On error `m` keeps what was decoded before it.
-pub(super) fn parse_section_payloads(
+/// Decodes the section with id `id` whose payload is `bytes[range]` into `m`, with
+/// wasmparser's section readers. On error `m` keeps what was decoded before it.
+pub(super) fn parse_section(
     m: &mut Module,
     tag_count: &mut u32,
-    buffer: &[u8],
-    base: usize,
+    id: u8,
+    range: Range<usize>,
+    bytes: &[u8],
+    features: WasmFeatures,
+) -> Result<(), ParseError> {
+    use wasmparser::{BinaryReader, FromReader, SectionLimited};
+    let mut reader =
+        BinaryReader::new_features(&bytes[range.clone()], range.start as u64, features);
+    let whole = range.start as u64..range.end as u64;
+    fn limited<'a, T: FromReader<'a>>(
+        reader: BinaryReader<'a>,
+    ) -> Result<SectionLimited<'a, T>, ParseError> {
+        Ok(SectionLimited::new(reader)?)
+    }
+    let payload = match id {
+        0 => Payload::CustomSection(wasmparser::CustomSectionReader::new(reader)?),
+        1 => Payload::TypeSection(limited(reader)?),
+        2 => Payload::ImportSection(limited(reader)?),
+        3 => Payload::FunctionSection(limited(reader)?),
+        4 => Payload::TableSection(limited(reader)?),
+        5 => Payload::MemorySection(limited(reader)?),
+        6 => Payload::GlobalSection(limited(reader)?),
+        7 => Payload::ExportSection(limited(reader)?),
+        8 => Payload::StartSection {
+            func: single_item(&mut reader, "start")?,
+            range: whole,
+        },
+        9 => Payload::ElementSection(limited(reader)?),
+        10 => {
+            let count = reader.read_var_u32()?;
+            set_count(m, Some(count));
+            for _ in 0..count {
+                let body = reader.read_reader()?;
+                handle_payload(
+                    m,
+                    tag_count,
+                    Payload::CodeSectionEntry(wasmparser::FunctionBody::new(body)),
+                    bytes,
+                )?;
+            }
+            return finished(&reader);
+        }
+        11 => Payload::DataSection(limited(reader)?),
+        12 => Payload::DataCountSection {
+            count: single_item(&mut reader, "data count")?,
+            range: whole,
+        },
+        13 => Payload::TagSection(limited(reader)?),
+        _ => return Ok(()),
+    };
+    set_count(m, section_count(&payload));
+    if let Payload::CustomSection(c) = &payload {
+        if let Some(section) = m.sections.last_mut() {
+            section.custom_name = Some(c.name().to_string());
+        }
+    }
+    handle_payload(m, tag_count, payload, bytes)
+}
+
+fn set_count(m: &mut Module, count: Option<u32>) {
+    if let Some(section) = m.sections.last_mut() {
+        section.count = count;
+    }
+}
+
+/// A section holding one LEB (start, data count) must hold nothing else.
+fn single_item(reader: &mut wasmparser::BinaryReader<'_>, what: &str) -> Result<u32, ParseError> {
+    let value = reader.read_var_u32()?;
+    if !reader.eof() {
+        return Err(err(
+            reader.original_position() as usize,
+            format!("unexpected content in the {what} section"),
+        ));
+    }
+    Ok(value)
+}
+
+/// Every byte of a section must belong to its items.
+fn finished(reader: &wasmparser::BinaryReader<'_>) -> Result<(), ParseError> {
+    if reader.eof() {
+        Ok(())
+    } else {
+        Err(err(
+            reader.original_position() as usize,
+            "section size mismatch: unexpected data at the end of the section",
+        ))
+    }
+}
+
+/// Records one payload (a whole section, or one code-section entry) in `m`.
+fn handle_payload(
+    m: &mut Module,
+    tag_count: &mut u32,
+    payload: Payload<'_>,
     bytes: &[u8],
 ) -> Result<(), ParseError> {
-    let mut parser = Parser::new(base as u64);
-    parser.set_features(WasmFeatures::all());
-    // Not at end-of-file: the whole-module checks wasmparser makes there (function and
-    // code sections both present) belong to the caller, which sees every section.
-    let mut consumed_so_far = 0;
-    loop {
-        let payload = match parser.parse(&buffer[consumed_so_far..], false)? {
-            wasmparser::Chunk::NeedMoreData(_) => break,
-            wasmparser::Chunk::Parsed { consumed, payload } => {
-                consumed_so_far += consumed;
-                payload
-            }
-        };
-        if let Payload::FunctionSection(_) = &payload {
-            // Only the stand-in that lets a code section be parsed alone; see sections.rs.
-            if m.sections.last().is_some_and(|s| s.id == 10) {
-                continue;
-            }
-        }
-        if payload.as_section().is_some() {
-            if let Some(section) = m.sections.last_mut() {
-                section.count = section_count(&payload);
-                if let Payload::CustomSection(c) = &payload {
-                    section.custom_name = Some(c.name().to_string());
-                }
-            }
-        }
+    {
         match payload {
             Payload::Version {
                 encoding, range, ..

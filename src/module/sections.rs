@@ -6,7 +6,7 @@
 //! In `strict` mode the loop also applies the structural checks wabt's reader makes
 //! (section order, duplicates, unknown ids, count agreements) that wasmparser leaves to
 //! validation.
-use super::parse::{empty_module, parse_section_payloads};
+use super::parse::{empty_module, parse_section};
 use super::{Module, ParseError, SegmentMode};
 
 const HEADER: [u8; 8] = *b"\0asm\x01\0\0\0";
@@ -66,11 +66,16 @@ pub(super) fn parse_sections(bytes: Vec<u8>, strict: bool) -> (Module, Vec<Parse
         m.bytes = bytes;
         return (m, vec![error]);
     }
+    // Strict reading accepts what wabt 1.0.32 reads by default: Wasm 2.0.
+    let features = if strict {
+        wasmparser::WasmFeatures::WASM2
+    } else {
+        wasmparser::WasmFeatures::all()
+    };
     let mut tag_count = 0u32;
     let mut last_rank: Option<u8> = None;
     let mut seen = [false; 256];
     let mut pos = HEADER.len();
-    let mut buffer = Vec::new();
     while pos < bytes.len() {
         let header_start = pos;
         let id = bytes[pos];
@@ -117,15 +122,15 @@ pub(super) fn parse_sections(bytes: Vec<u8>, strict: bool) -> (Module, Vec<Parse
             custom_name: None,
             count: None,
         });
-        buffer.clear();
-        buffer.extend_from_slice(&HEADER);
-        if id == 10 {
-            code_section_prelude(&mut buffer, &bytes[payload_start..end]);
-        }
-        let base = header_start - buffer.len();
-        buffer.extend_from_slice(&bytes[header_start..end]);
         let code_before = m.code.len();
-        let mut result = parse_section_payloads(&mut m, &mut tag_count, &buffer, base, &bytes);
+        let mut result = parse_section(
+            &mut m,
+            &mut tag_count,
+            id,
+            payload_start..end,
+            &bytes,
+            features,
+        );
         if strict && result.is_ok() {
             result = agreement_checks(&mut m, id, code_before);
         }
@@ -139,37 +144,6 @@ pub(super) fn parse_sections(bytes: Vec<u8>, strict: bool) -> (Module, Vec<Parse
     }
     m.bytes = bytes;
     (m, errors)
-}
-
-/// wasmparser reads a code section only after a function section announcing as many
-/// bodies; the section is parsed alone, so give it one (its payloads are ignored, and the
-/// counts are compared by [`agreement_checks`] as wabt compares them).
-fn code_section_prelude(buffer: &mut Vec<u8>, payload: &[u8]) {
-    let Some((count, _)) = read_u32_leb(payload, 0) else {
-        return;
-    };
-    // Every body takes at least one byte; a larger count is a defect the parser reports.
-    if count as usize > payload.len() {
-        return;
-    }
-    let mut section = Vec::with_capacity(count as usize + 5);
-    write_u32_leb(&mut section, count);
-    section.resize(section.len() + count as usize, 0);
-    buffer.push(3);
-    write_u32_leb(buffer, section.len() as u32);
-    buffer.extend_from_slice(&section);
-}
-
-fn write_u32_leb(out: &mut Vec<u8>, mut value: u32) {
-    loop {
-        let byte = (value & 0x7f) as u8;
-        value >>= 7;
-        if value == 0 {
-            out.push(byte);
-            return;
-        }
-        out.push(byte | 0x80);
-    }
 }
 
 /// Counts that must agree across sections, checked where wabt checks them: a defect drops

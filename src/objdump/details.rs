@@ -284,7 +284,7 @@ pub(super) fn init_expr(ctx: &Ctx, e: &ConstExpr, unsigned: bool) -> String {
 /// ` - init (i32.const 0, nop)`: every instruction before the final `end`. wabt ends float
 /// constants with a newline here, and so does this.
 fn instruction_list(ctx: &Ctx, e: &ConstExpr) -> String {
-    let mut reader = ctx.module.const_expr_operators(e);
+    let mut reader = ctx.module.const_expr_operators(e, super::WABT_FEATURES);
     let mut visitor = super::instr::InstrText::new(ctx, 0);
     let mut items = Vec::new();
     while !reader.eof() {

@@ -61,7 +61,7 @@ pub(super) fn print(ctx: &Ctx, out: &mut String) {
             local = local.wrapping_add(*count);
         }
         let mut visitor = InstrText::new(ctx, func_index);
-        let mut reader = m.operators(code);
+        let mut reader = m.operators_with_features(code, super::WABT_FEATURES);
         let mut depth = 0usize;
         while !reader.eof() {
             let start = reader.original_position() as usize;

@@ -7,11 +7,11 @@ pub(super) fn print(ctx: &Ctx, out: &mut String) {
     for s in &ctx.module.sections {
         let _ = write!(
             out,
-            "{:>9} start={:#010x} end={:#010x} (size={:#010x}) ",
+            "{:>9} start={} end={} (size={}) ",
             s.kind_name(),
-            s.range.start,
-            s.range.end,
-            s.range.len()
+            c_alt_hex(s.range.start),
+            c_alt_hex(s.range.end),
+            c_alt_hex(s.range.len())
         );
         // What follows is printed as it is read: nothing (not even the newline) when the
         // section broke before it.
@@ -29,5 +29,14 @@ pub(super) fn print(ctx: &Ctx, out: &mut String) {
             }
             _ => {}
         }
+    }
+}
+
+/// C's `%#010x`: ten characters with a `0x` prefix, except that zero gets no prefix.
+fn c_alt_hex(v: usize) -> String {
+    if v == 0 {
+        "0000000000".to_string()
+    } else {
+        format!("{v:#010x}")
     }
 }

@@ -108,8 +108,12 @@ impl<'c, 'm> InstrText<'c, 'm> {
         self.number(targets.default());
     }
 
+    /// `call` names its callee; `ref.func` does not.
     fn function_index(&mut self, f: u32) {
-        let name = self.ctx.names.func(f).map(str::to_owned);
+        let name = match self.text.as_str() {
+            "call" | "return_call" => self.ctx.names.func(f).map(str::to_owned),
+            _ => None,
+        };
         self.index_with_name(f, name.as_deref());
     }
 
@@ -219,9 +223,10 @@ impl<'c, 'm> InstrText<'c, 'm> {
         let _ = write!(self.text, " {}", val_type(ty));
     }
 
+    /// wabt prints only the first type of a multi-type `select`.
     fn tys(&mut self, tys: Vec<ValType>) {
-        for t in tys {
-            self.ty(t);
+        if let Some(t) = tys.first() {
+            self.ty(*t);
         }
     }
 }

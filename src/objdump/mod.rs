@@ -17,6 +17,11 @@ use std::fmt::Write as _;
 
 pub use names::NameTable;
 
+/// How wabt 1.0.32 decodes instructions by default: Wasm 2.0, except that it always reads
+/// a memory index LEB for memory.size/grow and after a memarg whose flags have bit 6 set.
+pub(crate) const WABT_FEATURES: wasmparser::WasmFeatures =
+    wasmparser::WasmFeatures::WASM2.union(wasmparser::WasmFeatures::MULTI_MEMORY);
+
 /// Which passes to print, and the `-j` section filter.
 #[derive(Debug, Clone, Default)]
 pub struct Options {
