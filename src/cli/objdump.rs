@@ -1,7 +1,7 @@
 //! `rt objdump`: wabt's `wasm-objdump` flags and output; `.wat` input is assembled first.
 use crate::objdump::{dump, DumpError, Options};
 use std::io::Write as _;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 #[derive(clap::Args, Debug)]
@@ -62,10 +62,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let stdout = std::io::stdout();
     for path in &args.files {
         let shown = path.display().to_string();
-        let bytes = match crate::module::read_module_bytes(path) {
+        let bytes = match read_input(path, &shown) {
             Ok(b) => b,
-            Err(e) => {
-                eprintln!("{e}");
+            Err(message) => {
+                eprintln!("{message}");
                 return Ok(ExitCode::FAILURE);
             }
         };
@@ -90,4 +90,33 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The file's bytes as a binary: text (a `.wat`, or anything that reads as WebAssembly
+/// text) is assembled in memory; everything else is taken as a binary, so a file with a
+/// bad header gets wabt's binary diagnosis rather than a text-parser complaint.
+fn read_input(path: &Path, shown: &str) -> Result<Vec<u8>, String> {
+    if path.is_dir() {
+        return Err(format!("{shown}: not a regular file"));
+    }
+    let bytes = std::fs::read(path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => format!("{shown}: No such file or directory"),
+        _ => format!("{shown}: {e}"),
+    })?;
+    if crate::module::is_binary(&bytes) || !looks_like_text(path, &bytes) {
+        return Ok(bytes);
+    }
+    let text = String::from_utf8_lossy(&bytes);
+    crate::module::wat_to_wasm(shown, &text).map_err(|e| e.to_string())
+}
+
+fn looks_like_text(path: &Path, bytes: &[u8]) -> bool {
+    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+    if matches!(ext, "wat" | "wast") {
+        return true;
+    }
+    match std::str::from_utf8(bytes) {
+        Ok(text) => matches!(text.trim_start().chars().next(), Some('(' | ';')),
+        Err(_) => false,
+    }
 }

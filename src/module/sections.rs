@@ -132,7 +132,7 @@ pub(super) fn parse_sections(bytes: Vec<u8>, strict: bool) -> (Module, Vec<Parse
             features,
         );
         if strict && result.is_ok() {
-            result = agreement_checks(&mut m, id, code_before);
+            result = agreement_checks(&mut m, &bytes, id, code_before);
         }
         if let Err(e) = result {
             errors.push(e);
@@ -142,13 +142,26 @@ pub(super) fn parse_sections(bytes: Vec<u8>, strict: bool) -> (Module, Vec<Parse
         }
         pos = end;
     }
+    let defined = m.func_types.len() - m.num_imported_funcs as usize;
+    let has_code = m.sections.iter().any(|s| s.id == 10);
+    if strict && defined > 0 && !has_code && errors.is_empty() {
+        errors.push(fail(
+            bytes.len(),
+            "function signature count != function body count",
+        ));
+    }
     m.bytes = bytes;
     (m, errors)
 }
 
 /// Counts that must agree across sections, checked where wabt checks them: a defect drops
 /// what the section contributed after the point wabt stops at.
-fn agreement_checks(m: &mut Module, id: u8, code_before: usize) -> Result<(), ParseError> {
+fn agreement_checks(
+    m: &mut Module,
+    bytes: &[u8],
+    id: u8,
+    code_before: usize,
+) -> Result<(), ParseError> {
     let Some(section) = m.sections.last_mut() else {
         return Ok(());
     };
@@ -169,7 +182,6 @@ fn agreement_checks(m: &mut Module, id: u8, code_before: usize) -> Result<(), Pa
         11 => {
             if let (Some(expected), Some(count)) = (m.data_count, section.count) {
                 if expected != count {
-                    section.count = None;
                     m.data.clear();
                     return Err(fail(
                         after_count,
@@ -187,6 +199,26 @@ fn agreement_checks(m: &mut Module, id: u8, code_before: usize) -> Result<(), Pa
                     m.data.truncate(k);
                     return Err(fail(at, "no memory to copy data to"));
                 }
+            }
+        }
+        // wabt refuses a count larger than the bytes left before printing it.
+        4 | 5 => {
+            let start = section.range.start;
+            let after = read_u32_leb(bytes, start).map_or(start, |(_, next)| next);
+            let (count, left) = (section.count.unwrap_or(0), section.range.end - after);
+            if count as usize > left {
+                section.count = None;
+                let kind = if id == 4 { "table" } else { "memory" };
+                if id == 4 {
+                    m.tables.truncate(m.num_imported_tables as usize);
+                    m.table_inits.clear();
+                } else {
+                    m.memories.truncate(m.num_imported_memories as usize);
+                }
+                return Err(fail(
+                    after,
+                    format!("invalid {kind} count {count}, only {left} bytes left in section"),
+                ));
             }
         }
         _ => {}

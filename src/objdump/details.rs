@@ -1,7 +1,7 @@
 //! `-x`: every selected section item by item, with names and init expressions.
 use super::contents::hex_dump;
 use super::hexfloat::{f32_text, f64_text};
-use super::names::suffix;
+use super::names::{cstr, suffix};
 use super::Ctx;
 use crate::module::{
     ConstExpr, ConstOp, ElementItems, ExternKind, ImportKind, Section, SegmentMode,
@@ -125,7 +125,7 @@ fn section(ctx: &Ctx, s: &Section, state: &mut SegmentState, out: &mut String) {
                     " - {}[{}]{name} -> \"{}\"",
                     e.kind.name(),
                     e.index,
-                    e.name
+                    cstr(&e.name)
                 );
             }
         }
@@ -165,7 +165,12 @@ fn imports(ctx: &Ctx, out: &mut String) {
             ImportKind::Global(g) => format!("global[{i}] {}", global_type(&g)),
             ImportKind::Tag(sig) => format!("tag[{i}] sig={sig}"),
         };
-        let _ = writeln!(out, " - {what} <- {}.{}", imp.module, imp.name);
+        let _ = writeln!(
+            out,
+            " - {what} <- {}.{}",
+            cstr(&imp.module),
+            cstr(&imp.name)
+        );
     }
 }
 

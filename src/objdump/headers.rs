@@ -17,7 +17,7 @@ pub(super) fn print(ctx: &Ctx, out: &mut String) {
         // section broke before it.
         match (s.id, &s.custom_name, s.count) {
             (0, Some(name), _) => {
-                let _ = writeln!(out, "\"{name}\"");
+                let _ = writeln!(out, "\"{}\"", super::names::cstr(name));
             }
             (8, _, _) => {
                 if let Some(start) = ctx.module.start {

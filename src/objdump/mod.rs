@@ -91,7 +91,7 @@ fn in_custom_section(module: &Module, offset: usize) -> bool {
     module
         .sections
         .iter()
-        .any(|s| s.id == 0 && (s.header_start..s.range.end).contains(&offset))
+        .any(|s| s.id == 0 && (s.header_start..=s.range.end).contains(&offset))
 }
 
 /// The magic and version must be there for any pass to start; wabt's words for each.

@@ -70,10 +70,15 @@ impl NameTable {
     }
 }
 
-/// ` <name>` when there is a name, else nothing: wabt's usual suffix.
+/// ` <name>` when there is a non-empty name, else nothing: wabt's usual suffix.
 pub fn suffix(name: Option<&str>) -> String {
     match name {
-        Some(n) => format!(" <{n}>"),
-        None => String::new(),
+        Some(n) if !n.is_empty() => format!(" <{}>", cstr(n)),
+        _ => String::new(),
     }
+}
+
+/// A name as C's `printf("%s")` shows it: up to its first NUL.
+pub fn cstr(name: &str) -> &str {
+    name.split('\0').next().unwrap_or("")
 }

@@ -1,5 +1,6 @@
 //! Custom sections in `-x`: the name, then what wabt decodes of `name` and
 //! `target_features`.
+use super::super::names::cstr;
 use super::super::Ctx;
 use crate::module::Section;
 use std::collections::BTreeMap;
@@ -9,7 +10,7 @@ pub(super) fn print(ctx: &Ctx, s: &Section, ordinal: usize, out: &mut String) {
     let Some(name) = s.custom_name.as_deref() else {
         return;
     };
-    let _ = writeln!(out, " - name: \"{name}\"");
+    let _ = writeln!(out, " - name: \"{}\"", cstr(name));
     match name {
         "name" => names(ctx, out),
         "target_features" => {
@@ -26,12 +27,12 @@ pub(super) fn print(ctx: &Ctx, s: &Section, ordinal: usize, out: &mut String) {
 fn names(ctx: &Ctx, out: &mut String) {
     let n = &ctx.module.names;
     if let Some(module) = &n.module {
-        let _ = writeln!(out, " - module <{module}>");
+        let _ = writeln!(out, " - module <{}>", cstr(module));
     }
     map(out, "func", &n.functions);
     for (f, locals) in &n.locals {
         for (l, name) in locals {
-            let _ = writeln!(out, " - func[{f}] local[{l}] <{name}>");
+            let _ = writeln!(out, " - func[{f}] local[{l}] <{}>", cstr(name));
         }
     }
     map(out, "type", &n.types);
@@ -45,6 +46,6 @@ fn names(ctx: &Ctx, out: &mut String) {
 
 fn map(out: &mut String, kind: &str, names: &BTreeMap<u32, String>) {
     for (i, name) in names {
-        let _ = writeln!(out, " - {kind}[{i}] <{name}>");
+        let _ = writeln!(out, " - {kind}[{i}] <{}>", cstr(name));
     }
 }
