@@ -221,6 +221,8 @@ pub struct FunctionCode {
     /// Declared locals, run-length encoded as in the binary.
     pub locals: Vec<(u32, ValType)>,
     /// Where each entry of `locals` starts (its count LEB); the last one ends at `ops_start`.
+    /// When a declaration is malformed, one more entry marks where it starts (and the body is
+    /// kept with no instructions: `ops_start == body.end`).
     pub local_offsets: Vec<usize>,
     /// Where the instructions start (after the local declarations).
     pub ops_start: usize,
@@ -316,19 +318,20 @@ impl Module {
         wasmparser::OperatorsReader::new(reader)
     }
 
-    /// An operators reader over a defined function's instructions that decodes only the
-    /// proposals in `features` (immediates such as memarg flags depend on them).
-    pub fn operators_with_features(
+    /// A raw reader over a defined function's instructions that decodes only the proposals
+    /// in `features` (immediates such as memarg flags depend on them). Unlike
+    /// [`Module::operators`] it tracks no block structure, for printers that show
+    /// instructions as they are, well nested or not.
+    pub fn code_reader(
         &self,
         code: &FunctionCode,
         features: wasmparser::WasmFeatures,
-    ) -> wasmparser::OperatorsReader<'_> {
-        let reader = wasmparser::BinaryReader::new_features(
+    ) -> wasmparser::BinaryReader<'_> {
+        wasmparser::BinaryReader::new_features(
             &self.bytes[code.ops_start..code.body.end],
             code.ops_start as u64,
             features,
-        );
-        wasmparser::OperatorsReader::new(reader)
+        )
     }
 
     /// An operators reader over a constant expression's instructions (its `end` included).

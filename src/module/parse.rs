@@ -465,11 +465,27 @@ fn handle_payload(
                 let mut locals = Vec::new();
                 let mut local_offsets = Vec::new();
                 let mut locals_reader = body.get_locals_reader()?;
+                let mut defect = None;
                 for _ in 0..locals_reader.get_count() {
-                    local_offsets.push(locals_reader.original_position() as usize);
-                    locals.push(locals_reader.read()?);
+                    let at = locals_reader.original_position() as usize;
+                    match locals_reader.read() {
+                        Ok(local) => {
+                            local_offsets.push(at);
+                            locals.push(local);
+                        }
+                        Err(e) => {
+                            local_offsets.push(at);
+                            defect = Some(e);
+                            break;
+                        }
+                    }
                 }
-                let ops_start = locals_reader.original_position() as usize;
+                // A body whose locals are malformed is kept with the locals read so far and
+                // no instructions, so printers can show as much as a streaming reader does.
+                let ops_start = match defect {
+                    None => locals_reader.original_position() as usize,
+                    Some(_) => body_range.end,
+                };
                 m.code.push(FunctionCode {
                     size_offset: leb_start_before(bytes, body_range.start),
                     body: body_range,
@@ -477,6 +493,9 @@ fn handle_payload(
                     local_offsets,
                     ops_start,
                 });
+                if let Some(e) = defect {
+                    return Err(e.into());
+                }
             }
             Payload::CustomSection(custom) => {
                 let data_offset = custom.data_offset() as usize;

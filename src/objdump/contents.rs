@@ -3,7 +3,7 @@
 use super::Ctx;
 use std::fmt::Write as _;
 
-pub(super) fn print(ctx: &Ctx, out: &mut String) {
+pub(super) fn print(ctx: &Ctx, out: &mut String) -> Option<crate::module::ParseError> {
     for s in &ctx.module.sections {
         if !ctx.section_selected(s) {
             continue;
@@ -11,6 +11,7 @@ pub(super) fn print(ctx: &Ctx, out: &mut String) {
         let _ = writeln!(out, "\nContents of section {}:", s.kind_name());
         hex_dump(out, &ctx.module.bytes[s.range.clone()], s.range.start, "");
     }
+    None
 }
 
 /// wabt's memory dump: `prefix`, a 7-digit address, 16 bytes in pairs, then the bytes as

@@ -11,7 +11,7 @@ use wasmparser::{GlobalType, MemoryType, RefType, TableType, ValType};
 
 mod custom;
 
-pub(super) fn print(ctx: &Ctx, out: &mut String) {
+pub(super) fn print(ctx: &Ctx, out: &mut String) -> Option<crate::module::ParseError> {
     out.push_str("\nSection Details:\n\n");
     // wabt keeps the last active segment's offset and reuses it for passive ones.
     let mut state = SegmentState::default();
@@ -32,6 +32,7 @@ pub(super) fn print(ctx: &Ctx, out: &mut String) {
         }
         section(ctx, s, &mut state, out);
     }
+    None
 }
 
 #[derive(Default)]

@@ -3,19 +3,21 @@
 use super::instr::{InstrText, Shape};
 use super::names::suffix;
 use super::Ctx;
+use crate::module::{FunctionCode, ParseError};
 use std::fmt::Write as _;
 
 /// wabt shows at most this many bytes of an instruction per line, continuing below.
 const BYTES_PER_LINE: usize = 9;
 
-pub(super) fn print(ctx: &Ctx, out: &mut String) {
+/// Prints the disassembly; returns the defect that stopped it, if any. wabt decodes bodies
+/// only in this pass, so a body it cannot read fails the file here (and only here), and
+/// nothing after that instruction is shown.
+pub(super) fn print(ctx: &Ctx, out: &mut String) -> Option<ParseError> {
     out.push_str("\nCode Disassembly:\n\n");
     let m = ctx.module;
-    let Some(code_section) = m.sections.iter().find(|s| s.id == 10) else {
-        return;
-    };
+    let code_section = m.sections.iter().find(|s| s.id == 10)?;
     if !ctx.section_selected(code_section) {
-        return;
+        return None;
     }
     let base = if ctx.opts.section_offsets {
         code_section.range.start
@@ -35,56 +37,108 @@ pub(super) fn print(ctx: &Ctx, out: &mut String) {
             code.body.start - base,
             suffix(ctx.names.func(func_index))
         );
-        // wabt numbers declared locals from the parameter count of *type* `func_index`
-        // (a quirk of 1.0.32), or from 0 when there is no such type.
-        let mut local = m
-            .types
-            .get(func_index as usize)
-            .map_or(0, |t| t.params().len() as u32);
-        for (k, (count, ty)) in code.locals.iter().enumerate() {
-            let start = code.local_offsets[k];
-            let end = code
-                .local_offsets
-                .get(k + 1)
-                .copied()
-                .unwrap_or(code.ops_start);
-            let ty = super::details::val_type(*ty);
-            let text = if *count == 1 {
-                format!("local[{local}] type={ty}")
-            } else {
-                format!(
-                    "local[{local}..{}] type={ty}",
-                    local.wrapping_add(count.wrapping_sub(1))
-                )
-            };
-            lines.instruction(start, end, 0, &text);
-            local = local.wrapping_add(*count);
-        }
-        let mut visitor = InstrText::new(ctx, func_index);
-        let mut reader = m.operators_with_features(code, super::WABT_FEATURES);
-        let mut depth = 0usize;
-        while !reader.eof() {
-            let start = reader.original_position() as usize;
-            if reader.visit_operator(&mut visitor).is_err() || visitor.unsupported {
-                // The model ends at the same defect; wabt stops printing there too.
-                break;
-            }
-            let end = reader.original_position() as usize;
-            let indent = match visitor.shape {
-                Shape::Plain => depth,
-                Shape::Open => {
-                    depth += 1;
-                    depth - 1
-                }
-                Shape::Middle => depth.saturating_sub(1),
-                Shape::End => {
-                    depth = depth.saturating_sub(1);
-                    depth
-                }
-            };
-            lines.instruction(start, end, indent, &visitor.text);
+        print_locals(ctx, &mut lines, code, func_index);
+        if let Some(defect) = print_body(ctx, &mut lines, code, func_index) {
+            return Some(defect);
         }
     }
+    None
+}
+
+fn print_locals(ctx: &Ctx, lines: &mut Lines, code: &FunctionCode, func_index: u32) {
+    // wabt numbers declared locals from the parameter count of *type* `func_index`
+    // (a quirk of 1.0.32), or from 0 when there is no such type.
+    let mut local = ctx
+        .module
+        .types
+        .get(func_index as usize)
+        .map_or(0, |t| t.params().len() as u32);
+    for (k, (count, ty)) in code.locals.iter().enumerate() {
+        let start = code.local_offsets[k];
+        let end = code
+            .local_offsets
+            .get(k + 1)
+            .copied()
+            .unwrap_or(code.ops_start);
+        let ty = super::details::val_type(*ty);
+        let text = if *count == 1 {
+            format!("local[{local}] type={ty}")
+        } else {
+            format!(
+                "local[{local}..{}] type={ty}",
+                local.wrapping_add(count.wrapping_sub(1))
+            )
+        };
+        lines.instruction(start, end, 0, &text);
+        local = local.wrapping_add(*count);
+    }
+}
+
+fn print_body(
+    ctx: &Ctx,
+    lines: &mut Lines,
+    code: &FunctionCode,
+    func_index: u32,
+) -> Option<ParseError> {
+    let m = ctx.module;
+    let defect = |offset: usize, message: &str| ParseError {
+        offset,
+        message: message.to_string(),
+    };
+    if code.local_offsets.len() > code.locals.len() {
+        let at = code.local_offsets[code.locals.len()];
+        return Some(defect(at, "malformed local declaration"));
+    }
+    let mut visitor = InstrText::new(ctx, func_index);
+    let mut reader = m.code_reader(code, super::WABT_FEATURES);
+    let mut depth = 0usize;
+    let mut last_was_end = false;
+    while !reader.eof() {
+        let start = reader.original_position() as usize;
+        if let Err(e) = reader.visit_operator(&mut visitor) {
+            return Some(e.into());
+        }
+        if visitor.unsupported {
+            return Some(defect(
+                start,
+                "instruction not enabled in wabt 1.0.32's default features",
+            ));
+        }
+        if visitor.needs_memory && m.memories.is_empty() {
+            return Some(defect(
+                start,
+                "memory instruction in a module without memory",
+            ));
+        }
+        if visitor.needs_data_count && m.data_count.is_none() {
+            return Some(defect(
+                start,
+                "data instruction requires a data count section",
+            ));
+        }
+        let end = reader.original_position() as usize;
+        let indent = match visitor.shape {
+            Shape::Plain => depth,
+            Shape::Open => {
+                depth += 1;
+                depth - 1
+            }
+            Shape::Middle => depth.saturating_sub(1),
+            Shape::End => {
+                depth = depth.saturating_sub(1);
+                depth
+            }
+        };
+        last_was_end = visitor.shape == Shape::End;
+        lines.instruction(start, end, indent, &visitor.text);
+    }
+    if !last_was_end {
+        return Some(defect(
+            code.body.end,
+            "function body must end with END opcode",
+        ));
+    }
+    None
 }
 
 struct Lines<'o, 'b> {

@@ -2,7 +2,7 @@
 use super::Ctx;
 use std::fmt::Write as _;
 
-pub(super) fn print(ctx: &Ctx, out: &mut String) {
+pub(super) fn print(ctx: &Ctx, out: &mut String) -> Option<crate::module::ParseError> {
     out.push_str("\nSections:\n\n");
     for s in &ctx.module.sections {
         let _ = write!(
@@ -30,6 +30,7 @@ pub(super) fn print(ctx: &Ctx, out: &mut String) {
             _ => {}
         }
     }
+    None
 }
 
 /// C's `%#010x`: ten characters with a `0x` prefix, except that zero gets no prefix.

@@ -28,6 +28,10 @@ pub(super) struct InstrText<'c, 'm> {
     pub shape: Shape,
     /// Set when the instruction is outside what wabt 1.0.32 reads by default.
     pub unsupported: bool,
+    /// The instruction addresses linear memory (wabt stops at it when there is none).
+    pub needs_memory: bool,
+    /// The instruction names a data segment (wabt requires a data count section).
+    pub needs_data_count: bool,
     /// call_indirect's type index waits for its table index, which wabt prints first.
     pending_type: Option<u32>,
 }
@@ -40,6 +44,8 @@ impl<'c, 'm> InstrText<'c, 'm> {
             text: String::with_capacity(64),
             shape: Shape::Plain,
             unsupported: false,
+            needs_memory: false,
+            needs_data_count: false,
             pending_type: None,
         }
     }
@@ -48,6 +54,8 @@ impl<'c, 'm> InstrText<'c, 'm> {
     fn mnemonic(&mut self, visit: &'static str) {
         self.text.clear();
         self.pending_type = None;
+        self.needs_memory = false;
+        self.needs_data_count = false;
         let name = visit.strip_prefix("visit_").unwrap_or(visit);
         self.shape = match name {
             "block" | "loop" | "if" | "try" => Shape::Open,
@@ -149,18 +157,22 @@ impl<'c, 'm> InstrText<'c, 'm> {
     }
 
     fn memarg(&mut self, memarg: MemArg) {
+        self.needs_memory = true;
         let _ = write!(self.text, " {} {}", memarg.align, memarg.offset);
     }
 
     fn mem(&mut self, mem: u32) {
+        self.needs_memory = true;
         self.number(mem);
     }
 
     fn dst_mem(&mut self, mem: u32) {
+        self.needs_memory = true;
         self.number(mem);
     }
 
     fn src_mem(&mut self, mem: u32) {
+        self.needs_memory = true;
         self.number(mem);
     }
 
@@ -173,6 +185,7 @@ impl<'c, 'm> InstrText<'c, 'm> {
     }
 
     fn data_index(&mut self, data: u32) {
+        self.needs_data_count = true;
         self.number(data);
     }
 
@@ -324,6 +337,14 @@ impl<'a> wasmparser::VisitOperator<'a> for InstrText<'_, '_> {
     }
 
     wasmparser::for_each_visit_operator!(define_visit);
+}
+
+/// wabt reads instructions without checking block structure (validation's job): every
+/// frame looks like an `if`, so `else` and `end` are always accepted.
+impl wasmparser::FrameStack for InstrText<'_, '_> {
+    fn current_frame(&self) -> Option<wasmparser::FrameKind> {
+        Some(wasmparser::FrameKind::If)
+    }
 }
 
 impl<'a> wasmparser::VisitSimdOperator<'a> for InstrText<'_, '_> {

@@ -119,8 +119,8 @@ fn check_preamble(bytes: &[u8]) -> Result<u32, ParseError> {
     Ok(version)
 }
 
-/// One mode's printer.
-type Printer = fn(&Ctx, &mut String);
+/// One mode's printer; it returns a defect only it discovers (the disassembler's).
+type Printer = fn(&Ctx, &mut String) -> Option<ParseError>;
 
 /// Dump one binary. `display_name` is the path as given; like wabt, only its base name is
 /// printed.
@@ -152,6 +152,7 @@ pub fn dump(display_name: &str, bytes: Vec<u8>, opts: &Options) -> Dump {
         .iter()
         .any(|e| !in_custom_section(&module, e.offset));
     let mut errors: Vec<DumpError> = parse_errors.into_iter().map(DumpError::Malformed).collect();
+    let mut pass_failed = false;
     let passes: [(bool, Printer); 4] = [
         (opts.headers, headers::print),
         (opts.details, details::print),
@@ -162,7 +163,11 @@ pub fn dump(display_name: &str, bytes: Vec<u8>, opts: &Options) -> Dump {
         if !enabled {
             continue;
         }
-        print(&ctx, &mut out);
+        if let Some(defect) = print(&ctx, &mut out) {
+            errors.push(DumpError::Malformed(defect));
+            pass_failed = true;
+            continue;
+        }
         // A pass that reaches the end of a well-formed module checks the `-j` name.
         if !malformed && !found {
             errors.push(DumpError::SectionNotFound(
@@ -170,7 +175,7 @@ pub fn dump(display_name: &str, bytes: Vec<u8>, opts: &Options) -> Dump {
             ));
         }
     }
-    let failed = malformed || !found;
+    let failed = malformed || pass_failed || !found;
     Dump {
         stdout: out,
         errors,
