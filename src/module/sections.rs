@@ -131,8 +131,15 @@ pub(super) fn parse_sections(bytes: Vec<u8>, strict: bool) -> (Module, Vec<Parse
             &bytes,
             features,
         );
-        if strict && result.is_ok() {
-            result = agreement_checks(&mut m, &bytes, id, code_before);
+        if strict {
+            // A failed agreement check happens where wabt stops reading; keep whichever
+            // defect comes first.
+            if let Err(check) = agreement_checks(&mut m, &bytes, id, code_before) {
+                result = match result {
+                    Err(e) if e.offset < check.offset => Err(e),
+                    _ => Err(check),
+                };
+            }
         }
         if let Err(e) = result {
             errors.push(e);
@@ -168,8 +175,16 @@ fn agreement_checks(
     let after_count = section.range.start;
     match id {
         10 => {
-            let defined = m.func_types.len() - m.num_imported_funcs as usize;
-            let bodies = m.code.len() - code_before;
+            // wabt compares with the function section's declared count, read or not.
+            let declared = m.sections.iter().find(|s| s.id == 3).and_then(|s| s.count);
+            let defined = declared
+                .map_or(m.func_types.len() - m.num_imported_funcs as usize, |c| {
+                    c as usize
+                });
+            let Some(section) = m.sections.last_mut() else {
+                return Ok(());
+            };
+            let bodies = section.count.unwrap_or(0) as usize;
             if defined != bodies {
                 section.count = None;
                 m.code.truncate(code_before);

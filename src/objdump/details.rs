@@ -4,7 +4,7 @@ use super::hexfloat::{f32_text, f64_text};
 use super::names::{cstr, suffix};
 use super::Ctx;
 use crate::module::{
-    ConstExpr, ConstOp, ElementItems, ExternKind, ImportKind, Section, SegmentMode,
+    ConstExpr, ConstOp, ElementItems, ExternKind, ImportKind, Module, Section, SegmentMode,
 };
 use std::fmt::Write as _;
 use wasmparser::{GlobalType, MemoryType, RefType, TableType, ValType};
@@ -207,17 +207,93 @@ fn elements(ctx: &Ctx, state: &mut SegmentState, out: &mut String) {
             }
             ElementItems::Exprs(exprs) => {
                 for (k, e) in exprs.iter().enumerate() {
-                    let text = match e.op {
-                        ConstOp::RefFunc(f) => format!("func[{f}]{}", suffix(ctx.names.func(f))),
-                        ConstOp::RefNull(t) => format!("ref.null {}", ref_type(t)),
-                        ConstOp::GlobalGet(g) => format!("global.get {g}"),
-                        _ => "<unknown>".to_string(),
+                    let stop = ctx
+                        .elem_defect
+                        .as_ref()
+                        .filter(|d| (d.segment, d.item) == (i, k));
+                    if stop.is_some_and(|d| !d.shown) {
+                        return;
+                    }
+                    let text = match elem_expr_head(ctx.module, e) {
+                        Some(ElemHead::Func(f)) => {
+                            format!("func[{f}]{}", suffix(ctx.names.func(f)))
+                        }
+                        Some(ElemHead::Null(t)) => format!("ref.null {t}"),
+                        None => "<unknown>".to_string(),
                     };
                     let _ = writeln!(out, "  - elem[{}] = {text}", item(k));
+                    if stop.is_some() {
+                        return;
+                    }
                 }
             }
         }
     }
+}
+
+/// The first instruction of an element expression, when it is one wabt accepts there.
+pub(super) enum ElemHead {
+    Func(u32),
+    Null(&'static str),
+}
+
+/// Reads the first instruction of an element item; the flag says whether `end` (and
+/// nothing else) follows it.
+fn elem_expr_parts(m: &Module, e: &ConstExpr) -> (Option<ElemHead>, bool) {
+    use wasmparser::{AbstractHeapType, HeapType, Operator};
+    let mut reader = m.const_expr_operators(e, super::WABT_FEATURES);
+    let head = match reader.read() {
+        Ok(Operator::RefFunc { function_index }) => Some(ElemHead::Func(function_index)),
+        Ok(Operator::RefNull { hty }) => Some(ElemHead::Null(match hty {
+            HeapType::Abstract {
+                ty: AbstractHeapType::Extern,
+                ..
+            } => "externref",
+            _ => "funcref",
+        })),
+        _ => None,
+    };
+    let single = matches!(reader.read(), Ok(Operator::End)) && reader.eof();
+    (head, single)
+}
+
+fn elem_expr_head(m: &Module, e: &ConstExpr) -> Option<ElemHead> {
+    elem_expr_parts(m, e).0
+}
+
+/// Where wabt's reader rejects an element expression: it must be `ref.null` or `ref.func`
+/// (else nothing of it is shown), then `end` (else the item is shown, then the error).
+pub(crate) struct ElemDefect {
+    pub segment: usize,
+    pub item: usize,
+    pub shown: bool,
+    pub error: crate::module::ParseError,
+}
+
+pub(super) fn elem_expr_defect(m: &Module) -> Option<ElemDefect> {
+    for (segment, seg) in m.elements.iter().enumerate() {
+        let ElementItems::Exprs(exprs) = &seg.items else {
+            continue;
+        };
+        for (item, e) in exprs.iter().enumerate() {
+            let (head, single) = elem_expr_parts(m, e);
+            let (shown, message) = match (head, single) {
+                (None, _) => (false, "expected ref.null or ref.func in element segment"),
+                (Some(_), false) => (true, "expected END opcode after element expression"),
+                (Some(_), true) => continue,
+            };
+            return Some(ElemDefect {
+                segment,
+                item,
+                shown,
+                error: crate::module::ParseError {
+                    offset: e.range.start,
+                    message: message.to_string(),
+                },
+            });
+        }
+    }
+    None
 }
 
 fn data(ctx: &Ctx, state: &mut SegmentState, out: &mut String) {

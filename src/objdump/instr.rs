@@ -158,21 +158,28 @@ impl<'c, 'm> InstrText<'c, 'm> {
 
     fn memarg(&mut self, memarg: MemArg) {
         self.needs_memory = true;
+        // Without multi-memory wabt reads a memory index but accepts only 0.
+        if memarg.target != wasmparser::MemArgTarget::Memory(0) {
+            self.unsupported = true;
+        }
         let _ = write!(self.text, " {} {}", memarg.align, memarg.offset);
     }
 
     fn mem(&mut self, mem: u32) {
         self.needs_memory = true;
+        self.unsupported |= mem != 0;
         self.number(mem);
     }
 
     fn dst_mem(&mut self, mem: u32) {
         self.needs_memory = true;
+        self.unsupported |= mem != 0;
         self.number(mem);
     }
 
     fn src_mem(&mut self, mem: u32) {
         self.needs_memory = true;
+        self.unsupported |= mem != 0;
         self.number(mem);
     }
 

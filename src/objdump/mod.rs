@@ -66,6 +66,8 @@ pub(crate) struct Ctx<'m> {
     pub module: &'m Module,
     pub names: NameTable,
     pub opts: &'m Options,
+    /// Where wabt's reader rejects an element expression, if it does.
+    pub elem_defect: Option<details::ElemDefect>,
 }
 
 impl Ctx<'_> {
@@ -146,8 +148,13 @@ pub fn dump(display_name: &str, bytes: Vec<u8>, opts: &Options) -> Dump {
         names: NameTable::new(&module),
         module: &module,
         opts,
+        elem_defect: details::elem_expr_defect(&module),
     };
     let found = opts.section.is_none() || module.sections.iter().any(|s| ctx.section_selected(s));
+    let mut parse_errors = parse_errors;
+    if let Some(defect) = &ctx.elem_defect {
+        parse_errors.push(defect.error.clone());
+    }
     let malformed = parse_errors
         .iter()
         .any(|e| !in_custom_section(&module, e.offset));
