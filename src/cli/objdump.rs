@@ -36,7 +36,7 @@ pub struct Args {
     #[arg(long = "help", action = clap::ArgAction::Help)]
     pub help: Option<bool>,
     /// Input files (.wasm, or .wat assembled in memory)
-    #[arg(required = true, value_name = "FILE")]
+    #[arg(value_name = "FILE")]
     pub files: Vec<PathBuf>,
 }
 
@@ -55,6 +55,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         section: args.section,
         section_offsets: args.section_offsets,
     };
+    if args.files.is_empty() {
+        eprintln!("rt objdump: expected filename argument.\nTry '--help' for more information.");
+        return Ok(ExitCode::FAILURE);
+    }
     if !opts.any_mode() {
         eprintln!("{MISSING_MODE}");
         return Ok(ExitCode::FAILURE);

@@ -15,10 +15,8 @@ const BYTES_PER_LINE: usize = 9;
 pub(super) fn print(ctx: &Ctx, out: &mut String) -> Option<ParseError> {
     out.push_str("\nCode Disassembly:\n\n");
     let m = ctx.module;
+    // Like `-h`, wabt's `-d` ignores `-j`.
     let code_section = m.sections.iter().find(|s| s.id == 10)?;
-    if !ctx.section_selected(code_section) {
-        return None;
-    }
     let base = if ctx.opts.section_offsets {
         code_section.range.start
     } else {

@@ -160,13 +160,14 @@ pub fn dump(display_name: &str, bytes: Vec<u8>, opts: &Options) -> Dump {
         .any(|e| !in_custom_section(&module, e.offset));
     let mut errors: Vec<DumpError> = parse_errors.into_iter().map(DumpError::Malformed).collect();
     let mut pass_failed = false;
-    let passes: [(bool, Printer); 4] = [
-        (opts.headers, headers::print),
-        (opts.details, details::print),
-        (opts.disassemble, disasm::print),
-        (opts.raw, contents::print),
+    // (enabled, printer, whether the pass reports a `-j` section that is not there)
+    let passes: [(bool, Printer, bool); 4] = [
+        (opts.headers, headers::print, true),
+        (opts.details, details::print, true),
+        (opts.disassemble, disasm::print, false),
+        (opts.raw, contents::print, true),
     ];
-    for (enabled, print) in passes {
+    for (enabled, print, checks_section) in passes {
         if !enabled {
             continue;
         }
@@ -176,13 +177,17 @@ pub fn dump(display_name: &str, bytes: Vec<u8>, opts: &Options) -> Dump {
             continue;
         }
         // A pass that reaches the end of a well-formed module checks the `-j` name.
-        if !malformed && !found {
+        if !malformed && !found && checks_section {
             errors.push(DumpError::SectionNotFound(
                 opts.section.clone().unwrap_or_default(),
             ));
         }
     }
-    let failed = malformed || pass_failed || !found;
+    let failed = malformed
+        || pass_failed
+        || errors
+            .iter()
+            .any(|e| matches!(e, DumpError::SectionNotFound(_)));
     Dump {
         stdout: out,
         errors,

@@ -1,4 +1,6 @@
 //! End-to-end tests: each runs the built `rt` binary as a user would.
 //! One module per subcommand; `common` holds the shared helpers.
 mod common;
+mod objdump;
+mod objdump_differential;
 mod smoke;
