@@ -89,5 +89,8 @@ fn main() {
         rt_time.as_secs_f64() / wabt_time.as_secs_f64()
     );
     println!("  rt objdump -d    {:>8.1} ms", rt_time.as_secs_f64() * 1e3);
-    println!("  wasm-objdump -d  {:>8.1} ms", wabt_time.as_secs_f64() * 1e3);
+    println!(
+        "  wasm-objdump -d  {:>8.1} ms",
+        wabt_time.as_secs_f64() * 1e3
+    );
 }

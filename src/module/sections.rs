@@ -218,9 +218,10 @@ fn agreement_checks(
         }
         // wabt refuses a count larger than the bytes left before printing it.
         4 | 5 => {
-            let start = section.range.start;
-            let after = read_u32_leb(bytes, start).map_or(start, |(_, next)| next);
-            let (count, left) = (section.count.unwrap_or(0), section.range.end - after);
+            let payload = &bytes[section.range.clone()];
+            let count_len = read_u32_leb(payload, 0).map_or(0, |(_, next)| next);
+            let after = section.range.start + count_len;
+            let (count, left) = (section.count.unwrap_or(0), payload.len() - count_len);
             if count as usize > left {
                 section.count = None;
                 let kind = if id == 4 { "table" } else { "memory" };
@@ -239,4 +240,57 @@ fn agreement_checks(
         _ => {}
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn module(sections: &[u8]) -> Vec<u8> {
+        let mut bytes = HEADER.to_vec();
+        bytes.extend_from_slice(sections);
+        bytes
+    }
+
+    #[test]
+    fn count_running_past_its_section_is_a_defect_not_a_panic() {
+        // A table section of one byte whose count LEB continues into the next section.
+        let (m, errors) = parse_sections(module(&[4, 1, 0x80, 0, 0]), true);
+        assert!(!errors.is_empty());
+        assert_eq!(m.sections[0].id, 4);
+        assert!(m.tables.is_empty());
+    }
+
+    #[test]
+    fn a_broken_section_does_not_hide_the_next_one() {
+        // Type section with count 1 but a bad form byte, then an empty memory section.
+        let (m, errors) = parse_sections(module(&[1, 2, 1, 0x55, 5, 1, 0]), true);
+        assert_eq!(errors.len(), 1);
+        assert_eq!(m.sections.len(), 2);
+        assert_eq!(m.sections[0].count, Some(1));
+        assert_eq!(m.sections[1].id, 5);
+        assert_eq!(m.sections[1].count, Some(0));
+    }
+
+    #[test]
+    fn strict_mode_reports_unknown_ids_and_order_and_skips_them() {
+        let (m, errors) = parse_sections(module(&[14, 1, 0, 5, 1, 0]), true);
+        assert_eq!(errors[0].message, "invalid section code: 14");
+        assert_eq!(m.sections.len(), 1);
+        let (_, errors) = parse_sections(module(&[5, 1, 0, 1, 1, 0]), true);
+        assert_eq!(errors[0].message, "section Type out of order");
+        // Non-strict parsing leaves both to validation.
+        let (_, errors) = parse_sections(module(&[5, 1, 0, 1, 1, 0]), false);
+        assert!(errors.is_empty());
+    }
+
+    #[test]
+    fn function_and_code_counts_must_agree() {
+        // Type () -> (), two functions declared, no code section.
+        let (_, errors) = parse_sections(module(&[1, 4, 1, 0x60, 0, 0, 3, 3, 2, 0, 0]), true);
+        assert_eq!(
+            errors[0].message,
+            "function signature count != function body count"
+        );
+    }
 }
