@@ -40,7 +40,8 @@ pub struct Module {
     /// Global types: imported first, then defined.
     pub globals: Vec<GlobalType>,
     pub num_imported_globals: u32,
-    /// Initialisers of defined globals (index = defined-global index).
+    /// Initialisers of defined globals (index = defined-global index). Only in a model of a
+    /// malformed binary ([`Module::parse_partial`]) can the last defined global lack one.
     pub global_inits: Vec<ConstExpr>,
     pub exports: Vec<Export>,
     pub start: Option<u32>,

@@ -382,10 +382,27 @@ fn handle_payload(
                 }
             }
             Payload::GlobalSection(reader) => {
+                let section_end = reader.range().end as usize;
+                // Where the next global starts: after the count, then after each initializer.
+                let mut next = reader.range().start as usize
+                    + leb_len(&bytes[reader.range().start as usize..section_end]);
+                let (count, mut read) = (reader.count(), 0);
                 for global in reader {
-                    let global = global?;
+                    let global = match global {
+                        Ok(g) => g,
+                        Err(e) => {
+                            // Past the last item the error is about leftover bytes.
+                            if read < count {
+                                keep_global_type(m, bytes, next..section_end);
+                            }
+                            return Err(e.into());
+                        }
+                    };
+                    read += 1;
                     m.globals.push(global.ty);
-                    m.global_inits.push(const_expr(&global.init_expr)?);
+                    let init = const_expr(&global.init_expr)?;
+                    next = init.range.end;
+                    m.global_inits.push(init);
                 }
             }
             Payload::ExportSection(reader) => {
@@ -532,6 +549,25 @@ fn handle_payload(
 
 /// Offset of the LEB128 that ends just before `end` (LEB bytes other than the last have the
 /// high bit set, so walk back while the byte before has it).
+/// A global whose initializer is malformed is kept without one (its type was read), so
+/// printers can show what a streaming reader shows before the defect.
+fn keep_global_type(m: &mut Module, bytes: &[u8], at: Range<usize>) {
+    let start = at.start;
+    let mut reader = wasmparser::BinaryReader::new(&bytes[at], start as u64);
+    if let Ok(ty) = <GlobalType as wasmparser::FromReader>::from_reader(&mut reader) {
+        m.globals.push(ty);
+    }
+}
+
+/// The length of the LEB128 at the start of `bytes` (0 when there is none).
+fn leb_len(bytes: &[u8]) -> usize {
+    bytes
+        .iter()
+        .take(5)
+        .position(|b| b & 0x80 == 0)
+        .map_or(0, |i| i + 1)
+}
+
 pub(super) fn leb_start_before(bytes: &[u8], end: usize) -> usize {
     let mut start = end - 1;
     while start > 0 && bytes[start - 1] & 0x80 != 0 {
