@@ -2,8 +2,10 @@
 //! [`Outcome`]. i32 arguments arrive as u64 (zero- or sign-extended; only the low 32 bits
 //! count), i64 arguments as their bit pattern.
 use super::memory::GuestMemory;
+use super::signatures::{checked_param, param_names};
 use super::types::WasiResult;
 use super::{signature, Abi, Outcome, WasiCtx};
+use wasmparser::ValType;
 
 pub fn dispatch(ctx: &mut WasiCtx, abi: Abi, mem: &mut [u8], name: &str, a: &[u64]) -> Outcome {
     let Some((params, _)) = signature(name) else {
@@ -15,6 +17,9 @@ pub fn dispatch(ctx: &mut WasiCtx, abi: Abi, mem: &mut [u8], name: &str, a: &[u6
             params.len(),
             a.len()
         ));
+    }
+    if let Some(trap) = invalid_argument(name, params, a) {
+        return Outcome::Trap(trap);
     }
     let m = &mut GuestMemory::new(mem);
     let w = |i: usize| a[i] as u32;
@@ -73,4 +78,24 @@ pub fn dispatch(ctx: &mut WasiCtx, abi: Abi, mem: &mut [u8], name: &str, a: &[u6
         Ok(()) => 0,
         Err(errno) => errno.0 as i32,
     })
+}
+
+/// An enum or flags argument outside its type, described as a trap message.
+fn invalid_argument(name: &str, params: &[ValType], a: &[u64]) -> Option<String> {
+    for (i, param) in param_names(name).iter().enumerate() {
+        let Some((ty, max)) = checked_param(name, param) else {
+            continue;
+        };
+        let value = if params[i] == ValType::I64 {
+            a[i]
+        } else {
+            a[i] as u32 as u64
+        };
+        if value > max {
+            return Some(format!(
+                "{name}: invalid {ty} value {value:#x} for `{param}`"
+            ));
+        }
+    }
+    None
 }

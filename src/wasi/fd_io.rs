@@ -2,11 +2,13 @@
 //!
 //! A read makes one host read of the iovecs' total length and spreads the bytes over them,
 //! so a terminal or pipe read returns what is available instead of blocking to fill a
-//! second buffer. A write gathers the iovecs and writes them all.
+//! second buffer. A write gathers the iovecs and writes them all. An fd that cannot do
+//! the operation (a read-only file for a write, stdout for a read, a directory) is
+//! `EBADF`, as wasmtime answers.
 use super::fdtable::{Entry, Kind};
 use super::memory::{total_len, GuestMemory};
 use super::stdio::{read_stdin, write_output};
-use super::types::{rights, Errno, WasiResult};
+use super::types::{Errno, WasiResult};
 use super::WasiCtx;
 use cap_std::fs::FileExt;
 use std::io::{Read, Write};
@@ -25,23 +27,16 @@ fn read_once(reader: &mut impl Read, max: usize) -> WasiResult<Vec<u8>> {
     }
 }
 
-/// The file behind `entry` for a positioned read/write: streams cannot seek (`ESPIPE`),
-/// directories and sockets are the wrong kind of fd (`EBADF`).
+/// The file behind `entry` for a positioned read or write. A stream that could do the
+/// unpositioned operation cannot seek (`ESPIPE`); anything else is the wrong fd (`EBADF`),
+/// the answers wasmtime gives.
 fn positioned_file(entry: &Entry, write: bool) -> WasiResult<&cap_std::fs::File> {
-    match &entry.kind {
-        Kind::File(f) => {
-            if (write && !f.writable) || (!write && !f.readable) {
-                return Err(Errno::BADF);
-            }
-            let needed = if write {
-                rights::FD_WRITE
-            } else {
-                rights::FD_READ
-            };
-            entry.require(needed | rights::FD_SEEK)?;
-            Ok(&f.file)
+    match (&entry.kind, write) {
+        (Kind::File(f), true) if f.writable => Ok(&f.file),
+        (Kind::File(f), false) if f.readable => Ok(&f.file),
+        (Kind::Output(..), true) | (Kind::Stdin(..), false) | (Kind::Socket(_), _) => {
+            Err(Errno::SPIPE)
         }
-        Kind::Stdin(..) | Kind::Output(..) | Kind::Socket(_) => Err(Errno::SPIPE),
         _ => Err(Errno::BADF),
     }
 }
@@ -57,11 +52,7 @@ impl WasiCtx {
     ) -> WasiResult {
         let vecs = m.iovecs(iovs, iovs_len)?;
         let max = total_len(&vecs)?;
-        let entry = self.fds.get_mut(fd)?;
-        entry
-            .require(rights::FD_READ)
-            .map_err(|_| readable_errno(entry))?;
-        let data = match &mut entry.kind {
+        let data = match &mut self.fds.get_mut(fd)?.kind {
             Kind::Stdin(src, pos) => read_stdin(src, pos, max)?,
             Kind::File(f) if f.readable => read_once(&mut f.file, max)?,
             Kind::Socket(s) => read_once(s, max)?,
@@ -81,11 +72,7 @@ impl WasiCtx {
     ) -> WasiResult {
         let vecs = m.iovecs(iovs, iovs_len)?;
         let data = m.gather(&vecs)?;
-        let entry = self.fds.get_mut(fd)?;
-        entry
-            .require(rights::FD_WRITE)
-            .map_err(|_| writable_errno(entry))?;
-        let n = match &mut entry.kind {
+        let n = match &mut self.fds.get_mut(fd)?.kind {
             Kind::Output(sink, host_fd) => write_output(sink, *host_fd, &data)?,
             Kind::File(f) if f.writable => {
                 f.file.write_all(&data)?;
@@ -132,23 +119,5 @@ impl WasiCtx {
         let file = positioned_file(self.fds.get(fd)?, true)?;
         file.write_all_at(&data, offset)?;
         m.write_u32(nwritten_out, data.len() as u32)
-    }
-}
-
-/// Why a read is refused: a narrowed right is `ENOTCAPABLE`; an fd that cannot read at all
-/// (a write-only file, stdout, a directory) is `EBADF`, as the host would say.
-fn readable_errno(entry: &Entry) -> Errno {
-    match &entry.kind {
-        Kind::File(f) if f.readable => Errno::NOTCAPABLE,
-        Kind::Stdin(..) | Kind::Socket(_) => Errno::NOTCAPABLE,
-        _ => Errno::BADF,
-    }
-}
-
-fn writable_errno(entry: &Entry) -> Errno {
-    match &entry.kind {
-        Kind::File(f) if f.writable => Errno::NOTCAPABLE,
-        Kind::Output(..) | Kind::Socket(_) => Errno::NOTCAPABLE,
-        _ => Errno::BADF,
     }
 }

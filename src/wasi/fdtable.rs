@@ -10,8 +10,6 @@ use std::os::fd::{AsRawFd, RawFd};
 
 pub struct Entry {
     pub kind: Kind,
-    pub rights_base: u64,
-    pub rights_inheriting: u64,
     /// `fdflags` the guest set at open or with fd_fdstat_set_flags.
     pub fdflags: u16,
 }
@@ -51,21 +49,33 @@ pub struct Listed {
 }
 
 impl Entry {
-    pub fn new(kind: Kind, rights_base: u64, rights_inheriting: u64) -> Entry {
-        Entry {
-            kind,
-            rights_base,
-            rights_inheriting,
-            fdflags: 0,
-        }
+    pub fn new(kind: Kind) -> Entry {
+        Entry { kind, fdflags: 0 }
     }
 
-    /// Refuse an operation the fd's rights do not include.
-    pub fn require(&self, needed: u64) -> WasiResult {
-        if self.rights_base & needed == needed {
-            Ok(())
-        } else {
-            Err(Errno::NOTCAPABLE)
+    /// The (base, inheriting) rights fd_fdstat_get reports. Like wasmtime, rt does not
+    /// enforce rights (the host's own checks decide, e.g. `EBADF` for writing a read-only
+    /// file); it reports what wasmtime reports, which follows from what the fd is.
+    pub fn rights(&self) -> (u64, u64) {
+        match &self.kind {
+            Kind::Stdin(..) => (rights::FD_READ, rights::FD_READ),
+            Kind::Output(..) => (rights::FD_WRITE, rights::FD_WRITE),
+            Kind::File(f) => {
+                let mut r = rights::ALL;
+                if !f.readable {
+                    r &= !(rights::FD_READ | rights::FD_READDIR);
+                }
+                if !f.writable {
+                    r &= !rights::FD_WRITE;
+                }
+                (r, r)
+            }
+            Kind::Dir(d) if d.preopen.is_some() => {
+                (rights::PREOPEN_BASE, rights::PREOPEN_INHERITING)
+            }
+            Kind::Dir(_) => (rights::OPENED_DIRECTORY, rights::OPENED_DIRECTORY),
+            Kind::Listener(_) => (rights::SOCKET | rights::SOCK_ACCEPT, 0),
+            Kind::Socket(_) => (rights::SOCKET, 0),
         }
     }
 
@@ -103,17 +113,14 @@ impl Entry {
 }
 
 /// What a host stdio stream is: a terminal is a character device (so the guest's isatty
-/// says yes), a socket a stream socket, anything else (pipes, files) unknown.
+/// says yes); anything else (pipes, files, /dev/null) is reported as unknown, as wasmtime
+/// does.
 fn host_stream_filetype(fd: RawFd) -> u8 {
-    // SAFETY: fstat only writes into the zeroed stat buffer we own.
-    let mut st: libc::stat = unsafe { std::mem::zeroed() };
-    if unsafe { libc::fstat(fd, &mut st) } != 0 {
-        return filetype::UNKNOWN;
-    }
-    match st.st_mode & libc::S_IFMT {
-        libc::S_IFCHR => filetype::CHARACTER_DEVICE,
-        libc::S_IFSOCK => filetype::SOCKET_STREAM,
-        _ => filetype::UNKNOWN,
+    // SAFETY: isatty only inspects the fd.
+    if unsafe { libc::isatty(fd) } == 1 {
+        filetype::CHARACTER_DEVICE
+    } else {
+        filetype::UNKNOWN
     }
 }
 
@@ -125,26 +132,9 @@ pub struct FdTable {
 impl FdTable {
     pub fn stdio(stdin: StdinSource, stdout: OutputSink, stderr: OutputSink) -> FdTable {
         let mut t = FdTable::default();
-        t.entries.insert(
-            0,
-            Entry::new(Kind::Stdin(stdin, 0), rights::STREAM & !rights::FD_WRITE, 0),
-        );
-        t.entries.insert(
-            1,
-            Entry::new(
-                Kind::Output(stdout, 1),
-                rights::STREAM & !rights::FD_READ,
-                0,
-            ),
-        );
-        t.entries.insert(
-            2,
-            Entry::new(
-                Kind::Output(stderr, 2),
-                rights::STREAM & !rights::FD_READ,
-                0,
-            ),
-        );
+        t.entries.insert(0, Entry::new(Kind::Stdin(stdin, 0)));
+        t.entries.insert(1, Entry::new(Kind::Output(stdout, 1)));
+        t.entries.insert(2, Entry::new(Kind::Output(stderr, 2)));
         t
     }
 
@@ -201,15 +191,15 @@ mod tests {
     fn lowest_free_number_is_reused() {
         let mut t = null_table();
         let a = t
-            .insert(Entry::new(Kind::Output(OutputSink::Null, 1), 0, 0))
+            .insert(Entry::new(Kind::Output(OutputSink::Null, 1)))
             .unwrap();
         let b = t
-            .insert(Entry::new(Kind::Output(OutputSink::Null, 1), 0, 0))
+            .insert(Entry::new(Kind::Output(OutputSink::Null, 1)))
             .unwrap();
         assert_eq!((a, b), (3, 4));
         t.remove(3).unwrap();
         assert_eq!(
-            t.insert(Entry::new(Kind::Output(OutputSink::Null, 1), 0, 0))
+            t.insert(Entry::new(Kind::Output(OutputSink::Null, 1)))
                 .unwrap(),
             3
         );

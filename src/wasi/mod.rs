@@ -38,7 +38,6 @@ pub use config::{OutputSink, StdinSource, WasiConfig};
 pub use signatures::{provides, signature, signatures, PREVIEW1, UNSTABLE};
 
 use fdtable::{DirEntry, Entry, FdTable, Kind};
-use types::rights;
 
 /// What a WASI call did.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -78,20 +77,12 @@ impl WasiCtx {
                 preopen: Some(guest.clone()),
                 listing: None,
             };
-            fds.insert(Entry::new(
-                Kind::Dir(entry),
-                rights::DIRECTORY,
-                rights::DIRECTORY_INHERITING,
-            ))
-            .map_err(|_| "too many preopened directories".to_string())?;
+            fds.insert(Entry::new(Kind::Dir(entry)))
+                .map_err(|_| "too many preopened directories".to_string())?;
         }
         for listener in cfg.listeners {
-            fds.insert(Entry::new(
-                Kind::Listener(listener),
-                rights::SOCKET,
-                rights::SOCKET,
-            ))
-            .map_err(|_| "too many preopened sockets".to_string())?;
+            fds.insert(Entry::new(Kind::Listener(listener)))
+                .map_err(|_| "too many preopened sockets".to_string())?;
         }
         let env = cfg.env.iter().map(|(k, v)| format!("{k}={v}")).collect();
         Ok(WasiCtx {

@@ -5,7 +5,7 @@
 use super::fdtable::{Kind, Listed};
 use super::filestat::filetype_of;
 use super::memory::GuestMemory;
-use super::types::{filetype, layout, rights, Errno, WasiResult};
+use super::types::{filetype, layout, Errno, WasiResult};
 use super::WasiCtx;
 use cap_std::fs::{Dir, MetadataExt};
 use std::os::unix::fs::DirEntryExt;
@@ -18,10 +18,11 @@ fn list(dir: &Dir) -> WasiResult<Vec<Listed>> {
             ino: own_ino,
             filetype: filetype::DIRECTORY,
         },
-        // The parent lies outside this directory's sandbox, so its inode is not ours to show.
+        // The parent may lie outside the sandbox, so it is not looked at: `..` shows the
+        // directory's own inode (non-zero, as wasmtime's is).
         Listed {
             name: b"..".to_vec(),
-            ino: 0,
+            ino: own_ino,
             filetype: filetype::DIRECTORY,
         },
     ];
@@ -71,11 +72,9 @@ impl WasiCtx {
         used_out: u32,
     ) -> WasiResult {
         m.slice(buf, buf_len)?;
-        let entry = self.fds.get_mut(fd)?;
-        entry.dir()?;
-        entry.require(rights::FD_READDIR)?;
-        let Kind::Dir(d) = &mut entry.kind else {
-            return Err(Errno::NOTDIR);
+        // Only directories can be listed; anything else is `EBADF`, as in wasmtime.
+        let Kind::Dir(d) = &mut self.fds.get_mut(fd)?.kind else {
+            return Err(Errno::BADF);
         };
         if cookie == 0 || d.listing.is_none() {
             d.listing = Some(list(&d.dir)?);

@@ -81,6 +81,29 @@ pub fn param_names(name: &str) -> &'static [&'static str] {
         .unwrap_or(&[])
 }
 
+/// For a parameter of an enum or flags type: the type's witx name and its largest valid
+/// value. wasmtime's generated bindings trap on anything outside it, so rt does too.
+pub fn checked_param(func: &str, param: &str) -> Option<(&'static str, u64)> {
+    Some(match (func, param) {
+        ("clock_res_get" | "clock_time_get", "id") => ("clockid", 3),
+        ("fd_advise", "advice") => ("advice", 5),
+        ("fd_seek", "whence") => ("whence", 2),
+        (_, "fst_flags") => ("fstflags", 0xf),
+        ("path_open", "oflags") => ("oflags", 0xf),
+        ("path_open", "fdflags") | ("fd_fdstat_set_flags" | "sock_accept", "flags") => {
+            ("fdflags", 0x1f)
+        }
+        ("path_open", "dirflags")
+        | ("path_filestat_get" | "path_filestat_set_times", "flags")
+        | ("path_link", "old_flags") => ("lookupflags", 1),
+        (_, "rights_base" | "rights_inheriting") => ("rights", (1 << 30) - 1),
+        ("proc_raise", "signal") => ("signal", 30),
+        ("sock_shutdown", "how") => ("sdflags", 3),
+        ("sock_recv", "ri_flags") => ("riflags", 3),
+        _ => return None,
+    })
+}
+
 /// The import module names WASI functions are found under. wasi_unstable (preview0) has
 /// the same functions minus sock_accept, with a few layouts that `call_module` handles.
 pub const PREVIEW1: &str = "wasi_snapshot_preview1";
@@ -111,6 +134,18 @@ mod tests {
             };
             assert_eq!(*results, expected, "{name}");
         }
+    }
+
+    #[test]
+    fn every_checked_param_exists() {
+        let mut checked = 0;
+        for (name, _, _) in signatures() {
+            checked += param_names(name)
+                .iter()
+                .filter(|p| checked_param(name, p).is_some())
+                .count();
+        }
+        assert_eq!(checked, 21);
     }
 
     #[test]
