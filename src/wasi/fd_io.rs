@@ -1,39 +1,47 @@
 //! fd_read, fd_write, fd_pread, fd_pwrite: data in and out through iovecs.
 //!
-//! A read makes one host read of the iovecs' total length and spreads the bytes over them,
-//! so a terminal or pipe read returns what is available instead of blocking to fill a
-//! second buffer. A write gathers the iovecs and writes them all. An fd that cannot do
+//! Host fds are read and written with readv/writev straight from guest memory: a read is
+//! one host read (a terminal or pipe returns what is available instead of blocking to fill
+//! a second buffer), a write continues until everything is written. An fd that cannot do
 //! the operation (a read-only file for a write, stdout for a read, a directory) is
 //! `EBADF`, as wasmtime answers.
+use super::config::{OutputSink, StdinSource};
 use super::fdtable::{Entry, Kind};
+use super::hostio::{self, WhenFull};
 use super::memory::{total_len, GuestMemory};
 use super::stdio::{read_stdin, write_output};
-use super::types::{Errno, WasiResult};
+use super::types::{fdflags, Errno, WasiResult};
 use super::WasiCtx;
-use cap_std::fs::FileExt;
-use std::io::{Read, Write};
+use std::os::fd::{AsRawFd, RawFd};
 
-fn read_once(reader: &mut impl Read, max: usize) -> WasiResult<Vec<u8>> {
-    let mut buf = vec![0u8; max];
-    loop {
-        match reader.read(&mut buf) {
-            Ok(n) => {
-                buf.truncate(n);
-                return Ok(buf);
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(e.into()),
-        }
+/// Where a read comes from.
+enum Source {
+    Host(RawFd),
+    Bytes,
+}
+
+/// Where a write goes.
+enum Sink {
+    Host(RawFd, WhenFull),
+    Memory,
+}
+
+/// A write to an fd the guest made non-blocking reports EAGAIN; otherwise it waits.
+fn when_full(entry: &Entry) -> WhenFull {
+    if entry.fdflags & fdflags::NONBLOCK != 0 {
+        WhenFull::Return
+    } else {
+        WhenFull::Wait
     }
 }
 
 /// The file behind `entry` for a positioned read or write. A stream that could do the
 /// unpositioned operation cannot seek (`ESPIPE`); anything else is the wrong fd (`EBADF`),
 /// the answers wasmtime gives.
-fn positioned_file(entry: &Entry, write: bool) -> WasiResult<&cap_std::fs::File> {
+fn positioned_fd(entry: &Entry, write: bool) -> WasiResult<RawFd> {
     match (&entry.kind, write) {
-        (Kind::File(f), true) if f.writable => Ok(&f.file),
-        (Kind::File(f), false) if f.readable => Ok(&f.file),
+        (Kind::File(f), true) if f.writable => Ok(f.file.as_raw_fd()),
+        (Kind::File(f), false) if f.readable => Ok(f.file.as_raw_fd()),
         (Kind::Output(..), true) | (Kind::Stdin(..), false) | (Kind::Socket(_), _) => {
             Err(Errno::SPIPE)
         }
@@ -51,14 +59,24 @@ impl WasiCtx {
         nread_out: u32,
     ) -> WasiResult {
         let vecs = m.iovecs(iovs, iovs_len)?;
-        let max = total_len(&vecs)?;
-        let data = match &mut self.fds.get_mut(fd)?.kind {
-            Kind::Stdin(src, pos) => read_stdin(src, pos, max)?,
-            Kind::File(f) if f.readable => read_once(&mut f.file, max)?,
-            Kind::Socket(s) => read_once(s, max)?,
+        let entry = self.fds.get_mut(fd)?;
+        let source = match &entry.kind {
+            Kind::Stdin(StdinSource::Inherit, _) => Source::Host(0),
+            Kind::Stdin(StdinSource::Bytes(_), _) => Source::Bytes,
+            Kind::File(f) if f.readable => Source::Host(f.file.as_raw_fd()),
+            Kind::Socket(s) => Source::Host(s.as_raw_fd()),
             _ => return Err(Errno::BADF),
         };
-        let n = m.scatter(&vecs, &data)?;
+        let n = match source {
+            Source::Host(host) => hostio::readv(host, &m.host_iovecs(&vecs)?)?,
+            Source::Bytes => {
+                let Kind::Stdin(src, pos) = &mut entry.kind else {
+                    return Err(Errno::BADF);
+                };
+                let data = read_stdin(src, pos, total_len(&vecs)?)?;
+                m.scatter(&vecs, &data)?
+            }
+        };
         m.write_u32(nread_out, n as u32)
     }
 
@@ -71,18 +89,22 @@ impl WasiCtx {
         nwritten_out: u32,
     ) -> WasiResult {
         let vecs = m.iovecs(iovs, iovs_len)?;
-        let data = m.gather(&vecs)?;
-        let n = match &mut self.fds.get_mut(fd)?.kind {
-            Kind::Output(sink, host_fd) => write_output(sink, *host_fd, &data)?,
-            Kind::File(f) if f.writable => {
-                f.file.write_all(&data)?;
-                data.len()
-            }
-            Kind::Socket(s) => {
-                s.write_all(&data)?;
-                data.len()
-            }
+        let entry = self.fds.get(fd)?;
+        let sink = match &entry.kind {
+            Kind::Output(OutputSink::Inherit, host) => Sink::Host(*host, WhenFull::Wait),
+            Kind::Output(..) => Sink::Memory,
+            Kind::File(f) if f.writable => Sink::Host(f.file.as_raw_fd(), when_full(entry)),
+            Kind::Socket(s) => Sink::Host(s.as_raw_fd(), when_full(entry)),
             _ => return Err(Errno::BADF),
+        };
+        let n = match sink {
+            Sink::Host(host, full) => {
+                hostio::write_all(host, &mut m.host_iovecs(&vecs)?, None, full)?
+            }
+            Sink::Memory => match &entry.kind {
+                Kind::Output(sink, host) => write_output(sink, *host, &m.gather(&vecs)?)?,
+                _ => return Err(Errno::BADF),
+            },
         };
         m.write_u32(nwritten_out, n as u32)
     }
@@ -97,11 +119,8 @@ impl WasiCtx {
         nread_out: u32,
     ) -> WasiResult {
         let vecs = m.iovecs(iovs, iovs_len)?;
-        let max = total_len(&vecs)?;
-        let file = positioned_file(self.fds.get(fd)?, false)?;
-        let mut buf = vec![0u8; max];
-        let n = file.read_at(&mut buf, offset)?;
-        let n = m.scatter(&vecs, &buf[..n])?;
+        let host = positioned_fd(self.fds.get(fd)?, false)?;
+        let n = hostio::preadv(host, &m.host_iovecs(&vecs)?, offset)?;
         m.write_u32(nread_out, n as u32)
     }
 
@@ -115,9 +134,10 @@ impl WasiCtx {
         nwritten_out: u32,
     ) -> WasiResult {
         let vecs = m.iovecs(iovs, iovs_len)?;
-        let data = m.gather(&vecs)?;
-        let file = positioned_file(self.fds.get(fd)?, true)?;
-        file.write_all_at(&data, offset)?;
-        m.write_u32(nwritten_out, data.len() as u32)
+        let entry = self.fds.get(fd)?;
+        let host = positioned_fd(entry, true)?;
+        let full = when_full(entry);
+        let n = hostio::write_all(host, &mut m.host_iovecs(&vecs)?, Some(offset), full)?;
+        m.write_u32(nwritten_out, n as u32)
     }
 }

@@ -19,6 +19,7 @@ mod fd_meta;
 mod fdtable;
 mod filestat;
 mod host_errno;
+mod hostio;
 mod memory;
 mod path;
 mod poll;

@@ -2,8 +2,8 @@
 //! cannot create sockets; the host hands listeners in through `WasiConfig::listeners`).
 //! Any other fd is `ENOTSOCK`.
 use super::fdtable::{Entry, Kind};
-use super::host_errno;
-use super::memory::{total_len, GuestMemory};
+use super::hostio;
+use super::memory::GuestMemory;
 use super::types::{fdflags, sock, Errno, WasiResult};
 use super::WasiCtx;
 use std::net::{Shutdown, TcpStream};
@@ -51,9 +51,7 @@ impl WasiCtx {
         flags_out: u32,
     ) -> WasiResult {
         let vecs = m.iovecs(iovs, iovs_len)?;
-        let max = total_len(&vecs)?;
-        let entry = self.fds.get(fd)?;
-        let stream = stream_of(entry)?;
+        let host = stream_of(self.fds.get(fd)?)?.as_raw_fd();
         let mut host_flags = 0;
         if ri_flags & sock::RECV_PEEK as u32 != 0 {
             host_flags |= libc::MSG_PEEK;
@@ -61,22 +59,14 @@ impl WasiCtx {
         if ri_flags & sock::RECV_WAITALL as u32 != 0 {
             host_flags |= libc::MSG_WAITALL;
         }
-        let mut buf = vec![0u8; max];
-        // SAFETY: recv writes at most buf.len() bytes into buf.
-        let n = unsafe {
-            libc::recv(
-                stream.as_raw_fd(),
-                buf.as_mut_ptr().cast(),
-                buf.len(),
-                host_flags,
-            )
+        let (n, truncated) = hostio::recv(host, &mut m.host_iovecs(&vecs)?, host_flags)?;
+        let roflags = if truncated {
+            sock::RECV_DATA_TRUNCATED
+        } else {
+            0
         };
-        if n < 0 {
-            return Err(host_errno::last_os());
-        }
-        let n = m.scatter(&vecs, &buf[..n as usize])?;
         m.write_u32(len_out, n as u32)?;
-        m.write_u16(flags_out, 0)
+        m.write_u16(flags_out, roflags)
     }
 
     pub(super) fn sock_send(
@@ -89,21 +79,8 @@ impl WasiCtx {
         len_out: u32,
     ) -> WasiResult {
         let vecs = m.iovecs(iovs, iovs_len)?;
-        let data = m.gather(&vecs)?;
-        let entry = self.fds.get(fd)?;
-        let stream = stream_of(entry)?;
-        // SAFETY: send reads data.len() bytes from data; MSG_NOSIGNAL turns SIGPIPE into EPIPE.
-        let n = unsafe {
-            libc::send(
-                stream.as_raw_fd(),
-                data.as_ptr().cast(),
-                data.len(),
-                libc::MSG_NOSIGNAL,
-            )
-        };
-        if n < 0 {
-            return Err(host_errno::last_os());
-        }
+        let host = stream_of(self.fds.get(fd)?)?.as_raw_fd();
+        let n = hostio::send(host, &mut m.host_iovecs(&vecs)?)?;
         m.write_u32(len_out, n as u32)
     }
 
