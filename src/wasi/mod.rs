@@ -20,6 +20,7 @@ mod fdtable;
 mod filestat;
 mod host_errno;
 mod hostio;
+pub mod link;
 mod memory;
 mod path;
 mod poll;
