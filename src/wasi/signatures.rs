@@ -10,6 +10,14 @@ macro_rules! wasi_functions {
         static PARAM_NAMES: &[(&str, &[&str])] = &[
             $((stringify!($name), &[$(stringify!($param)),*]),)*
         ];
+
+        /// One WASI function, in table order: what dispatch switches on once an import is
+        /// resolved, so a call costs no string comparisons.
+        #[allow(non_camel_case_types)]
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        pub enum Func { $($name,)* }
+
+        static FUNCS: &[Func] = &[$(Func::$name,)*];
     };
 }
 
@@ -67,18 +75,59 @@ pub fn signatures() -> &'static [(&'static str, &'static [ValType], &'static [Va
     SIGNATURES
 }
 
+/// The table position of `name`.
+pub fn index_of(name: &str) -> Option<usize> {
+    SIGNATURES.iter().position(|s| s.0 == name)
+}
+
 /// The signature of one function, if WASI has it.
 pub fn signature(name: &str) -> Option<(&'static [ValType], &'static [ValType])> {
-    SIGNATURES.iter().find(|s| s.0 == name).map(|s| (s.1, s.2))
+    index_of(name).map(|i| (SIGNATURES[i].1, SIGNATURES[i].2))
 }
 
 /// Parameter names of `name`, for traces.
 pub fn param_names(name: &str) -> &'static [&'static str] {
-    PARAM_NAMES
-        .iter()
-        .find(|p| p.0 == name)
-        .map(|p| p.1)
-        .unwrap_or(&[])
+    index_of(name).map(|i| PARAM_NAMES[i].1).unwrap_or(&[])
+}
+
+/// A parameter to range-check: (position, witx type name, largest valid value).
+pub type ParamCheck = (usize, &'static str, u64);
+
+impl Func {
+    pub fn at(index: usize) -> Func {
+        FUNCS[index]
+    }
+    pub fn index(self) -> usize {
+        self as usize
+    }
+    pub fn name(self) -> &'static str {
+        SIGNATURES[self.index()].0
+    }
+    pub fn params(self) -> &'static [ValType] {
+        SIGNATURES[self.index()].1
+    }
+    pub fn param_names(self) -> &'static [&'static str] {
+        PARAM_NAMES[self.index()].1
+    }
+
+    /// The enum and flags parameters to range-check: (position, type name, largest value).
+    pub fn checks(self) -> &'static [ParamCheck] {
+        static CHECKS: std::sync::OnceLock<Vec<Vec<ParamCheck>>> = std::sync::OnceLock::new();
+        let all = CHECKS.get_or_init(|| {
+            FUNCS
+                .iter()
+                .map(|f| {
+                    let names = f.param_names().iter().enumerate();
+                    names
+                        .filter_map(|(i, p)| {
+                            checked_param(f.name(), p).map(|(ty, max)| (i, ty, max))
+                        })
+                        .collect()
+                })
+                .collect()
+        });
+        &all[self.index()]
+    }
 }
 
 /// For a parameter of an enum or flags type: the type's witx name and its largest valid
@@ -146,6 +195,18 @@ mod tests {
                 .count();
         }
         assert_eq!(checked, 21);
+    }
+
+    #[test]
+    fn funcs_follow_the_table() {
+        for (i, (name, params, _)) in signatures().iter().enumerate() {
+            let f = Func::at(i);
+            assert_eq!((f.index(), f.name(), f.params()), (i, *name, *params));
+        }
+        assert_eq!(
+            Func::at(index_of("fd_seek").unwrap()).checks(),
+            &[(2, "whence", 2)]
+        );
     }
 
     #[test]
