@@ -91,6 +91,7 @@ else
         name=$(basename "$wasm" .wasm)
         case $name in
             wasi_fd_ops | wasi_path_ops | wasi_escape) run_both "$name" "$(realpath "$wasm")" "$PWD" "$scratch" "$empty" /sandbox ;;
+            wasi_posix) run_both "$name" "$(realpath "$wasm")" "$PWD" "$scratch" "$empty" / ;;
             wasi_exit) run_both "$name 9" "$(realpath "$wasm")" "$PWD" "" "$empty" / 9 ;;
             wasi_misc) run_both "$name" "$(realpath "$wasm")" "$PWD" "" "$empty" / env:K=v a "b c" ;;
             wasi_stdio) echo "some input" >"$work/stdin" && run_both "$name" "$(realpath "$wasm")" "$PWD" "" "$work/stdin" / ;;

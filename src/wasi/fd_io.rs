@@ -16,7 +16,7 @@ use std::os::fd::{AsRawFd, RawFd};
 
 /// Where a read comes from.
 enum Source {
-    Host(RawFd),
+    Host(RawFd, WhenFull),
     Bytes,
 }
 
@@ -26,7 +26,7 @@ enum Sink {
     Memory,
 }
 
-/// A write to an fd the guest made non-blocking reports EAGAIN; otherwise it waits.
+/// I/O on an fd the guest made non-blocking may answer EAGAIN; otherwise it waits.
 fn when_full(entry: &Entry) -> WhenFull {
     if entry.fdflags & fdflags::NONBLOCK != 0 {
         WhenFull::Return
@@ -61,14 +61,14 @@ impl WasiCtx {
         let vecs = m.iovecs(iovs, iovs_len)?;
         let entry = self.fds.get_mut(fd)?;
         let source = match &entry.kind {
-            Kind::Stdin(StdinSource::Inherit, _) => Source::Host(0),
+            Kind::Stdin(StdinSource::Inherit, _) => Source::Host(0, when_full(entry)),
             Kind::Stdin(StdinSource::Bytes(_), _) => Source::Bytes,
-            Kind::File(f) if f.readable => Source::Host(f.file.as_raw_fd()),
-            Kind::Socket(s) => Source::Host(s.as_raw_fd()),
+            Kind::File(f) if f.readable => Source::Host(f.file.as_raw_fd(), when_full(entry)),
+            Kind::Socket(s) => Source::Host(s.as_raw_fd(), when_full(entry)),
             _ => return Err(Errno::BADF),
         };
         let n = match source {
-            Source::Host(host) => hostio::readv(host, &m.host_iovecs(&vecs)?)?,
+            Source::Host(host, empty) => hostio::readv(host, &m.host_iovecs(&vecs)?, empty)?,
             Source::Bytes => {
                 let Kind::Stdin(src, pos) = &mut entry.kind else {
                     return Err(Errno::BADF);

@@ -28,11 +28,18 @@ fn capped(iovs: &[libc::iovec]) -> (*const libc::iovec, libc::c_int) {
     (iovs.as_ptr(), iovs.len().min(IOV_MAX) as libc::c_int)
 }
 
-/// One readv(2): what is available now, up to the iovecs' total.
-pub fn readv(fd: RawFd, iovs: &[libc::iovec]) -> WasiResult<usize> {
+/// One readv(2): what is available now, up to the iovecs' total. With `WhenFull::Wait`
+/// an fd that is non-blocking on the host side (the guest did not ask for that) is waited
+/// on instead of answering `EAGAIN`.
+pub fn readv(fd: RawFd, iovs: &[libc::iovec], empty: WhenFull) -> WasiResult<usize> {
     let (ptr, count) = capped(iovs);
-    // SAFETY: the iovecs point into guest memory the caller holds mutably.
-    retrying(|| unsafe { libc::readv(fd, ptr, count) })
+    loop {
+        // SAFETY: the iovecs point into guest memory the caller holds mutably.
+        match retrying(|| unsafe { libc::readv(fd, ptr, count) }) {
+            Err(Errno::AGAIN) if empty == WhenFull::Wait => wait_for(fd, libc::POLLIN),
+            other => return other,
+        }
+    }
 }
 
 /// One preadv(2) at `offset`.
@@ -43,12 +50,12 @@ pub fn preadv(fd: RawFd, iovs: &[libc::iovec], offset: u64) -> WasiResult<usize>
     retrying(|| unsafe { libc::preadv(fd, ptr, count, offset) })
 }
 
-/// How a write treats a full non-blocking fd.
+/// How I/O treats a non-blocking fd that is full (writes) or empty (reads).
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum WhenFull {
-    /// Wait for room (the host's own stdout, which the guest did not make non-blocking).
+    /// Wait for it (the guest did not make the fd non-blocking; the host may have).
     Wait,
-    /// Report what was written, or `EAGAIN` if nothing (an fd the guest set NONBLOCK).
+    /// Report what was done, or `EAGAIN` if nothing (an fd the guest set NONBLOCK).
     Return,
 }
 
@@ -77,7 +84,7 @@ pub fn write_all(
         let mut n = match result {
             Ok(n) => n,
             Err(Errno::AGAIN) if full == WhenFull::Wait => {
-                wait_writable(fd);
+                wait_for(fd, libc::POLLOUT);
                 continue;
             }
             Err(Errno::AGAIN) if done > 0 => return Ok(done),
@@ -99,10 +106,11 @@ pub fn write_all(
     Ok(done)
 }
 
-fn wait_writable(fd: RawFd) {
+/// Block until `fd` is ready for `events` (POLLIN or POLLOUT).
+fn wait_for(fd: RawFd, events: libc::c_short) {
     let mut p = libc::pollfd {
         fd,
-        events: libc::POLLOUT,
+        events,
         revents: 0,
     };
     // SAFETY: one pollfd we own.
@@ -156,8 +164,35 @@ mod tests {
             iov_base: out.as_mut_ptr().cast(),
             iov_len: 16,
         }];
-        assert_eq!(readv(fds[0], &back), Ok(11));
+        assert_eq!(readv(fds[0], &back, WhenFull::Wait), Ok(11));
         assert_eq!(&out[..11], b"hello world");
+        unsafe {
+            libc::close(fds[0]);
+            libc::close(fds[1]);
+        }
+    }
+
+    #[test]
+    fn reads_of_a_host_non_blocking_fd_wait_unless_the_guest_asked() {
+        let mut fds = [0; 2];
+        // SAFETY: pipe fills the two ints; fcntl only sets flags; both ends closed below.
+        assert_eq!(unsafe { libc::pipe(fds.as_mut_ptr()) }, 0);
+        unsafe { libc::fcntl(fds[0], libc::F_SETFL, libc::O_NONBLOCK) };
+        let mut out = [0u8; 8];
+        let iov = [libc::iovec {
+            iov_base: out.as_mut_ptr().cast(),
+            iov_len: 8,
+        }];
+        assert_eq!(readv(fds[0], &iov, WhenFull::Return), Err(Errno::AGAIN));
+        let writer = fds[1];
+        let t = std::thread::spawn(move || {
+            std::thread::sleep(std::time::Duration::from_millis(20));
+            // SAFETY: writes 4 bytes from a static string.
+            unsafe { libc::write(writer, b"late".as_ptr().cast(), 4) };
+        });
+        assert_eq!(readv(fds[0], &iov, WhenFull::Wait), Ok(4));
+        t.join().unwrap();
+        assert_eq!(&out[..4], b"late");
         unsafe {
             libc::close(fds[0]);
             libc::close(fds[1]);

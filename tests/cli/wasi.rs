@@ -265,6 +265,22 @@ fn c_escape_attempts_all_fail() {
 }
 
 #[test]
+fn c_posix_layer_of_wasi_libc() {
+    let dir = tempdir();
+    self_check(
+        "wasi_posix",
+        &[&format!("--dir={}::/", dir.path().display())],
+        &[],
+        b"",
+    );
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        0,
+        "the program cleans up after itself"
+    );
+}
+
+#[test]
 fn c_clocks_poll_random() {
     self_check("wasi_clock_poll", &[], &[], b"");
 }
