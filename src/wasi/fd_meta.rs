@@ -234,7 +234,12 @@ impl WasiCtx {
         };
         let entry = self.fds.get(fd)?;
         let host = file_of(entry)?.as_raw_fd();
-        let (offset, len) = offsets(offset, len)?;
+        // Advice is only a hint: a range the host cannot express is accepted and ignored,
+        // as wasmtime does.
+        let (Ok(offset), Ok(len)) = (libc::off_t::try_from(offset), libc::off_t::try_from(len))
+        else {
+            return Ok(());
+        };
         // SAFETY: posix_fadvise takes integers only; it returns the error instead of errno.
         let rc = unsafe { libc::posix_fadvise(host, offset, len, host_advice) };
         if rc == 0 {
@@ -250,12 +255,6 @@ impl WasiCtx {
         file_of(self.fds.get(fd)?)?;
         Err(Errno::NOTSUP)
     }
-}
-
-fn offsets(offset: u64, len: u64) -> WasiResult<(libc::off_t, libc::off_t)> {
-    let offset = libc::off_t::try_from(offset).map_err(|_| Errno::INVAL)?;
-    let len = libc::off_t::try_from(len).map_err(|_| Errno::INVAL)?;
-    Ok((offset, len))
 }
 
 /// The guest path of a preopened directory; any other fd is `EBADF`.

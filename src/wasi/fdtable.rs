@@ -4,7 +4,7 @@
 //! resolved beneath a directory it was given and can never climb out of it.
 use super::config::{OutputSink, StdinSource};
 use super::types::{filetype, rights, Errno, WasiResult};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::net::{TcpListener, TcpStream};
 use std::os::fd::{AsRawFd, RawFd};
 
@@ -127,6 +127,11 @@ fn host_stream_filetype(fd: RawFd) -> u8 {
 #[derive(Default)]
 pub struct FdTable {
     entries: BTreeMap<u32, Entry>,
+    /// Numbers given back by fd_close / fd_renumber, reused highest first (wasmtime's
+    /// order, which guests can observe), before any number never used.
+    free: BTreeSet<u32>,
+    /// The lowest number never handed out.
+    next: u32,
 }
 
 impl FdTable {
@@ -135,18 +140,20 @@ impl FdTable {
         t.entries.insert(0, Entry::new(Kind::Stdin(stdin, 0)));
         t.entries.insert(1, Entry::new(Kind::Output(stdout, 1)));
         t.entries.insert(2, Entry::new(Kind::Output(stderr, 2)));
+        t.next = 3;
         t
     }
 
-    /// Put `entry` at the lowest free number, as POSIX open does.
+    /// Give `entry` a number: the highest one freed earlier, else the next never used.
     pub fn insert(&mut self, entry: Entry) -> WasiResult<u32> {
-        let mut fd = 0u32;
-        for &used in self.entries.keys() {
-            if used != fd {
-                break;
+        let fd = match self.free.pop_last() {
+            Some(fd) => fd,
+            None => {
+                let fd = self.next;
+                self.next = fd.checked_add(1).ok_or(Errno::MFILE)?;
+                fd
             }
-            fd = fd.checked_add(1).ok_or(Errno::MFILE)?;
-        }
+        };
         self.entries.insert(fd, entry);
         Ok(fd)
     }
@@ -160,7 +167,9 @@ impl FdTable {
     }
 
     pub fn remove(&mut self, fd: u32) -> WasiResult<Entry> {
-        self.entries.remove(&fd).ok_or(Errno::BADF)
+        let entry = self.entries.remove(&fd).ok_or(Errno::BADF)?;
+        self.free.insert(fd);
+        Ok(entry)
     }
 
     /// fd_renumber: `to` must be open; it is closed and `from` takes its number.
@@ -170,6 +179,7 @@ impl FdTable {
         if from != to {
             let entry = self.remove(from)?;
             self.entries.insert(to, entry);
+            self.free.remove(&to);
         }
         Ok(())
     }
@@ -188,21 +198,24 @@ mod tests {
     }
 
     #[test]
-    fn lowest_free_number_is_reused() {
+    fn freed_numbers_are_reused_highest_first_like_wasmtime() {
         let mut t = null_table();
-        let a = t
-            .insert(Entry::new(Kind::Output(OutputSink::Null, 1)))
-            .unwrap();
-        let b = t
-            .insert(Entry::new(Kind::Output(OutputSink::Null, 1)))
-            .unwrap();
-        assert_eq!((a, b), (3, 4));
-        t.remove(3).unwrap();
-        assert_eq!(
+        let mut open = |t: &mut FdTable| {
             t.insert(Entry::new(Kind::Output(OutputSink::Null, 1)))
-                .unwrap(),
-            3
+                .unwrap()
+        };
+        assert_eq!([open(&mut t), open(&mut t), open(&mut t)], [3, 4, 5]);
+        for fd in [3, 5, 4] {
+            t.remove(fd).unwrap();
+        }
+        assert_eq!(
+            [open(&mut t), open(&mut t), open(&mut t), open(&mut t)],
+            [5, 4, 3, 6]
         );
+        t.renumber(5, 3).unwrap();
+        assert_eq!(open(&mut t), 5, "renumber frees the source number");
+        t.remove(0).unwrap();
+        assert_eq!(open(&mut t), 0);
     }
 
     #[test]
