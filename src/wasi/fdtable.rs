@@ -200,7 +200,7 @@ mod tests {
     #[test]
     fn freed_numbers_are_reused_highest_first_like_wasmtime() {
         let mut t = null_table();
-        let mut open = |t: &mut FdTable| {
+        let open = |t: &mut FdTable| {
             t.insert(Entry::new(Kind::Output(OutputSink::Null, 1)))
                 .unwrap()
         };
