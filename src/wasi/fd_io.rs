@@ -6,11 +6,11 @@
 //! the operation (a read-only file for a write, stdout for a read, a directory) is
 //! `EBADF`, as wasmtime answers.
 use super::config::{OutputSink, StdinSource};
-use super::fdtable::{Entry, Kind};
+use super::fdtable::{Entry, FileEntry, Kind};
 use super::hostio::{self, WhenFull};
 use super::memory::{total_len, GuestMemory};
 use super::stdio::{read_stdin, write_output};
-use super::types::{fdflags, Errno, WasiResult};
+use super::types::{fdflags, filetype, Errno, WasiResult};
 use super::WasiCtx;
 use std::os::fd::{AsRawFd, RawFd};
 
@@ -49,6 +49,48 @@ fn positioned_fd(entry: &Entry, write: bool) -> WasiResult<RawFd> {
     }
 }
 
+/// Regular files and block devices have positions; FIFOs and character devices opened by
+/// path are streams, read and written without one.
+fn has_position(f: &FileEntry) -> bool {
+    f.filetype == filetype::REGULAR_FILE || f.filetype == filetype::BLOCK_DEVICE
+}
+
+/// Read at the file's own position and advance it. Nothing lies beyond what the host can
+/// address, so a position past that reads as end of file.
+fn read_file(f: &mut FileEntry, iovs: &[libc::iovec]) -> WasiResult<usize> {
+    let host = f.file.as_raw_fd();
+    if !has_position(f) {
+        return hostio::readv(host, iovs, WhenFull::Wait);
+    }
+    if f.position > i64::MAX as u64 {
+        return Ok(0);
+    }
+    let n = hostio::preadv(host, iovs, f.position)?;
+    f.position += n as u64;
+    Ok(n)
+}
+
+/// Write at the file's own position and advance it; in append mode the host appends and
+/// the position moves to the new end, as in wasmtime.
+fn write_file(
+    f: &mut FileEntry,
+    iovs: &mut [libc::iovec],
+    append: bool,
+    full: WhenFull,
+) -> WasiResult<usize> {
+    let host = f.file.as_raw_fd();
+    if append || !has_position(f) {
+        let n = hostio::write_all(host, iovs, None, full)?;
+        if append {
+            f.position = f.file.metadata()?.len();
+        }
+        return Ok(n);
+    }
+    let n = hostio::write_all(host, iovs, Some(f.position), full)?;
+    f.position += n as u64;
+    Ok(n)
+}
+
 impl WasiCtx {
     pub(super) fn fd_read(
         &mut self,
@@ -60,10 +102,16 @@ impl WasiCtx {
     ) -> WasiResult {
         let vecs = m.iovecs(iovs, iovs_len)?;
         let entry = self.fds.get_mut(fd)?;
+        if let Kind::File(f) = &mut entry.kind {
+            if !f.readable {
+                return Err(Errno::BADF);
+            }
+            let n = read_file(f, &m.host_iovecs(&vecs)?)?;
+            return m.write_u32(nread_out, n as u32);
+        }
         let source = match &entry.kind {
             Kind::Stdin(StdinSource::Inherit, _) => Source::Host(0, when_full(entry)),
             Kind::Stdin(StdinSource::Bytes(_), _) => Source::Bytes,
-            Kind::File(f) if f.readable => Source::Host(f.file.as_raw_fd(), when_full(entry)),
             Kind::Socket(s) => Source::Host(s.as_raw_fd(), when_full(entry)),
             _ => return Err(Errno::BADF),
         };
@@ -89,11 +137,18 @@ impl WasiCtx {
         nwritten_out: u32,
     ) -> WasiResult {
         let vecs = m.iovecs(iovs, iovs_len)?;
-        let entry = self.fds.get(fd)?;
+        let entry = self.fds.get_mut(fd)?;
+        let (full, append) = (when_full(entry), entry.fdflags & fdflags::APPEND != 0);
+        if let Kind::File(f) = &mut entry.kind {
+            if !f.writable {
+                return Err(Errno::BADF);
+            }
+            let n = write_file(f, &mut m.host_iovecs(&vecs)?, append, full)?;
+            return m.write_u32(nwritten_out, n as u32);
+        }
         let sink = match &entry.kind {
             Kind::Output(OutputSink::Inherit, host) => Sink::Host(*host, WhenFull::Wait),
             Kind::Output(..) => Sink::Memory,
-            Kind::File(f) if f.writable => Sink::Host(f.file.as_raw_fd(), when_full(entry)),
             Kind::Socket(s) => Sink::Host(s.as_raw_fd(), when_full(entry)),
             _ => return Err(Errno::BADF),
         };

@@ -1,12 +1,11 @@
 //! The fd_* calls about a descriptor rather than its data: close, renumber, stat, flags,
 //! rights, seek/tell, sync, advise, allocate, size and times, and the preopen queries.
-use super::fdtable::{Entry, Kind};
+use super::fdtable::{Entry, FileEntry, Kind};
 use super::filestat::{time_changes, Filestat};
 use super::host_errno;
 use super::memory::GuestMemory;
 use super::types::{advice, fdflags, whence, Errno, WasiResult, PREOPENTYPE_DIR};
 use super::{Abi, WasiCtx};
-use std::io::{Seek, SeekFrom};
 use std::os::fd::AsRawFd;
 
 /// A host handle to a file or directory for fsync, futimens and friends. cap-std holds
@@ -34,9 +33,9 @@ fn file_of(entry: &Entry) -> WasiResult<&cap_std::fs::File> {
 
 /// The file for fd_seek and fd_tell: streams cannot seek (`ESPIPE`), directories are
 /// `EBADF`.
-fn seekable(entry: &Entry) -> WasiResult<&cap_std::fs::File> {
-    match &entry.kind {
-        Kind::File(f) => Ok(&f.file),
+fn seekable(entry: &mut Entry) -> WasiResult<&mut FileEntry> {
+    match &mut entry.kind {
+        Kind::File(f) => Ok(f),
         Kind::Stdin(..) | Kind::Output(..) | Kind::Socket(_) => Err(Errno::SPIPE),
         _ => Err(Errno::BADF),
     }
@@ -187,30 +186,27 @@ impl WasiCtx {
         how: u32,
         out: u32,
     ) -> WasiResult {
-        let how = how as u8; // checked against the enum by dispatch
-                             // wasi_unstable numbered whence CUR=0, END=1, SET=2.
-        let how = match (abi, how) {
+        // Checked against the enum by dispatch. wasi_unstable numbered CUR=0, END=1, SET=2.
+        let how = match (abi, how as u8) {
             (Abi::Preview1, h) => h,
             (Abi::Unstable, 0) => whence::CUR,
             (Abi::Unstable, 1) => whence::END,
-            (Abi::Unstable, 2) => whence::SET,
-            (Abi::Unstable, _) => return Err(Errno::INVAL),
+            (Abi::Unstable, _) => whence::SET,
         };
-        let pos = match how {
-            whence::SET => SeekFrom::Start(u64::try_from(offset).map_err(|_| Errno::INVAL)?),
-            whence::CUR => SeekFrom::Current(offset),
-            whence::END => SeekFrom::End(offset),
-            _ => return Err(Errno::INVAL),
+        let file = seekable(self.fds.get_mut(fd)?)?;
+        // Any position a u64 holds is fine (as in wasmtime); before the start is EINVAL.
+        let new = match how {
+            whence::SET => u64::try_from(offset).ok(),
+            whence::CUR => file.position.checked_add_signed(offset),
+            _ => file.file.metadata()?.len().checked_add_signed(offset),
         };
-        let mut file = seekable(self.fds.get(fd)?)?;
-        let new = file.seek(pos)?;
-        m.write_u64(out, new)
+        file.position = new.ok_or(Errno::INVAL)?;
+        m.write_u64(out, file.position)
     }
 
     pub(super) fn fd_tell(&mut self, m: &mut GuestMemory, fd: u32, out: u32) -> WasiResult {
-        let mut file = seekable(self.fds.get(fd)?)?;
-        let pos = file.stream_position()?;
-        m.write_u64(out, pos)
+        let position = seekable(self.fds.get_mut(fd)?)?.position;
+        m.write_u64(out, position)
     }
 
     /// Files only: wasmtime answers `EBADF` for directories and streams.

@@ -29,6 +29,9 @@ pub struct FileEntry {
     pub readable: bool,
     pub writable: bool,
     pub filetype: u8,
+    /// The file position. Like wasmtime, rt keeps it itself (reads and writes are
+    /// positioned) rather than using the host's, so any u64 position can be sought to.
+    pub position: u64,
 }
 
 pub struct DirEntry {

@@ -236,6 +236,7 @@ impl WasiCtx {
                 readable,
                 writable,
                 filetype: super::filestat::filetype_of(md.file_type()),
+                position: 0,
             })
         };
         let mut entry = Entry::new(kind);

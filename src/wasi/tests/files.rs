@@ -270,3 +270,36 @@ fn vectored_reads_and_writes_span_iovecs() {
     h.ok("fd_pread", &[fd, table, 2, 2, n]);
     assert_eq!((h.u32_at(n), h.slice(buf, 4)), (8, &b"efgh"[..]));
 }
+
+#[test]
+fn positions_are_kept_by_rt_so_any_u64_can_be_sought() {
+    let mut h = harness();
+    let fd = h.open("p", CREAT).unwrap();
+    h.write_fd(fd, b"abc");
+    let pos = h.alloc(8);
+    h.ok("fd_seek", &[fd, i64::MAX as u64, 0, pos]);
+    assert_eq!(h.u64_at(pos), i64::MAX as u64);
+    h.ok("fd_seek", &[fd, i64::MAX as u64, 1, pos]);
+    assert_eq!(
+        h.u64_at(pos),
+        u64::MAX - 1,
+        "as wasmtime: positions are u64"
+    );
+    assert_eq!(
+        h.call("fd_seek", &[fd, 2, 1, pos]),
+        Errno::INVAL,
+        "past u64::MAX"
+    );
+    assert_eq!(h.read_fd(fd, 4).unwrap(), b"", "nothing lies out there");
+    h.ok("fd_seek", &[fd, (-3i64) as u64, 2, pos]);
+    assert_eq!(h.u64_at(pos), 0);
+    assert_eq!(
+        h.call("fd_seek", &[fd, (-4i64) as u64, 2, pos]),
+        Errno::INVAL
+    );
+    h.ok("fd_seek", &[fd, 1, 0, pos]);
+    h.write_fd(fd, b"Z");
+    assert_eq!(std::fs::read(h.host("p")).unwrap(), b"aZc");
+    h.ok("fd_tell", &[fd, pos]);
+    assert_eq!(h.u64_at(pos), 2);
+}
