@@ -84,7 +84,8 @@ impl WasiCtx {
         out: u32,
     ) -> WasiResult {
         let (d, path) = self.dir_path(m, fd, ptr, len)?;
-        let md = if follows(flags) {
+        // A trailing slash makes the last component resolve (POSIX), whatever the flags say.
+        let md = if follows(flags) || trailing_slash(path) {
             d.dir.metadata(path)?
         } else {
             d.dir.symlink_metadata(path)?
@@ -109,9 +110,10 @@ impl WasiCtx {
         let (d, path) = self.dir_path(m, fd, ptr, len)?;
         let (a, mt) = time_changes(atim, mtim, fst)?;
         let start = as_std_file(&d.dir);
+        let follow = follows(flags) || trailing_slash(path);
         let path = std::path::Path::new(path);
         let (a, mt) = (a.system_time_spec(), mt.system_time_spec());
-        if follows(flags) {
+        if follow {
             cap_primitives::fs::set_times(&start, path, a, mt)?;
         } else {
             cap_primitives::fs::set_times_nofollow(&start, path, a, mt)?;

@@ -203,3 +203,24 @@ fn path_filestat_set_times_follow_and_nofollow() {
         Errno::NOENT
     );
 }
+
+#[test]
+fn a_trailing_slash_resolves_the_last_symlink() {
+    let mut h = harness();
+    std::fs::create_dir(h.host("d")).unwrap();
+    std::os::unix::fs::symlink("d", h.host("sd")).unwrap();
+    std::fs::write(h.host("f"), b"").unwrap();
+    let st = h.alloc(64);
+    let (p, l) = h.str("sd/");
+    h.ok("path_filestat_get", &[SANDBOX, 0, p, l, st]);
+    assert_eq!(
+        h.mem[st as usize + 16],
+        filetype::DIRECTORY,
+        "as wasmtime: sd/ is the directory"
+    );
+    let (p, l) = h.str("f/");
+    assert_eq!(
+        h.call("path_filestat_get", &[SANDBOX, 0, p, l, st]),
+        Errno::NOTDIR
+    );
+}
