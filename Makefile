@@ -54,6 +54,11 @@ demo: build fixtures
 test: build fixtures
 	$(CARGO) test --release -- --test-threads=2
 
+# WASI differential check against wasmtime (skips with a message when no wasmtime is installed).
+.PHONY: wasi-diff
+wasi-diff: build fixtures
+	RT=$(RT) scripts/wasi-diff.sh
+
 bench: build fixtures
 	$(CARGO) bench
 
