@@ -51,11 +51,32 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let color = format == Format::Text
         && stdout.is_terminal()
         && !matches!(std::env::var_os("NO_COLOR"), Some(v) if !v.is_empty());
-    let output = explain(request, format, Style { color })?;
+    let width = if format == Format::Text && stdout.is_terminal() {
+        terminal_width()
+    } else {
+        None
+    };
+    let output = explain(request, format, Style { color, width })?;
     let mut lock = stdout.lock();
     // A closed pipe (`rt explain x | head`) is not an error worth reporting.
     match lock.write_all(output.as_bytes()).and_then(|_| lock.flush()) {
         Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
         _ => Ok(ExitCode::SUCCESS),
     }
+}
+
+/// The terminal's width in columns: `COLUMNS` if set, else what the terminal reports.
+fn terminal_width() -> Option<usize> {
+    if let Some(cols) = std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok()) {
+        return Some(cols);
+    }
+    let mut size = libc::winsize {
+        ws_row: 0,
+        ws_col: 0,
+        ws_xpixel: 0,
+        ws_ypixel: 0,
+    };
+    // SAFETY: TIOCGWINSZ only writes a winsize into the struct we pass, owned by this frame.
+    let ok = unsafe { libc::ioctl(libc::STDOUT_FILENO, libc::TIOCGWINSZ, &mut size) } == 0;
+    (ok && size.ws_col > 0).then_some(size.ws_col as usize)
 }
