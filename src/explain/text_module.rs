@@ -148,7 +148,7 @@ pub fn module(m: &ModuleReport, style: &Style) -> String {
         let _ = writeln!(
             out,
             "\n{} {}",
-            style.bad("Imports that will not link as WASI:"),
+            style.bad("Imports that do not match WASI preview1:"),
             m.mismatched_wasi_imports.join(", ")
         );
     }
@@ -175,18 +175,25 @@ pub fn module(m: &ModuleReport, style: &Style) -> String {
     }
     if !m.indirect_call_sites.is_empty() {
         let sites: usize = m.indirect_call_sites.iter().map(|s| s.offsets.len()).sum();
-        let _ = writeln!(
-            out,
-            "\n{} {sites} call_indirect sites in {} functions call unknown callees; chains above follow direct calls only",
-            style.heading("Indirect calls:"),
-            m.indirect_call_sites.len()
+        let functions = m.indirect_call_sites.len();
+        let text = format!(
+            "{sites} call_indirect {} in {functions} {}: their callees are unknown, so the \
+             chains above follow direct calls only.",
+            plural(sites, "site", "sites"),
+            plural(functions, "function", "functions"),
         );
-        let names: Vec<&str> = m
+        let _ = write!(
+            out,
+            "\n{}\n{}",
+            style.heading("Indirect calls"),
+            style.paragraph(&text, 2)
+        );
+        let names: Vec<String> = m
             .indirect_call_sites
             .iter()
-            .map(|s| s.function.name.as_str())
+            .map(|s| s.function.name.clone())
             .collect();
-        let _ = writeln!(out, "  in: {}", names.join(", "));
+        out.push_str(&style.labelled_list("  in: ", &names, ", "));
     }
     if !m.libc_functions.is_empty() {
         let _ = writeln!(
@@ -219,7 +226,12 @@ pub fn module(m: &ModuleReport, style: &Style) -> String {
         table(&mut out, style, 2, &rows);
     }
     for note in &m.notes {
-        let _ = writeln!(out, "\n{} {note}", style.heading("Note:"));
+        let _ = write!(
+            out,
+            "\n{}\n{}",
+            style.heading("Note"),
+            style.paragraph(note, 2)
+        );
     }
     let _ = writeln!(out, "\n{}", style.heading("What it needs from rt run"));
     if m.run_needs.is_empty() {
@@ -240,4 +252,12 @@ pub fn module(m: &ModuleReport, style: &Style) -> String {
         table(&mut out, style, 2, &rows);
     }
     out
+}
+
+fn plural(n: usize, one: &'static str, many: &'static str) -> &'static str {
+    if n == 1 {
+        one
+    } else {
+        many
+    }
 }
