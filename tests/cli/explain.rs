@@ -636,15 +636,26 @@ fn explain_on_terminal(no_color: Option<&str>) -> String {
     // The transcript goes to a file of our own: never assume /dev/null is a device.
     let dir = tempdir();
     let transcript = dir.path().join("typescript");
-    let mut script = std::process::Command::new("script");
-    script.args(["-qec", &command]).arg(&transcript);
+    // coreutils timeout turns a stuck terminal into a failure instead of a hung suite.
+    let mut script = std::process::Command::new("timeout");
+    script
+        .args(["120", "script", "-qec", &command])
+        .arg(&transcript);
     match no_color {
         Some(v) => script.env("NO_COLOR", v),
         None => script.env_remove("NO_COLOR"),
     };
+    // stdin is a pipe closed at once: script sees end of input, whatever /dev/null holds
+    // (a regular file full of text on this shared machine once made script feed it to rt).
+    script.stdin(std::process::Stdio::piped());
     let out = script
         .output()
         .expect("util-linux `script` runs rt under a pseudo-terminal");
+    assert_ne!(
+        out.status.code(),
+        Some(124),
+        "rt under script(1) did not finish"
+    );
     assert!(out.status.success(), "{}", stderr(&out));
     stdout(&out)
 }
