@@ -2,4 +2,12 @@
 //! One module per subcommand; `common` holds the shared helpers.
 mod common;
 mod explain;
+mod objdump;
+mod objdump_differential;
+mod run;
 mod smoke;
+mod spec;
+mod wasi;
+mod wasi_testsuite;
+mod wast;
+mod wat2wasm;
