@@ -15,11 +15,12 @@ pub enum OutputFormat {
     after_help = "Examples:\n  rt explain fd_readdir\n  rt explain wasi_snapshot_preview1.fd_write\n  \
 rt explain dirent\n  rt explain readdir          (a libc function: which WASI calls it reaches)\n  \
 rt explain prog.wasm        (WASI imports, their callers, the run flags it needs)\n  \
-rt explain errno 8 | errno badf | errno EBADF | errno"
+rt explain errno 8 | errno badf | errno EBADF | errno\n  \
+rt explain functions | types (everything the catalog knows, one line each)"
 )]
 pub struct Args {
     /// A WASI function or type (bare or `wasi_snapshot_preview1.NAME`), a libc function,
-    /// a module (.wasm or .wat), or `errno`
+    /// a module (.wasm or .wat), `errno`, `functions` or `types`
     #[arg(value_name = "NAME|MODULE|errno")]
     pub target: String,
     /// After `errno`: a number or a name (8, badf, EBADF); omitted, every errno is listed
@@ -37,6 +38,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         anyhow::bail!(
             "unexpected argument `{extra}`: only `rt explain errno N` takes a second argument"
         );
+    } else if args.target == "functions" {
+        Request::Functions
+    } else if args.target == "types" {
+        Request::Types
     } else if looks_like_module(&args.target) {
         Request::Module(Path::new(&args.target))
     } else {

@@ -1,7 +1,7 @@
 //! The human-readable renderer: aligned columns, colour only when asked for.
 use super::report::{
-    ErrnoListReport, ErrnoReport, FunctionReport, LibcReport, ParamReport, TypeReport,
-    TypeUsageReport,
+    first_sentence, ErrnoListReport, ErrnoReport, FunctionListReport, FunctionReport, LibcReport,
+    ParamReport, TypeListReport, TypeReport, TypeUsageReport,
 };
 use std::fmt::Write;
 
@@ -215,6 +215,39 @@ pub fn errno(report: &ErrnoReport, style: &Style) -> String {
             report.returned_by.join(", ")
         );
     }
+    out
+}
+
+pub fn function_list(list: &FunctionListReport, style: &Style) -> String {
+    let mut out = style.heading("wasi_snapshot_preview1 functions (rt explain NAME for one)\n");
+    let rows: Vec<Vec<String>> = list
+        .functions
+        .iter()
+        .map(|f| {
+            let summary = first_sentence(f.summary);
+            vec![
+                f.name.to_string(),
+                f.core_signature.clone(),
+                summary.to_string(),
+            ]
+        })
+        .collect();
+    table(&mut out, style, 2, &rows);
+    out
+}
+
+pub fn type_list(list: &TypeListReport, style: &Style) -> String {
+    let mut out = style.heading("wasi_snapshot_preview1 types (rt explain NAME for one)\n");
+    let rows: Vec<Vec<String>> = list
+        .types
+        .iter()
+        .map(|t| {
+            let size = format!("{} bytes", t.size);
+            let summary = first_sentence(t.summary).to_string();
+            vec![t.name.to_string(), t.type_kind.to_string(), size, summary]
+        })
+        .collect();
+    table(&mut out, style, 2, &rows);
     out
 }
 

@@ -868,3 +868,37 @@ fn direct_callers_agree_with_wabt_disassembly() {
         }
     }
 }
+
+#[test]
+fn functions_and_types_list_the_whole_catalog() {
+    let functions = explain_json(&["functions"]);
+    assert_eq!(functions["kind"], "function_list");
+    let list = functions["functions"].as_array().unwrap();
+    assert_eq!(list.len(), 46);
+    let readdir = list.iter().find(|f| f["name"] == "fd_readdir").unwrap();
+    assert_eq!(
+        readdir["core_signature"],
+        "(i32, i32, i32, i64, i32) -> i32"
+    );
+    assert_eq!(keys(readdir), ["core_signature", "name", "summary"]);
+    let types = explain_json(&["types"]);
+    assert_eq!(types["kind"], "type_list");
+    let dirent = types["types"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["name"] == "dirent")
+        .unwrap();
+    assert_eq!(dirent["size"], 24);
+    assert_eq!(keys(dirent), ["name", "size", "summary", "type_kind"]);
+    let text = explain_text(&["functions"]);
+    assert_eq!(
+        text.lines().count(),
+        47,
+        "a heading and one line per function"
+    );
+    assert!(text
+        .lines()
+        .any(|l| l.trim_start().starts_with("path_open ")));
+    assert!(explain_text(&["types"]).contains("subscription"));
+}
