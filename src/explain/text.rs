@@ -209,11 +209,8 @@ pub fn errno(report: &ErrnoReport, style: &Style) -> String {
         e.meaning
     );
     if !report.returned_by.is_empty() {
-        let _ = writeln!(
-            out,
-            "  commonly returned by: {}",
-            report.returned_by.join(", ")
-        );
+        let names: Vec<String> = report.returned_by.iter().map(|n| n.to_string()).collect();
+        out.push_str(&style.labelled_list("  commonly returned by: ", &names, ", "));
     }
     out
 }
