@@ -133,7 +133,7 @@ pub static FUNCTIONS: &[Function] = &[
         results: &[param("prestat", Ty::Named("prestat"), "An 8-byte prestat written at the out-pointer: tag 0 (dir) @0, name length u32 @4.")],
         errnos: &["badf", "fault"],
         libc: &["__wasilibc_populate_preopens"],
-        ..func("fd_prestat_get", "Ask whether a descriptor is a preopened directory and how long its guest path is. wasi-libc calls it for fd 3, 4, ... until badf, before the first path operation, to learn its preopens.")
+        ..func("fd_prestat_get", "Ask whether a descriptor is a preopened directory and how long its guest path is. wasi-libc calls it for fd 3, 4, ... until badf to learn its preopens, at start-up (from a constructor) or, in newer versions, before the first path operation.")
     },
     Function {
         params: &[
