@@ -137,7 +137,7 @@ pub static FUNCTIONS: &[Function] = &[
     },
     Function {
         params: &[
-            FD_PARAM,
+            param("fd", FD, "A preopened directory, as fd_prestat_get reported."),
             param("path", OUT_BYTES, "A buffer the host fills with the preopen's guest path (no NUL byte)."),
             param("path_len", SIZE, "The buffer's size: pr_name_len from fd_prestat_get."),
         ],
