@@ -65,7 +65,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let mut lock = stdout.lock();
     // A closed pipe (`rt explain x | head`) is not an error worth reporting.
     match lock.write_all(output.as_bytes()).and_then(|_| lock.flush()) {
-        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(anyhow::anyhow!("writing the explanation to stdout: {e}"))
+        }
         _ => Ok(ExitCode::SUCCESS),
     }
 }

@@ -1003,3 +1003,19 @@ fn layouts_and_values_agree_with_wasi_libc_header() {
         .expect("clang-16 (installed by make setup)");
     assert!(out.status.success(), "clang disagrees:\n{}", stderr(&out));
 }
+
+#[test]
+fn a_failed_write_to_stdout_is_an_error() {
+    let full = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .expect("/dev/full, which always reports a full disk");
+    let out = rt()
+        .args(["explain", "fd_write"])
+        .stdout(full)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(err.contains("writing the explanation to stdout"), "{err}");
+}
