@@ -6,8 +6,8 @@ pub mod compile;
 pub mod explain;
 pub mod objdump;
 pub mod run;
-pub mod wat2wasm;
 pub mod wast;
+pub mod wat2wasm;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -52,7 +52,7 @@ pub fn main() -> ExitCode {
     match result {
         Ok(code) => code,
         Err(err) => {
-            eprintln!("error: {err:?}");
+            eprintln!("error: {err:#}");
             ExitCode::FAILURE
         }
     }

@@ -163,7 +163,10 @@ pub enum ConstOp {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SegmentMode {
     Passive,
-    Active { index: u32, offset: ConstExpr },
+    Active {
+        index: u32,
+        offset: ConstExpr,
+    },
     /// Element segments only: `declare`.
     Declared,
 }

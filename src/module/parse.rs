@@ -2,8 +2,8 @@
 use super::*;
 use std::fmt;
 use wasmparser::{
-    CompositeInnerType, DataKind, ElementKind, Name, Operator, Parser, Payload, TableInit,
-    TypeRef, WasmFeatures,
+    CompositeInnerType, DataKind, ElementKind, Name, Operator, Parser, Payload, TableInit, TypeRef,
+    WasmFeatures,
 };
 
 /// A malformed or invalid binary: the byte offset where decoding failed and why.
@@ -185,7 +185,9 @@ pub(super) fn parse(bytes: Vec<u8>) -> Result<Module, ParseError> {
             });
         }
         match payload {
-            Payload::Version { encoding, range, .. } => {
+            Payload::Version {
+                encoding, range, ..
+            } => {
                 if encoding != wasmparser::Encoding::Module {
                     return Err(err(range.start as usize, "components are not supported"));
                 }
@@ -197,7 +199,10 @@ pub(super) fn parse(bytes: Vec<u8>) -> Result<Module, ParseError> {
                         match sub.composite_type.inner {
                             CompositeInnerType::Func(f) => m.types.push(f),
                             _ => {
-                                return Err(err(offset as usize, "only function types are supported"));
+                                return Err(err(
+                                    offset as usize,
+                                    "only function types are supported",
+                                ));
                             }
                         }
                     }

@@ -34,7 +34,9 @@ pub fn shared(sub: &str) -> Option<PathBuf> {
 /// A C fixture built by `make fixtures` into build/fixtures/NAME.wasm. Missing fixtures fail:
 /// `make test` always builds them first.
 pub fn fixture(name: &str) -> PathBuf {
-    let p = project_root().join("build/fixtures").join(format!("{name}.wasm"));
+    let p = project_root()
+        .join("build/fixtures")
+        .join(format!("{name}.wasm"));
     assert!(
         p.is_file(),
         "{} is missing: run `make fixtures` (make test does)",
