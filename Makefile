@@ -45,6 +45,10 @@ demo: build fixtures
 	$(RT) run build/fixtures/hello.wasm from the demo
 	@echo '== rt run: a hand-written WASI program in the text format'
 	$(RT) run examples/hello.wat
+	@echo '== rt wat2wasm: the same text to binary, byte-identical to wabt 1.0.32, then run'
+	@mkdir -p build
+	$(RT) wat2wasm examples/hello.wat -o build/hello.wasm
+	$(RT) run build/hello.wasm
 
 test: build fixtures
 	$(CARGO) test --release -- --test-threads=2
