@@ -2,6 +2,8 @@
 //! One module per subcommand; `common` holds the shared helpers.
 mod common;
 mod explain;
+mod objdump;
+mod objdump_differential;
 mod run;
 mod smoke;
 mod spec;
