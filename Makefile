@@ -48,6 +48,7 @@ demo: build fixtures
 	@echo '== rt wat2wasm: the same text to binary, byte-identical to wabt 1.0.32, then run'
 	@mkdir -p build
 	$(RT) wat2wasm examples/hello.wat -o build/hello.wasm
+	$(RT) objdump -h build/hello.wasm
 	$(RT) run build/hello.wasm
 
 test: build fixtures
