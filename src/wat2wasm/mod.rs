@@ -131,3 +131,100 @@ pub fn dump_module(wasm: &[u8]) -> String {
     stream::dump(&mut out, wasm, 0, stream::Chars::No, None);
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A module touching most of the writer: every section, segment kinds, names, SIMD.
+    const KITCHEN_SINK: &str = r#"(module $m
+      (type $t (func (param i32) (result i32)))
+      (import "env" "f" (func $imp (param i32)))
+      (import "env" "g" (global $ig i32))
+      (table $tab 2 funcref)
+      (memory $mem 1 2)
+      (global $g (mut i32) (i32.const 0))
+      (export "f" (func $f))
+      (start $s)
+      (elem (i32.const 0) $f $f)
+      (elem $p funcref (ref.func $f) (ref.null func))
+      (elem declare func $s)
+      (data (i32.const 8) "hi")
+      (data $d "passive")
+      (func $s)
+      (func $f (type $t) (local $x i64) (local f32 f32)
+        (block $b (result i32)
+          (br_table $b $b (local.get 0) (local.get 0)))
+        (if (result i32) (then (i32.const 1)) (else (i32.const 2)))
+        (memory.init $d (i32.const 0) (i32.const 0) (i32.const 1))
+        (drop (i8x16.extract_lane_u 3 (v128.const i32x4 1 2 3 4)))
+        (call_indirect (type $t) (i32.const 0))))"#;
+
+    fn mutate(text: &str, mut seed: u64, rounds: usize) -> String {
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed as usize
+        };
+        let mut bytes = text.as_bytes().to_vec();
+        for _ in 0..rounds {
+            let i = next() % bytes.len().max(1);
+            match next() % 3 {
+                0 => {
+                    let end = (i + next() % 12).min(bytes.len());
+                    bytes.drain(i..end);
+                }
+                1 => bytes.insert(i.min(bytes.len()), b"()$0 .\"i"[next() % 8]),
+                _ => {
+                    let j = next() % bytes.len().max(1);
+                    if i < bytes.len() && j < bytes.len() {
+                        bytes.swap(i, j);
+                    }
+                }
+            }
+        }
+        String::from_utf8_lossy(&bytes).into_owned()
+    }
+
+    #[test]
+    fn kitchen_sink_assembles_with_every_output_option() {
+        for verbose in [false, true] {
+            for debug_names in [false, true] {
+                let opts = Options {
+                    verbose,
+                    debug_names,
+                    ..Options::default()
+                };
+                let out = assemble("k.wat", KITCHEN_SINK, &opts).expect("assembles");
+                wasmparser::Validator::new()
+                    .validate_all(&out.wasm)
+                    .expect("the written module is valid");
+                assert_eq!(out.log.is_some(), verbose);
+            }
+        }
+    }
+
+    /// Broken text, unchecked invalid modules and everything between: an error or a module,
+    /// never a panic.
+    #[test]
+    fn mutated_text_never_panics() {
+        let opts = [
+            Options::default(),
+            Options {
+                check: false,
+                verbose: true,
+                debug_names: true,
+                canonicalize_lebs: false,
+                ..Options::default()
+            },
+        ];
+        for seed in 1..400u64 {
+            let text = mutate(KITCHEN_SINK, seed.wrapping_mul(0x9e37_79b9_7f4a_7c15), 3);
+            for o in &opts {
+                let result = std::panic::catch_unwind(|| assemble("m.wat", &text, o).is_ok());
+                assert!(result.is_ok(), "panic on:\n{text}");
+            }
+        }
+    }
+}
