@@ -20,7 +20,7 @@ const WABT_REJECTS: &[(&str, &str)] = &[
     ),
     (
         "table_fill.0",
-        "table.fill without a table index (defaults to table 0 since 2022)",
+        "table.fill without a table index (the current text format defaults it to table 0)",
     ),
     ("table_get.0", "table.get without a table index"),
     ("table_grow.0", "table.grow without a table index"),
