@@ -74,14 +74,15 @@ pub fn assemble(path: &str, source: &str, opts: &Options) -> Result<Output, Erro
             return Err(locate::validation_error(path, source, &encoded, &e));
         }
     }
-    let unsupported = |what: String| Error::Unsupported {
+    // Reading back what wast encoded only fails on constructs wabt cannot write either.
+    let write_error = |e: WriteError| Error::Unsupported {
         path: path.to_string(),
-        what,
+        what: match e {
+            WriteError::Unsupported(what) => what,
+            WriteError::Binary(e) => format!("reading back the encoded module: {}", e.message()),
+        },
     };
-    let binary = |e: wasmparser::BinaryReaderError| {
-        unsupported(format!("reading back the encoded module: {}", e.message()))
-    };
-    let sections = sections::Sections::read(&encoded).map_err(binary)?;
+    let sections = sections::Sections::read(&encoded).map_err(write_error)?;
     let write_opts = writer::WriteOptions {
         log: opts.verbose,
         canonicalize_lebs: opts.canonicalize_lebs,
@@ -89,10 +90,7 @@ pub fn assemble(path: &str, source: &str, opts: &Options) -> Result<Output, Erro
         bulk_memory: opts.features.is_enabled("bulk-memory"),
     };
     let (wasm, log) =
-        writer::write_module(&encoded, &sections, &write_opts).map_err(|e| match e {
-            WriteError::Unsupported(what) => unsupported(what),
-            WriteError::Binary(e) => binary(e),
-        })?;
+        writer::write_module(&encoded, &sections, &write_opts).map_err(write_error)?;
     Ok(Output { wasm, log })
 }
 

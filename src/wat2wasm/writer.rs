@@ -4,9 +4,9 @@ use super::code::CodeWriter;
 use super::names::write_names;
 use super::sections::Sections;
 use super::stream::{Chars, SizeSlot, Stream};
-use super::types::{write_memory_type, write_table_type, write_type};
+use super::types::{plain_type, write_field, write_memory_type, write_table_type, write_type};
 use super::WriteError;
-use wasmparser::{ElementItems, ElementKind, ExternalKind, Operator, TypeRef};
+use wasmparser::{CompositeInnerType, ElementItems, ElementKind, ExternalKind, Operator, TypeRef};
 
 pub struct WriteOptions {
     pub log: bool,
@@ -109,23 +109,45 @@ fn vector_section<T, E: Into<WriteError>>(
 }
 
 fn types(s: &mut Stream, src: &Sections<'_>) -> Result<(), WriteError> {
-    let items = src
-        .types
-        .clone()
-        .map(|r| (r.count(), r.into_iter_err_on_gc_types()));
-    vector_section(s, (1, "Type", "num types"), items, |s, i, ty| {
-        s.note(format_args!("func type {i}"));
-        s.u8(0x60, "func");
-        s.u32_leb(ty.params().len() as u32, "num params");
-        for &t in ty.params() {
-            write_type(s, t, None)?;
-        }
-        s.u32_leb(ty.results().len() as u32, "num results");
-        for &t in ty.results() {
-            write_type(s, t, None)?;
-        }
-        Ok(())
-    })
+    vector_section(
+        s,
+        (1, "Type", "num types"),
+        entries(&src.types),
+        |s, i, rec| {
+            match plain_type(rec)? {
+                CompositeInnerType::Func(ty) => {
+                    s.note(format_args!("func type {i}"));
+                    s.u8(0x60, "func");
+                    s.u32_leb(ty.params().len() as u32, "num params");
+                    for &t in ty.params() {
+                        write_type(s, t, None)?;
+                    }
+                    s.u32_leb(ty.results().len() as u32, "num results");
+                    for &t in ty.results() {
+                        write_type(s, t, None)?;
+                    }
+                }
+                // wabt 1.0.32 logs these two type codes as negative type indices.
+                CompositeInnerType::Struct(ty) => {
+                    s.note(format_args!("struct type {i}"));
+                    s.u8(0x5f, "<type_index[-33]>");
+                    s.u32_leb(ty.fields.len() as u32, "num fields");
+                    for field in ty.fields.iter() {
+                        write_field(s, field)?;
+                    }
+                }
+                CompositeInnerType::Array(ty) => {
+                    s.note(format_args!("array type {i}"));
+                    s.u8(0x5e, "<type_index[-34]>");
+                    write_field(s, &ty.0)?;
+                }
+                CompositeInnerType::Cont(_) => {
+                    return Err(WriteError::Unsupported("continuation types".into()))
+                }
+            }
+            Ok(())
+        },
+    )
 }
 
 fn imports(s: &mut Stream, src: &Sections<'_>) -> Result<(), WriteError> {

@@ -32,7 +32,7 @@ const WABT_REJECTS: &[(&str, &str)] = &[
 ];
 
 /// A wabt tool, or None (and a loud skip) when wabt is not installed; under CI it must be.
-fn wabt_tool(name: &str) -> Option<PathBuf> {
+pub fn wabt_tool(name: &str) -> Option<PathBuf> {
     let found = Command::new(name)
         .arg("--version")
         .output()
@@ -210,7 +210,7 @@ fn suite_modules(suite: &Path) -> (Vec<(String, String)>, usize) {
 }
 
 /// What happened to one module in one mode.
-enum Outcome {
+pub enum Outcome {
     Identical,
     Differs(String),
     WabtRejects,
@@ -218,7 +218,7 @@ enum Outcome {
 }
 
 /// Run rt and wabt on `wat` with `flags`; compare the binaries (and the `-v` logs if asked).
-fn compare(wabt: &Path, dir: &Path, wat: &Path, flags: &[&str], verbose: bool) -> Outcome {
+pub fn compare(wabt: &Path, dir: &Path, wat: &Path, flags: &[&str], verbose: bool) -> Outcome {
     let run = |cmd: &mut Command, out: &Path| {
         cmd.arg(wat)
             .args(flags)
