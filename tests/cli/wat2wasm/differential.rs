@@ -487,6 +487,67 @@ fn c_fixture_as_text_is_byte_identical_to_wabt() {
     }
 }
 
+/// Every `.wasm` file under `dir`, sorted.
+fn wasm_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).expect("read dir") {
+        let path = entry.expect("dir entry").path();
+        if path.is_dir() {
+            wasm_files(&path, out);
+        } else if path.extension().is_some_and(|e| e == "wasm") {
+            out.push(path);
+        }
+    }
+    out.sort();
+}
+
+/// Real programs (C and AssemblyScript, as built for the WASI test suite) turned to text by
+/// wasm2wat, flat and folded with inline exports, must assemble to wabt's bytes.
+#[test]
+fn wasi_programs_as_text_are_byte_identical_to_wabt() {
+    let (Some(wabt), Some(wasm2wat), Some(suite)) = (
+        wabt_tool("wat2wasm"),
+        wabt_tool("wasm2wat"),
+        shared("wasi-testsuite"),
+    ) else {
+        return;
+    };
+    let mut programs = Vec::new();
+    wasm_files(&suite, &mut programs);
+    assert!(programs.len() >= 20, "only {} programs", programs.len());
+    let dir = tempdir();
+    let mut modules = Vec::new();
+    for (i, program) in programs.iter().enumerate() {
+        for (style, flags) in [
+            ("flat", &[][..]),
+            ("folded", &["--fold-exprs", "--inline-exports"]),
+        ] {
+            let wat = dir.path().join(format!("p{i}_{style}.wat"));
+            let ok = Command::new(&wasm2wat)
+                .arg("--enable-all")
+                .args(flags)
+                .arg(program)
+                .arg("-o")
+                .arg(&wat)
+                .status()
+                .is_ok_and(|s| s.success());
+            assert!(ok, "wasm2wat failed on {}", program.display());
+            // Programs of different languages share names: the index keeps files apart.
+            let stem = program.file_stem().unwrap().to_string_lossy();
+            let name = format!("p{i}-{stem}.{style}");
+            modules.push((name, std::fs::read_to_string(&wat).unwrap()));
+        }
+    }
+    let mut failures = differential(&wabt, &modules, &["--enable-all"], false, "WASI programs");
+    failures.extend(differential(
+        &wabt,
+        &modules,
+        &["--enable-all", "--debug-names"],
+        false,
+        "WASI programs --debug-names",
+    ));
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
 #[test]
 fn extraction_sees_through_comments_and_counts_binary_and_quote_modules() {
     let script = r#"
