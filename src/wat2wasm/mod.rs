@@ -4,6 +4,7 @@
 //! binary with the enabled features and reads it back; [`writer`] lays it out again with
 //! wabt's choices (section order, segment flags, the DataCount section, block types, name
 //! section) through a [`stream::Stream`] that logs every field like wabt's `-v`.
+mod annotations;
 mod code;
 mod errors;
 pub mod features;
@@ -53,12 +54,18 @@ pub struct Output {
 /// Assemble `source` (named `path` in errors) into wabt's binary.
 pub fn assemble(path: &str, source: &str, opts: &Options) -> Result<Output, Error> {
     let text_error = |e: wast::Error| Error::at(path, source, e.span().offset(), e.message());
-    if !opts.features.is_enabled("annotations") {
-        if let Some((offset, name)) = first_annotation(source) {
+    let blanked;
+    let source = if opts.features.is_enabled("annotations") {
+        // wabt reads and drops annotations; `(@name)` must not rename anything either.
+        blanked = annotations::blank_name_annotations(source);
+        blanked.as_deref().unwrap_or(source)
+    } else {
+        if let Some((offset, name)) = annotations::first_annotation(source) {
             let message = format!("annotations not enabled: {name}");
             return Err(Error::at(path, source, offset, message));
         }
-    }
+        source
+    };
     let buf = parse_buffer(source).map_err(text_error)?;
     let mut wat = wast::parser::parse::<wast::Wat>(&buf).map_err(text_error)?;
     if let wast::Wat::Component(_) = wat {
@@ -100,27 +107,6 @@ fn parse_buffer(source: &str) -> Result<wast::parser::ParseBuffer<'_>, wast::Err
     let mut lexer = wast::lexer::Lexer::new(source);
     lexer.allow_confusing_unicode(true);
     wast::parser::ParseBuffer::new_with_lexer(lexer)
-}
-
-/// The first `(@name ...)` annotation of the text, if any: wabt 1.0.32 refuses them unless
-/// `--enable-annotations` is given (and then ignores them, as the writer does).
-fn first_annotation(source: &str) -> Option<(usize, String)> {
-    // Most modules have none: only lex when the text could hold one.
-    if !source.contains("(@") {
-        return None;
-    }
-    let mut lexer = wast::lexer::Lexer::new(source);
-    lexer.allow_confusing_unicode(true);
-    for token in lexer.iter(0) {
-        // A lexing error is the parser's to report, with its own message.
-        let token = token.ok()?;
-        if matches!(token.kind, wast::lexer::TokenKind::Annotation) {
-            let name = token.annotation(source).ok()?.into_owned();
-            // wabt points at the `(` that opens the annotation.
-            return Some((token.offset.saturating_sub(1), name));
-        }
-    }
-    None
 }
 
 /// wabt's `-d` dump of a whole module: 16 bytes a line, no characters, no descriptions.

@@ -203,6 +203,11 @@ const MODULES: &[(&str, &str)] = &[
   (tag $tag)
 )"#,
     ),
+    (
+        "annotations: read and dropped, (@name) does not rename",
+        r#"(module (@custom "hello" "world")
+  (func $f (@name "nice") (param $p (@name "pp") i32)))"#,
+    ),
 ];
 
 #[test]
