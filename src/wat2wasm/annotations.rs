@@ -23,6 +23,17 @@ pub fn first_annotation(source: &str) -> Option<(usize, String)> {
     Some((token.offset.saturating_sub(1), name))
 }
 
+/// Whether the text holds a `(@metadata.code.*)` annotation: with `--enable-code-metadata`
+/// wabt turns those into custom sections, which this writer does not lay out.
+pub fn has_code_metadata(source: &str) -> bool {
+    source.contains("(@metadata.code.")
+        && tokens(source).any(|t| {
+            matches!(t.kind, TokenKind::Annotation)
+                && t.annotation(source)
+                    .is_ok_and(|n| n.starts_with("metadata.code."))
+        })
+}
+
 /// `source` with every `(@name ...)` annotation replaced by spaces, or None if it has none.
 pub fn blank_name_annotations(source: &str) -> Option<String> {
     if !source.contains("(@name") {

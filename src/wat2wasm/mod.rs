@@ -55,16 +55,21 @@ pub struct Output {
 pub fn assemble(path: &str, source: &str, opts: &Options) -> Result<Output, Error> {
     let text_error = |e: wast::Error| Error::at(path, source, e.span().offset(), e.message());
     let blanked;
-    let source = if opts.features.is_enabled("annotations") {
-        // wabt reads and drops annotations; `(@name)` must not rename anything either.
-        blanked = annotations::blank_name_annotations(source);
-        blanked.as_deref().unwrap_or(source)
-    } else {
+    let source = if !opts.features.is_enabled("annotations") {
         if let Some((offset, name)) = annotations::first_annotation(source) {
             let message = format!("annotations not enabled: {name}");
             return Err(Error::at(path, source, offset, message));
         }
         source
+    } else if opts.features.is_enabled("code-metadata") && annotations::has_code_metadata(source) {
+        return Err(Error::Unsupported {
+            path: path.to_string(),
+            what: "code metadata annotations (wabt writes metadata.code.* sections)".into(),
+        });
+    } else {
+        // wabt reads and drops annotations; `(@name)` must not rename anything either.
+        blanked = annotations::blank_name_annotations(source);
+        blanked.as_deref().unwrap_or(source)
     };
     let buf = parse_buffer(source).map_err(text_error)?;
     let mut wat = wast::parser::parse::<wast::Wat>(&buf).map_err(text_error)?;

@@ -306,6 +306,24 @@ fn annotations_need_their_feature_as_in_wabt() {
 }
 
 #[test]
+fn code_metadata_is_refused_rather_than_dropped() {
+    let dir = tempdir();
+    let wat = "(module (func (param i32) (result i32) (local.get 0)\n\
+               (@metadata.code.branch_hint \"\\01\")\n\
+               (if (result i32) (then (i32.const 1)) (else (i32.const 2)))))";
+    write(dir.path(), "bh.wat", wat);
+    // Annotations on and code metadata off: wabt drops the hint, so does rt.
+    let dropped = run_in(dir.path(), &["bh.wat", "--enable-annotations", "-o", "-"]);
+    assert!(dropped.status.success(), "{}", stderr(&dropped));
+    // With code metadata wabt writes a section rt cannot lay out: refused, nothing written.
+    let args = ["bh.wat", "--enable-annotations", "--enable-code-metadata"];
+    let refused = run_in(dir.path(), &args);
+    assert_failed_cleanly(&refused);
+    assert!(stderr(&refused).contains("not supported: code metadata"));
+    assert!(!dir.path().join("bh.wasm").exists());
+}
+
+#[test]
 fn every_wabt_feature_has_both_switches() {
     let out = rt_output(&["wat2wasm", "--help"]);
     let help = stdout(&out);
