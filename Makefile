@@ -45,11 +45,12 @@ demo: build fixtures
 	$(RT) run build/fixtures/hello.wasm from the demo
 	@echo '== rt run: a hand-written WASI program in the text format'
 	$(RT) run examples/hello.wat
-	@echo '== rt wat2wasm: the same text to binary, byte-identical to wabt 1.0.32, then run'
-	@mkdir -p build
+	@echo '== rt wat2wasm + rt objdump: the same program as wabt would assemble and show it'
 	$(RT) wat2wasm examples/hello.wat -o build/hello.wasm
 	$(RT) objdump -h build/hello.wasm
-	$(RT) run build/hello.wasm
+	$(RT) objdump -x build/hello.wasm
+	@echo '== rt explain: which WASI calls the C program makes, and from where'
+	$(RT) explain build/fixtures/hello.wasm
 
 test: build fixtures
 	$(CARGO) test --release -- --test-threads=2
