@@ -72,6 +72,17 @@ fn output_flag_names_the_file_in_both_spellings() {
 }
 
 #[test]
+fn output_to_a_device_writes_through_it_and_leaves_the_device_alone() {
+    use std::os::unix::fs::FileTypeExt;
+    let dir = tempdir();
+    write(dir.path(), "a.wat", ANSWER_WAT);
+    let out = run_in(dir.path(), &["a.wat", "-o", "/dev/null"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let kind = std::fs::metadata("/dev/null").unwrap().file_type();
+    assert!(kind.is_char_device(), "/dev/null is no longer a device");
+}
+
+#[test]
 fn dash_output_writes_the_binary_to_stdout() {
     let dir = tempdir();
     write(dir.path(), "a.wat", ANSWER_WAT);
