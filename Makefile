@@ -47,6 +47,7 @@ demo: build fixtures
 	$(RT) run examples/hello.wat
 	@echo '== rt wat2wasm + rt objdump: the same program as wabt would assemble and show it'
 	$(RT) wat2wasm examples/hello.wat -o build/hello.wasm
+	$(RT) objdump -h build/hello.wasm
 	$(RT) objdump -x build/hello.wasm
 	@echo '== rt explain: which WASI calls the C program makes, and from where'
 	$(RT) explain build/fixtures/hello.wasm
