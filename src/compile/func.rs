@@ -5,7 +5,6 @@ use super::env::{llvm_err, Env, Res};
 use crate::runtime::vm::{helper, offset};
 use inkwell::basic_block::BasicBlock;
 use inkwell::types::BasicTypeEnum;
-use inkwell::values::BasicValue;
 
 use inkwell::values::{BasicValueEnum, FunctionValue, IntValue, PhiValue, PointerValue};
 use inkwell::IntPredicate;
@@ -50,6 +49,12 @@ pub(crate) struct FuncTx<'a, 'ctx, 'm> {
     trap_blocks: HashMap<i32, BasicBlock<'ctx>>,
     /// Memory 0's base, loaded once in the entry block (it never moves).
     pub mem_base: Option<PointerValue<'ctx>>,
+    /// The most recent load and the value it pushed (possibly widened): if that value is
+    /// dropped, the load becomes volatile so LLVM keeps it (it must still trap).
+    pub last_load: Option<(
+        BasicValueEnum<'ctx>,
+        inkwell::values::InstructionValue<'ctx>,
+    )>,
 }
 
 /// Translate defined function `index` into its (already declared) LLVM function.
@@ -76,6 +81,7 @@ pub(crate) fn translate_function(env: &Env<'_, '_>, index: u32) -> Res<()> {
         dead_depth: 0,
         trap_blocks: HashMap::new(),
         mem_base: None,
+        last_load: None,
     };
     for (i, p) in ty.params().iter().enumerate() {
         let t = env.val_type(*p)?;
@@ -328,9 +334,9 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
             Operator::Drop => {
                 let v = self.pop();
                 // A load whose value is dropped must still trap when out of bounds: keep it.
-                if let Some(inst) = v.as_instruction_value() {
-                    if inst.get_opcode() == inkwell::values::InstructionOpcode::Load {
-                        let _ = inst.set_volatile(true);
+                if let Some((pushed, load)) = self.last_load {
+                    if pushed == v {
+                        load.set_volatile(true).map_err(|e| e.to_string())?;
                     }
                 }
             }

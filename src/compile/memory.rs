@@ -42,9 +42,8 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
             Ext::Signed | Ext::Unsigned => {
                 let narrow = env.int_bits(bytes * 8);
                 let n = b.build_load(narrow, addr, "load").map_err(llvm_err)?;
-                if let Some(i) = n.as_instruction_value() {
-                    i.set_alignment(1).map_err(|e| e.to_string())?;
-                }
+                let inst = n.as_instruction_value().ok_or("load instruction")?;
+                inst.set_alignment(1).map_err(|e| e.to_string())?;
                 let n = n.into_int_value();
                 let w = ty.into_int_type();
                 let v = if matches!(ext, Ext::Signed) {
@@ -54,13 +53,14 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
                 }
                 .map_err(llvm_err)?;
                 self.push(v);
+                self.last_load = Some((v.into(), inst));
                 return Ok(());
             }
         };
-        if let Some(i) = v.as_instruction_value() {
-            i.set_alignment(1).map_err(|e| e.to_string())?;
-        }
+        let inst = v.as_instruction_value().ok_or("load instruction")?;
+        inst.set_alignment(1).map_err(|e| e.to_string())?;
         self.push(v);
+        self.last_load = Some((v, inst));
         Ok(())
     }
 
