@@ -13,6 +13,8 @@ mod func;
 mod memory;
 mod numeric;
 mod table;
+#[cfg(test)]
+mod tests;
 
 use env::{Env, Res};
 use inkwell::context::Context;
