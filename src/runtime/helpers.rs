@@ -192,7 +192,9 @@ unsafe extern "C" fn host_call(
         .collect();
     let mut caller = super::store::Caller::new(ctx.memory);
     rt_host_begin();
-    let out = f(&mut caller, &vals);
+    // A panicking host function must not unwind into compiled code (or abort the process).
+    let out = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(&mut caller, &vals)))
+        .unwrap_or_else(|_| Err(Trap::host("host function panicked")));
     rt_host_end();
     match out {
         Ok(rs) => {
