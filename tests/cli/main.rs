@@ -4,3 +4,5 @@ mod common;
 mod compile;
 mod run;
 mod smoke;
+mod spec;
+mod wast;
