@@ -1,10 +1,11 @@
 //! One function's translation: its frame (locals in allocas that mem2reg promotes), the value
 //! stack, the control stack, and the operator dispatch. Operator families live in sibling
 //! files as further `impl FuncTx` blocks.
-use super::env::{llvm_err, Env, Res};
+use super::env::{llvm_err, Env, Heap, Res};
 use crate::runtime::vm::{helper, offset};
 use inkwell::basic_block::BasicBlock;
 use inkwell::types::BasicTypeEnum;
+use inkwell::values::BasicValue;
 
 use inkwell::values::{BasicValueEnum, FunctionValue, IntValue, PhiValue, PointerValue};
 use inkwell::IntPredicate;
@@ -324,12 +325,14 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
             Operator::GlobalGet { global_index } => {
                 let (cell, ty) = self.global_cell(global_index)?;
                 let v = b.build_load(ty, cell, "g").map_err(llvm_err)?;
+                env.tag(v.as_instruction_value().ok_or("load")?, Heap::Global)?;
                 self.push(v);
             }
             Operator::GlobalSet { global_index } => {
                 let v = self.pop();
                 let (cell, _) = self.global_cell(global_index)?;
-                b.build_store(cell, v).map_err(llvm_err)?;
+                let st = b.build_store(cell, v).map_err(llvm_err)?;
+                env.tag(st, Heap::Global)?;
             }
             Operator::Drop => {
                 let v = self.pop();

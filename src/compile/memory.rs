@@ -1,7 +1,7 @@
 //! Linear-memory access. Memories are reserved with guard regions covering every 32-bit
 //! index plus 32-bit offset, so an access is `base + zext(index) + offset` with no check: an
 //! out-of-bounds access faults and the runtime turns the fault into a trap.
-use super::env::{llvm_err, Res};
+use super::env::{llvm_err, Heap, Res};
 use super::func::FuncTx;
 use crate::runtime::vm::{helper, offset};
 use inkwell::types::BasicTypeEnum;
@@ -44,6 +44,7 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
                 let n = b.build_load(narrow, addr, "load").map_err(llvm_err)?;
                 let inst = n.as_instruction_value().ok_or("load instruction")?;
                 inst.set_alignment(1).map_err(|e| e.to_string())?;
+                env.tag(inst, Heap::Memory)?;
                 let n = n.into_int_value();
                 let w = ty.into_int_type();
                 let v = if matches!(ext, Ext::Signed) {
@@ -59,6 +60,7 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
         };
         let inst = v.as_instruction_value().ok_or("load instruction")?;
         inst.set_alignment(1).map_err(|e| e.to_string())?;
+        env.tag(inst, Heap::Memory)?;
         self.push(v);
         self.last_load = Some((v, inst));
         Ok(())
@@ -80,6 +82,7 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
         };
         let st = b.build_store(addr, v).map_err(llvm_err)?;
         st.set_alignment(1).map_err(|e| e.to_string())?;
+        env.tag(st, Heap::Memory)?;
         Ok(())
     }
 
@@ -119,7 +122,7 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
                     .load_field(self.vmctx, offset::MEM, env.ptr().into())?
                     .into_pointer_value();
                 let size = env
-                    .load_field(md, offset::MEM_SIZE, env.i64().into())?
+                    .load_mutable_field(md, offset::MEM_SIZE, env.i64().into())?
                     .into_int_value();
                 let b = &env.b;
                 let pages = b
