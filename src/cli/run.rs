@@ -108,7 +108,17 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
 /// Where host modules get linked before anything is instantiated. WASI preview1 is wired in
 /// here (the guest's args, env and preopened dirs come from `args`).
 pub fn link_host(linker: &mut Linker, store: &mut Store, args: &Args) -> anyhow::Result<()> {
-    let _ = (linker, store, args);
+    let config = crate::wasi::WasiConfig::from_cli(
+        &args.env,
+        &args.dirs,
+        &args.mapdirs,
+        args.argv0.as_deref(),
+        &args.module,
+        &args.args,
+    )
+    .map_err(|e| anyhow!(e))?;
+    let ctx = crate::wasi::WasiCtx::new(config).map_err(|e| anyhow!(e))?;
+    crate::wasi::link::define(linker, store, ctx);
     Ok(())
 }
 

@@ -2,7 +2,10 @@
 //! One module per subcommand; `common` holds the shared helpers.
 mod common;
 mod compile;
+mod explain;
 mod run;
 mod smoke;
 mod spec;
+mod wasi;
+mod wasi_testsuite;
 mod wast;
