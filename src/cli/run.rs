@@ -128,9 +128,9 @@ pub fn load_module(path: &Path) -> anyhow::Result<CompiledModule> {
     let shown = path.display().to_string();
     let raw = std::fs::read(path).with_context(|| format!("cannot read {shown}"))?;
     if artifact::is_artifact(&raw) {
-        let (wasm, object) = artifact::read(&raw).map_err(|e| anyhow!("{shown}: {e}"))?;
+        let (wasm, objects) = artifact::read(&raw).map_err(|e| anyhow!("{shown}: {e}"))?;
         let module = Module::parse(wasm).map_err(|e| anyhow!("{shown}: {e}"))?;
-        return CompiledModule::from_object(module, object).map_err(|e| anyhow!("{shown}: {e}"));
+        return CompiledModule::from_objects(module, objects).map_err(|e| anyhow!("{shown}: {e}"));
     }
     let bytes = crate::module::read_module_bytes(path).map_err(|e| anyhow!("{e}"))?;
     let module =

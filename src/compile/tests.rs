@@ -235,3 +235,38 @@ fn host_functions_see_the_callers_memory() {
     let inst = store.instantiate(&linker, &compiled).unwrap();
     assert_eq!(call(&mut store, inst, "go", &[]), Ok(vec![Val::I32(42)]));
 }
+
+#[test]
+fn large_modules_compile_in_partitions_that_call_each_other() {
+    // 400 functions of ~300 bytes each: well past the parallel threshold. Function i adds
+    // i to what function i-1 returns, so the sum crosses every partition boundary.
+    let mut wat = String::from("(module (func $f0 (result i32) (i32.const 0))\n");
+    for i in 1..400 {
+        wat.push_str(&format!(
+            "(func $f{i} (result i32) (local i32) (local.set 0 (call $f{}))",
+            i - 1
+        ));
+        for _ in 0..40 {
+            wat.push_str(" (local.set 0 (i32.xor (local.get 0) (i32.const 0)))");
+        }
+        wat.push_str(&format!(" (i32.add (local.get 0) (i32.const {i})))\n"));
+    }
+    wat.push_str("(export \"top\" (func $f399)))");
+    let bytes = wat::parse_str(&wat).unwrap();
+    let module = Module::parse_validated(bytes, super::artifact::features()).unwrap();
+    let parts = super::partitions(&module);
+    let cores = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1);
+    assert_eq!(parts.len() > 1, cores > 1, "{parts:?}");
+    let covered: u32 = parts.iter().map(|r| r.end - r.start).sum();
+    assert_eq!(covered, module.num_funcs());
+    let mut store = Store::new();
+    let compiled = store.compile(module).unwrap();
+    assert_eq!(compiled.objects.len(), parts.len());
+    let inst = store.instantiate(&Linker::new(), &compiled).unwrap();
+    assert_eq!(
+        call(&mut store, inst, "top", &[]),
+        Ok(vec![Val::I32(399 * 400 / 2)])
+    );
+}
