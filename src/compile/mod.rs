@@ -118,9 +118,12 @@ fn partitions(module: &Module) -> Vec<std::ops::Range<u32>> {
     let all = first..module.num_funcs();
     let sizes: Vec<usize> = module.code.iter().map(|c| c.body.len()).collect();
     let total: usize = sizes.iter().sum();
-    let cores = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(1);
+    // RT_COMPILE_THREADS caps the threads (e.g. 1 on a busy machine).
+    let cores = std::env::var("RT_COMPILE_THREADS")
+        .ok()
+        .and_then(|v| v.parse::<usize>().ok())
+        .filter(|n| *n > 0)
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
     let n = cores.min(8).min(total / PARALLEL_THRESHOLD + 1).max(1);
     if n == 1 {
         return vec![all];
