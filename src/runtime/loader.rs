@@ -45,8 +45,45 @@ fn external_symbol(name: &str) -> Option<usize> {
         "memset" => libc::memset as *const () as usize,
         "memcpy" => libc::memcpy as *const () as usize,
         "memmove" => libc::memmove as *const () as usize,
+        // Rounding is inline with SSE4.1; without it LLVM calls these.
+        "ceilf" => math::ceilf as *const () as usize,
+        "ceil" => math::ceil as *const () as usize,
+        "floorf" => math::floorf as *const () as usize,
+        "floor" => math::floor as *const () as usize,
+        "truncf" => math::truncf as *const () as usize,
+        "trunc" => math::trunc as *const () as usize,
+        "roundevenf" => math::roundevenf as *const () as usize,
+        "roundeven" => math::roundeven as *const () as usize,
         _ => return None,
     })
+}
+
+/// Fallbacks for the libm calls LLVM emits for rounding intrinsics on CPUs without SSE4.1.
+mod math {
+    pub extern "C" fn ceilf(x: f32) -> f32 {
+        x.ceil()
+    }
+    pub extern "C" fn ceil(x: f64) -> f64 {
+        x.ceil()
+    }
+    pub extern "C" fn floorf(x: f32) -> f32 {
+        x.floor()
+    }
+    pub extern "C" fn floor(x: f64) -> f64 {
+        x.floor()
+    }
+    pub extern "C" fn truncf(x: f32) -> f32 {
+        x.trunc()
+    }
+    pub extern "C" fn trunc(x: f64) -> f64 {
+        x.trunc()
+    }
+    pub extern "C" fn roundevenf(x: f32) -> f32 {
+        x.round_ties_even()
+    }
+    pub extern "C" fn roundeven(x: f64) -> f64 {
+        x.round_ties_even()
+    }
 }
 
 const STUB_SIZE: usize = 16;
@@ -237,4 +274,23 @@ fn apply_relocation(
         other => return Err(format!("unsupported relocation type {other}")),
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::external_symbol;
+
+    #[test]
+    fn rounding_fallbacks_follow_wasm_semantics() {
+        let f32_fn = |name| {
+            let addr = external_symbol(name).expect("known symbol");
+            // SAFETY: the address is one of the `extern "C" fn(f32) -> f32` fallbacks.
+            unsafe { std::mem::transmute::<usize, extern "C" fn(f32) -> f32>(addr) }
+        };
+        assert_eq!(f32_fn("roundevenf")(2.5), 2.0);
+        assert_eq!(f32_fn("roundevenf")(-3.5), -4.0);
+        assert_eq!(f32_fn("ceilf")(-0.5).to_bits(), (-0.0f32).to_bits());
+        assert_eq!(f32_fn("truncf")(-1.7), -1.0);
+        assert!(external_symbol("printf").is_none());
+    }
 }
