@@ -62,6 +62,12 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         Err(Error::Trap(t)) => return Ok(report_trap(&t)),
         Err(e) => bail!("{shown}: {e}"),
     };
+    // A WASI reactor initialises itself through `_initialize` before anything else is called.
+    if let Some(Extern::Func(init)) = store.get_export(inst, "_initialize") {
+        if let Err(t) = store.call(init, &[]) {
+            return Ok(report_trap(&t));
+        }
+    }
     let (func, call_args) = match &args.invoke {
         Some(name) => {
             let Some(Extern::Func(f)) = store.get_export(inst, name) else {

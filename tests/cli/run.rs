@@ -266,3 +266,18 @@ fn preload_links_modules_and_checks_import_types() {
         stderr(&out)
     );
 }
+
+#[test]
+fn reactor_initialize_runs_before_invoke() {
+    let d = tempdir();
+    let m = write(
+        d.path(),
+        "reactor.wat",
+        r#"(module (global $g (mut i32) (i32.const 1))
+             (func (export "_initialize") (global.set $g (i32.const 41)))
+             (func (export "get") (result i32) (i32.add (global.get $g) (i32.const 1))))"#,
+    );
+    let out = invoke(&m, "get", &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stdout(&out), "42\n");
+}
