@@ -5,7 +5,7 @@
 use super::instance::InstanceData;
 use super::loader::LoadedCode;
 use super::memory::LinearMemory;
-use super::trap::{Trap, TrapKind};
+use super::trap::Trap;
 use super::vm::{self, AnyFunc, MemoryData, TableData};
 use super::{Error, Extern, Func, Global, HostFn, Instance, Memory, Table, Val};
 use crate::module::Module;
@@ -442,9 +442,6 @@ impl Store {
         }
         if trap.backtrace.is_empty() {
             trap.backtrace = frames;
-        }
-        if matches!(trap.kind, TrapKind::Host(_) | TrapKind::Exit(_)) && trap.backtrace.is_empty() {
-            trap.backtrace = Vec::new();
         }
         trap
     }
