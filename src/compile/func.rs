@@ -56,6 +56,8 @@ pub(crate) struct FuncTx<'a, 'ctx, 'm> {
         BasicValueEnum<'ctx>,
         inkwell::values::InstructionValue<'ctx>,
     )>,
+    /// Every linear-memory load, checked for deadness once the function is translated.
+    pub loads: Vec<inkwell::values::InstructionValue<'ctx>>,
 }
 
 /// Translate defined function `index` into its (already declared) LLVM function.
@@ -83,6 +85,7 @@ pub(crate) fn translate_function(env: &Env<'_, '_>, index: u32) -> Res<()> {
         trap_blocks: HashMap::new(),
         mem_base: None,
         last_load: None,
+        loads: Vec::new(),
     };
     for (i, p) in ty.params().iter().enumerate() {
         let t = env.val_type(*p)?;
@@ -108,7 +111,40 @@ pub(crate) fn translate_function(env: &Env<'_, '_>, index: u32) -> Res<()> {
         let op = reader.read().map_err(|e| format!("bad operator: {e}"))?;
         tx.operator(op)?;
     }
+    tx.keep_dead_loads()?;
     Ok(())
+}
+
+/// Whether nothing observable uses `inst`: no uses, or only pure computations that are
+/// themselves unused (looking `depth` levels down).
+fn unobserved(inst: inkwell::values::InstructionValue, depth: u32) -> bool {
+    use inkwell::values::InstructionOpcode as Op;
+    let mut next = inst.get_first_use();
+    while let Some(u) = next {
+        // Users without a value (stores, branches) are side effects: observed.
+        let Ok(user) = BasicValueEnum::try_from(u.get_user()) else {
+            return false;
+        };
+        let Some(user) = user.as_instruction_value() else {
+            return false;
+        };
+        let pure = !matches!(
+            user.get_opcode(),
+            Op::Store
+                | Op::Call
+                | Op::Br
+                | Op::Switch
+                | Op::Return
+                | Op::Phi
+                | Op::Select
+                | Op::Load
+        );
+        if depth == 0 || !pure || !unobserved(user, depth - 1) {
+            return false;
+        }
+        next = u.get_next_use();
+    }
+    true
 }
 
 impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
@@ -142,6 +178,17 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
         if !env.wasm.memories.is_empty() {
             let base = env.load_field(self.vmctx, offset::MEM_BASE, env.ptr().into())?;
             self.mem_base = Some(base.into_pointer_value());
+        }
+        Ok(())
+    }
+
+    /// A load must trap when out of bounds even if its value is never used, but LLVM deletes
+    /// unused loads: make those volatile so they stay.
+    fn keep_dead_loads(&self) -> Res<()> {
+        for load in &self.loads {
+            if unobserved(*load, 3) {
+                load.set_volatile(true).map_err(|e| e.to_string())?;
+            }
         }
         Ok(())
     }

@@ -55,6 +55,7 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
                 .map_err(llvm_err)?;
                 self.push(v);
                 self.last_load = Some((v.into(), inst));
+                self.loads.push(inst);
                 return Ok(());
             }
         };
@@ -63,6 +64,7 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
         env.tag(inst, Heap::Memory)?;
         self.push(v);
         self.last_load = Some((v, inst));
+        self.loads.push(inst);
         Ok(())
     }
 

@@ -270,3 +270,25 @@ fn large_modules_compile_in_partitions_that_call_each_other() {
         Ok(vec![Val::I32(399 * 400 / 2)])
     );
 }
+
+#[test]
+fn unused_loads_still_trap() {
+    let (mut s, i) = instance(
+        r#"(module (memory 1)
+          (func (export "eqz_dropped") (param i32) (drop (i32.eqz (i32.load8_u (local.get 0)))))
+          (func (export "add_dropped") (param i32)
+            (drop (i64.add (i64.load offset=8 (local.get 0)) (i64.const 1)))))"#,
+    );
+    assert_eq!(
+        call(&mut s, i, "eqz_dropped", &[Val::I32(70000)]),
+        Err(TrapKind::MemoryOutOfBounds)
+    );
+    assert_eq!(
+        call(&mut s, i, "add_dropped", &[Val::I32(65530)]),
+        Err(TrapKind::MemoryOutOfBounds)
+    );
+    assert_eq!(
+        call(&mut s, i, "add_dropped", &[Val::I32(65520)]),
+        Ok(vec![])
+    );
+}
