@@ -176,7 +176,8 @@ unsafe extern "C" fn host_call(
     if store_ptr.is_null() {
         return trap_code::HOST;
     }
-    let store = &mut *store_ptr;
+    // Shared access only: the store is mutably borrowed by the `Store::call` that entered.
+    let store = &*store_ptr;
     let ctx = &*ctx;
     let entry = &store.funcs[ctx.func.0 as usize];
     let ty = entry.ty.clone();
