@@ -135,6 +135,7 @@ fn cache_key(wasm: &[u8]) -> String {
     let mut h = Sha256::new();
     h.update(env!("CARGO_PKG_VERSION").as_bytes());
     h.update(cpu_id().as_bytes());
+    h.update([u8::from(super::memory::bounds_checks())]);
     h.update(wasm);
     h.finalize().iter().map(|b| format!("{b:02x}")).collect()
 }

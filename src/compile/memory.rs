@@ -8,6 +8,12 @@ use inkwell::types::BasicTypeEnum;
 use inkwell::values::{BasicMetadataValueEnum, BasicValue, PointerValue};
 use wasmparser::{MemArg, Operator as O};
 
+/// `RT_BOUNDS_CHECKS=1` compiles explicit bounds checks on every access (a debugging aid;
+/// the guard-page reservation stays in place either way).
+pub(crate) fn bounds_checks() -> bool {
+    std::env::var("RT_BOUNDS_CHECKS").is_ok_and(|v| v == "1")
+}
+
 /// How a load widens its bytes.
 #[derive(Clone, Copy)]
 enum Ext {
@@ -17,7 +23,7 @@ enum Ext {
 }
 
 impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
-    fn address(&mut self, memarg: &MemArg) -> Res<PointerValue<'ctx>> {
+    fn address(&mut self, memarg: &MemArg, bytes: u32) -> Res<PointerValue<'ctx>> {
         let env = self.env;
         let index = self.pop_int();
         let b = &env.b;
@@ -27,6 +33,24 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
         let eff = b
             .build_int_add(wide, env.i64().const_int(memarg.offset, false), "ea")
             .map_err(llvm_err)?;
+        if bounds_checks() {
+            // Debugging fallback: check against the current size instead of relying on guards.
+            let end = b
+                .build_int_add(eff, env.i64().const_int(u64::from(bytes), false), "end")
+                .map_err(llvm_err)?;
+            let md = env
+                .load_field(self.vmctx, offset::MEM, env.ptr().into())?
+                .into_pointer_value();
+            let size = env
+                .load_mutable_field(md, offset::MEM_SIZE, env.i64().into())?
+                .into_int_value();
+            let oob = env
+                .b
+                .build_int_compare(inkwell::IntPredicate::UGT, end, size, "oob")
+                .map_err(llvm_err)?;
+            self.trap_if(oob, crate::runtime::vm::trap_code::OOB_MEMORY)?;
+        }
+        let b = &env.b;
         let base = self.mem_base.ok_or("memory access without a memory")?;
         // SAFETY (LLVM): stays within the memory's reservation by construction.
         unsafe { b.build_gep(env.i8(), base, &[eff], "addr") }.map_err(llvm_err)
@@ -35,7 +59,7 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
     /// `load(ty, bytes, ext)`: load `bytes` bytes and widen them to `ty`.
     fn load(&mut self, memarg: &MemArg, ty: BasicTypeEnum<'ctx>, bytes: u32, ext: Ext) -> Res<()> {
         let env = self.env;
-        let addr = self.address(memarg)?;
+        let addr = self.address(memarg, bytes)?;
         let b = &env.b;
         let v = match ext {
             Ext::None => b.build_load(ty, addr, "load").map_err(llvm_err)?,
@@ -72,7 +96,7 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
     fn store(&mut self, memarg: &MemArg, bytes: u32) -> Res<()> {
         let env = self.env;
         let v = self.pop();
-        let addr = self.address(memarg)?;
+        let addr = self.address(memarg, bytes)?;
         let b = &env.b;
         let v = if v.is_int_value() && v.into_int_value().get_type().get_bit_width() > bytes * 8 {
             let narrow = env.int_bits(bytes * 8);

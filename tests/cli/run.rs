@@ -281,3 +281,24 @@ fn reactor_initialize_runs_before_invoke() {
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(stdout(&out), "42\n");
 }
+
+#[test]
+fn explicit_bounds_checks_mode_traps_the_same_way() {
+    let d = tempdir();
+    let m = traps_module(d.path());
+    let run = |args: &[&str]| {
+        rt().env("RT_CACHE", "off")
+            .env("RT_BOUNDS_CHECKS", "1")
+            .args(["run", "--invoke"])
+            .arg(args[0])
+            .arg(&m)
+            .args(&args[1..])
+            .output()
+            .unwrap()
+    };
+    let out = run(&["load", "65533"]);
+    assert_trap(&out, "out of bounds memory access");
+    assert!(stderr(&out).contains("wasm backtrace"), "{}", stderr(&out));
+    assert_eq!(stdout(&run(&["load", "65532"])), "0\n");
+    assert_trap(&run(&["store", "65535"]), "out of bounds memory access");
+}
