@@ -5,6 +5,7 @@
 //! so printers that must reproduce wabt's offsets can do so without re-parsing.
 mod input;
 mod parse;
+mod sections;
 
 pub use input::{is_binary, read_module_bytes, wat_to_wasm, InputError};
 pub use parse::ParseError;
@@ -39,7 +40,8 @@ pub struct Module {
     /// Global types: imported first, then defined.
     pub globals: Vec<GlobalType>,
     pub num_imported_globals: u32,
-    /// Initialisers of defined globals (index = defined-global index).
+    /// Initialisers of defined globals (index = defined-global index). Only in a model of a
+    /// malformed binary ([`Module::parse_partial`]) can the last defined global lack one.
     pub global_inits: Vec<ConstExpr>,
     pub exports: Vec<Export>,
     pub start: Option<u32>,
@@ -63,6 +65,8 @@ pub struct Section {
     pub range: Range<usize>,
     /// The custom section's name, for id 0.
     pub custom_name: Option<String>,
+    /// The item count that opens the payload (None for start, custom and unknown sections).
+    pub count: Option<u32>,
 }
 
 impl Section {
@@ -217,6 +221,10 @@ pub struct FunctionCode {
     pub size_offset: usize,
     /// Declared locals, run-length encoded as in the binary.
     pub locals: Vec<(u32, ValType)>,
+    /// Where each entry of `locals` starts (its count LEB); the last one ends at `ops_start`.
+    /// When a declaration is malformed, one more entry marks where it starts (and the body is
+    /// kept with no instructions: `ops_start == body.end`).
+    pub local_offsets: Vec<usize>,
     /// Where the instructions start (after the local declarations).
     pub ops_start: usize,
 }
@@ -249,6 +257,15 @@ impl Module {
     /// Parse a binary (structure only, no validation: objdump must show invalid modules too).
     pub fn parse(bytes: Vec<u8>) -> Result<Module, ParseError> {
         parse::parse(bytes)
+    }
+
+    /// Parse everything readable: a defect inside a section ends that section only (the
+    /// model keeps what precedes it), and the defects are returned in file order. Also
+    /// applies the structural checks a streaming reader like wabt's makes (section order,
+    /// duplicates, unknown ids, count agreements). Printers that mirror wabt (objdump)
+    /// show what it shows around a defect.
+    pub fn parse_partial(bytes: Vec<u8>) -> (Module, Vec<ParseError>) {
+        sections::parse_sections(bytes, true)
     }
 
     /// Parse and validate with the Wasm 2.0 feature set rt executes (plus what `features`
@@ -302,11 +319,61 @@ impl Module {
         wasmparser::OperatorsReader::new(reader)
     }
 
+    /// A raw reader over a defined function's instructions that decodes only the proposals
+    /// in `features` (immediates such as memarg flags depend on them). Unlike
+    /// [`Module::operators`] it tracks no block structure, for printers that show
+    /// instructions as they are, well nested or not.
+    pub fn code_reader(
+        &self,
+        code: &FunctionCode,
+        features: wasmparser::WasmFeatures,
+    ) -> wasmparser::BinaryReader<'_> {
+        wasmparser::BinaryReader::new_features(
+            &self.bytes[code.ops_start..code.body.end],
+            code.ops_start as u64,
+            features,
+        )
+    }
+
+    /// An operators reader over a constant expression's instructions (its `end` included).
+    pub fn const_expr_operators(
+        &self,
+        expr: &ConstExpr,
+        features: wasmparser::WasmFeatures,
+    ) -> wasmparser::OperatorsReader<'_> {
+        let reader = wasmparser::BinaryReader::new_features(
+            &self.bytes[expr.range.clone()],
+            expr.range.start as u64,
+            features,
+        );
+        wasmparser::OperatorsReader::new(reader)
+    }
+
     /// The function import at function index `func_index`, if it is one.
     pub fn func_import(&self, func_index: u32) -> Option<&Import> {
         self.imports
             .iter()
             .find(|i| matches!(i.kind, ImportKind::Func(_)) && i.index == func_index)
+    }
+
+    /// The entries of a `target_features` custom section: (prefix byte `+`/`-`/`=`, name).
+    /// Decoding stops quietly at the first malformed entry.
+    pub fn target_features(&self, custom: &CustomSection) -> Vec<(u8, String)> {
+        let mut reader = wasmparser::BinaryReader::new(
+            &self.bytes[custom.data.clone()],
+            custom.data.start as u64,
+        );
+        let mut features = Vec::new();
+        let Ok(count) = reader.read_var_u32() else {
+            return features;
+        };
+        for _ in 0..count {
+            let (Ok(prefix), Ok(name)) = (reader.read_u8(), reader.read_string()) else {
+                break;
+            };
+            features.push((prefix, name.to_string()));
+        }
+        features
     }
 
     /// The payload bytes of a data segment.

@@ -2,7 +2,7 @@
 use super::*;
 use std::fmt;
 use wasmparser::{
-    CompositeInnerType, DataKind, ElementKind, Name, Operator, Parser, Payload, TableInit, TypeRef,
+    CompositeInnerType, DataKind, ElementKind, Name, Operator, Payload, TableInit, TypeRef,
     WasmFeatures,
 };
 
@@ -140,7 +140,16 @@ fn parse_names(
 }
 
 pub(super) fn parse(bytes: Vec<u8>) -> Result<Module, ParseError> {
-    let mut m = Module {
+    let (m, mut errors) = super::sections::parse_sections(bytes, false);
+    match errors.is_empty() {
+        true => Ok(m),
+        false => Err(errors.swap_remove(0)),
+    }
+}
+
+/// An empty model, filled section by section.
+pub(super) fn empty_module() -> Module {
+    Module {
         bytes: Vec::new(),
         sections: Vec::new(),
         types: Vec::new(),
@@ -163,34 +172,135 @@ pub(super) fn parse(bytes: Vec<u8>) -> Result<Module, ParseError> {
         code: Vec::new(),
         names: Names::default(),
         custom_sections: Vec::new(),
-    };
-    let mut tag_count = 0u32;
-    let mut parser = Parser::new(0);
-    parser.set_features(WasmFeatures::all());
-    for payload in parser.parse_all(&bytes) {
-        let payload = payload?;
-        if let Some((id, range)) = payload.as_section() {
-            let range = usize_range(range);
-            // The id byte and the size LEB precede the payload; walk back over the LEB.
-            let header_start = section_header_start(&bytes, range.start);
-            let custom_name = match &payload {
-                Payload::CustomSection(c) => Some(c.name().to_string()),
-                _ => None,
-            };
-            m.sections.push(Section {
-                id,
-                header_start,
-                range,
-                custom_name,
-            });
+    }
+}
+
+/// The item count of a vector-shaped section, as its reader saw it.
+fn section_count(payload: &Payload<'_>) -> Option<u32> {
+    Some(match payload {
+        Payload::TypeSection(r) => r.count(),
+        Payload::ImportSection(r) => r.count(),
+        Payload::FunctionSection(r) => r.count(),
+        Payload::TableSection(r) => r.count(),
+        Payload::MemorySection(r) => r.count(),
+        Payload::TagSection(r) => r.count(),
+        Payload::GlobalSection(r) => r.count(),
+        Payload::ExportSection(r) => r.count(),
+        Payload::ElementSection(r) => r.count(),
+        Payload::DataSection(r) => r.count(),
+        Payload::CodeSectionStart { count, .. } => *count,
+        Payload::DataCountSection { count, .. } => *count,
+        _ => return None,
+    })
+}
+
+/// Decodes the section with id `id` whose payload is `bytes[range]` into `m`, with
+/// wasmparser's section readers. On error `m` keeps what was decoded before it.
+pub(super) fn parse_section(
+    m: &mut Module,
+    tag_count: &mut u32,
+    id: u8,
+    range: Range<usize>,
+    bytes: &[u8],
+    features: WasmFeatures,
+) -> Result<(), ParseError> {
+    use wasmparser::{BinaryReader, FromReader, SectionLimited};
+    let mut reader =
+        BinaryReader::new_features(&bytes[range.clone()], range.start as u64, features);
+    let whole = range.start as u64..range.end as u64;
+    fn limited<'a, T: FromReader<'a>>(
+        reader: BinaryReader<'a>,
+    ) -> Result<SectionLimited<'a, T>, ParseError> {
+        Ok(SectionLimited::new(reader)?)
+    }
+    let payload = match id {
+        0 => Payload::CustomSection(wasmparser::CustomSectionReader::new(reader)?),
+        1 => Payload::TypeSection(limited(reader)?),
+        2 => Payload::ImportSection(limited(reader)?),
+        3 => Payload::FunctionSection(limited(reader)?),
+        4 => Payload::TableSection(limited(reader)?),
+        5 => Payload::MemorySection(limited(reader)?),
+        6 => Payload::GlobalSection(limited(reader)?),
+        7 => Payload::ExportSection(limited(reader)?),
+        8 => Payload::StartSection {
+            func: single_item(&mut reader, "start")?,
+            range: whole,
+        },
+        9 => Payload::ElementSection(limited(reader)?),
+        10 => {
+            let count = reader.read_var_u32()?;
+            set_count(m, Some(count));
+            for _ in 0..count {
+                let body = reader.read_reader()?;
+                handle_payload(
+                    m,
+                    tag_count,
+                    Payload::CodeSectionEntry(wasmparser::FunctionBody::new(body)),
+                    bytes,
+                )?;
+            }
+            return finished(&reader);
         }
+        11 => Payload::DataSection(limited(reader)?),
+        12 => Payload::DataCountSection {
+            count: single_item(&mut reader, "data count")?,
+            range: whole,
+        },
+        13 => Payload::TagSection(limited(reader)?),
+        _ => return Ok(()),
+    };
+    set_count(m, section_count(&payload));
+    if let Payload::CustomSection(c) = &payload {
+        if let Some(section) = m.sections.last_mut() {
+            section.custom_name = Some(c.name().to_string());
+        }
+    }
+    handle_payload(m, tag_count, payload, bytes)
+}
+
+fn set_count(m: &mut Module, count: Option<u32>) {
+    if let Some(section) = m.sections.last_mut() {
+        section.count = count;
+    }
+}
+
+/// A section holding one LEB (start, data count) must hold nothing else.
+fn single_item(reader: &mut wasmparser::BinaryReader<'_>, what: &str) -> Result<u32, ParseError> {
+    let value = reader.read_var_u32()?;
+    if !reader.eof() {
+        return Err(err(
+            reader.original_position() as usize,
+            format!("unexpected content in the {what} section"),
+        ));
+    }
+    Ok(value)
+}
+
+/// Every byte of a section must belong to its items.
+fn finished(reader: &wasmparser::BinaryReader<'_>) -> Result<(), ParseError> {
+    if reader.eof() {
+        Ok(())
+    } else {
+        Err(err(
+            reader.original_position() as usize,
+            "section size mismatch: unexpected data at the end of the section",
+        ))
+    }
+}
+
+/// Records one payload (a whole section, or one code-section entry) in `m`.
+fn handle_payload(
+    m: &mut Module,
+    tag_count: &mut u32,
+    payload: Payload<'_>,
+    bytes: &[u8],
+) -> Result<(), ParseError> {
+    {
         match payload {
             Payload::Version {
                 encoding, range, ..
-            } => {
-                if encoding != wasmparser::Encoding::Module {
-                    return Err(err(range.start as usize, "components are not supported"));
-                }
+            } if encoding != wasmparser::Encoding::Module => {
+                return Err(err(range.start as usize, "components are not supported"));
             }
             Payload::TypeSection(reader) => {
                 for group in reader.into_iter_with_offsets() {
@@ -233,8 +343,8 @@ pub(super) fn parse(bytes: Vec<u8>) -> Result<Module, ParseError> {
                             (ImportKind::Global(t), m.num_imported_globals - 1)
                         }
                         TypeRef::Tag(t) => {
-                            tag_count += 1;
-                            (ImportKind::Tag(t.func_type_idx), tag_count - 1)
+                            *tag_count += 1;
+                            (ImportKind::Tag(t.func_type_idx), *tag_count - 1)
                         }
                     };
                     m.imports.push(Import {
@@ -268,14 +378,31 @@ pub(super) fn parse(bytes: Vec<u8>) -> Result<Module, ParseError> {
             Payload::TagSection(reader) => {
                 for tag in reader {
                     tag?;
-                    tag_count += 1;
+                    *tag_count += 1;
                 }
             }
             Payload::GlobalSection(reader) => {
+                let section_end = reader.range().end as usize;
+                // Where the next global starts: after the count, then after each initializer.
+                let mut next = reader.range().start as usize
+                    + leb_len(&bytes[reader.range().start as usize..section_end]);
+                let (count, mut read) = (reader.count(), 0);
                 for global in reader {
-                    let global = global?;
+                    let global = match global {
+                        Ok(g) => g,
+                        Err(e) => {
+                            // Past the last item the error is about leftover bytes.
+                            if read < count {
+                                keep_global_type(m, bytes, next..section_end);
+                            }
+                            return Err(e.into());
+                        }
+                    };
+                    read += 1;
                     m.globals.push(global.ty);
-                    m.global_inits.push(const_expr(&global.init_expr)?);
+                    let init = const_expr(&global.init_expr)?;
+                    next = init.range.end;
+                    m.global_inits.push(init);
                 }
             }
             Payload::ExportSection(reader) => {
@@ -353,17 +480,39 @@ pub(super) fn parse(bytes: Vec<u8>) -> Result<Module, ParseError> {
             Payload::CodeSectionEntry(body) => {
                 let body_range = usize_range(body.range());
                 let mut locals = Vec::new();
+                let mut local_offsets = Vec::new();
                 let mut locals_reader = body.get_locals_reader()?;
+                let mut defect = None;
                 for _ in 0..locals_reader.get_count() {
-                    locals.push(locals_reader.read()?);
+                    let at = locals_reader.original_position() as usize;
+                    match locals_reader.read() {
+                        Ok(local) => {
+                            local_offsets.push(at);
+                            locals.push(local);
+                        }
+                        Err(e) => {
+                            local_offsets.push(at);
+                            defect = Some(e);
+                            break;
+                        }
+                    }
                 }
-                let ops_start = locals_reader.original_position() as usize;
+                // A body whose locals are malformed is kept with the locals read so far and
+                // no instructions, so printers can show as much as a streaming reader does.
+                let ops_start = match defect {
+                    None => locals_reader.original_position() as usize,
+                    Some(_) => body_range.end,
+                };
                 m.code.push(FunctionCode {
-                    size_offset: leb_start_before(&bytes, body_range.start),
+                    size_offset: leb_start_before(bytes, body_range.start),
                     body: body_range,
                     locals,
+                    local_offsets,
                     ops_start,
                 });
+                if let Some(e) = defect {
+                    return Err(e.into());
+                }
             }
             Payload::CustomSection(custom) => {
                 let data_offset = custom.data_offset() as usize;
@@ -395,21 +544,34 @@ pub(super) fn parse(bytes: Vec<u8>) -> Result<Module, ParseError> {
             _ => {}
         }
     }
-    m.bytes = bytes;
-    Ok(m)
+    Ok(())
 }
 
 /// Offset of the LEB128 that ends just before `end` (LEB bytes other than the last have the
 /// high bit set, so walk back while the byte before has it).
-fn leb_start_before(bytes: &[u8], end: usize) -> usize {
+/// A global whose initializer is malformed is kept without one (its type was read), so
+/// printers can show what a streaming reader shows before the defect.
+fn keep_global_type(m: &mut Module, bytes: &[u8], at: Range<usize>) {
+    let start = at.start;
+    let mut reader = wasmparser::BinaryReader::new(&bytes[at], start as u64);
+    if let Ok(ty) = <GlobalType as wasmparser::FromReader>::from_reader(&mut reader) {
+        m.globals.push(ty);
+    }
+}
+
+/// The length of the LEB128 at the start of `bytes` (0 when there is none).
+fn leb_len(bytes: &[u8]) -> usize {
+    bytes
+        .iter()
+        .take(5)
+        .position(|b| b & 0x80 == 0)
+        .map_or(0, |i| i + 1)
+}
+
+pub(super) fn leb_start_before(bytes: &[u8], end: usize) -> usize {
     let mut start = end - 1;
     while start > 0 && bytes[start - 1] & 0x80 != 0 {
         start -= 1;
     }
     start
-}
-
-/// Offset of a section's id byte, given where its payload starts.
-fn section_header_start(bytes: &[u8], payload_start: usize) -> usize {
-    leb_start_before(bytes, payload_start).saturating_sub(1)
 }

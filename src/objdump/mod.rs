@@ -1,1 +1,196 @@
-//! placeholder
+//! `rt objdump`: wabt 1.0.32 `wasm-objdump`, character for character, over the module model.
+//!
+//! wasm-objdump reads a file in several passes (one per mode) and prints as it reads, so a
+//! defect in the binary cuts every pass short at the same place. Here the module is parsed
+//! once ([`Module::parse_partial`]) into everything that precedes the defect, and each
+//! printer walks that model; the defect is then reported once, as wabt does.
+mod contents;
+mod details;
+mod disasm;
+mod headers;
+mod hexfloat;
+mod instr;
+mod names;
+
+use crate::module::{Module, ParseError};
+use std::fmt::Write as _;
+
+pub use names::NameTable;
+
+/// How wabt 1.0.32 decodes instructions by default: Wasm 2.0, except that it always reads
+/// a memory index LEB for memory.size/grow and after a memarg whose flags have bit 6 set.
+pub(crate) const WABT_FEATURES: wasmparser::WasmFeatures =
+    wasmparser::WasmFeatures::WASM2.union(wasmparser::WasmFeatures::MULTI_MEMORY);
+
+/// Which passes to print, and the `-j` section filter.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    pub headers: bool,
+    pub details: bool,
+    pub disassemble: bool,
+    pub raw: bool,
+    /// `-j NAME`: a known section's name ("Type", case-insensitive) or a custom section's name.
+    pub section: Option<String>,
+    /// `--section-offsets`: disassembly offsets relative to the code section.
+    pub section_offsets: bool,
+}
+
+impl Options {
+    /// wabt insists on at least one mode.
+    pub fn any_mode(&self) -> bool {
+        self.headers || self.details || self.disassemble || self.raw
+    }
+}
+
+/// Why a file's dump stopped early.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DumpError {
+    /// The binary is malformed at `offset`.
+    Malformed(ParseError),
+    /// `-j` named a section the file does not have.
+    SectionNotFound(String),
+}
+
+/// The result of dumping one file: what goes to stdout, and the errors met (a malformed
+/// binary once; a missing `-j` section once per pass, as wabt reports it).
+pub struct Dump {
+    pub stdout: String,
+    pub errors: Vec<DumpError>,
+    /// Whether the file counts as failed (exit 1, later files not read). Defects inside
+    /// custom sections are reported but, as in wabt, do not fail the file.
+    pub failed: bool,
+}
+
+/// Everything the printers share: the (possibly partial) module and wabt's name tables.
+pub(crate) struct Ctx<'m> {
+    pub module: &'m Module,
+    pub names: NameTable,
+    pub opts: &'m Options,
+    /// Where wabt's reader rejects an element expression, if it does.
+    pub elem_defect: Option<details::ElemDefect>,
+}
+
+impl Ctx<'_> {
+    /// Whether a section passes the `-j` filter.
+    pub fn section_selected(&self, section: &crate::module::Section) -> bool {
+        match &self.opts.section {
+            None => true,
+            Some(want) => section_match_name(section).eq_ignore_ascii_case(want),
+        }
+    }
+}
+
+/// The name `-j` compares against: a custom section's own name, else the kind's name.
+fn section_match_name(section: &crate::module::Section) -> &str {
+    match &section.custom_name {
+        Some(name) if section.id == 0 => name,
+        _ => section.kind_name(),
+    }
+}
+
+/// Whether a defect lies inside a custom section (whose defects wabt forgives).
+fn in_custom_section(module: &Module, offset: usize) -> bool {
+    module
+        .sections
+        .iter()
+        .any(|s| s.id == 0 && (s.header_start..=s.range.end).contains(&offset))
+}
+
+/// The magic and version must be there for any pass to start; wabt's words for each.
+fn check_preamble(bytes: &[u8]) -> Result<u32, ParseError> {
+    let fail = |offset: usize, message: &str| ParseError {
+        offset,
+        message: message.to_string(),
+    };
+    if bytes.len() < 4 {
+        return Err(fail(0, "unable to read uint32_t: magic"));
+    }
+    if &bytes[0..4] != b"\0asm" {
+        return Err(fail(4, "bad magic value"));
+    }
+    if bytes.len() < 8 {
+        return Err(fail(4, "unable to read uint32_t: version"));
+    }
+    let version = u32::from_le_bytes([bytes[4], bytes[5], bytes[6], bytes[7]]);
+    if version != 1 {
+        return Err(fail(
+            8,
+            &format!("bad wasm file version: {version:#x} (expected 0x1)"),
+        ));
+    }
+    Ok(version)
+}
+
+/// One mode's printer; it returns a defect only it discovers (the disassembler's).
+type Printer = fn(&Ctx, &mut String) -> Option<ParseError>;
+
+/// Dump one binary. `display_name` is the path as given; like wabt, only its base name is
+/// printed.
+pub fn dump(display_name: &str, bytes: Vec<u8>, opts: &Options) -> Dump {
+    let mut out = String::from("\n");
+    let version = match check_preamble(&bytes) {
+        Ok(v) => v,
+        Err(e) => {
+            return Dump {
+                stdout: out,
+                errors: vec![DumpError::Malformed(e)],
+                failed: true,
+            }
+        }
+    };
+    let (module, parse_errors) = Module::parse_partial(bytes);
+    let base = display_name
+        .rsplit(['/', '\\'])
+        .next()
+        .unwrap_or(display_name);
+    let _ = writeln!(out, "{base}:\tfile format wasm {version:#x}");
+    let ctx = Ctx {
+        names: NameTable::new(&module),
+        module: &module,
+        opts,
+        elem_defect: details::elem_expr_defect(&module),
+    };
+    let found = opts.section.is_none() || module.sections.iter().any(|s| ctx.section_selected(s));
+    let mut parse_errors = parse_errors;
+    if let Some(defect) = &ctx.elem_defect {
+        parse_errors.push(defect.error.clone());
+    }
+    let malformed = parse_errors
+        .iter()
+        .any(|e| !in_custom_section(&module, e.offset));
+    let mut errors: Vec<DumpError> = parse_errors.into_iter().map(DumpError::Malformed).collect();
+    let mut pass_failed = false;
+    // (enabled, printer, whether the pass reports a `-j` section that is not there)
+    let passes: [(bool, Printer, bool); 4] = [
+        (opts.headers, headers::print, true),
+        (opts.details, details::print, true),
+        (opts.disassemble, disasm::print, false),
+        (opts.raw, contents::print, true),
+    ];
+    for (enabled, print, checks_section) in passes {
+        if !enabled {
+            continue;
+        }
+        if let Some(defect) = print(&ctx, &mut out) {
+            errors.push(DumpError::Malformed(defect));
+            pass_failed = true;
+            continue;
+        }
+        // A pass that reaches the end of a well-formed module checks the `-j` name.
+        if !malformed && !found && checks_section {
+            errors.push(DumpError::SectionNotFound(
+                opts.section.clone().unwrap_or_default(),
+            ));
+        }
+    }
+    let failed = malformed
+        || pass_failed
+        || errors
+            .iter()
+            .any(|e| matches!(e, DumpError::SectionNotFound(_)));
+    Dump {
+        stdout: out,
+        errors,
+        failed,
+    }
+}

@@ -3,9 +3,12 @@
 mod common;
 mod compile;
 mod explain;
+mod objdump;
+mod objdump_differential;
 mod run;
 mod smoke;
 mod spec;
 mod wasi;
 mod wasi_testsuite;
 mod wast;
+mod wat2wasm;

@@ -1,0 +1,359 @@
+//! One instruction's text as wasm-objdump prints it: a `VisitOperator` over wasmparser's
+//! operators. Every visit method is generated: it writes the mnemonic (derived from the
+//! visit method's name), then hands each immediate to the method named after it
+//! (`memarg`, `blockty`, `function_index`, ...), so each immediate kind is formatted once.
+use super::details::val_type;
+use super::hexfloat::{f32_text, f64_text};
+use super::Ctx;
+use std::fmt::Write as _;
+use wasmparser::{BlockType, BrTable, HeapType, Ieee32, Ieee64, MemArg, ValType, V128};
+
+/// How an instruction moves the indentation of the listing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Shape {
+    Plain,
+    /// block, loop, if, try: printed, then everything after is indented one more.
+    Open,
+    /// else, catch: printed one level out.
+    Middle,
+    /// end: one level out, printed there.
+    End,
+}
+
+pub(super) struct InstrText<'c, 'm> {
+    ctx: &'c Ctx<'m>,
+    /// The function being disassembled (for local names).
+    pub func_index: u32,
+    pub text: String,
+    pub shape: Shape,
+    /// Set when the instruction is outside what wabt 1.0.32 reads by default.
+    pub unsupported: bool,
+    /// The instruction addresses linear memory (wabt stops at it when there is none).
+    pub needs_memory: bool,
+    /// The instruction names a data segment (wabt requires a data count section).
+    pub needs_data_count: bool,
+    /// call_indirect's type index waits for its table index, which wabt prints first.
+    pending_type: Option<u32>,
+}
+
+impl<'c, 'm> InstrText<'c, 'm> {
+    pub fn new(ctx: &'c Ctx<'m>, func_index: u32) -> Self {
+        InstrText {
+            ctx,
+            func_index,
+            text: String::with_capacity(64),
+            shape: Shape::Plain,
+            unsupported: false,
+            needs_memory: false,
+            needs_data_count: false,
+            pending_type: None,
+        }
+    }
+
+    /// Start a new instruction: `visit_i32_load8_s` is printed `i32.load8_s`.
+    fn mnemonic(&mut self, visit: &'static str) {
+        self.text.clear();
+        self.pending_type = None;
+        self.needs_memory = false;
+        self.needs_data_count = false;
+        let name = visit.strip_prefix("visit_").unwrap_or(visit);
+        self.shape = match name {
+            "block" | "loop" | "if" | "try" => Shape::Open,
+            "else" | "catch" | "catch_all" => Shape::Middle,
+            "end" | "delegate" => Shape::End,
+            _ => Shape::Plain,
+        };
+        let name = match name {
+            "typed_select" | "typed_select_multi" => "select",
+            other => other,
+        };
+        match name.split_once('_') {
+            Some((head, tail)) if !bare_mnemonic(name) => {
+                self.text.push_str(head);
+                self.text.push('.');
+                self.text.push_str(tail);
+            }
+            _ => self.text.push_str(name),
+        }
+    }
+
+    fn index_with_name(&mut self, index: u32, name: Option<&str>) {
+        let _ = write!(self.text, " {index}");
+        if let Some(n) = name {
+            let _ = write!(self.text, " <{n}>");
+        }
+    }
+
+    fn number(&mut self, n: impl std::fmt::Display) {
+        let _ = write!(self.text, " {n}");
+    }
+
+    // One method per immediate kind, named after wasmparser's operand names.
+
+    fn blockty(&mut self, ty: BlockType) {
+        match ty {
+            BlockType::Empty => {}
+            BlockType::Type(t) => {
+                let _ = write!(self.text, " {}", val_type(t));
+            }
+            BlockType::FuncType(i) => {
+                let _ = write!(self.text, " type[{i}]");
+            }
+        }
+    }
+
+    fn relative_depth(&mut self, depth: u32) {
+        self.number(depth);
+    }
+
+    fn targets(&mut self, targets: BrTable<'_>) {
+        for t in targets.targets() {
+            match t {
+                Ok(t) => self.number(t),
+                Err(_) => self.unsupported = true,
+            }
+        }
+        self.number(targets.default());
+    }
+
+    /// `call` names its callee; `ref.func` does not.
+    fn function_index(&mut self, f: u32) {
+        let name = match self.text.as_str() {
+            "call" | "return_call" => self.ctx.names.func(f).map(str::to_owned),
+            _ => None,
+        };
+        self.index_with_name(f, name.as_deref());
+    }
+
+    fn type_index(&mut self, t: u32) {
+        self.pending_type = Some(t);
+    }
+
+    fn table_index(&mut self, table: u32) {
+        let name = self.ctx.names.table(table).map(str::to_owned);
+        self.index_with_name(table, name.as_deref());
+        if let Some(t) = self.pending_type.take() {
+            let _ = write!(self.text, " (type {t})");
+        }
+    }
+
+    fn table(&mut self, table: u32) {
+        self.number(table);
+    }
+
+    fn local_index(&mut self, local: u32) {
+        let name = self
+            .ctx
+            .names
+            .locals
+            .get(&(self.func_index, local))
+            .map(String::to_owned);
+        self.index_with_name(local, name.as_deref());
+    }
+
+    fn global_index(&mut self, global: u32) {
+        let name = self.ctx.names.global(global).map(str::to_owned);
+        self.index_with_name(global, name.as_deref());
+    }
+
+    fn memarg(&mut self, memarg: MemArg) {
+        self.needs_memory = true;
+        // Without multi-memory wabt reads a memory index but accepts only 0.
+        if memarg.target != wasmparser::MemArgTarget::Memory(0) {
+            self.unsupported = true;
+        }
+        let _ = write!(self.text, " {} {}", memarg.align, memarg.offset);
+    }
+
+    fn mem(&mut self, mem: u32) {
+        self.needs_memory = true;
+        self.unsupported |= mem != 0;
+        self.number(mem);
+    }
+
+    fn dst_mem(&mut self, mem: u32) {
+        self.needs_memory = true;
+        self.unsupported |= mem != 0;
+        self.number(mem);
+    }
+
+    fn src_mem(&mut self, mem: u32) {
+        self.needs_memory = true;
+        self.unsupported |= mem != 0;
+        self.number(mem);
+    }
+
+    fn dst_table(&mut self, table: u32) {
+        self.number(table);
+    }
+
+    fn src_table(&mut self, table: u32) {
+        self.number(table);
+    }
+
+    fn data_index(&mut self, data: u32) {
+        self.needs_data_count = true;
+        self.number(data);
+    }
+
+    fn elem_index(&mut self, elem: u32) {
+        self.number(elem);
+    }
+
+    fn lane(&mut self, lane: u8) {
+        self.number(lane);
+    }
+
+    fn lanes(&mut self, lanes: [u8; 16]) {
+        self.words(&lanes);
+    }
+
+    /// Sixteen bytes as four little-endian words, wabt's spelling of v128 immediates.
+    fn words(&mut self, bytes: &[u8; 16]) {
+        for w in bytes.chunks(4) {
+            let v = u32::from_le_bytes([w[0], w[1], w[2], w[3]]);
+            let _ = write!(self.text, " 0x{v:08x}");
+        }
+    }
+
+    fn value<T: Immediate>(&mut self, value: T) {
+        self.text.push(' ');
+        value.write(&mut self.text);
+    }
+
+    fn hty(&mut self, hty: HeapType) {
+        let text = match hty {
+            HeapType::Abstract {
+                ty: wasmparser::AbstractHeapType::Func,
+                ..
+            } => "func".to_string(),
+            HeapType::Abstract {
+                ty: wasmparser::AbstractHeapType::Extern,
+                ..
+            } => "extern".to_string(),
+            other => {
+                self.unsupported = true;
+                format!("{other:?}")
+            }
+        };
+        let _ = write!(self.text, " {text}");
+    }
+
+    fn ty(&mut self, ty: ValType) {
+        let _ = write!(self.text, " {}", val_type(ty));
+    }
+
+    /// wabt prints only the first type of a multi-type `select`.
+    fn tys(&mut self, tys: Vec<ValType>) {
+        if let Some(t) = tys.first() {
+            self.ty(*t);
+        }
+    }
+}
+
+/// Mnemonics that keep their underscores (`br_if`, `call_indirect`).
+fn bare_mnemonic(name: &str) -> bool {
+    matches!(
+        name,
+        "br_if"
+            | "br_table"
+            | "call_indirect"
+            | "return_call"
+            | "return_call_indirect"
+            | "catch_all"
+            | "try_table"
+            | "throw_ref"
+    )
+}
+
+/// A constant operand: i32 prints unsigned, i64 signed, floats as wabt's hex floats.
+trait Immediate {
+    fn write(&self, out: &mut String);
+}
+
+impl Immediate for i32 {
+    fn write(&self, out: &mut String) {
+        let _ = write!(out, "{}", *self as u32);
+    }
+}
+
+impl Immediate for i64 {
+    fn write(&self, out: &mut String) {
+        let _ = write!(out, "{self}");
+    }
+}
+
+impl Immediate for Ieee32 {
+    fn write(&self, out: &mut String) {
+        out.push_str(&f32_text(self.bits()));
+    }
+}
+
+impl Immediate for Ieee64 {
+    fn write(&self, out: &mut String) {
+        out.push_str(&f64_text(self.bits()));
+    }
+}
+
+impl Immediate for V128 {
+    fn write(&self, out: &mut String) {
+        let bytes = self.bytes();
+        for (i, w) in bytes.chunks(4).enumerate() {
+            let v = u32::from_le_bytes([w[0], w[1], w[2], w[3]]);
+            if i > 0 {
+                out.push(' ');
+            }
+            let _ = write!(out, "0x{v:08x}");
+        }
+    }
+}
+
+/// Generates every visit method: the proposals wabt 1.0.32 reads by default print their
+/// mnemonic and immediates; the others are marked unsupported (wabt rejects them).
+macro_rules! define_visit {
+    ($( @$proposal:ident $op:ident $({ $($arg:ident: $argty:ty),* })? => $visit:ident ($($ann:tt)*))*) => {
+        $( define_visit!(one @$proposal $visit $({ $($arg: $argty),* })?); )*
+    };
+    (one @mvp $($rest:tt)*) => { define_visit!(supported $($rest)*); };
+    (one @sign_extension $($rest:tt)*) => { define_visit!(supported $($rest)*); };
+    (one @saturating_float_to_int $($rest:tt)*) => { define_visit!(supported $($rest)*); };
+    (one @bulk_memory $($rest:tt)*) => { define_visit!(supported $($rest)*); };
+    (one @reference_types $($rest:tt)*) => { define_visit!(supported $($rest)*); };
+    (one @simd $($rest:tt)*) => { define_visit!(supported $($rest)*); };
+    (one @$proposal:ident $visit:ident $({ $($arg:ident: $argty:ty),* })?) => {
+        fn $visit(&mut self $($(, _: $argty)*)?) {
+            self.mnemonic(stringify!($visit));
+            self.unsupported = true;
+        }
+    };
+    (supported $visit:ident $({ $($arg:ident: $argty:ty),* })?) => {
+        fn $visit(&mut self $($(, $arg: $argty)*)?) {
+            self.mnemonic(stringify!($visit));
+            $($( self.$arg($arg); )*)?
+        }
+    };
+}
+
+impl<'a> wasmparser::VisitOperator<'a> for InstrText<'_, '_> {
+    type Output = ();
+
+    fn simd_visitor(
+        &mut self,
+    ) -> Option<&mut dyn wasmparser::VisitSimdOperator<'a, Output = Self::Output>> {
+        Some(self)
+    }
+
+    wasmparser::for_each_visit_operator!(define_visit);
+}
+
+/// wabt reads instructions without checking block structure (validation's job): every
+/// frame looks like an `if`, so `else` and `end` are always accepted.
+impl wasmparser::FrameStack for InstrText<'_, '_> {
+    fn current_frame(&self) -> Option<wasmparser::FrameKind> {
+        Some(wasmparser::FrameKind::If)
+    }
+}
+
+impl<'a> wasmparser::VisitSimdOperator<'a> for InstrText<'_, '_> {
+    wasmparser::for_each_visit_simd_operator!(define_visit);
+}

@@ -1,0 +1,403 @@
+//! `rt objdump`: every flag and error path on small modules (expected text taken from wabt
+//! 1.0.32's `wasm-objdump` on the same bytes), and the differential run against wabt over
+//! the spec test suite and the C fixture (in `objdump_differential.rs`).
+use crate::common::*;
+use std::path::{Path, PathBuf};
+
+/// A module with an import, a memory, a global, a block, a call and a data segment.
+const TINY_WAT: &str = r#"(module
+  (import "env" "log" (func $log (param i32)))
+  (memory (export "mem") 1)
+  (global $g (mut i32) (i32.const 7))
+  (func $main (export "main") (param i32) (result i32) (local i64)
+    (call $log (local.get 0))
+    (block (result i32) (i32.const 1))
+    (global.get $g)
+    (i32.add))
+  (data (i32.const 16) "hi"))
+"#;
+
+/// TINY_WAT as wabt's wat2wasm encodes it (no name section).
+const TINY_WASM: &[u8] = &[
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, // header
+    0x01, 0x0a, 0x02, 0x60, 0x01, 0x7f, 0x00, 0x60, 0x01, 0x7f, 0x01, 0x7f, // types
+    0x02, 0x0b, 0x01, 0x03, 0x65, 0x6e, 0x76, 0x03, 0x6c, 0x6f, 0x67, 0x00, 0x00, // import
+    0x03, 0x02, 0x01, 0x01, // function
+    0x05, 0x03, 0x01, 0x00, 0x01, // memory
+    0x06, 0x06, 0x01, 0x7f, 0x01, 0x41, 0x07, 0x0b, // global
+    0x07, 0x0e, 0x02, 0x03, 0x6d, 0x65, 0x6d, 0x02, 0x00, 0x04, 0x6d, 0x61, 0x69, 0x6e, 0x00,
+    0x01, // export
+    0x0a, 0x12, 0x01, 0x10, 0x01, 0x01, 0x7e, 0x20, 0x00, 0x10, 0x00, 0x02, 0x7f, 0x41, 0x01, 0x0b,
+    0x23, 0x00, 0x6a, 0x0b, // code
+    0x0b, 0x08, 0x01, 0x00, 0x41, 0x10, 0x0b, 0x02, 0x68, 0x69, // data
+];
+
+const TINY_HEADERS: &str = "
+tiny.wasm:\tfile format wasm 0x1
+
+Sections:
+
+     Type start=0x0000000a end=0x00000014 (size=0x0000000a) count: 2
+   Import start=0x00000016 end=0x00000021 (size=0x0000000b) count: 1
+ Function start=0x00000023 end=0x00000025 (size=0x00000002) count: 1
+   Memory start=0x00000027 end=0x0000002a (size=0x00000003) count: 1
+   Global start=0x0000002c end=0x00000032 (size=0x00000006) count: 1
+   Export start=0x00000034 end=0x00000042 (size=0x0000000e) count: 2
+     Code start=0x00000044 end=0x00000056 (size=0x00000012) count: 1
+     Data start=0x00000058 end=0x00000060 (size=0x00000008) count: 1
+";
+
+const TINY_DETAILS: &str = "
+tiny.wasm:\tfile format wasm 0x1
+
+Section Details:
+
+Type[2]:
+ - type[0] (i32) -> nil
+ - type[1] (i32) -> i32
+Import[1]:
+ - func[0] sig=0 <env.log> <- env.log
+Function[1]:
+ - func[1] sig=1 <main>
+Memory[1]:
+ - memory[0] pages: initial=1
+Global[1]:
+ - global[0] i32 mutable=1 - init i32=7
+Export[2]:
+ - memory[0] -> \"mem\"
+ - func[1] <main> -> \"main\"
+Code[1]:
+ - func[1] size=16 <main>
+Data[1]:
+ - segment[0] memory=0 size=2 - init i32=16
+  - 0000010: 6869                                     hi
+";
+
+const TINY_DISASSEMBLY: &str = "
+tiny.wasm:\tfile format wasm 0x1
+
+Code Disassembly:
+
+000046 func[1] <main>:
+ 000047: 01 7e                      | local[1] type=i64
+ 000049: 20 00                      | local.get 0
+ 00004b: 10 00                      | call 0 <env.log>
+ 00004d: 02 7f                      | block i32
+ 00004f: 41 01                      |   i32.const 1
+ 000051: 0b                         | end
+ 000052: 23 00                      | global.get 0
+ 000054: 6a                         | i32.add
+ 000055: 0b                         | end
+";
+
+const TINY_CONTENTS_CODE: &str = "
+tiny.wasm:\tfile format wasm 0x1
+
+Contents of section Code:
+0000044: 0110 0101 7e20 0010 0002 7f41 010b 2300  ....~ .....A..#.
+0000054: 6a0b                                     j.
+";
+
+fn tiny(dir: &Path) -> PathBuf {
+    let p = dir.join("tiny.wasm");
+    std::fs::write(&p, TINY_WASM).expect("write tiny.wasm");
+    p
+}
+
+/// Run `rt objdump ARGS` in `dir`.
+fn objdump_in(dir: &Path, args: &[&str]) -> std::process::Output {
+    rt().arg("objdump")
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("spawn rt")
+}
+
+fn assert_ok_stdout(out: &std::process::Output, expected: &str) {
+    assert!(
+        out.status.success(),
+        "exit {:?}: {}",
+        out.status,
+        stderr(out)
+    );
+    assert_eq!(stdout(out), expected);
+}
+
+#[test]
+fn headers_match_wabt() {
+    let dir = tempdir();
+    tiny(dir.path());
+    assert_ok_stdout(&objdump_in(dir.path(), &["-h", "tiny.wasm"]), TINY_HEADERS);
+    assert_ok_stdout(
+        &objdump_in(dir.path(), &["--headers", "tiny.wasm"]),
+        TINY_HEADERS,
+    );
+}
+
+#[test]
+fn details_match_wabt() {
+    let dir = tempdir();
+    tiny(dir.path());
+    assert_ok_stdout(&objdump_in(dir.path(), &["-x", "tiny.wasm"]), TINY_DETAILS);
+}
+
+#[test]
+fn disassembly_matches_wabt() {
+    let dir = tempdir();
+    tiny(dir.path());
+    assert_ok_stdout(
+        &objdump_in(dir.path(), &["-d", "tiny.wasm"]),
+        TINY_DISASSEMBLY,
+    );
+}
+
+#[test]
+fn section_offsets_count_from_the_code_section() {
+    let dir = tempdir();
+    tiny(dir.path());
+    let out = objdump_in(dir.path(), &["-d", "--section-offsets", "tiny.wasm"]);
+    assert!(out.status.success());
+    let text = stdout(&out);
+    assert!(text.contains("000002 func[1] <main>:\n"), "{text}");
+    assert!(text.contains(" 000003: 01 7e "), "{text}");
+}
+
+#[test]
+fn contents_with_section_filter_match_wabt() {
+    let dir = tempdir();
+    tiny(dir.path());
+    // -j compares names case-insensitively.
+    for name in ["Code", "code"] {
+        assert_ok_stdout(
+            &objdump_in(dir.path(), &["-s", "-j", name, "tiny.wasm"]),
+            TINY_CONTENTS_CODE,
+        );
+    }
+    let all = objdump_in(dir.path(), &["--full-contents", "tiny.wasm"]);
+    assert!(all.status.success());
+    assert!(stdout(&all).contains("Contents of section Data:\n0000058: 0100 4110 0b02 6869"));
+}
+
+#[test]
+fn details_filter_keeps_the_title() {
+    let dir = tempdir();
+    tiny(dir.path());
+    let out = objdump_in(dir.path(), &["-x", "--section=Data", "tiny.wasm"]);
+    assert_ok_stdout(
+        &out,
+        "\ntiny.wasm:\tfile format wasm 0x1\n\nSection Details:\n\nData[1]:\n - segment[0] memory=0 size=2 - init i32=16\n  - 0000010: 6869                                     hi\n",
+    );
+}
+
+#[test]
+fn all_modes_print_in_wabt_order() {
+    let dir = tempdir();
+    tiny(dir.path());
+    let out = objdump_in(dir.path(), &["-s", "-d", "-x", "-h", "tiny.wasm"]);
+    assert!(out.status.success());
+    let text = stdout(&out);
+    let at = |s: &str| {
+        text.find(s)
+            .unwrap_or_else(|| panic!("{s} missing:\n{text}"))
+    };
+    assert!(at("Sections:") < at("Section Details:"));
+    assert!(at("Section Details:") < at("Code Disassembly:"));
+    assert!(at("Code Disassembly:") < at("Contents of section Type:"));
+    assert_eq!(text.matches("file format wasm").count(), 1);
+}
+
+#[test]
+fn missing_section_is_reported_per_pass() {
+    let dir = tempdir();
+    tiny(dir.path());
+    let out = objdump_in(dir.path(), &["-h", "-x", "-j", "Nope", "tiny.wasm"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(stderr(&out).matches("Section not found: Nope").count(), 2);
+    // wabt's -d ignores -j altogether.
+    let out = objdump_in(dir.path(), &["-d", "-j", "Nope", "tiny.wasm"]);
+    assert_ok_stdout(&out, TINY_DISASSEMBLY);
+}
+
+#[test]
+fn missing_mode_gives_wabts_message() {
+    let dir = tempdir();
+    tiny(dir.path());
+    let out = objdump_in(dir.path(), &["tiny.wasm"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stdout(&out).is_empty());
+    assert_eq!(
+        stderr(&out),
+        "At least one of the following switches must be given:\n -d/--disassemble\n -h/--headers\n -x/--details\n -s/--full-contents\n"
+    );
+}
+
+#[test]
+fn missing_file_argument_is_an_error() {
+    let out = rt_output(&["objdump", "-h"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("expected filename argument"));
+}
+
+#[test]
+fn several_files_print_in_turn_and_the_first_failure_stops() {
+    let dir = tempdir();
+    tiny(dir.path());
+    std::fs::write(dir.path().join("bad.wasm"), b"\0asm\x02\0\0\0").unwrap();
+    let out = objdump_in(dir.path(), &["-h", "tiny.wasm", "tiny.wasm"]);
+    assert_ok_stdout(&out, &format!("{TINY_HEADERS}{TINY_HEADERS}"));
+    let out = objdump_in(dir.path(), &["-h", "bad.wasm", "tiny.wasm"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(stdout(&out), "\n", "nothing after the failed file");
+}
+
+#[test]
+fn only_the_base_name_is_printed() {
+    let dir = tempdir();
+    tiny(dir.path());
+    let out = rt_output(&[
+        "objdump",
+        "-h",
+        dir.path().join("tiny.wasm").to_str().unwrap(),
+    ]);
+    assert_ok_stdout(&out, TINY_HEADERS);
+}
+
+#[test]
+fn text_input_is_assembled_in_memory() {
+    let dir = tempdir();
+    write(dir.path(), "tiny.wat", TINY_WAT);
+    let out = objdump_in(dir.path(), &["-d", "tiny.wat"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(
+        text.starts_with("\ntiny.wat:\tfile format wasm 0x1\n"),
+        "{text}"
+    );
+    // The text names survive through the name section the assembler writes.
+    assert!(text.contains("| call 0 <log>\n"), "{text}");
+    assert!(text.contains("| global.get 0 <g>\n"), "{text}");
+}
+
+#[test]
+fn text_errors_are_located() {
+    let dir = tempdir();
+    write(dir.path(), "broken.wat", "(module\n  (func (i32.bogus)))\n");
+    let out = objdump_in(dir.path(), &["-x", "broken.wat"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).starts_with("broken.wat:2:"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn truncated_binary_prints_what_precedes_the_defect() {
+    let dir = tempdir();
+    std::fs::write(dir.path().join("cut.wasm"), &TINY_WASM[..0x40]).unwrap();
+    let out = objdump_in(dir.path(), &["-h", "cut.wasm"]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = stdout(&out);
+    assert!(text.contains("   Global start=0x0000002c"), "{text}");
+    assert!(!text.contains("Export"), "{text}");
+    assert_eq!(
+        stderr(&out),
+        "cut.wasm:0x34: error: invalid section size: extends past end\n"
+    );
+}
+
+#[test]
+fn bad_headers_name_the_offset_and_reason() {
+    let dir = tempdir();
+    let cases: [(&str, &[u8], &str); 4] = [
+        (
+            "empty.wasm",
+            b"",
+            "empty.wasm:0x0: error: unable to read uint32_t: magic",
+        ),
+        (
+            "magic.wasm",
+            b"\x7fELF\x02\x01\x01\0",
+            "magic.wasm:0x4: error: bad magic value",
+        ),
+        (
+            "short.wasm",
+            b"\0asm",
+            "short.wasm:0x4: error: unable to read uint32_t: version",
+        ),
+        (
+            "version.wasm",
+            b"\0asm\x02\0\0\0",
+            "version.wasm:0x8: error: bad wasm file version: 0x2 (expected 0x1)",
+        ),
+    ];
+    for (name, bytes, message) in cases {
+        std::fs::write(dir.path().join(name), bytes).unwrap();
+        let out = objdump_in(dir.path(), &["-x", name]);
+        assert_eq!(out.status.code(), Some(1), "{name}");
+        assert_eq!(stdout(&out), "\n", "{name}");
+        assert_eq!(stderr(&out).trim_end(), message, "{name}");
+    }
+}
+
+#[test]
+fn unreadable_instruction_ends_the_listing_and_fails() {
+    // `f32.load` in a module without memory: wabt stops the listing there.
+    let bytes: &[u8] = &[
+        0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 1, 4, 1, 0x60, 0, 0, 3, 2, 1, 0, 0x0a, 0x0a, 1, 8, 0,
+        0x41, 0, 0x2a, 2, 0, 0x1a, 0x0b,
+    ];
+    let dir = tempdir();
+    std::fs::write(dir.path().join("nomem.wasm"), bytes).unwrap();
+    let out = objdump_in(dir.path(), &["-d", "nomem.wasm"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stdout(&out).ends_with(" 000017: 41 00                      | i32.const 0\n"));
+    assert!(
+        stderr(&out).contains("nomem.wasm:0x19: error:"),
+        "{}",
+        stderr(&out)
+    );
+    // Only the disassembler reads bodies: the other modes succeed.
+    assert!(objdump_in(dir.path(), &["-x", "nomem.wasm"])
+        .status
+        .success());
+}
+
+#[test]
+fn broken_custom_section_is_reported_but_forgiven() {
+    // A custom section whose name is not UTF-8, as in the spec's utf8-custom-section-id.
+    let bytes: &[u8] = &[0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 0, 2, 1, 0xbf];
+    let dir = tempdir();
+    std::fs::write(dir.path().join("c.wasm"), bytes).unwrap();
+    let out = objdump_in(dir.path(), &["-h", "c.wasm"]);
+    assert!(out.status.success());
+    assert!(stdout(&out).ends_with("   Custom start=0x0000000a end=0x0000000c (size=0x00000002) "));
+    assert!(
+        stderr(&out).starts_with("c.wasm:0xb: error:"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn unreadable_files_are_errors() {
+    let dir = tempdir();
+    let out = objdump_in(dir.path(), &["-h", "nope.wasm"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(stderr(&out), "nope.wasm: No such file or directory\n");
+    std::fs::create_dir(dir.path().join("sub")).unwrap();
+    let out = objdump_in(dir.path(), &["-h", "sub"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(stderr(&out), "sub: not a regular file\n");
+}
+
+#[test]
+fn compatibility_flags_are_accepted() {
+    let dir = tempdir();
+    tiny(dir.path());
+    let out = objdump_in(dir.path(), &["-d", "-r", "--debug", "tiny.wasm"]);
+    assert_ok_stdout(&out, TINY_DISASSEMBLY);
+    let help = objdump_in(dir.path(), &["--help"]);
+    assert!(help.status.success());
+    assert!(stdout(&help).contains("--full-contents"));
+}
