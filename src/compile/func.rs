@@ -50,12 +50,6 @@ pub(crate) struct FuncTx<'a, 'ctx, 'm> {
     trap_blocks: HashMap<i32, BasicBlock<'ctx>>,
     /// Memory 0's base, loaded once in the entry block (it never moves).
     pub mem_base: Option<PointerValue<'ctx>>,
-    /// The most recent load and the value it pushed (possibly widened): if that value is
-    /// dropped, the load becomes volatile so LLVM keeps it (it must still trap).
-    pub last_load: Option<(
-        BasicValueEnum<'ctx>,
-        inkwell::values::InstructionValue<'ctx>,
-    )>,
     /// Every linear-memory load, checked for deadness once the function is translated.
     pub loads: Vec<inkwell::values::InstructionValue<'ctx>>,
 }
@@ -84,7 +78,6 @@ pub(crate) fn translate_function(env: &Env<'_, '_>, index: u32) -> Res<()> {
         dead_depth: 0,
         trap_blocks: HashMap::new(),
         mem_base: None,
-        last_load: None,
         loads: Vec::new(),
     };
     for (i, p) in ty.params().iter().enumerate() {
@@ -382,13 +375,8 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
                 env.tag(st, Heap::Global)?;
             }
             Operator::Drop => {
-                let v = self.pop();
-                // A load whose value is dropped must still trap when out of bounds: keep it.
-                if let Some((pushed, load)) = self.last_load {
-                    if pushed == v {
-                        load.set_volatile(true).map_err(|e| e.to_string())?;
-                    }
-                }
+                // A dropped load still has to trap: `keep_dead_loads` keeps it.
+                self.pop();
             }
             Operator::Select | Operator::TypedSelect { .. } => {
                 let c = self.pop_int();

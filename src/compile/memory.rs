@@ -78,7 +78,6 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
                 }
                 .map_err(llvm_err)?;
                 self.push(v);
-                self.last_load = Some((v.into(), inst));
                 self.loads.push(inst);
                 return Ok(());
             }
@@ -87,7 +86,6 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
         inst.set_alignment(1).map_err(|e| e.to_string())?;
         env.tag(inst, Heap::Memory)?;
         self.push(v);
-        self.last_load = Some((v, inst));
         self.loads.push(inst);
         Ok(())
     }
