@@ -35,6 +35,12 @@ build/fixtures/%.wasm: tests/fixtures/c/%.c
 	@mkdir -p build/fixtures
 	$(WASI_CC) -o $@ $<
 
+# Benchmark kernels export `run` and import nothing (no libc start-up, no WASI), so the
+# runtime can be measured on its own.
+build/fixtures/bench_%.wasm: tests/fixtures/c/bench_%.c
+	@mkdir -p build/fixtures
+	$(WASI_CC) -nostartfiles -Wl,--no-entry -o $@ $<
+
 # Fixtures that include a shared header (tests/fixtures/c/wasi_check.h) rebuild when it changes.
 $(FIXTURES): $(wildcard tests/fixtures/c/*.h)
 

@@ -20,8 +20,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let bytes = crate::module::read_module_bytes(&args.module).map_err(|e| anyhow!("{e}"))?;
     let module =
         Module::parse_validated(bytes, artifact::features()).map_err(|e| anyhow!("{shown}:{e}"))?;
-    let object = crate::compile::compile_object(&module).map_err(|e| anyhow!("{shown}: {e}"))?;
-    let out = artifact::write(&module.bytes, &object);
+    let objects = crate::compile::compile_objects(&module).map_err(|e| anyhow!("{shown}: {e}"))?;
+    let out = artifact::write(&module.bytes, &objects);
     artifact::write_atomic(&args.output, &out)
         .map_err(|e| anyhow!("cannot write {}: {e}", args.output.display()))?;
     Ok(ExitCode::SUCCESS)

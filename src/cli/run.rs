@@ -62,6 +62,12 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         Err(Error::Trap(t)) => return Ok(report_trap(&t)),
         Err(e) => bail!("{shown}: {e}"),
     };
+    // A WASI reactor initialises itself through `_initialize` before anything else is called.
+    if let Some(Extern::Func(init)) = store.get_export(inst, "_initialize") {
+        if let Err(t) = store.call(init, &[]) {
+            return Ok(report_trap(&t));
+        }
+    }
     let (func, call_args) = match &args.invoke {
         Some(name) => {
             let Some(Extern::Func(f)) = store.get_export(inst, name) else {
@@ -128,9 +134,9 @@ pub fn load_module(path: &Path) -> anyhow::Result<CompiledModule> {
     let shown = path.display().to_string();
     let raw = std::fs::read(path).with_context(|| format!("cannot read {shown}"))?;
     if artifact::is_artifact(&raw) {
-        let (wasm, object) = artifact::read(&raw).map_err(|e| anyhow!("{shown}: {e}"))?;
+        let (wasm, objects) = artifact::read(&raw).map_err(|e| anyhow!("{shown}: {e}"))?;
         let module = Module::parse(wasm).map_err(|e| anyhow!("{shown}: {e}"))?;
-        return CompiledModule::from_object(module, object).map_err(|e| anyhow!("{shown}: {e}"));
+        return CompiledModule::from_objects(module, objects).map_err(|e| anyhow!("{shown}: {e}"));
     }
     let bytes = crate::module::read_module_bytes(path).map_err(|e| anyhow!("{e}"))?;
     let module =

@@ -2,14 +2,14 @@
 //!
 //! Format: magic, format version, rt version, host CPU (name + features), SHA-256 of the
 //! input Wasm, then the Wasm itself (instantiation re-reads it: parsing is cheap, LLVM is not)
-//! and the object code. A mismatch in any header field refuses the artifact.
+//! and the object code (a count, then one object per compiled partition). A mismatch in any header field refuses the artifact.
 use crate::module::Module;
 use crate::runtime::{CompiledModule, Error};
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 
 pub const MAGIC: &[u8; 8] = b"\0rtaot\r\n";
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 
 pub fn is_artifact(bytes: &[u8]) -> bool {
     bytes.starts_with(MAGIC)
@@ -25,15 +25,18 @@ fn put(out: &mut Vec<u8>, bytes: &[u8]) {
     out.extend_from_slice(bytes);
 }
 
-/// Serialise an artifact for `wasm` compiled to `object` on this host.
-pub fn write(wasm: &[u8], object: &[u8]) -> Vec<u8> {
+/// Serialise an artifact for `wasm` compiled to `objects` on this host.
+pub fn write(wasm: &[u8], objects: &[Vec<u8>]) -> Vec<u8> {
     let mut out = MAGIC.to_vec();
     out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
     put(&mut out, env!("CARGO_PKG_VERSION").as_bytes());
     put(&mut out, cpu_id().as_bytes());
     out.extend_from_slice(&Sha256::digest(wasm));
     put(&mut out, wasm);
-    put(&mut out, object);
+    out.extend_from_slice(&(objects.len() as u32).to_le_bytes());
+    for o in objects {
+        put(&mut out, o);
+    }
     out
 }
 
@@ -56,8 +59,8 @@ impl<'a> Reader<'a> {
     }
 }
 
-/// Check an artifact's header against this rt and host; return (wasm, object).
-pub fn read(bytes: &[u8]) -> Result<(Vec<u8>, Vec<u8>), String> {
+/// Check an artifact's header against this rt and host; return (wasm, objects).
+pub fn read(bytes: &[u8]) -> Result<(Vec<u8>, Vec<Vec<u8>>), String> {
     if !is_artifact(bytes) {
         return Err("not an rt artifact (bad magic)".into());
     }
@@ -89,11 +92,15 @@ pub fn read(bytes: &[u8]) -> Result<(Vec<u8>, Vec<u8>), String> {
     if Sha256::digest(&wasm).as_slice() != hash.as_slice() {
         return Err("artifact is corrupted: the module hash does not match".into());
     }
-    let object = r.chunk()?.to_vec();
+    let count = u32::from_le_bytes(r.take(4)?.try_into().expect("4 bytes"));
+    let mut objects = Vec::new();
+    for _ in 0..count {
+        objects.push(r.chunk()?.to_vec());
+    }
     if r.at != bytes.len() {
         return Err("artifact has trailing bytes".into());
     }
-    Ok((wasm, object))
+    Ok((wasm, objects))
 }
 
 /// The features rt validates modules with (Wasm 2.0; SIMD parses and is rejected later with
@@ -128,6 +135,7 @@ fn cache_key(wasm: &[u8]) -> String {
     let mut h = Sha256::new();
     h.update(env!("CARGO_PKG_VERSION").as_bytes());
     h.update(cpu_id().as_bytes());
+    h.update([u8::from(super::memory::bounds_checks())]);
     h.update(wasm);
     h.finalize().iter().map(|b| format!("{b:02x}")).collect()
 }
@@ -145,19 +153,19 @@ pub fn compile_cached(module: Module) -> Result<CompiledModule, Error> {
         .map(|d| d.join(format!("{}.rtaot", cache_key(&module.bytes))));
     if let Some(path) = &entry {
         if let Ok(bytes) = std::fs::read(path) {
-            if let Ok((wasm, object)) = read(&bytes) {
+            if let Ok((wasm, objects)) = read(&bytes) {
                 if wasm == module.bytes {
-                    return CompiledModule::from_object(module, object);
+                    return CompiledModule::from_objects(module, objects);
                 }
             }
         }
     }
-    let object = super::compile_object(&module).map_err(Error::Compile)?;
+    let objects = super::compile_objects(&module).map_err(Error::Compile)?;
     if let (Some(dir), Some(path)) = (&dir, &entry) {
         // The cache is an optimisation: failing to write it is not an error.
         if std::fs::create_dir_all(dir).is_ok() {
-            let _ = write_atomic(path, &write(&module.bytes, &object));
+            let _ = write_atomic(path, &write(&module.bytes, &objects));
         }
     }
-    CompiledModule::from_object(module, object)
+    CompiledModule::from_objects(module, objects)
 }

@@ -2,9 +2,10 @@
 //! references and tables (with a signature check), and the two generated bridges: array
 //! trampolines (host -> wasm, `(code, callee_vmctx, caller_vmctx, args*, results*)`) and host
 //! adapters (wasm -> host, internal convention -> spilled arguments + the host-call helper).
-use super::env::{llvm_err, Env, Res};
+use super::env::{llvm_err, Env, Heap, Res};
 use super::func::FuncTx;
 use crate::runtime::vm::{helper, offset, trap_code};
+use inkwell::values::BasicValue;
 use inkwell::values::{
     BasicMetadataValueEnum, BasicValueEnum, CallSiteValue, FunctionValue, PointerValue,
 };
@@ -83,8 +84,9 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
         let anyfunc = env
             .b
             .build_load(env.ptr(), slot, "fref")
-            .map_err(llvm_err)?
-            .into_pointer_value();
+            .map_err(llvm_err)?;
+        env.tag(anyfunc.as_instruction_value().ok_or("load")?, Heap::Table)?;
+        let anyfunc = anyfunc.into_pointer_value();
         let null = env.b.build_is_null(anyfunc, "null").map_err(llvm_err)?;
         self.trap_if(null, trap_code::UNINIT_ELEM)?;
         let have = env

@@ -6,7 +6,9 @@ use inkwell::context::Context;
 use inkwell::intrinsics::Intrinsic;
 use inkwell::module::Module as LlModule;
 use inkwell::types::{BasicMetadataTypeEnum, BasicType, BasicTypeEnum, FunctionType};
-use inkwell::values::{BasicValueEnum, FunctionValue, IntValue, PointerValue};
+use inkwell::values::{
+    BasicValue, BasicValueEnum, FunctionValue, InstructionValue, IntValue, PointerValue,
+};
 use inkwell::AddressSpace;
 use wasmparser::{FuncType, ValType};
 
@@ -16,8 +18,24 @@ pub(crate) fn llvm_err(e: inkwell::builder::BuilderError) -> String {
     format!("LLVM builder error: {e}")
 }
 
+/// What a load or store touches, for type-based alias analysis: accesses to different heaps
+/// never alias, so LLVM may keep a global in a register across linear-memory stores.
+#[derive(Clone, Copy)]
+pub(crate) enum Heap {
+    /// Linear memory.
+    Memory,
+    /// Global cells.
+    Global,
+    /// Table element storage.
+    Table,
+    /// Mutable runtime fields (memory and table sizes, table storage pointers).
+    Runtime,
+}
+
 pub(crate) struct Env<'ctx, 'm> {
     pub ctx: &'ctx Context,
+    /// TBAA access tags, indexed by `Heap as usize`.
+    tbaa: Vec<inkwell::values::MetadataValue<'ctx>>,
     pub llmod: LlModule<'ctx>,
     pub b: Builder<'ctx>,
     pub wasm: &'m Module,
@@ -29,13 +47,43 @@ impl<'ctx, 'm> Env<'ctx, 'm> {
     pub fn new(ctx: &'ctx Context, wasm: &'m Module) -> Self {
         let llmod = ctx.create_module("wasm");
         let b = ctx.create_builder();
+        let root = ctx.metadata_node(&[ctx.metadata_string("rt wasm tbaa").into()]);
+        let zero = ctx.i64_type().const_zero();
+        let tbaa = ["memory", "global", "table", "runtime"]
+            .iter()
+            .map(|name| {
+                let ty = ctx.metadata_node(&[
+                    ctx.metadata_string(name).into(),
+                    root.into(),
+                    zero.into(),
+                ]);
+                ctx.metadata_node(&[ty.into(), ty.into(), zero.into()])
+            })
+            .collect();
         Env {
             ctx,
+            tbaa,
             llmod,
             b,
             wasm,
             funcs: Vec::new(),
         }
+    }
+
+    /// Tag a load or store with the heap it accesses.
+    pub fn tag(&self, inst: InstructionValue<'ctx>, heap: Heap) -> Res<()> {
+        let kind = self.ctx.get_kind_id("tbaa");
+        inst.set_metadata(self.tbaa[heap as usize], kind)
+            .map_err(|e| e.to_string())
+    }
+
+    /// Mark a load as reading memory that never changes while compiled code runs (vmctx
+    /// fields, function references), so LLVM may hoist and merge it.
+    fn invariant(&self, v: BasicValueEnum<'ctx>) -> Res<()> {
+        let inst = v.as_instruction_value().ok_or("load instruction")?;
+        let kind = self.ctx.get_kind_id("invariant.load");
+        inst.set_metadata(self.ctx.metadata_node(&[]), kind)
+            .map_err(|e| e.to_string())
     }
 
     pub fn ptr(&self) -> inkwell::types::PointerType<'ctx> {
@@ -111,7 +159,7 @@ impl<'ctx, 'm> Env<'ctx, 'm> {
         unsafe { self.b.build_gep(self.i8(), base, &[off], "fld") }.map_err(llvm_err)
     }
 
-    /// Load a field of a runtime struct.
+    /// Load a field of a runtime struct that is fixed once instantiation is done.
     pub fn load_field(
         &self,
         base: PointerValue<'ctx>,
@@ -119,7 +167,25 @@ impl<'ctx, 'm> Env<'ctx, 'm> {
         ty: BasicTypeEnum<'ctx>,
     ) -> Res<BasicValueEnum<'ctx>> {
         let p = self.field_ptr(base, offset)?;
-        self.b.build_load(ty, p, "ld").map_err(llvm_err)
+        let v = self.b.build_load(ty, p, "ld").map_err(llvm_err)?;
+        self.invariant(v)?;
+        Ok(v)
+    }
+
+    /// Load a runtime field that helpers may change (sizes, table storage).
+    pub fn load_mutable_field(
+        &self,
+        base: PointerValue<'ctx>,
+        offset: u32,
+        ty: BasicTypeEnum<'ctx>,
+    ) -> Res<BasicValueEnum<'ctx>> {
+        let p = self.field_ptr(base, offset)?;
+        let v = self.b.build_load(ty, p, "ld").map_err(llvm_err)?;
+        self.tag(
+            v.as_instruction_value().ok_or("load instruction")?,
+            Heap::Runtime,
+        )?;
+        Ok(v)
     }
 
     /// `array[index]` where array is a pointer to pointers.
@@ -131,10 +197,8 @@ impl<'ctx, 'm> Env<'ctx, 'm> {
         // SAFETY (LLVM): index is a valid entity index checked by validation.
         let p =
             unsafe { self.b.build_gep(self.ptr(), array, &[index], "elt") }.map_err(llvm_err)?;
-        Ok(self
-            .b
-            .build_load(self.ptr(), p, "eltv")
-            .map_err(llvm_err)?
-            .into_pointer_value())
+        let v = self.b.build_load(self.ptr(), p, "eltv").map_err(llvm_err)?;
+        self.invariant(v)?;
+        Ok(v.into_pointer_value())
     }
 }

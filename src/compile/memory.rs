@@ -1,12 +1,18 @@
 //! Linear-memory access. Memories are reserved with guard regions covering every 32-bit
 //! index plus 32-bit offset, so an access is `base + zext(index) + offset` with no check: an
 //! out-of-bounds access faults and the runtime turns the fault into a trap.
-use super::env::{llvm_err, Res};
+use super::env::{llvm_err, Heap, Res};
 use super::func::FuncTx;
 use crate::runtime::vm::{helper, offset};
 use inkwell::types::BasicTypeEnum;
 use inkwell::values::{BasicMetadataValueEnum, BasicValue, PointerValue};
 use wasmparser::{MemArg, Operator as O};
+
+/// `RT_BOUNDS_CHECKS=1` compiles explicit bounds checks on every access (a debugging aid;
+/// the guard-page reservation stays in place either way).
+pub(crate) fn bounds_checks() -> bool {
+    std::env::var("RT_BOUNDS_CHECKS").is_ok_and(|v| v == "1")
+}
 
 /// How a load widens its bytes.
 #[derive(Clone, Copy)]
@@ -17,7 +23,7 @@ enum Ext {
 }
 
 impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
-    fn address(&mut self, memarg: &MemArg) -> Res<PointerValue<'ctx>> {
+    fn address(&mut self, memarg: &MemArg, bytes: u32) -> Res<PointerValue<'ctx>> {
         let env = self.env;
         let index = self.pop_int();
         let b = &env.b;
@@ -27,6 +33,24 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
         let eff = b
             .build_int_add(wide, env.i64().const_int(memarg.offset, false), "ea")
             .map_err(llvm_err)?;
+        if bounds_checks() {
+            // Debugging fallback: check against the current size instead of relying on guards.
+            let end = b
+                .build_int_add(eff, env.i64().const_int(u64::from(bytes), false), "end")
+                .map_err(llvm_err)?;
+            let md = env
+                .load_field(self.vmctx, offset::MEM, env.ptr().into())?
+                .into_pointer_value();
+            let size = env
+                .load_mutable_field(md, offset::MEM_SIZE, env.i64().into())?
+                .into_int_value();
+            let oob = env
+                .b
+                .build_int_compare(inkwell::IntPredicate::UGT, end, size, "oob")
+                .map_err(llvm_err)?;
+            self.trap_if(oob, crate::runtime::vm::trap_code::OOB_MEMORY)?;
+        }
+        let b = &env.b;
         let base = self.mem_base.ok_or("memory access without a memory")?;
         // SAFETY (LLVM): stays within the memory's reservation by construction.
         unsafe { b.build_gep(env.i8(), base, &[eff], "addr") }.map_err(llvm_err)
@@ -35,16 +59,16 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
     /// `load(ty, bytes, ext)`: load `bytes` bytes and widen them to `ty`.
     fn load(&mut self, memarg: &MemArg, ty: BasicTypeEnum<'ctx>, bytes: u32, ext: Ext) -> Res<()> {
         let env = self.env;
-        let addr = self.address(memarg)?;
+        let addr = self.address(memarg, bytes)?;
         let b = &env.b;
         let v = match ext {
             Ext::None => b.build_load(ty, addr, "load").map_err(llvm_err)?,
             Ext::Signed | Ext::Unsigned => {
                 let narrow = env.int_bits(bytes * 8);
                 let n = b.build_load(narrow, addr, "load").map_err(llvm_err)?;
-                if let Some(i) = n.as_instruction_value() {
-                    i.set_alignment(1).map_err(|e| e.to_string())?;
-                }
+                let inst = n.as_instruction_value().ok_or("load instruction")?;
+                inst.set_alignment(1).map_err(|e| e.to_string())?;
+                env.tag(inst, Heap::Memory)?;
                 let n = n.into_int_value();
                 let w = ty.into_int_type();
                 let v = if matches!(ext, Ext::Signed) {
@@ -54,13 +78,15 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
                 }
                 .map_err(llvm_err)?;
                 self.push(v);
+                self.loads.push(inst);
                 return Ok(());
             }
         };
-        if let Some(i) = v.as_instruction_value() {
-            i.set_alignment(1).map_err(|e| e.to_string())?;
-        }
+        let inst = v.as_instruction_value().ok_or("load instruction")?;
+        inst.set_alignment(1).map_err(|e| e.to_string())?;
+        env.tag(inst, Heap::Memory)?;
         self.push(v);
+        self.loads.push(inst);
         Ok(())
     }
 
@@ -68,7 +94,7 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
     fn store(&mut self, memarg: &MemArg, bytes: u32) -> Res<()> {
         let env = self.env;
         let v = self.pop();
-        let addr = self.address(memarg)?;
+        let addr = self.address(memarg, bytes)?;
         let b = &env.b;
         let v = if v.is_int_value() && v.into_int_value().get_type().get_bit_width() > bytes * 8 {
             let narrow = env.int_bits(bytes * 8);
@@ -80,6 +106,7 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
         };
         let st = b.build_store(addr, v).map_err(llvm_err)?;
         st.set_alignment(1).map_err(|e| e.to_string())?;
+        env.tag(st, Heap::Memory)?;
         Ok(())
     }
 
@@ -119,7 +146,7 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
                     .load_field(self.vmctx, offset::MEM, env.ptr().into())?
                     .into_pointer_value();
                 let size = env
-                    .load_field(md, offset::MEM_SIZE, env.i64().into())?
+                    .load_mutable_field(md, offset::MEM_SIZE, env.i64().into())?
                     .into_int_value();
                 let b = &env.b;
                 let pages = b

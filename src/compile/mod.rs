@@ -13,6 +13,8 @@ mod func;
 mod memory;
 mod numeric;
 mod table;
+#[cfg(test)]
+mod tests;
 
 use env::{Env, Res};
 use inkwell::context::Context;
@@ -74,8 +76,9 @@ fn uses_v128(module: &Module) -> bool {
     in_types || in_globals || in_locals
 }
 
-/// Compile a (validated) module to an ELF object.
-pub fn compile_object(module: &Module) -> Result<Vec<u8>, String> {
+/// Compile a (validated) module to ELF objects: one per partition of its functions, compiled
+/// on parallel threads when the module is large. The runtime's loader links them together.
+pub fn compile_objects(module: &Module) -> Result<Vec<Vec<u8>>, String> {
     if uses_v128(module) {
         return Err("SIMD is not supported yet: the module uses v128".into());
     }
@@ -83,21 +86,84 @@ pub fn compile_object(module: &Module) -> Result<Vec<u8>, String> {
         return Err("multiple memories are not supported".into());
     }
     init_llvm();
+    let parts = partitions(module);
+    if parts.len() == 1 {
+        return Ok(vec![compile_partition(module, parts[0].clone(), true)?]);
+    }
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = parts
+            .iter()
+            .enumerate()
+            .map(|(n, range)| {
+                let range = range.clone();
+                scope.spawn(move || compile_partition(module, range, n == 0))
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| Err("compiler thread panicked".into()))
+            })
+            .collect()
+    })
+}
+
+/// Below this much code a module is compiled on one thread (threads would not pay off).
+const PARALLEL_THRESHOLD: usize = 64 * 1024;
+
+/// Split the defined functions into contiguous ranges of similar code size, one per core.
+fn partitions(module: &Module) -> Vec<std::ops::Range<u32>> {
+    let first = module.num_imported_funcs;
+    let all = first..module.num_funcs();
+    let sizes: Vec<usize> = module.code.iter().map(|c| c.body.len()).collect();
+    let total: usize = sizes.iter().sum();
+    // RT_COMPILE_THREADS caps the threads (e.g. 1 on a busy machine).
+    let cores = std::env::var("RT_COMPILE_THREADS")
+        .ok()
+        .and_then(|v| v.parse::<usize>().ok())
+        .filter(|n| *n > 0)
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let n = cores.min(8).min(total / PARALLEL_THRESHOLD + 1).max(1);
+    if n == 1 {
+        return vec![all];
+    }
+    let mut parts = Vec::new();
+    let (mut start, mut acc) = (0usize, 0usize);
+    for (i, size) in sizes.iter().enumerate() {
+        acc += size;
+        if acc * n >= total * (parts.len() + 1) && parts.len() + 1 < n {
+            parts.push(first + start as u32..first + i as u32 + 1);
+            start = i + 1;
+        }
+    }
+    parts.push(first + start as u32..all.end);
+    parts.retain(|r| !r.is_empty());
+    parts
+}
+
+/// Compile the functions in `range` (every function is declared, so calls to other
+/// partitions become symbol references); the first partition also holds the bridges.
+fn compile_partition(
+    module: &Module,
+    range: std::ops::Range<u32>,
+    with_bridges: bool,
+) -> Result<Vec<u8>, String> {
     let ctx = Context::create();
     let mut env = Env::new(&ctx, module);
     declare_functions(&mut env)?;
-    for i in module.num_imported_funcs..module.num_funcs() {
+    for i in range {
         func::translate_function(&env, i).map_err(|e| {
-            format!(
-                "function {}: {e}",
-                module
-                    .func_name(i)
-                    .map(str::to_string)
-                    .unwrap_or(format!("func[{i}]"))
-            )
+            let name = module
+                .func_name(i)
+                .map(str::to_string)
+                .unwrap_or(format!("func[{i}]"));
+            format!("function {name}: {e}")
         })?;
     }
-    build_bridges(&env)?;
+    if with_bridges {
+        build_bridges(&env)?;
+    }
     if let Err(e) = env.llmod.verify() {
         return Err(format!(
             "internal compiler error: invalid LLVM IR: {}",

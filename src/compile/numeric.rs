@@ -42,9 +42,38 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
         Ok(())
     }
 
+    /// Hide a value from LLVM's optimiser (an empty inline asm "computes" it). Used where
+    /// LLVM would fold an operation whose result Wasm can observe: `x * 1.0 -> x` is only
+    /// wrong for a signalling NaN, which Wasm requires to come out quieted.
+    fn opaque(&self, v: FloatValue<'ctx>) -> Res<FloatValue<'ctx>> {
+        let env = self.env;
+        let ty = v.get_type();
+        let fty = ty.fn_type(&[ty.into()], false);
+        let asm =
+            env.ctx
+                .create_inline_asm(fty, String::new(), "=x,0".into(), false, false, None, false);
+        let r = env
+            .b
+            .build_indirect_call(fty, asm, &[v.into()], "opaque")
+            .map_err(llvm_err)?;
+        Ok(r.try_as_basic_value()
+            .basic()
+            .ok_or("asm result")?
+            .into_float_value())
+    }
+
+    /// Constants LLVM folds identities with (x+-0, x-0, x*1, x/1, x*-1, -0-x).
+    fn fold_prone(&self, v: FloatValue<'ctx>) -> Res<FloatValue<'ctx>> {
+        match v.get_constant() {
+            Some((c, _)) if c == 0.0 || c.abs() == 1.0 => self.opaque(v),
+            _ => Ok(v),
+        }
+    }
+
     fn fbin(&mut self, f: FloatBin<'ctx>) -> Res<()> {
         let r = self.pop().into_float_value();
         let l = self.pop().into_float_value();
+        let (l, r) = (self.fold_prone(l)?, self.fold_prone(r)?);
         let v = f(&self.env.b, l, r).map_err(llvm_err)?;
         self.push(v);
         Ok(())
@@ -223,6 +252,10 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
 
     fn float_to_float(&mut self, to: FloatType<'ctx>) -> Res<()> {
         let v = self.pop().into_float_value();
+        // demote(promote(x)) must still quiet a signalling NaN: keep LLVM from folding it.
+        let from_ext = v.as_instruction().map(|i| i.get_opcode())
+            == Some(inkwell::values::InstructionOpcode::FPExt);
+        let v = if from_ext { self.opaque(v)? } else { v };
         let b = &self.env.b;
         let r = if to == self.f32t() {
             b.build_float_trunc(v, to, "demote")
@@ -312,6 +345,25 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
         Ok(())
     }
 
+    /// IEEE minimum/maximum (NaN-propagating, -0 < +0), with NaN results quieted: LLVM's
+    /// lowering returns a NaN operand unchanged, but Wasm wants an arithmetic NaN.
+    fn min_max(&mut self, name: &str) -> Res<()> {
+        let r = self.pop().into_float_value();
+        let l = self.pop().into_float_value();
+        self.push(l);
+        self.push(r);
+        self.intrinsic_op(name, 2, false)?;
+        let m = self.pop().into_float_value();
+        let b = &self.env.b;
+        let nan = b
+            .build_float_compare(FP::UNO, l, r, "nan")
+            .map_err(llvm_err)?;
+        let quiet = b.build_float_add(l, r, "quiet").map_err(llvm_err)?;
+        let v = b.build_select(nan, quiet, m, "minmax").map_err(llvm_err)?;
+        self.push(v);
+        Ok(())
+    }
+
     fn fneg(&mut self) -> Res<()> {
         let v = self.pop().into_float_value();
         let r = self.env.b.build_float_neg(v, "neg").map_err(llvm_err)?;
@@ -372,8 +424,8 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
             O::F32Sub | O::F64Sub => self.fbin(|b, l, r| b.build_float_sub(l, r, "fsub"))?,
             O::F32Mul | O::F64Mul => self.fbin(|b, l, r| b.build_float_mul(l, r, "fmul"))?,
             O::F32Div | O::F64Div => self.fbin(|b, l, r| b.build_float_div(l, r, "fdiv"))?,
-            O::F32Min | O::F64Min => self.intrinsic_op("llvm.minimum", 2, false)?,
-            O::F32Max | O::F64Max => self.intrinsic_op("llvm.maximum", 2, false)?,
+            O::F32Min | O::F64Min => self.min_max("llvm.minimum")?,
+            O::F32Max | O::F64Max => self.min_max("llvm.maximum")?,
             O::F32Copysign | O::F64Copysign => self.intrinsic_op("llvm.copysign", 2, false)?,
             O::I32WrapI64 => self.int_convert(i32t, false)?,
             O::I64ExtendI32S => self.int_convert(i64t, true)?,

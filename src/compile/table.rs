@@ -1,9 +1,10 @@
 //! Tables and references. A reference is a pointer: a funcref points to the function's
 //! `AnyFunc`, an externref is its host index plus one, null is null. Element access is
 //! inline with a bounds check; resizing and bulk operations call runtime helpers.
-use super::env::{llvm_err, Res};
+use super::env::{llvm_err, Heap, Res};
 use super::func::FuncTx;
 use crate::runtime::vm::{helper, offset, trap_code};
+use inkwell::values::BasicValue;
 use inkwell::values::{BasicMetadataValueEnum, IntValue, PointerValue};
 use inkwell::IntPredicate;
 use wasmparser::Operator as O;
@@ -27,7 +28,7 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
         let env = self.env;
         let t = self.table_ptr(table)?;
         let size = env
-            .load_field(t, offset::TABLE_SIZE, env.i64().into())?
+            .load_mutable_field(t, offset::TABLE_SIZE, env.i64().into())?
             .into_int_value();
         let wide = env
             .b
@@ -39,7 +40,7 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
             .map_err(llvm_err)?;
         self.trap_if(oob, oob_code)?;
         let elems = env
-            .load_field(t, offset::TABLE_ELEMS, env.ptr().into())?
+            .load_mutable_field(t, offset::TABLE_ELEMS, env.ptr().into())?
             .into_pointer_value();
         // SAFETY (LLVM): index < size was just checked.
         unsafe { env.b.build_gep(env.ptr(), elems, &[wide], "slot") }.map_err(llvm_err)
@@ -79,18 +80,20 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
                     .b
                     .build_load(env.ptr(), slot, "elem")
                     .map_err(llvm_err)?;
+                env.tag(v.as_instruction_value().ok_or("load")?, Heap::Table)?;
                 self.push(v);
             }
             O::TableSet { table } => {
                 let v = self.pop();
                 let i = self.pop_int();
                 let slot = self.table_slot(*table, i, trap_code::OOB_TABLE)?;
-                env.b.build_store(slot, v).map_err(llvm_err)?;
+                let st = env.b.build_store(slot, v).map_err(llvm_err)?;
+                env.tag(st, Heap::Table)?;
             }
             O::TableSize { table } => {
                 let t = self.table_ptr(*table)?;
                 let size = env
-                    .load_field(t, offset::TABLE_SIZE, env.i64().into())?
+                    .load_mutable_field(t, offset::TABLE_SIZE, env.i64().into())?
                     .into_int_value();
                 let v = env
                     .b

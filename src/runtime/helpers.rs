@@ -176,7 +176,8 @@ unsafe extern "C" fn host_call(
     if store_ptr.is_null() {
         return trap_code::HOST;
     }
-    let store = &mut *store_ptr;
+    // Shared access only: the store is mutably borrowed by the `Store::call` that entered.
+    let store = &*store_ptr;
     let ctx = &*ctx;
     let entry = &store.funcs[ctx.func.0 as usize];
     let ty = entry.ty.clone();
@@ -192,7 +193,9 @@ unsafe extern "C" fn host_call(
         .collect();
     let mut caller = super::store::Caller::new(ctx.memory);
     rt_host_begin();
-    let out = f(&mut caller, &vals);
+    // A panicking host function must not unwind into compiled code (or abort the process).
+    let out = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(&mut caller, &vals)))
+        .unwrap_or_else(|_| Err(Trap::host("host function panicked")));
     rt_host_end();
     match out {
         Ok(rs) => {

@@ -3,7 +3,6 @@
 // they must not move when the Vec grows.
 #![allow(clippy::vec_box)]
 //! segments, run the start function.
-use super::memory::LinearMemory;
 use super::store::{FuncEntry, FuncKind, HostCtx, Store};
 use super::trap::{Trap, TrapKind};
 use super::vm::{AnyFunc, MemoryData, TableData, VmCtx};
@@ -220,7 +219,7 @@ pub(crate) fn instantiate(
     // Defined globals (their initialisers may read earlier globals and name functions).
     for (i, init) in module.global_inits.iter().enumerate() {
         let ty = module.globals[module.num_imported_globals as usize + i];
-        let bits = eval_const(store, &data, init)?;
+        let bits = eval_const(&data, init)?;
         let g = store.new_global(ty, Val::I32(0));
         *store.globals[g.0 as usize] = bits;
         data.global_handles.push(g);
@@ -233,7 +232,7 @@ pub(crate) fn instantiate(
         .enumerate()
     {
         let init = match module.table_inits.get(i).and_then(|x| x.as_ref()) {
-            Some(e) => eval_const(store, &data, e)?,
+            Some(e) => eval_const(&data, e)?,
             None => 0,
         };
         let t = store.new_table(*ty, Val::I32(0))?;
@@ -252,7 +251,7 @@ pub(crate) fn instantiate(
             ElementItems::Exprs(es) => {
                 let mut v = Vec::new();
                 for e in es {
-                    v.push(eval_const(store, &data, e)? as usize);
+                    v.push(eval_const(&data, e)? as usize);
                 }
                 v
             }
@@ -288,7 +287,7 @@ pub(crate) fn instantiate(
     Ok(instance)
 }
 
-fn eval_const(store: &Store, data: &InstanceData, e: &ConstExpr) -> Result<u64, Error> {
+fn eval_const(data: &InstanceData, e: &ConstExpr) -> Result<u64, Error> {
     Ok(match e.op {
         ConstOp::I32(v) => u64::from(v as u32),
         ConstOp::I64(v) => v as u64,
@@ -297,7 +296,6 @@ fn eval_const(store: &Store, data: &InstanceData, e: &ConstExpr) -> Result<u64, 
         ConstOp::RefNull(_) => 0,
         ConstOp::RefFunc(f) => data.funcs[f as usize] as u64,
         ConstOp::GlobalGet(g) => {
-            let _ = store;
             // SAFETY: global cells are live boxes owned by the store.
             unsafe { *data.globals[g as usize] }
         }
@@ -315,7 +313,7 @@ fn apply_segments(store: &mut Store, instance: Instance) -> Result<(), Error> {
     for (i, seg) in module.elements.iter().enumerate() {
         match &seg.mode {
             SegmentMode::Active { index, offset } => {
-                let off = eval_const(store, data, offset)? as u32 as usize;
+                let off = eval_const(data, offset)? as u32 as usize;
                 let vals = data.elems[i].take().unwrap_or_default();
                 // SAFETY: table pointers are live boxes owned by the store.
                 let table = unsafe { &mut *data.tables[*index as usize] };
@@ -330,7 +328,7 @@ fn apply_segments(store: &mut Store, instance: Instance) -> Result<(), Error> {
     }
     for (i, seg) in module.data.iter().enumerate() {
         if let SegmentMode::Active { offset, .. } = &seg.mode {
-            let off = eval_const(store, data, offset)? as u32 as usize;
+            let off = eval_const(data, offset)? as u32 as usize;
             let bytes = module.data_bytes(seg);
             let md = data.vmctx.mem;
             if md.is_null() {
@@ -345,6 +343,5 @@ fn apply_segments(store: &mut Store, instance: Instance) -> Result<(), Error> {
             data.data_dropped[i] = true;
         }
     }
-    let _ = LinearMemory::new;
     Ok(())
 }

@@ -45,34 +45,102 @@ fn external_symbol(name: &str) -> Option<usize> {
         "memset" => libc::memset as *const () as usize,
         "memcpy" => libc::memcpy as *const () as usize,
         "memmove" => libc::memmove as *const () as usize,
+        // Rounding is inline with SSE4.1; without it LLVM calls these.
+        "ceilf" => math::ceilf as *const () as usize,
+        "ceil" => math::ceil as *const () as usize,
+        "floorf" => math::floorf as *const () as usize,
+        "floor" => math::floor as *const () as usize,
+        "truncf" => math::truncf as *const () as usize,
+        "trunc" => math::trunc as *const () as usize,
+        "roundevenf" => math::roundevenf as *const () as usize,
+        "roundeven" => math::roundeven as *const () as usize,
         _ => return None,
     })
 }
 
+/// Fallbacks for the libm calls LLVM emits for rounding intrinsics on CPUs without SSE4.1.
+mod math {
+    pub extern "C" fn ceilf(x: f32) -> f32 {
+        x.ceil()
+    }
+    pub extern "C" fn ceil(x: f64) -> f64 {
+        x.ceil()
+    }
+    pub extern "C" fn floorf(x: f32) -> f32 {
+        x.floor()
+    }
+    pub extern "C" fn floor(x: f64) -> f64 {
+        x.floor()
+    }
+    pub extern "C" fn truncf(x: f32) -> f32 {
+        x.trunc()
+    }
+    pub extern "C" fn trunc(x: f64) -> f64 {
+        x.trunc()
+    }
+    pub extern "C" fn roundevenf(x: f32) -> f32 {
+        x.round_ties_even()
+    }
+    pub extern "C" fn roundeven(x: f64) -> f64 {
+        x.round_ties_even()
+    }
+}
+
 const STUB_SIZE: usize = 16;
 
-pub fn load(bytes: &[u8]) -> Result<LoadedCode, String> {
-    let file =
-        ElfFile64::<object::Endianness>::parse(bytes).map_err(|e| format!("bad object: {e}"))?;
-    // Lay out allocated sections (minus unwind tables, which nothing uses).
-    let mut offsets: HashMap<object::SectionIndex, usize> = HashMap::new();
+type Elf<'a> = ElfFile64<'a, object::Endianness>;
+
+fn is_alloc(s: &object::read::elf::ElfSection64<'_, '_, object::Endianness>) -> bool {
+    let alloc = matches!(s.flags(), SectionFlags::Elf { sh_flags } if sh_flags & u64::from(elf::SHF_ALLOC) != 0);
+    // Unwind tables are not needed: traps unwind with siglongjmp.
+    alloc && s.name().unwrap_or("") != ".eh_frame"
+}
+
+/// Map one or more objects (partitions of one module) into a single region, resolving
+/// symbols between them, and return the executable code.
+pub fn load(objects: &[Vec<u8>]) -> Result<LoadedCode, String> {
+    let files: Vec<Elf> = objects
+        .iter()
+        .map(|b| Elf::parse(b.as_slice()).map_err(|e| format!("bad object: {e}")))
+        .collect::<Result<_, _>>()?;
+    // Lay out every allocated section of every object.
+    let mut offsets: HashMap<(usize, object::SectionIndex), usize> = HashMap::new();
     let mut size = 0usize;
-    for s in file.sections() {
-        let alloc = matches!(s.flags(), SectionFlags::Elf { sh_flags } if sh_flags & u64::from(elf::SHF_ALLOC) != 0);
-        if !alloc || s.name().unwrap_or("") == ".eh_frame" {
-            continue;
+    for (n, file) in files.iter().enumerate() {
+        for s in file.sections() {
+            if !is_alloc(&s) {
+                continue;
+            }
+            let align = s.align().max(1) as usize;
+            size = size.div_ceil(align) * align;
+            offsets.insert((n, s.index()), size);
+            size += s.size() as usize;
         }
-        let align = s.align().max(1) as usize;
-        size = size.div_ceil(align) * align;
-        offsets.insert(s.index(), size);
-        size += s.size() as usize;
     }
-    // Stubs (and GOT slots) for external symbols.
+    // Symbols defined by some object (offsets into the region), and external ones.
+    let mut defined: HashMap<String, (usize, usize)> = HashMap::new();
+    for (n, file) in files.iter().enumerate() {
+        for sym in file.symbols() {
+            if let (true, Ok(name), Some(sec)) =
+                (sym.is_definition(), sym.name(), sym.section_index())
+            {
+                if let Some(off) = offsets.get(&(n, sec)) {
+                    defined.insert(
+                        name.to_string(),
+                        (off + sym.address() as usize, sym.size() as usize),
+                    );
+                }
+            }
+        }
+    }
     let mut externals: Vec<(String, usize)> = Vec::new();
-    for sym in file.symbols() {
-        if sym.is_undefined() {
+    for file in &files {
+        for sym in file.symbols() {
             let name = sym.name().unwrap_or("");
-            if name.is_empty() {
+            if !sym.is_undefined() || name.is_empty() || defined.contains_key(name) {
+                continue;
+            }
+            if externals.iter().any(|(n, _)| n == name) {
                 continue;
             }
             let addr = external_symbol(name)
@@ -99,94 +167,71 @@ pub fn load(bytes: &[u8]) -> Result<LoadedCode, String> {
     if base == libc::MAP_FAILED {
         return Err("could not map memory for compiled code".into());
     }
-    let code = LoadedCode {
+    let mut code = LoadedCode {
         base: base as *mut u8,
         len,
         symbols: HashMap::new(),
     };
+    // SAFETY: the mapping is ours, `len` bytes, writable until the mprotect below.
     let image = unsafe { std::slice::from_raw_parts_mut(code.base, len) };
-    for s in file.sections() {
-        if let Some(&off) = offsets.get(&s.index()) {
-            if let Ok(data) = s.data() {
-                if !data.is_empty() {
+    let at = |off: usize| code.base as usize + off;
+    for (n, file) in files.iter().enumerate() {
+        for s in file.sections() {
+            if let Some(&off) = offsets.get(&(n, s.index())) {
+                if let Ok(data) = s.data() {
                     image[off..off + data.len()].copy_from_slice(data);
                 }
             }
         }
     }
-    let mut stub_addr: HashMap<String, usize> = HashMap::new();
+    // External stubs: `jmp *0(%rip); .quad addr` -- the quad doubles as the GOT slot.
+    let mut stub_of: HashMap<String, usize> = HashMap::new();
     for (i, (name, addr)) in externals.iter().enumerate() {
-        // jmp *0(%rip); .quad addr  -- the quad doubles as the symbol's GOT slot.
-        let at = stubs_at + i * STUB_SIZE;
-        image[at..at + 6].copy_from_slice(&[0xff, 0x25, 0, 0, 0, 0]);
-        image[at + 6..at + 14].copy_from_slice(&(*addr as u64).to_le_bytes());
-        stub_addr.insert(name.clone(), code.base as usize + at);
+        let off = stubs_at + i * STUB_SIZE;
+        image[off..off + 6].copy_from_slice(&[0xff, 0x25, 0, 0, 0, 0]);
+        image[off + 6..off + 14].copy_from_slice(&(*addr as u64).to_le_bytes());
+        stub_of.insert(name.clone(), at(off));
     }
-    let sym_addr = |idx: object::SymbolIndex| -> Result<(usize, Option<usize>), String> {
-        let sym = file.symbol_by_index(idx).map_err(|e| e.to_string())?;
-        if sym.is_undefined() {
+    for (n, file) in files.iter().enumerate() {
+        let resolve = |idx: object::SymbolIndex| -> Result<(usize, Option<usize>), String> {
+            let sym = file.symbol_by_index(idx).map_err(|e| e.to_string())?;
             let name = sym.name().unwrap_or("");
-            let stub = stub_addr[name];
-            return Ok((stub, Some(stub + 6)));
-        }
-        let sec = sym
-            .section_index()
-            .ok_or("relocation against an absolute symbol")?;
-        let off = offsets
-            .get(&sec)
-            .ok_or("relocation against an unloaded section")?;
-        Ok((code.base as usize + off + sym.address() as usize, None))
-    };
-    for s in file.sections() {
-        let Some(&sec_off) = offsets.get(&s.index()) else {
-            continue;
+            if sym.is_undefined() {
+                if let Some((off, _)) = defined.get(name) {
+                    return Ok((at(*off), None));
+                }
+                let stub = *stub_of
+                    .get(name)
+                    .ok_or_else(|| format!("unresolved symbol `{name}`"))?;
+                return Ok((stub, Some(stub + 6)));
+            }
+            let sec = sym
+                .section_index()
+                .ok_or("relocation against an absolute symbol")?;
+            let off = offsets
+                .get(&(n, sec))
+                .ok_or("relocation against an unloaded section")?;
+            Ok((at(off + sym.address() as usize), None))
         };
-        for (at, rel) in s.relocations() {
-            let RelocationTarget::Symbol(idx) = rel.target() else {
-                return Err("unsupported relocation target".into());
+        for s in file.sections() {
+            let Some(&sec_off) = offsets.get(&(n, s.index())) else {
+                continue;
             };
-            let (target, got) = sym_addr(idx)?;
-            let place = code.base as usize + sec_off + at as usize;
-            let a = rel.addend();
-            let RelocationFlags::Elf { r_type } = rel.flags() else {
-                return Err("not an ELF relocation".into());
-            };
-            let p = sec_off + at as usize;
-            match r_type {
-                elf::R_X86_64_64 => {
-                    let v = (target as i64 + a) as u64;
-                    image[p..p + 8].copy_from_slice(&v.to_le_bytes());
-                }
-                elf::R_X86_64_PC64 => {
-                    let v = target as i64 + a - place as i64;
-                    image[p..p + 8].copy_from_slice(&v.to_le_bytes());
-                }
-                elf::R_X86_64_PC32 | elf::R_X86_64_PLT32 => {
-                    let v = target as i64 + a - place as i64;
-                    let v = i32::try_from(v).map_err(|_| "PC32 relocation out of range")?;
-                    image[p..p + 4].copy_from_slice(&v.to_le_bytes());
-                }
-                elf::R_X86_64_GOTPCREL | elf::R_X86_64_GOTPCRELX | elf::R_X86_64_REX_GOTPCRELX => {
-                    let slot = got.ok_or("GOT relocation against a local symbol")?;
-                    let v = slot as i64 + a - place as i64;
-                    let v = i32::try_from(v).map_err(|_| "GOTPCREL relocation out of range")?;
-                    image[p..p + 4].copy_from_slice(&v.to_le_bytes());
-                }
-                other => return Err(format!("unsupported relocation type {other}")),
+            for (r_at, rel) in s.relocations() {
+                let RelocationTarget::Symbol(idx) = rel.target() else {
+                    return Err("unsupported relocation target".into());
+                };
+                let (target, got) = resolve(idx)?;
+                let RelocationFlags::Elf { r_type } = rel.flags() else {
+                    return Err("not an ELF relocation".into());
+                };
+                let p = sec_off + r_at as usize;
+                apply_relocation(image, p, at(p), r_type, target, got, rel.addend())?;
             }
         }
     }
-    let mut code = code;
-    for sym in file.symbols() {
-        if sym.is_definition() {
-            if let (Ok(name), Some(sec)) = (sym.name(), sym.section_index()) {
-                if let Some(off) = offsets.get(&sec) {
-                    let addr = code.base as usize + off + sym.address() as usize;
-                    code.symbols
-                        .insert(name.to_string(), (addr, sym.size() as usize));
-                }
-            }
-        }
+    for (name, (off, size)) in defined {
+        code.symbols.insert(name, (at(off), size));
     }
     // SAFETY: our own mapping; from here on it is only read and executed.
     let rc = unsafe { libc::mprotect(base, len, libc::PROT_READ | libc::PROT_EXEC) };
@@ -194,4 +239,58 @@ pub fn load(bytes: &[u8]) -> Result<LoadedCode, String> {
         return Err("could not make compiled code executable".into());
     }
     Ok(code)
+}
+
+fn put32(image: &mut [u8], p: usize, v: i64, what: &str) -> Result<(), String> {
+    let v = i32::try_from(v).map_err(|_| format!("{what} relocation out of range"))?;
+    image[p..p + 4].copy_from_slice(&v.to_le_bytes());
+    Ok(())
+}
+
+/// Apply one x86-64 relocation at image offset `p` (address `place`).
+fn apply_relocation(
+    image: &mut [u8],
+    p: usize,
+    place: usize,
+    r_type: u32,
+    target: usize,
+    got: Option<usize>,
+    addend: i64,
+) -> Result<(), String> {
+    match r_type {
+        elf::R_X86_64_64 => {
+            image[p..p + 8].copy_from_slice(&((target as i64 + addend) as u64).to_le_bytes())
+        }
+        elf::R_X86_64_PC64 => {
+            image[p..p + 8].copy_from_slice(&(target as i64 + addend - place as i64).to_le_bytes())
+        }
+        elf::R_X86_64_PC32 | elf::R_X86_64_PLT32 => {
+            put32(image, p, target as i64 + addend - place as i64, "PC32")?
+        }
+        elf::R_X86_64_GOTPCREL | elf::R_X86_64_GOTPCRELX | elf::R_X86_64_REX_GOTPCRELX => {
+            let slot = got.ok_or("GOT relocation against a local symbol")?;
+            put32(image, p, slot as i64 + addend - place as i64, "GOTPCREL")?
+        }
+        other => return Err(format!("unsupported relocation type {other}")),
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::external_symbol;
+
+    #[test]
+    fn rounding_fallbacks_follow_wasm_semantics() {
+        let f32_fn = |name| {
+            let addr = external_symbol(name).expect("known symbol");
+            // SAFETY: the address is one of the `extern "C" fn(f32) -> f32` fallbacks.
+            unsafe { std::mem::transmute::<usize, extern "C" fn(f32) -> f32>(addr) }
+        };
+        assert_eq!(f32_fn("roundevenf")(2.5), 2.0);
+        assert_eq!(f32_fn("roundevenf")(-3.5), -4.0);
+        assert_eq!(f32_fn("ceilf")(-0.5).to_bits(), (-0.0f32).to_bits());
+        assert_eq!(f32_fn("truncf")(-1.7), -1.0);
+        assert!(external_symbol("printf").is_none());
+    }
 }

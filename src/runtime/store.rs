@@ -5,7 +5,7 @@
 use super::instance::InstanceData;
 use super::loader::LoadedCode;
 use super::memory::LinearMemory;
-use super::trap::{Trap, TrapKind};
+use super::trap::Trap;
 use super::vm::{self, AnyFunc, MemoryData, TableData};
 use super::{Error, Extern, Func, Global, HostFn, Instance, Memory, Table, Val};
 use crate::module::Module;
@@ -19,16 +19,16 @@ use wasmparser::{FuncType, GlobalType, MemoryType, TableType, ValType};
 pub struct CompiledModule {
     pub module: Arc<Module>,
     pub(crate) code: Arc<LoadedCode>,
-    /// The object file the code was loaded from (what artifacts store).
-    pub object: Arc<Vec<u8>>,
+    /// The object files the code was loaded from (what artifacts store).
+    pub objects: Arc<Vec<Vec<u8>>>,
     /// Sorted (start, end, function index) of every compiled function, for backtraces.
     pub(crate) func_ranges: Arc<Vec<(usize, usize, u32)>>,
 }
 
 impl CompiledModule {
-    /// Load object code produced by [`crate::compile::compile_object`] for `module`.
-    pub fn from_object(module: Module, object: Vec<u8>) -> Result<CompiledModule, Error> {
-        let code = super::loader::load(&object).map_err(Error::Compile)?;
+    /// Load object code produced by [`crate::compile::compile_objects`] for `module`.
+    pub fn from_objects(module: Module, objects: Vec<Vec<u8>>) -> Result<CompiledModule, Error> {
+        let code = super::loader::load(&objects).map_err(Error::Compile)?;
         let mut func_ranges = Vec::new();
         for i in module.num_imported_funcs..module.num_funcs() {
             if let Some(&(addr, size)) = code.symbols.get(&crate::compile::func_symbol(i)) {
@@ -39,7 +39,7 @@ impl CompiledModule {
         Ok(CompiledModule {
             module: Arc::new(module),
             code: Arc::new(code),
-            object: Arc::new(object),
+            objects: Arc::new(objects),
             func_ranges: Arc::new(func_ranges),
         })
     }
@@ -202,8 +202,8 @@ impl Store {
 
     /// Compile a module to native code (LLVM) and load it.
     pub fn compile(&mut self, module: Module) -> Result<CompiledModule, Error> {
-        let object = crate::compile::compile_object(&module).map_err(Error::Compile)?;
-        CompiledModule::from_object(module, object)
+        let objects = crate::compile::compile_objects(&module).map_err(Error::Compile)?;
+        CompiledModule::from_objects(module, objects)
     }
 
     pub fn instantiate(&mut self, linker: &Linker, m: &CompiledModule) -> Result<Instance, Error> {
@@ -442,9 +442,6 @@ impl Store {
         }
         if trap.backtrace.is_empty() {
             trap.backtrace = frames;
-        }
-        if matches!(trap.kind, TrapKind::Host(_) | TrapKind::Exit(_)) && trap.backtrace.is_empty() {
-            trap.backtrace = Vec::new();
         }
         trap
     }

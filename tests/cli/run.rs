@@ -215,3 +215,90 @@ fn simd_is_refused_clearly() {
         stderr(&out)
     );
 }
+
+#[test]
+fn preload_links_modules_and_checks_import_types() {
+    let d = tempdir();
+    let lib = write(
+        d.path(),
+        "lib.wat",
+        r#"(module (memory (export "mem") 1)
+             (global (export "g") (mut i32) (i32.const 5))
+             (func (export "twice") (param i32) (result i32) (i32.mul (local.get 0) (i32.const 2))))"#,
+    );
+    let app = write(
+        d.path(),
+        "app.wat",
+        r#"(module (import "lib" "twice" (func $twice (param i32) (result i32)))
+             (import "lib" "mem" (memory 1))
+             (import "lib" "g" (global $g (mut i32)))
+             (func (export "go") (param i32) (result i32)
+               (i32.store (i32.const 0) (call $twice (local.get 0)))
+               (global.set $g (i32.add (global.get $g) (i32.load (i32.const 0))))
+               (global.get $g)))"#,
+    );
+    let preload = format!("lib={}", lib.display());
+    let out = rt()
+        .env("RT_CACHE", "off")
+        .args(["run", "--preload", &preload, "--invoke", "go"])
+        .arg(&app)
+        .arg("21")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stdout(&out), "47\n");
+
+    let bad = write(
+        d.path(),
+        "bad.wat",
+        r#"(module (import "lib" "twice" (func (param i64) (result i32))))"#,
+    );
+    let out = rt()
+        .env("RT_CACHE", "off")
+        .args(["run", "--preload", &preload])
+        .arg(&bad)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("incompatible import type for `lib::twice`"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn reactor_initialize_runs_before_invoke() {
+    let d = tempdir();
+    let m = write(
+        d.path(),
+        "reactor.wat",
+        r#"(module (global $g (mut i32) (i32.const 1))
+             (func (export "_initialize") (global.set $g (i32.const 41)))
+             (func (export "get") (result i32) (i32.add (global.get $g) (i32.const 1))))"#,
+    );
+    let out = invoke(&m, "get", &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stdout(&out), "42\n");
+}
+
+#[test]
+fn explicit_bounds_checks_mode_traps_the_same_way() {
+    let d = tempdir();
+    let m = traps_module(d.path());
+    let run = |args: &[&str]| {
+        rt().env("RT_CACHE", "off")
+            .env("RT_BOUNDS_CHECKS", "1")
+            .args(["run", "--invoke"])
+            .arg(args[0])
+            .arg(&m)
+            .args(&args[1..])
+            .output()
+            .unwrap()
+    };
+    let out = run(&["load", "65533"]);
+    assert_trap(&out, "out of bounds memory access");
+    assert!(stderr(&out).contains("wasm backtrace"), "{}", stderr(&out));
+    assert_eq!(stdout(&run(&["load", "65532"])), "0\n");
+    assert_trap(&run(&["store", "65535"]), "out of bounds memory access");
+}

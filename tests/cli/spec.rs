@@ -51,7 +51,6 @@ macro_rules! spec_scripts {
 }
 
 spec_scripts! {
-    #[ignore = "known failing: dead loads out of bounds are optimised away instead of trapping"]
     spec_address => "address",
     spec_align => "align",
     spec_binary_leb128 => "binary-leb128",
@@ -71,16 +70,13 @@ spec_scripts! {
     spec_elem => "elem",
     spec_endianness => "endianness",
     spec_exports => "exports",
-    #[ignore = "known failing: min/max pass signalling NaNs through unquieted"]
     spec_f32 => "f32",
     spec_f32_bitwise => "f32_bitwise",
     spec_f32_cmp => "f32_cmp",
-    #[ignore = "known failing: min/max pass signalling NaNs through unquieted"]
     spec_f64 => "f64",
     spec_f64_bitwise => "f64_bitwise",
     spec_f64_cmp => "f64_cmp",
     spec_fac => "fac",
-    #[ignore = "known failing: LLVM folds x-0.0 and x*1.0, so signalling NaNs are not quieted"]
     spec_float_exprs => "float_exprs",
     spec_float_literals => "float_literals",
     spec_float_memory => "float_memory",
@@ -135,7 +131,6 @@ spec_scripts! {
     spec_table_set => "table_set",
     spec_table_size => "table_size",
     spec_token => "token",
-    #[ignore = "known failing: dead loads out of bounds are optimised away instead of trapping"]
     spec_traps => "traps",
     spec_type => "type",
     spec_unreachable => "unreachable",

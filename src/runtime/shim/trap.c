@@ -28,6 +28,7 @@ struct rt_entry {
 #define RT_BACKTRACE_MAX 64
 #define RT_TRAP_OOB_MEMORY 5
 #define RT_TRAP_DIV_ZERO 2
+#define RT_TRAP_UNREACHABLE 1
 
 static __thread struct rt_entry *rt_current;
 static __thread int rt_trap_code;
@@ -35,7 +36,7 @@ static __thread int rt_in_host;
 static __thread uintptr_t rt_bt[RT_BACKTRACE_MAX];
 static __thread int rt_bt_len;
 
-static struct sigaction rt_prev_segv, rt_prev_bus, rt_prev_fpe;
+static struct sigaction rt_prev_segv, rt_prev_bus, rt_prev_fpe, rt_prev_ill;
 
 static void rt_record_backtrace(uintptr_t pc, uintptr_t fp) {
     int n = 0;
@@ -106,11 +107,17 @@ static void rt_on_fault(int sig, siginfo_t *info, void *uctx) {
         uintptr_t pc = (uintptr_t)uc->uc_mcontext.gregs[REG_RIP];
         uintptr_t fp = (uintptr_t)uc->uc_mcontext.gregs[REG_RBP];
         rt_record_backtrace(pc, fp);
-        rt_trap_code = sig == SIGFPE ? RT_TRAP_DIV_ZERO : RT_TRAP_OOB_MEMORY;
+        /* Generated code never divides unchecked nor executes ud2; these are defence in depth. */
+        rt_trap_code = sig == SIGFPE   ? RT_TRAP_DIV_ZERO
+                       : sig == SIGILL ? RT_TRAP_UNREACHABLE
+                                       : RT_TRAP_OOB_MEMORY;
         siglongjmp(rt_current->buf, 1);
     }
-    rt_chain(sig == SIGSEGV ? &rt_prev_segv : sig == SIGBUS ? &rt_prev_bus : &rt_prev_fpe, sig,
-             info, uctx);
+    rt_chain(sig == SIGSEGV  ? &rt_prev_segv
+             : sig == SIGBUS ? &rt_prev_bus
+             : sig == SIGILL ? &rt_prev_ill
+                             : &rt_prev_fpe,
+             sig, info, uctx);
 }
 
 void rt_install_signal_handlers(void) {
@@ -123,4 +130,5 @@ void rt_install_signal_handlers(void) {
     sigaction(SIGSEGV, &sa, &rt_prev_segv);
     sigaction(SIGBUS, &sa, &rt_prev_bus);
     sigaction(SIGFPE, &sa, &rt_prev_fpe);
+    sigaction(SIGILL, &sa, &rt_prev_ill);
 }

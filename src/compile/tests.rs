@@ -1,0 +1,294 @@
+//! Translator unit tests: compile small modules, run them through the runtime API, and check
+//! the results bit for bit where the spec is picky.
+use crate::module::Module;
+use crate::runtime::{Extern, Linker, Store, TrapKind, Val};
+
+fn instance(wat: &str) -> (Store, crate::runtime::Instance) {
+    let bytes = wat::parse_str(wat).expect("test module assembles");
+    let module = Module::parse_validated(bytes, super::artifact::features()).expect("valid");
+    let mut store = Store::new();
+    let compiled = store.compile(module).expect("compiles");
+    let inst = store
+        .instantiate(&Linker::new(), &compiled)
+        .expect("instantiates");
+    (store, inst)
+}
+
+fn call(
+    store: &mut Store,
+    inst: crate::runtime::Instance,
+    name: &str,
+    args: &[Val],
+) -> Result<Vec<Val>, TrapKind> {
+    let Some(Extern::Func(f)) = store.get_export(inst, name) else {
+        panic!("no export {name}")
+    };
+    store.call(f, args).map_err(|t| t.kind)
+}
+
+#[test]
+fn float_min_max_order_signed_zeros_and_quiet_nans() {
+    let (mut s, i) = instance(
+        r#"(module
+          (func (export "min") (param f32 f32) (result f32) (f32.min (local.get 0) (local.get 1)))
+          (func (export "max") (param f64 f64) (result f64) (f64.max (local.get 0) (local.get 1))))"#,
+    );
+    let neg0 = (-0.0f32).to_bits();
+    assert_eq!(
+        call(&mut s, i, "min", &[Val::F32(0), Val::F32(neg0)]),
+        Ok(vec![Val::F32(neg0)])
+    );
+    let r = call(
+        &mut s,
+        i,
+        "max",
+        &[Val::F64((-0.0f64).to_bits()), Val::F64(0)],
+    );
+    assert_eq!(r, Ok(vec![Val::F64(0)]));
+    // A signalling NaN operand comes out quiet.
+    let Ok(r) = call(&mut s, i, "min", &[Val::F32(0x7fa0_0000), Val::F32(0)]) else {
+        panic!()
+    };
+    let Val::F32(bits) = r[0] else { panic!() };
+    assert_eq!(
+        bits & 0x7fc0_0000,
+        0x7fc0_0000,
+        "{bits:#x} is not a quiet NaN"
+    );
+}
+
+#[test]
+fn nearest_rounds_half_to_even_and_trunc_sat_saturates() {
+    let (mut s, i) = instance(
+        r#"(module
+          (func (export "nearest") (param f64) (result f64) (f64.nearest (local.get 0)))
+          (func (export "sat") (param f32) (result i32) (i32.trunc_sat_f32_s (local.get 0)))
+          (func (export "sat_u") (param f64) (result i64) (i64.trunc_sat_f64_u (local.get 0))))"#,
+    );
+    let n = |x: f64, s: &mut Store| call(s, i, "nearest", &[Val::F64(x.to_bits())]);
+    assert_eq!(n(2.5, &mut s), Ok(vec![Val::F64(2.0f64.to_bits())]));
+    assert_eq!(n(-3.5, &mut s), Ok(vec![Val::F64((-4.0f64).to_bits())]));
+    assert_eq!(n(-0.5, &mut s), Ok(vec![Val::F64((-0.0f64).to_bits())]));
+    assert_eq!(
+        call(&mut s, i, "sat", &[Val::F32(f32::NAN.to_bits())]),
+        Ok(vec![Val::I32(0)])
+    );
+    assert_eq!(
+        call(&mut s, i, "sat", &[Val::F32(1e10f32.to_bits())]),
+        Ok(vec![Val::I32(i32::MAX)])
+    );
+    assert_eq!(
+        call(&mut s, i, "sat_u", &[Val::F64((-5.0f64).to_bits())]),
+        Ok(vec![Val::I64(0)])
+    );
+}
+
+#[test]
+fn integer_edge_cases() {
+    let (mut s, i) = instance(
+        r#"(module
+          (func (export "rem_s") (param i32 i32) (result i32) (i32.rem_s (local.get 0) (local.get 1)))
+          (func (export "rotl") (param i64 i64) (result i64) (i64.rotl (local.get 0) (local.get 1)))
+          (func (export "shl") (param i32 i32) (result i32) (i32.shl (local.get 0) (local.get 1)))
+          (func (export "clz") (param i32) (result i32) (i32.clz (local.get 0)))
+          (func (export "ext") (param i32) (result i64) (i64.extend_i32_u (i32.extend8_s (local.get 0)))))"#,
+    );
+    assert_eq!(
+        call(&mut s, i, "rem_s", &[Val::I32(i32::MIN), Val::I32(-1)]),
+        Ok(vec![Val::I32(0)])
+    );
+    assert_eq!(
+        call(&mut s, i, "rem_s", &[Val::I32(-7), Val::I32(2)]),
+        Ok(vec![Val::I32(-1)])
+    );
+    assert_eq!(
+        call(&mut s, i, "rem_s", &[Val::I32(1), Val::I32(0)]),
+        Err(TrapKind::IntegerDivideByZero)
+    );
+    assert_eq!(
+        call(&mut s, i, "rotl", &[Val::I64(1 << 63), Val::I64(65)]),
+        Ok(vec![Val::I64(1)])
+    );
+    assert_eq!(
+        call(&mut s, i, "shl", &[Val::I32(1), Val::I32(33)]),
+        Ok(vec![Val::I32(2)])
+    );
+    assert_eq!(
+        call(&mut s, i, "clz", &[Val::I32(0)]),
+        Ok(vec![Val::I32(32)])
+    );
+    assert_eq!(
+        call(&mut s, i, "ext", &[Val::I32(0x80)]),
+        Ok(vec![Val::I64(0xffff_ff80)])
+    );
+}
+
+#[test]
+fn multi_value_blocks_br_table_and_if_params() {
+    let (mut s, i) = instance(
+        r#"(module
+          (func (export "pick") (param i32) (result i32 i32)
+            (block (result i32 i32)
+              (block (result i32 i32)
+                (i32.const 1) (i32.const 2)
+                (br_table 0 1 1 (local.get 0)))
+              (i32.add) (i32.const 10)))
+          (func (export "ifp") (param i32) (result i32)
+            (i32.const 5)
+            (if (param i32) (result i32) (local.get 0)
+              (then (i32.const 1) (i32.add))
+              (else (i32.const 1) (i32.sub))))
+          (func (export "count") (param i32) (result i32)
+            (i32.const 0)
+            (loop (param i32) (result i32)
+              (i32.const 1) (i32.add)
+              (local.tee 0 (i32.sub (local.get 0) (i32.const 1)))
+              (br_if 0 (i32.const 0) (i32.ne))
+              (drop) (i32.const 99))))"#,
+    );
+    assert_eq!(
+        call(&mut s, i, "pick", &[Val::I32(0)]),
+        Ok(vec![Val::I32(3), Val::I32(10)])
+    );
+    assert_eq!(
+        call(&mut s, i, "pick", &[Val::I32(1)]),
+        Ok(vec![Val::I32(1), Val::I32(2)])
+    );
+    assert_eq!(
+        call(&mut s, i, "pick", &[Val::I32(7)]),
+        Ok(vec![Val::I32(1), Val::I32(2)])
+    );
+    assert_eq!(
+        call(&mut s, i, "ifp", &[Val::I32(1)]),
+        Ok(vec![Val::I32(6)])
+    );
+    assert_eq!(
+        call(&mut s, i, "ifp", &[Val::I32(0)]),
+        Ok(vec![Val::I32(4)])
+    );
+}
+
+#[test]
+fn tables_references_and_bulk_memory() {
+    let (mut s, i) = instance(
+        r#"(module
+          (memory 1)
+          (data $d "hello")
+          (table $t 2 funcref)
+          (table $e 1 externref)
+          (func $seven (result i32) (i32.const 7))
+          (elem declare func $seven)
+          (func (export "grow") (result i32) (table.grow $t (ref.func $seven) (i32.const 3)))
+          (func (export "size") (result i32) (table.size $t))
+          (func (export "callit") (result i32)
+            (table.set $t (i32.const 4) (ref.func $seven))
+            (call_indirect $t (result i32) (i32.const 4)))
+          (func (export "ext") (param externref) (result externref)
+            (table.set $e (i32.const 0) (local.get 0)) (table.get $e (i32.const 0)))
+          (func (export "init") (result i32)
+            (memory.init $d (i32.const 100) (i32.const 1) (i32.const 4))
+            (memory.copy (i32.const 200) (i32.const 100) (i32.const 4))
+            (memory.fill (i32.const 203) (i32.const 33) (i32.const 1))
+            (i32.load (i32.const 200)))
+          (func (export "init_oob") (memory.init $d (i32.const 0) (i32.const 4) (i32.const 2))))"#,
+    );
+    assert_eq!(call(&mut s, i, "grow", &[]), Ok(vec![Val::I32(2)]));
+    assert_eq!(call(&mut s, i, "size", &[]), Ok(vec![Val::I32(5)]));
+    assert_eq!(call(&mut s, i, "callit", &[]), Ok(vec![Val::I32(7)]));
+    let e = Val::ExternRef(Some(42));
+    assert_eq!(call(&mut s, i, "ext", &[e]), Ok(vec![e]));
+    assert_eq!(
+        call(&mut s, i, "init", &[]),
+        Ok(vec![Val::I32(i32::from_le_bytes(*b"ell!"))])
+    );
+    assert_eq!(
+        call(&mut s, i, "init_oob", &[]),
+        Err(TrapKind::MemoryOutOfBounds)
+    );
+}
+
+#[test]
+fn host_functions_see_the_callers_memory() {
+    use std::sync::Arc;
+    use wasmparser::{FuncType, ValType};
+    let bytes = wat::parse_str(
+        r#"(module (import "env" "peek" (func $peek (param i32) (result i32)))
+             (memory (export "mem") 1) (data (i32.const 8) "\2a")
+             (func (export "go") (result i32) (call $peek (i32.const 8))))"#,
+    )
+    .unwrap();
+    let module = Module::parse_validated(bytes, super::artifact::features()).unwrap();
+    let mut store = Store::new();
+    let peek = store.host_func(
+        FuncType::new([ValType::I32], [ValType::I32]),
+        Arc::new(|caller, args| {
+            let Val::I32(at) = args[0] else {
+                unreachable!()
+            };
+            let mem = caller.memory().expect("caller has a memory");
+            Ok(vec![Val::I32(i32::from(mem[at as usize]))])
+        }),
+    );
+    let mut linker = Linker::new();
+    linker.define("env", "peek", Extern::Func(peek));
+    let compiled = store.compile(module).unwrap();
+    let inst = store.instantiate(&linker, &compiled).unwrap();
+    assert_eq!(call(&mut store, inst, "go", &[]), Ok(vec![Val::I32(42)]));
+}
+
+#[test]
+fn large_modules_compile_in_partitions_that_call_each_other() {
+    // 400 functions of ~300 bytes each: well past the parallel threshold. Function i adds
+    // i to what function i-1 returns, so the sum crosses every partition boundary.
+    let mut wat = String::from("(module (func $f0 (result i32) (i32.const 0))\n");
+    for i in 1..400 {
+        wat.push_str(&format!(
+            "(func $f{i} (result i32) (local i32) (local.set 0 (call $f{}))",
+            i - 1
+        ));
+        for _ in 0..40 {
+            wat.push_str(" (local.set 0 (i32.xor (local.get 0) (i32.const 0)))");
+        }
+        wat.push_str(&format!(" (i32.add (local.get 0) (i32.const {i})))\n"));
+    }
+    wat.push_str("(export \"top\" (func $f399)))");
+    let bytes = wat::parse_str(&wat).unwrap();
+    let module = Module::parse_validated(bytes, super::artifact::features()).unwrap();
+    let parts = super::partitions(&module);
+    let cores = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1);
+    assert_eq!(parts.len() > 1, cores > 1, "{parts:?}");
+    let covered: u32 = parts.iter().map(|r| r.end - r.start).sum();
+    assert_eq!(covered, module.num_funcs());
+    let mut store = Store::new();
+    let compiled = store.compile(module).unwrap();
+    assert_eq!(compiled.objects.len(), parts.len());
+    let inst = store.instantiate(&Linker::new(), &compiled).unwrap();
+    assert_eq!(
+        call(&mut store, inst, "top", &[]),
+        Ok(vec![Val::I32(399 * 400 / 2)])
+    );
+}
+
+#[test]
+fn unused_loads_still_trap() {
+    let (mut s, i) = instance(
+        r#"(module (memory 1)
+          (func (export "eqz_dropped") (param i32) (drop (i32.eqz (i32.load8_u (local.get 0)))))
+          (func (export "add_dropped") (param i32)
+            (drop (i64.add (i64.load offset=8 (local.get 0)) (i64.const 1)))))"#,
+    );
+    assert_eq!(
+        call(&mut s, i, "eqz_dropped", &[Val::I32(70000)]),
+        Err(TrapKind::MemoryOutOfBounds)
+    );
+    assert_eq!(
+        call(&mut s, i, "add_dropped", &[Val::I32(65530)]),
+        Err(TrapKind::MemoryOutOfBounds)
+    );
+    assert_eq!(
+        call(&mut s, i, "add_dropped", &[Val::I32(65520)]),
+        Ok(vec![])
+    );
+}
