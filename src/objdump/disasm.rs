@@ -102,11 +102,11 @@ fn print_body(
                 "instruction not enabled in wabt 1.0.32's default features",
             ));
         }
-        if visitor.needs_memory && m.memories.is_empty() {
-            return Some(defect(
-                start,
-                "memory instruction in a module without memory",
-            ));
+        if visitor
+            .memory_used
+            .is_some_and(|mem| mem as usize >= m.memories.len())
+        {
+            return Some(defect(start, "memory index out of range"));
         }
         if visitor.needs_data_count && m.data_count.is_none() {
             return Some(defect(
