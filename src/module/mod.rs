@@ -52,6 +52,9 @@ pub struct Module {
     pub code: Vec<FunctionCode>,
     pub names: Names,
     pub custom_sections: Vec<CustomSection>,
+    /// Type index of every exception tag: imported first, then defined.
+    pub tags: Vec<u32>,
+    pub num_imported_tags: u32,
 }
 
 /// One section as it appears in the binary.

@@ -172,6 +172,8 @@ pub(super) fn empty_module() -> Module {
         code: Vec::new(),
         names: Names::default(),
         custom_sections: Vec::new(),
+        tags: Vec::new(),
+        num_imported_tags: 0,
     }
 }
 
@@ -198,7 +200,6 @@ fn section_count(payload: &Payload<'_>) -> Option<u32> {
 /// wasmparser's section readers. On error `m` keeps what was decoded before it.
 pub(super) fn parse_section(
     m: &mut Module,
-    tag_count: &mut u32,
     id: u8,
     range: Range<usize>,
     bytes: &[u8],
@@ -234,7 +235,6 @@ pub(super) fn parse_section(
                 let body = reader.read_reader()?;
                 handle_payload(
                     m,
-                    tag_count,
                     Payload::CodeSectionEntry(wasmparser::FunctionBody::new(body)),
                     bytes,
                 )?;
@@ -255,7 +255,7 @@ pub(super) fn parse_section(
             section.custom_name = Some(c.name().to_string());
         }
     }
-    handle_payload(m, tag_count, payload, bytes)
+    handle_payload(m, payload, bytes)
 }
 
 fn set_count(m: &mut Module, count: Option<u32>) {
@@ -289,12 +289,7 @@ fn finished(reader: &wasmparser::BinaryReader<'_>) -> Result<(), ParseError> {
 }
 
 /// Records one payload (a whole section, or one code-section entry) in `m`.
-fn handle_payload(
-    m: &mut Module,
-    tag_count: &mut u32,
-    payload: Payload<'_>,
-    bytes: &[u8],
-) -> Result<(), ParseError> {
+fn handle_payload(m: &mut Module, payload: Payload<'_>, bytes: &[u8]) -> Result<(), ParseError> {
     {
         match payload {
             Payload::Version {
@@ -343,8 +338,9 @@ fn handle_payload(
                             (ImportKind::Global(t), m.num_imported_globals - 1)
                         }
                         TypeRef::Tag(t) => {
-                            *tag_count += 1;
-                            (ImportKind::Tag(t.func_type_idx), *tag_count - 1)
+                            m.tags.push(t.func_type_idx);
+                            m.num_imported_tags += 1;
+                            (ImportKind::Tag(t.func_type_idx), m.num_imported_tags - 1)
                         }
                     };
                     m.imports.push(Import {
@@ -377,8 +373,7 @@ fn handle_payload(
             }
             Payload::TagSection(reader) => {
                 for tag in reader {
-                    tag?;
-                    *tag_count += 1;
+                    m.tags.push(tag?.func_type_idx);
                 }
             }
             Payload::GlobalSection(reader) => {

@@ -82,7 +82,6 @@ pub(super) fn parse_sections(bytes: Vec<u8>, strict: bool) -> (Module, Vec<Parse
     } else {
         wasmparser::WasmFeatures::all()
     };
-    let mut tag_count = 0u32;
     let mut last_rank: Option<u8> = None;
     let mut seen = [false; 256];
     let mut pos = HEADER.len();
@@ -133,14 +132,7 @@ pub(super) fn parse_sections(bytes: Vec<u8>, strict: bool) -> (Module, Vec<Parse
             count: None,
         });
         let code_before = m.code.len();
-        let mut result = parse_section(
-            &mut m,
-            &mut tag_count,
-            id,
-            payload_start..end,
-            &bytes,
-            features,
-        );
+        let mut result = parse_section(&mut m, id, payload_start..end, &bytes, features);
         if strict {
             // A failed agreement check happens where wabt stops reading; keep whichever
             // defect comes first.

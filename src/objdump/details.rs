@@ -155,6 +155,11 @@ fn section(ctx: &Ctx, s: &Section, state: &mut SegmentState, out: &mut String) {
         12 => {
             let _ = writeln!(out, " - data count: {}", m.data_count.unwrap_or(0));
         }
+        13 => {
+            for (i, sig) in m.tags.iter().enumerate().skip(m.num_imported_tags as usize) {
+                let _ = writeln!(out, " - tag[{i}] sig={sig}");
+            }
+        }
         0 => custom::print(ctx, s, section_ordinal(ctx, s), out),
         _ => {}
     }
@@ -168,7 +173,10 @@ fn imports(ctx: &Ctx, out: &mut String) {
             ImportKind::Table(t) => format!("table[{i}] {}", table_type(&t)),
             ImportKind::Memory(mem) => format!("memory[{i}] {}", memory_type(&mem)),
             ImportKind::Global(g) => format!("global[{i}] {}", global_type(&g)),
-            ImportKind::Tag(sig) => format!("tag[{i}] sig={sig}"),
+            ImportKind::Tag(sig) => format!(
+                "tag[{i}] sig={sig}{}",
+                suffix(ctx.names.tags.get(&i).map(String::as_str))
+            ),
         };
         let _ = writeln!(
             out,

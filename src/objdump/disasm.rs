@@ -93,6 +93,7 @@ fn print_body(
     let mut last_was_end = false;
     while !reader.eof() {
         let start = reader.original_position() as usize;
+        visitor.next_opcode = reader.clone().read_u8().unwrap_or(0);
         if let Err(e) = reader.visit_operator(&mut visitor) {
             return Some(e.into());
         }

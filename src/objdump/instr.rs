@@ -35,6 +35,8 @@ pub(super) struct InstrText<'c, 'm> {
     pub needs_data_count: bool,
     /// call_indirect's type index waits for its table index, which wabt prints first.
     pending_type: Option<u32>,
+    /// The opcode byte about to be decoded (see the `FrameStack` impl).
+    pub next_opcode: u8,
 }
 
 impl<'c, 'm> InstrText<'c, 'm> {
@@ -48,6 +50,7 @@ impl<'c, 'm> InstrText<'c, 'm> {
             memory_used: None,
             needs_data_count: false,
             pending_type: None,
+            next_opcode: 0,
         }
     }
 
@@ -398,11 +401,16 @@ impl<'a> wasmparser::VisitOperator<'a> for InstrText<'_, '_> {
     wasmparser::for_each_visit_operator!(define_visit);
 }
 
-/// wabt reads instructions without checking block structure (validation's job): every
-/// frame looks like an `if`, so `else` and `end` are always accepted.
+/// wabt reads instructions without checking block structure (validation's job), so the
+/// frame wasmparser asks about is always the one the next instruction needs: an `if` for
+/// `else`, a `try` for `catch`, `catch_all` and `delegate`.
 impl wasmparser::FrameStack for InstrText<'_, '_> {
     fn current_frame(&self) -> Option<wasmparser::FrameKind> {
-        Some(wasmparser::FrameKind::If)
+        Some(match self.next_opcode {
+            0x05 => wasmparser::FrameKind::If,
+            0x07 | 0x18 | 0x19 => wasmparser::FrameKind::LegacyTry,
+            _ => wasmparser::FrameKind::Block,
+        })
     }
 }
 

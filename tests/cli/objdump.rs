@@ -401,3 +401,109 @@ fn compatibility_flags_are_accepted() {
     assert!(help.status.success());
     assert!(stdout(&help).contains("--full-contents"));
 }
+
+/// Proposals wabt 1.0.32's reader knows (threads, multi-memory, tail calls), and the name
+/// section's module name. Expected text: wasm-objdump on the bytes this text assembles to.
+#[test]
+fn proposals_wabt_reads_print_like_wabt() {
+    let dir = tempdir();
+    write(
+        dir.path(),
+        "p.wat",
+        r#"(module $demo
+  (memory 1) (memory $second 1 2 shared)
+  (table 1 funcref)
+  (func $f (return_call $f))
+  (func $g (return_call_indirect (type 0) (i32.const 0)))
+  (func (atomic.fence)
+    (drop (i32.atomic.rmw.add 1 offset=4 (i32.const 0) (i32.const 1)))
+    (drop (i32.load 1 (i32.const 0)))
+    (memory.copy 1 0 (i32.const 0) (i32.const 0) (i32.const 0))))
+"#,
+    );
+    let out = objdump_in(dir.path(), &["-d", "p.wat"]);
+    assert_ok_stdout(
+        &out,
+        "
+p.wat:\tfile format wasm 0x1
+module name: <demo>
+
+Code Disassembly:
+
+000026 func[0] <f>:
+ 000027: 12 00                      | return_call 0
+ 000029: 0b                         | end
+00002b func[1] <g>:
+ 00002c: 41 00                      | i32.const 0
+ 00002e: 13 00 00                   | return_call_indirect 0 0
+ 000031: 0b                         | end
+000033 func[2]:
+ 000034: fe 03 00                   | atomic.fence 0
+ 000037: 41 00                      | i32.const 0
+ 000039: 41 01                      | i32.const 1
+ 00003b: fe 1e 42 01 04             | i32.atomic.rmw.add 2 1 4
+ 000040: 1a                         | drop
+ 000041: 41 00                      | i32.const 0
+ 000043: 28 42 01 00                | i32.load 2 1 0
+ 000047: 1a                         | drop
+ 000048: 41 00                      | i32.const 0
+ 00004a: 41 00                      | i32.const 0
+ 00004c: 41 00                      | i32.const 0
+ 00004e: fc 0a 01 00                | memory.copy 1 0
+ 000052: 0b                         | end
+",
+    );
+    let out = objdump_in(dir.path(), &["-x", "-j", "memory", "p.wat"]);
+    assert_ok_stdout(
+        &out,
+        "
+p.wat:\tfile format wasm 0x1
+module name: <demo>
+
+Section Details:
+
+Memory[2]:
+ - memory[0] pages: initial=1
+ - memory[1] pages: initial=1 max=2 shared
+",
+    );
+}
+
+/// Legacy exception handling, which wabt 1.0.32 reads: a tag section and try/catch/
+/// delegate/catch_all/rethrow nested as wabt indents them (expected text: wasm-objdump).
+#[test]
+fn legacy_exceptions_print_like_wabt() {
+    let bytes: &[u8] = &[
+        0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x04, 0x01, 0x60, 0x00, 0x00, 0x03,
+        0x02, 0x01, 0x00, 0x0d, 0x03, 0x01, 0x00, 0x00, 0x0a, 0x13, 0x01, 0x11, 0x00, 0x06, 0x40,
+        0x08, 0x00, 0x07, 0x00, 0x06, 0x40, 0x01, 0x18, 0x00, 0x19, 0x09, 0x00, 0x0b, 0x0b,
+    ];
+    let dir = tempdir();
+    std::fs::write(dir.path().join("exc.wasm"), bytes).unwrap();
+    let out = objdump_in(dir.path(), &["-x", "-j", "Tag", "exc.wasm"]);
+    assert_ok_stdout(
+        &out,
+        "\nexc.wasm:\tfile format wasm 0x1\n\nSection Details:\n\nTag[1]:\n - tag[0] sig=0\n",
+    );
+    let out = objdump_in(dir.path(), &["-d", "exc.wasm"]);
+    assert_ok_stdout(
+        &out,
+        "
+exc.wasm:\tfile format wasm 0x1
+
+Code Disassembly:
+
+00001b func[0]:
+ 00001c: 06 40                      | try
+ 00001e: 08 00                      |   throw 0
+ 000020: 07 00                      | catch 0
+ 000022: 06 40                      |   try
+ 000024: 01                         |     nop
+ 000025: 18 00                      |   delegate 0
+ 000027: 19                         | catch_all
+ 000028: 09 00                      |   rethrow 0
+ 00002a: 0b                         | end
+ 00002b: 0b                         | end
+",
+    );
+}
