@@ -35,12 +35,16 @@ build/fixtures/%.wasm: tests/fixtures/c/%.c
 	@mkdir -p build/fixtures
 	$(WASI_CC) -o $@ $<
 
+# Fixtures that include a shared header (tests/fixtures/c/wasi_check.h) rebuild when it changes.
+$(FIXTURES): $(wildcard tests/fixtures/c/*.h)
+
 fixtures: setup $(FIXTURES)
 
 demo: build fixtures
-	@echo '== rt wat2wasm + objdump on examples/hello.wat'
-	$(RT) wat2wasm examples/hello.wat -o build/hello.wasm
-	$(RT) objdump -h build/hello.wasm
+	@echo '== rt run: a C program built with clang-16 for wasm32-wasi, compiled by LLVM'
+	$(RT) run build/fixtures/hello.wasm from the demo
+	@echo '== rt run: a hand-written WASI program in the text format'
+	$(RT) run examples/hello.wat
 
 test: build fixtures
 	$(CARGO) test --release -- --test-threads=2

@@ -1,12 +1,28 @@
-//! `rt compile`.
+//! `rt compile MODULE -o FILE`: compile ahead of time into an artifact `rt run` loads without
+//! any LLVM work.
+use crate::compile::artifact;
+use crate::module::Module;
+use anyhow::anyhow;
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// Input files
-    pub files: Vec<std::path::PathBuf>,
+    /// The module to compile (.wasm or .wat)
+    pub module: PathBuf,
+    /// Where to write the artifact
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: PathBuf,
 }
 
-pub fn run(_args: Args) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("`rt compile` is not implemented yet")
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let shown = args.module.display().to_string();
+    let bytes = crate::module::read_module_bytes(&args.module).map_err(|e| anyhow!("{e}"))?;
+    let module =
+        Module::parse_validated(bytes, artifact::features()).map_err(|e| anyhow!("{shown}:{e}"))?;
+    let object = crate::compile::compile_object(&module).map_err(|e| anyhow!("{shown}: {e}"))?;
+    let out = artifact::write(&module.bytes, &object);
+    artifact::write_atomic(&args.output, &out)
+        .map_err(|e| anyhow!("cannot write {}: {e}", args.output.display()))?;
+    Ok(ExitCode::SUCCESS)
 }

@@ -1,7 +1,15 @@
 //! `rt run`: compile (or load from cache/artifact) and run a module.
+use crate::compile::artifact;
+use crate::module::Module;
+use crate::runtime::{CompiledModule, Error, Extern, Linker, Store, Trap, TrapKind, Val};
+use anyhow::{anyhow, bail, Context};
 use std::ffi::OsString;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use wasmparser::ValType;
+
+/// wasmtime's exit status for a trap on Unix (what `abort()` gives).
+pub const TRAP_EXIT_STATUS: u8 = 134;
 
 #[derive(clap::Args, Debug)]
 #[command(trailing_var_arg = true)]
@@ -31,6 +39,150 @@ pub struct Args {
     pub args: Vec<OsString>,
 }
 
-pub fn run(_args: Args) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("`rt run` is not implemented yet")
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let mut store = Store::new();
+    let mut linker = Linker::new();
+    link_host(&mut linker, &mut store, &args)?;
+    for spec in &args.preloads {
+        let (name, path) = spec
+            .split_once('=')
+            .ok_or_else(|| anyhow!("--preload expects NAME=PATH, got `{spec}`"))?;
+        let m = load_module(Path::new(path))?;
+        let inst = match store.instantiate(&linker, &m) {
+            Ok(i) => i,
+            Err(Error::Trap(t)) => return Ok(report_trap(&t)),
+            Err(e) => bail!("{path}: {e}"),
+        };
+        linker.define_instance(&store, name, inst);
+    }
+    let shown = args.module.display().to_string();
+    let m = load_module(&args.module)?;
+    let inst = match store.instantiate(&linker, &m) {
+        Ok(i) => i,
+        Err(Error::Trap(t)) => return Ok(report_trap(&t)),
+        Err(e) => bail!("{shown}: {e}"),
+    };
+    let (func, call_args) = match &args.invoke {
+        Some(name) => {
+            let Some(Extern::Func(f)) = store.get_export(inst, name) else {
+                bail!("{shown}: no exported function named `{name}`");
+            };
+            let ty = store.func_type(f);
+            let raw: Vec<String> = args
+                .args
+                .iter()
+                .map(|a| a.to_string_lossy().into_owned())
+                .collect();
+            if raw.len() != ty.params().len() {
+                bail!(
+                    "`{name}` takes {} argument(s), {} given",
+                    ty.params().len(),
+                    raw.len()
+                );
+            }
+            let vals = raw
+                .iter()
+                .zip(ty.params())
+                .map(|(a, t)| parse_arg(a, *t))
+                .collect::<anyhow::Result<Vec<_>>>()?;
+            (f, vals)
+        }
+        None => match store.get_export(inst, "_start") {
+            Some(Extern::Func(f)) => (f, Vec::new()),
+            _ => return Ok(ExitCode::SUCCESS),
+        },
+    };
+    match store.call(func, &call_args) {
+        Ok(results) => {
+            if args.invoke.is_some() {
+                for r in results {
+                    println!("{}", format_val(r));
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(t) => Ok(report_trap(&t)),
+    }
+}
+
+/// Where host modules get linked before anything is instantiated. WASI preview1 is wired in
+/// here (the guest's args, env and preopened dirs come from `args`).
+pub fn link_host(linker: &mut Linker, store: &mut Store, args: &Args) -> anyhow::Result<()> {
+    let config = crate::wasi::WasiConfig::from_cli(
+        &args.env,
+        &args.dirs,
+        &args.mapdirs,
+        args.argv0.as_deref(),
+        &args.module,
+        &args.args,
+    )
+    .map_err(|e| anyhow!(e))?;
+    let ctx = crate::wasi::WasiCtx::new(config).map_err(|e| anyhow!(e))?;
+    crate::wasi::link::define(linker, store, ctx);
+    Ok(())
+}
+
+/// Load a module for running: an artifact from `rt compile` (no LLVM work), or a .wasm/.wat
+/// file compiled through the cache.
+pub fn load_module(path: &Path) -> anyhow::Result<CompiledModule> {
+    let shown = path.display().to_string();
+    let raw = std::fs::read(path).with_context(|| format!("cannot read {shown}"))?;
+    if artifact::is_artifact(&raw) {
+        let (wasm, object) = artifact::read(&raw).map_err(|e| anyhow!("{shown}: {e}"))?;
+        let module = Module::parse(wasm).map_err(|e| anyhow!("{shown}: {e}"))?;
+        return CompiledModule::from_object(module, object).map_err(|e| anyhow!("{shown}: {e}"));
+    }
+    let bytes = crate::module::read_module_bytes(path).map_err(|e| anyhow!("{e}"))?;
+    let module =
+        Module::parse_validated(bytes, artifact::features()).map_err(|e| anyhow!("{shown}:{e}"))?;
+    artifact::compile_cached(module).map_err(|e| anyhow!("{shown}: {e}"))
+}
+
+/// Print a trap like wasmtime (message, then the wasm backtrace) and pick the exit status.
+pub fn report_trap(t: &Trap) -> ExitCode {
+    if let TrapKind::Exit(code) = t.kind {
+        return ExitCode::from(code as u8);
+    }
+    eprintln!("error: wasm trap: {}", t.kind);
+    if !t.backtrace.is_empty() {
+        eprintln!("wasm backtrace:");
+        for (i, f) in t.backtrace.iter().enumerate() {
+            eprintln!("  {i:>3}: {f}");
+        }
+    }
+    ExitCode::from(TRAP_EXIT_STATUS)
+}
+
+fn parse_arg(a: &str, ty: ValType) -> anyhow::Result<Val> {
+    let bad = || anyhow!("invalid {ty} argument `{a}`");
+    Ok(match ty {
+        ValType::I32 => Val::I32(parse_int(a, 32).ok_or_else(bad)? as i32),
+        ValType::I64 => Val::I64(parse_int(a, 64).ok_or_else(bad)? as i64),
+        ValType::F32 => Val::F32(a.parse::<f32>().map_err(|_| bad())?.to_bits()),
+        ValType::F64 => Val::F64(a.parse::<f64>().map_err(|_| bad())?.to_bits()),
+        _ => bail!("cannot pass a {ty} argument from the command line"),
+    })
+}
+
+/// Accept both signed and unsigned spellings of a `bits`-wide integer (wasmtime does).
+fn parse_int(a: &str, bits: u32) -> Option<i128> {
+    let v: i128 = match a.strip_prefix("0x") {
+        Some(h) => i128::from_str_radix(h, 16).ok()?,
+        None => a.parse().ok()?,
+    };
+    let min = -(1i128 << (bits - 1));
+    let max = (1i128 << bits) - 1;
+    (min..=max).contains(&v).then_some(v)
+}
+
+fn format_val(v: Val) -> String {
+    match v {
+        Val::I32(x) => x.to_string(),
+        Val::I64(x) => x.to_string(),
+        Val::F32(b) => f32::from_bits(b).to_string(),
+        Val::F64(b) => f64::from_bits(b).to_string(),
+        Val::FuncRef(None) | Val::ExternRef(None) => "null".into(),
+        Val::FuncRef(Some(_)) => "<funcref>".into(),
+        Val::ExternRef(Some(x)) => format!("<externref {x}>"),
+    }
 }

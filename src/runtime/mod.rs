@@ -1,1 +1,84 @@
-//! placeholder
+//! The runtime: a [`Store`] owns memories (reserved with guard pages), tables, globals,
+//! functions and instances of compiled modules; a [`Linker`] resolves imports. Compiled code
+//! reaches the runtime only through the vmctx layout in [`vm`]; traps unwind through a small
+//! C shim (see `shim/trap.c`).
+mod helpers;
+mod instance;
+mod linker;
+pub mod loader;
+mod memory;
+mod store;
+mod trap;
+pub mod vm;
+
+pub use linker::Linker;
+pub use store::{Caller, CompiledModule, Store};
+pub use trap::{Trap, TrapKind};
+
+/// A Wasm value crossing the host boundary. Floats are kept as bits so NaN payloads survive.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Val {
+    I32(i32),
+    I64(i64),
+    F32(u32),
+    F64(u64),
+    FuncRef(Option<Func>),
+    ExternRef(Option<u32>),
+}
+
+impl Val {
+    /// The zero value of a type (locals, table slots, `ref.null`).
+    pub fn default_for(ty: wasmparser::ValType) -> Val {
+        use wasmparser::ValType as T;
+        match ty {
+            T::I32 => Val::I32(0),
+            T::I64 => Val::I64(0),
+            T::F32 => Val::F32(0),
+            T::F64 => Val::F64(0),
+            T::Ref(r) if r.is_func_ref() => Val::FuncRef(None),
+            _ => Val::ExternRef(None),
+        }
+    }
+}
+
+macro_rules! handle {
+    ($($name:ident),*) => {$(
+        #[derive(Clone, Copy, PartialEq, Eq, Debug, Hash)]
+        pub struct $name(pub(crate) u32);
+    )*};
+}
+handle!(Func, Table, Memory, Global, Instance);
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Extern {
+    Func(Func),
+    Table(Table),
+    Memory(Memory),
+    Global(Global),
+}
+
+/// A host function: gets the caller (for its memory) and the arguments, returns results.
+pub type HostFn =
+    std::sync::Arc<dyn Fn(&mut Caller<'_>, &[Val]) -> Result<Vec<Val>, Trap> + Send + Sync>;
+
+#[derive(Debug)]
+pub enum Error {
+    /// The module could not be compiled (unsupported feature, invalid module, LLVM failure).
+    Compile(String),
+    /// An import could not be satisfied.
+    Link(String),
+    /// Instantiation trapped (segment out of bounds, trap in the start function).
+    Trap(Trap),
+}
+
+impl std::fmt::Display for Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Error::Compile(m) => write!(f, "{m}"),
+            Error::Link(m) => write!(f, "{m}"),
+            Error::Trap(t) => write!(f, "{t}"),
+        }
+    }
+}
+
+impl std::error::Error for Error {}

@@ -1,0 +1,253 @@
+//! Calls: direct calls between the module's functions, calls through imported function
+//! references and tables (with a signature check), and the two generated bridges: array
+//! trampolines (host -> wasm, `(code, callee_vmctx, caller_vmctx, args*, results*)`) and host
+//! adapters (wasm -> host, internal convention -> spilled arguments + the host-call helper).
+use super::env::{llvm_err, Env, Res};
+use super::func::FuncTx;
+use crate::runtime::vm::{helper, offset, trap_code};
+use inkwell::values::{
+    BasicMetadataValueEnum, BasicValueEnum, CallSiteValue, FunctionValue, PointerValue,
+};
+use inkwell::IntPredicate;
+use wasmparser::FuncType;
+
+impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
+    fn push_results(&mut self, call: CallSiteValue<'ctx>, n: usize) -> Res<()> {
+        let Some(v) = call.try_as_basic_value().basic() else {
+            return Ok(());
+        };
+        if n == 1 {
+            self.push(v);
+            return Ok(());
+        }
+        let s = v.into_struct_value();
+        for i in 0..n {
+            let x = self
+                .env
+                .b
+                .build_extract_value(s, i as u32, "r")
+                .map_err(llvm_err)?;
+            self.push(x);
+        }
+        Ok(())
+    }
+
+    fn call_args(
+        &mut self,
+        callee_vmctx: PointerValue<'ctx>,
+        n: usize,
+    ) -> Vec<BasicMetadataValueEnum<'ctx>> {
+        let mut args: Vec<BasicMetadataValueEnum> = vec![callee_vmctx.into(), self.vmctx.into()];
+        args.extend(self.popn(n).into_iter().map(BasicMetadataValueEnum::from));
+        args
+    }
+
+    /// Call through an `AnyFunc` (imports and tables).
+    fn call_anyfunc(&mut self, anyfunc: PointerValue<'ctx>, ty: &FuncType) -> Res<()> {
+        let env = self.env;
+        let code = env
+            .load_field(anyfunc, offset::FUNC_CODE, env.ptr().into())?
+            .into_pointer_value();
+        let callee = env
+            .load_field(anyfunc, offset::FUNC_VMCTX, env.ptr().into())?
+            .into_pointer_value();
+        let args = self.call_args(callee, ty.params().len());
+        let fty = env.fn_type(ty)?;
+        let call = env
+            .b
+            .build_indirect_call(fty, code, &args, "call")
+            .map_err(llvm_err)?;
+        self.push_results(call, ty.results().len())
+    }
+
+    pub(crate) fn call(&mut self, index: u32) -> Res<()> {
+        let env = self.env;
+        let ty = env.wasm.func_type(index).clone();
+        if let Some(f) = env.funcs[index as usize] {
+            let args = self.call_args(self.vmctx, ty.params().len());
+            let call = env.b.build_call(f, &args, "call").map_err(llvm_err)?;
+            return self.push_results(call, ty.results().len());
+        }
+        let funcs = env
+            .load_field(self.vmctx, offset::FUNCS, env.ptr().into())?
+            .into_pointer_value();
+        let anyfunc = env.load_indexed_ptr(funcs, env.i32().const_int(u64::from(index), false))?;
+        self.call_anyfunc(anyfunc, &ty)
+    }
+
+    pub(crate) fn call_indirect(&mut self, type_index: u32, table: u32) -> Res<()> {
+        let env = self.env;
+        let ty = env.wasm.types[type_index as usize].clone();
+        let index = self.pop_int();
+        let slot = self.table_slot(table, index, trap_code::UNDEF_ELEM)?;
+        let anyfunc = env
+            .b
+            .build_load(env.ptr(), slot, "fref")
+            .map_err(llvm_err)?
+            .into_pointer_value();
+        let null = env.b.build_is_null(anyfunc, "null").map_err(llvm_err)?;
+        self.trap_if(null, trap_code::UNINIT_ELEM)?;
+        let have = env
+            .load_field(anyfunc, offset::FUNC_TYPE_ID, env.i64().into())?
+            .into_int_value();
+        let ids = env
+            .load_field(self.vmctx, offset::TYPE_IDS, env.ptr().into())?
+            .into_pointer_value();
+        let want = env
+            .load_field(ids, type_index * 4, env.i32().into())?
+            .into_int_value();
+        let want = env
+            .b
+            .build_int_z_extend(want, env.i64(), "want")
+            .map_err(llvm_err)?;
+        let bad = env
+            .b
+            .build_int_compare(IntPredicate::NE, have, want, "sig")
+            .map_err(llvm_err)?;
+        self.trap_if(bad, trap_code::SIG_MISMATCH)?;
+        self.call_anyfunc(anyfunc, &ty)
+    }
+}
+
+/// Attributes every generated function carries: frame pointers (trap backtraces walk them)
+/// and no tail-call elimination (it would turn runaway recursion, which must exhaust the
+/// stack and trap, into an endless loop; it would also drop frames from backtraces).
+pub(crate) fn set_function_attributes(env: &Env, f: FunctionValue) {
+    for (k, v) in [("frame-pointer", "all"), ("disable-tail-calls", "true")] {
+        let attr = env.ctx.create_string_attribute(k, v);
+        f.add_attribute(inkwell::attributes::AttributeLoc::Function, attr);
+    }
+}
+
+fn slot_ptr<'ctx>(
+    env: &Env<'ctx, '_>,
+    base: PointerValue<'ctx>,
+    i: usize,
+) -> Res<PointerValue<'ctx>> {
+    env.field_ptr(base, (i * 8) as u32)
+}
+
+/// `tramp(code, callee_vmctx, caller_vmctx, args*, results*)` for one signature.
+pub(crate) fn build_trampoline(env: &Env, name: &str, ty: &FuncType) -> Res<()> {
+    let p = env.ptr();
+    let fty = env
+        .ctx
+        .void_type()
+        .fn_type(&[p.into(), p.into(), p.into(), p.into(), p.into()], false);
+    let f = env.llmod.add_function(name, fty, None);
+    set_function_attributes(env, f);
+    let b = &env.b;
+    b.position_at_end(env.ctx.append_basic_block(f, "entry"));
+    let param = |i: u32| {
+        f.get_nth_param(i)
+            .expect("trampoline param")
+            .into_pointer_value()
+    };
+    let (code, callee, caller, args, results) = (param(0), param(1), param(2), param(3), param(4));
+    let mut call_args: Vec<BasicMetadataValueEnum> = vec![callee.into(), caller.into()];
+    for (i, t) in ty.params().iter().enumerate() {
+        let v = b
+            .build_load(env.val_type(*t)?, slot_ptr(env, args, i)?, "arg")
+            .map_err(llvm_err)?;
+        call_args.push(v.into());
+    }
+    let call = b
+        .build_indirect_call(env.fn_type(ty)?, code, &call_args, "call")
+        .map_err(llvm_err)?;
+    let vals = results_of(env, call, ty.results().len())?;
+    for (i, v) in vals.iter().enumerate() {
+        b.build_store(slot_ptr(env, results, i)?, *v)
+            .map_err(llvm_err)?;
+    }
+    b.build_return(None).map_err(llvm_err)?;
+    Ok(())
+}
+
+fn results_of<'ctx>(
+    env: &Env<'ctx, '_>,
+    call: CallSiteValue<'ctx>,
+    n: usize,
+) -> Res<Vec<BasicValueEnum<'ctx>>> {
+    let Some(v) = call.try_as_basic_value().basic() else {
+        return Ok(vec![]);
+    };
+    if n == 1 {
+        return Ok(vec![v]);
+    }
+    (0..n)
+        .map(|i| {
+            env.b
+                .build_extract_value(v.into_struct_value(), i as u32, "r")
+                .map_err(llvm_err)
+        })
+        .collect()
+}
+
+/// `adapter(host_ctx, caller_vmctx, params...) -> results`: spill, call the host, reload.
+pub(crate) fn build_adapter(env: &Env, name: &str, ty: &FuncType) -> Res<()> {
+    let f = env.llmod.add_function(name, env.fn_type(ty)?, None);
+    set_function_attributes(env, f);
+    let b = &env.b;
+    b.position_at_end(env.ctx.append_basic_block(f, "entry"));
+    let host = f.get_nth_param(0).expect("host ctx").into_pointer_value();
+    let caller = f.get_nth_param(1).expect("caller").into_pointer_value();
+    let n = ty.params().len().max(ty.results().len()).max(1);
+    let buf_ty = env.i64().array_type(n as u32);
+    let buf = b.build_alloca(buf_ty, "slots").map_err(llvm_err)?;
+    for i in 0..ty.params().len() {
+        let v = f.get_nth_param(i as u32 + 2).expect("param");
+        b.build_store(slot_ptr(env, buf, i)?, v).map_err(llvm_err)?;
+    }
+    let helpers = env
+        .load_field(caller, offset::HELPERS, env.ptr().into())?
+        .into_pointer_value();
+    let host_call = env
+        .load_field(helpers, helper::HOST_CALL * 8, env.ptr().into())?
+        .into_pointer_value();
+    let p = env.ptr();
+    let hty = env
+        .i32()
+        .fn_type(&[p.into(), p.into(), p.into(), p.into()], false);
+    let rc = b
+        .build_indirect_call(
+            hty,
+            host_call,
+            &[host.into(), caller.into(), buf.into(), buf.into()],
+            "rc",
+        )
+        .map_err(llvm_err)?
+        .try_as_basic_value()
+        .basic()
+        .ok_or("host call result")?
+        .into_int_value();
+    let failed = b
+        .build_int_compare(IntPredicate::NE, rc, env.i32().const_zero(), "failed")
+        .map_err(llvm_err)?;
+    let bad = env.ctx.append_basic_block(f, "trap");
+    let ok = env.ctx.append_basic_block(f, "ok");
+    b.build_conditional_branch(failed, bad, ok)
+        .map_err(llvm_err)?;
+    b.position_at_end(bad);
+    let trap = env
+        .load_field(helpers, helper::TRAP * 8, env.ptr().into())?
+        .into_pointer_value();
+    let tty = env.ctx.void_type().fn_type(&[env.i32().into()], false);
+    b.build_indirect_call(tty, trap, &[rc.into()], "")
+        .map_err(llvm_err)?;
+    b.build_unreachable().map_err(llvm_err)?;
+    b.position_at_end(ok);
+    let mut vals = Vec::new();
+    for (i, t) in ty.results().iter().enumerate() {
+        vals.push(
+            b.build_load(env.val_type(*t)?, slot_ptr(env, buf, i)?, "res")
+                .map_err(llvm_err)?,
+        );
+    }
+    match vals.len() {
+        0 => b.build_return(None),
+        1 => b.build_return(Some(&vals[0])),
+        _ => b.build_aggregate_return(&vals),
+    }
+    .map_err(llvm_err)?;
+    Ok(())
+}

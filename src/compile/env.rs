@@ -1,0 +1,140 @@
+//! The translation environment shared by every function: LLVM types, intrinsics looked up
+//! once by name, declarations of the module's functions, and typed access to vmctx fields.
+use crate::module::Module;
+use inkwell::builder::Builder;
+use inkwell::context::Context;
+use inkwell::intrinsics::Intrinsic;
+use inkwell::module::Module as LlModule;
+use inkwell::types::{BasicMetadataTypeEnum, BasicType, BasicTypeEnum, FunctionType};
+use inkwell::values::{BasicValueEnum, FunctionValue, IntValue, PointerValue};
+use inkwell::AddressSpace;
+use wasmparser::{FuncType, ValType};
+
+pub(crate) type Res<T> = Result<T, String>;
+
+pub(crate) fn llvm_err(e: inkwell::builder::BuilderError) -> String {
+    format!("LLVM builder error: {e}")
+}
+
+pub(crate) struct Env<'ctx, 'm> {
+    pub ctx: &'ctx Context,
+    pub llmod: LlModule<'ctx>,
+    pub b: Builder<'ctx>,
+    pub wasm: &'m Module,
+    /// Defined functions' LLVM declarations, by function index (None for imports).
+    pub funcs: Vec<Option<FunctionValue<'ctx>>>,
+}
+
+impl<'ctx, 'm> Env<'ctx, 'm> {
+    pub fn new(ctx: &'ctx Context, wasm: &'m Module) -> Self {
+        let llmod = ctx.create_module("wasm");
+        let b = ctx.create_builder();
+        Env {
+            ctx,
+            llmod,
+            b,
+            wasm,
+            funcs: Vec::new(),
+        }
+    }
+
+    pub fn ptr(&self) -> inkwell::types::PointerType<'ctx> {
+        self.ctx.ptr_type(AddressSpace::default())
+    }
+    pub fn i8(&self) -> inkwell::types::IntType<'ctx> {
+        self.ctx.i8_type()
+    }
+    pub fn i32(&self) -> inkwell::types::IntType<'ctx> {
+        self.ctx.i32_type()
+    }
+    pub fn i64(&self) -> inkwell::types::IntType<'ctx> {
+        self.ctx.i64_type()
+    }
+    /// The integer type of 8, 16, 32 or 64 bits.
+    pub fn int_bits(&self, bits: u32) -> inkwell::types::IntType<'ctx> {
+        match bits {
+            8 => self.ctx.i8_type(),
+            16 => self.ctx.i16_type(),
+            32 => self.ctx.i32_type(),
+            _ => self.ctx.i64_type(),
+        }
+    }
+
+    pub fn val_type(&self, ty: ValType) -> Res<BasicTypeEnum<'ctx>> {
+        Ok(match ty {
+            ValType::I32 => self.ctx.i32_type().into(),
+            ValType::I64 => self.ctx.i64_type().into(),
+            ValType::F32 => self.ctx.f32_type().into(),
+            ValType::F64 => self.ctx.f64_type().into(),
+            ValType::Ref(_) => self.ptr().into(),
+            ValType::V128 => return Err("SIMD is not supported yet (v128 value)".into()),
+        })
+    }
+
+    /// The return type of a function with these results: void, the value, or a struct.
+    pub fn ret_type(&self, results: &[ValType]) -> Res<Option<BasicTypeEnum<'ctx>>> {
+        Ok(match results.len() {
+            0 => None,
+            1 => Some(self.val_type(results[0])?),
+            _ => {
+                let fields: Vec<BasicTypeEnum> = results
+                    .iter()
+                    .map(|t| self.val_type(*t))
+                    .collect::<Res<_>>()?;
+                Some(self.ctx.struct_type(&fields, false).into())
+            }
+        })
+    }
+
+    /// Internal calling convention: `(callee_vmctx, caller_vmctx, params...) -> results`.
+    pub fn fn_type(&self, ty: &FuncType) -> Res<FunctionType<'ctx>> {
+        let mut params: Vec<BasicMetadataTypeEnum> = vec![self.ptr().into(), self.ptr().into()];
+        for p in ty.params() {
+            params.push(self.val_type(*p)?.into());
+        }
+        Ok(match self.ret_type(ty.results())? {
+            None => self.ctx.void_type().fn_type(&params, false),
+            Some(r) => r.fn_type(&params, false),
+        })
+    }
+
+    pub fn intrinsic(&self, name: &str, tys: &[BasicTypeEnum<'ctx>]) -> FunctionValue<'ctx> {
+        let i = Intrinsic::find(name).unwrap_or_else(|| panic!("LLVM lacks intrinsic {name}"));
+        i.get_declaration(&self.llmod, tys)
+            .unwrap_or_else(|| panic!("cannot declare intrinsic {name}"))
+    }
+
+    /// `base + offset` as a pointer.
+    pub fn field_ptr(&self, base: PointerValue<'ctx>, offset: u32) -> Res<PointerValue<'ctx>> {
+        let off = self.i64().const_int(u64::from(offset), false);
+        // SAFETY (LLVM): a byte offset inside the pointed-to runtime struct.
+        unsafe { self.b.build_gep(self.i8(), base, &[off], "fld") }.map_err(llvm_err)
+    }
+
+    /// Load a field of a runtime struct.
+    pub fn load_field(
+        &self,
+        base: PointerValue<'ctx>,
+        offset: u32,
+        ty: BasicTypeEnum<'ctx>,
+    ) -> Res<BasicValueEnum<'ctx>> {
+        let p = self.field_ptr(base, offset)?;
+        self.b.build_load(ty, p, "ld").map_err(llvm_err)
+    }
+
+    /// `array[index]` where array is a pointer to pointers.
+    pub fn load_indexed_ptr(
+        &self,
+        array: PointerValue<'ctx>,
+        index: IntValue<'ctx>,
+    ) -> Res<PointerValue<'ctx>> {
+        // SAFETY (LLVM): index is a valid entity index checked by validation.
+        let p =
+            unsafe { self.b.build_gep(self.ptr(), array, &[index], "elt") }.map_err(llvm_err)?;
+        Ok(self
+            .b
+            .build_load(self.ptr(), p, "eltv")
+            .map_err(llvm_err)?
+            .into_pointer_value())
+    }
+}

@@ -1,0 +1,402 @@
+//! One function's translation: its frame (locals in allocas that mem2reg promotes), the value
+//! stack, the control stack, and the operator dispatch. Operator families live in sibling
+//! files as further `impl FuncTx` blocks.
+use super::env::{llvm_err, Env, Res};
+use crate::runtime::vm::{helper, offset};
+use inkwell::basic_block::BasicBlock;
+use inkwell::types::BasicTypeEnum;
+use inkwell::values::BasicValue;
+
+use inkwell::values::{BasicValueEnum, FunctionValue, IntValue, PhiValue, PointerValue};
+use inkwell::IntPredicate;
+use std::collections::HashMap;
+use wasmparser::{Operator, ValType};
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum FrameKind<'ctx> {
+    Block,
+    Loop,
+    If {
+        else_block: BasicBlock<'ctx>,
+        has_else: bool,
+    },
+    Function,
+}
+
+pub(crate) struct Frame<'ctx> {
+    pub kind: FrameKind<'ctx>,
+    /// Where the construct continues after `end`; its phis receive the results.
+    pub next: BasicBlock<'ctx>,
+    pub end_phis: Vec<PhiValue<'ctx>>,
+    /// For loops, the header and its parameter phis (what `br` to a loop targets).
+    pub header: Option<(BasicBlock<'ctx>, Vec<PhiValue<'ctx>>)>,
+    /// Value-stack height below the construct's parameters.
+    pub height: usize,
+    /// An `if`'s parameters, restored for its `else` arm.
+    pub params: Vec<BasicValueEnum<'ctx>>,
+    pub next_reachable: bool,
+}
+
+pub(crate) struct FuncTx<'a, 'ctx, 'm> {
+    pub env: &'a Env<'ctx, 'm>,
+    pub func: FunctionValue<'ctx>,
+    pub vmctx: PointerValue<'ctx>,
+    pub locals: Vec<(PointerValue<'ctx>, BasicTypeEnum<'ctx>)>,
+    pub stack: Vec<BasicValueEnum<'ctx>>,
+    pub frames: Vec<Frame<'ctx>>,
+    pub reachable: bool,
+    /// Nesting depth of blocks opened inside unreachable code (skipped entirely).
+    pub dead_depth: u32,
+    trap_blocks: HashMap<i32, BasicBlock<'ctx>>,
+    /// Memory 0's base, loaded once in the entry block (it never moves).
+    pub mem_base: Option<PointerValue<'ctx>>,
+}
+
+/// Translate defined function `index` into its (already declared) LLVM function.
+pub(crate) fn translate_function(env: &Env<'_, '_>, index: u32) -> Res<()> {
+    let wasm = env.wasm;
+    let code = wasm.code_of(index).ok_or("no code for function")?;
+    let ty = wasm.func_type(index).clone();
+    let func = env.funcs[index as usize].ok_or("undeclared function")?;
+    let b = &env.b;
+    let entry = env.ctx.append_basic_block(func, "entry");
+    b.position_at_end(entry);
+    let vmctx = func
+        .get_nth_param(0)
+        .ok_or("no vmctx")?
+        .into_pointer_value();
+    let mut tx = FuncTx {
+        env,
+        func,
+        vmctx,
+        locals: Vec::new(),
+        stack: Vec::new(),
+        frames: Vec::new(),
+        reachable: true,
+        dead_depth: 0,
+        trap_blocks: HashMap::new(),
+        mem_base: None,
+    };
+    for (i, p) in ty.params().iter().enumerate() {
+        let t = env.val_type(*p)?;
+        let slot = b.build_alloca(t, "param").map_err(llvm_err)?;
+        let v = func.get_nth_param(i as u32 + 2).ok_or("missing param")?;
+        b.build_store(slot, v).map_err(llvm_err)?;
+        tx.locals.push((slot, t));
+    }
+    for (count, vt) in &code.locals {
+        let t = env.val_type(*vt)?;
+        for _ in 0..*count {
+            let slot = b.build_alloca(t, "local").map_err(llvm_err)?;
+            b.build_store(slot, t.const_zero()).map_err(llvm_err)?;
+            tx.locals.push((slot, t));
+        }
+    }
+    tx.prologue()?;
+    let ret = env.ctx.append_basic_block(func, "return");
+    let results = ty.results().to_vec();
+    tx.push_frame(FrameKind::Function, ret, &results, 0, None)?;
+    let mut reader = wasm.operators(code);
+    while !reader.eof() {
+        let op = reader.read().map_err(|e| format!("bad operator: {e}"))?;
+        tx.operator(op)?;
+    }
+    Ok(())
+}
+
+impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
+    /// Stack-limit check (deep recursion traps cleanly) and the memory base load.
+    fn prologue(&mut self) -> Res<()> {
+        let env = self.env;
+        let limit_ptr = env.load_field(self.vmctx, offset::STACK_LIMIT, env.ptr().into())?;
+        let limit = env
+            .b
+            .build_load(env.i64(), limit_ptr.into_pointer_value(), "limit")
+            .map_err(llvm_err)?
+            .into_int_value();
+        let fa = env.intrinsic("llvm.frameaddress", &[env.ptr().into()]);
+        let fp = env
+            .b
+            .build_call(fa, &[env.i32().const_zero().into()], "fp")
+            .map_err(llvm_err)?
+            .try_as_basic_value()
+            .basic()
+            .ok_or("frameaddress")?
+            .into_pointer_value();
+        let fp = env
+            .b
+            .build_ptr_to_int(fp, env.i64(), "fpi")
+            .map_err(llvm_err)?;
+        let low = env
+            .b
+            .build_int_compare(IntPredicate::ULT, fp, limit, "deep")
+            .map_err(llvm_err)?;
+        self.trap_if(low, crate::runtime::vm::trap_code::STACK)?;
+        if !env.wasm.memories.is_empty() {
+            let base = env.load_field(self.vmctx, offset::MEM_BASE, env.ptr().into())?;
+            self.mem_base = Some(base.into_pointer_value());
+        }
+        Ok(())
+    }
+
+    pub fn cur_block(&self) -> BasicBlock<'ctx> {
+        self.env
+            .b
+            .get_insert_block()
+            .expect("builder is positioned")
+    }
+
+    pub fn pop(&mut self) -> BasicValueEnum<'ctx> {
+        self.stack
+            .pop()
+            .expect("validated module: value stack underflow")
+    }
+
+    pub fn pop_int(&mut self) -> IntValue<'ctx> {
+        self.pop().into_int_value()
+    }
+
+    pub fn popn(&mut self, n: usize) -> Vec<BasicValueEnum<'ctx>> {
+        let at = self.stack.len() - n;
+        self.stack.split_off(at)
+    }
+
+    pub fn push(&mut self, v: impl Into<BasicValueEnum<'ctx>>) {
+        self.stack.push(v.into());
+    }
+
+    /// Branch to a shared per-function trap block when `cond` holds.
+    pub fn trap_if(&mut self, cond: IntValue<'ctx>, code: i32) -> Res<()> {
+        let env = self.env;
+        let trap = self.trap_block(code)?;
+        let cont = env.ctx.append_basic_block(self.func, "ok");
+        env.b
+            .build_conditional_branch(cond, trap, cont)
+            .map_err(llvm_err)?;
+        env.b.position_at_end(cont);
+        Ok(())
+    }
+
+    fn trap_block(&mut self, code: i32) -> Res<BasicBlock<'ctx>> {
+        if let Some(b) = self.trap_blocks.get(&code) {
+            return Ok(*b);
+        }
+        let env = self.env;
+        let here = self.cur_block();
+        let blk = env.ctx.append_basic_block(self.func, "trap");
+        env.b.position_at_end(blk);
+        self.emit_trap(env.i32().const_int(code as u64, true))?;
+        env.b.position_at_end(here);
+        self.trap_blocks.insert(code, blk);
+        Ok(blk)
+    }
+
+    /// Call the trap helper (does not return) and end the block.
+    pub fn emit_trap(&mut self, code: IntValue<'ctx>) -> Res<()> {
+        let env = self.env;
+        let fty = env.ctx.void_type().fn_type(&[env.i32().into()], false);
+        self.call_helper(helper::TRAP, fty, &[code.into()])?;
+        env.b.build_unreachable().map_err(llvm_err)?;
+        Ok(())
+    }
+
+    /// Call runtime helper `index` through the vmctx helper table.
+    pub fn call_helper(
+        &mut self,
+        index: u32,
+        fty: inkwell::types::FunctionType<'ctx>,
+        args: &[inkwell::values::BasicMetadataValueEnum<'ctx>],
+    ) -> Res<Option<BasicValueEnum<'ctx>>> {
+        let env = self.env;
+        let table = env
+            .load_field(self.vmctx, offset::HELPERS, env.ptr().into())?
+            .into_pointer_value();
+        let f = env
+            .load_field(table, index * 8, env.ptr().into())?
+            .into_pointer_value();
+        let call = env
+            .b
+            .build_indirect_call(fty, f, args, "h")
+            .map_err(llvm_err)?;
+        Ok(call.try_as_basic_value().basic())
+    }
+
+    /// A helper returning a trap code: trap with it unless it is zero.
+    pub fn call_checked_helper(
+        &mut self,
+        index: u32,
+        args: &[inkwell::values::BasicMetadataValueEnum<'ctx>],
+    ) -> Res<()> {
+        let env = self.env;
+        let params: Vec<inkwell::types::BasicMetadataTypeEnum> = args
+            .iter()
+            .map(|a| match a {
+                inkwell::values::BasicMetadataValueEnum::PointerValue(_) => env.ptr().into(),
+                _ => env.i32().into(),
+            })
+            .collect();
+        let fty = env.i32().fn_type(&params, false);
+        let rc = self
+            .call_helper(index, fty, args)?
+            .ok_or("helper result")?
+            .into_int_value();
+        let failed = env
+            .b
+            .build_int_compare(IntPredicate::NE, rc, env.i32().const_zero(), "failed")
+            .map_err(llvm_err)?;
+        let bad = env.ctx.append_basic_block(self.func, "helper_trap");
+        let cont = env.ctx.append_basic_block(self.func, "ok");
+        env.b
+            .build_conditional_branch(failed, bad, cont)
+            .map_err(llvm_err)?;
+        env.b.position_at_end(bad);
+        self.emit_trap(rc)?;
+        env.b.position_at_end(cont);
+        Ok(())
+    }
+
+    pub fn local(&self, i: u32) -> (PointerValue<'ctx>, BasicTypeEnum<'ctx>) {
+        self.locals[i as usize]
+    }
+
+    fn operator(&mut self, op: Operator) -> Res<()> {
+        if !self.reachable {
+            return self.dead_operator(op);
+        }
+        if self.control_op(&op)? {
+            return Ok(());
+        }
+        if self.variable_op(&op)? {
+            return Ok(());
+        }
+        if self.numeric_op(&op)? {
+            return Ok(());
+        }
+        if self.memory_op(&op)? {
+            return Ok(());
+        }
+        if self.table_op(&op)? {
+            return Ok(());
+        }
+        Err(unsupported(&op))
+    }
+
+    /// In unreachable code only the block structure matters.
+    fn dead_operator(&mut self, op: Operator) -> Res<()> {
+        match op {
+            Operator::Block { .. } | Operator::Loop { .. } | Operator::If { .. } => {
+                self.dead_depth += 1
+            }
+            Operator::Else if self.dead_depth == 0 => return self.control_op(&op).map(|_| ()),
+            Operator::End if self.dead_depth == 0 => return self.control_op(&op).map(|_| ()),
+            Operator::End => self.dead_depth -= 1,
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// Locals, globals, drop, select, constants.
+    fn variable_op(&mut self, op: &Operator) -> Res<bool> {
+        let env = self.env;
+        let b = &env.b;
+        match *op {
+            Operator::LocalGet { local_index } => {
+                let (p, t) = self.local(local_index);
+                let v = b.build_load(t, p, "l").map_err(llvm_err)?;
+                self.push(v);
+            }
+            Operator::LocalSet { local_index } => {
+                let v = self.pop();
+                b.build_store(self.local(local_index).0, v)
+                    .map_err(llvm_err)?;
+            }
+            Operator::LocalTee { local_index } => {
+                let v = *self.stack.last().expect("tee operand");
+                b.build_store(self.local(local_index).0, v)
+                    .map_err(llvm_err)?;
+            }
+            Operator::GlobalGet { global_index } => {
+                let (cell, ty) = self.global_cell(global_index)?;
+                let v = b.build_load(ty, cell, "g").map_err(llvm_err)?;
+                self.push(v);
+            }
+            Operator::GlobalSet { global_index } => {
+                let v = self.pop();
+                let (cell, _) = self.global_cell(global_index)?;
+                b.build_store(cell, v).map_err(llvm_err)?;
+            }
+            Operator::Drop => {
+                let v = self.pop();
+                // A load whose value is dropped must still trap when out of bounds: keep it.
+                if let Some(inst) = v.as_instruction_value() {
+                    if inst.get_opcode() == inkwell::values::InstructionOpcode::Load {
+                        let _ = inst.set_volatile(true);
+                    }
+                }
+            }
+            Operator::Select | Operator::TypedSelect { .. } => {
+                let c = self.pop_int();
+                let f = self.pop();
+                let t = self.pop();
+                let c = b
+                    .build_int_compare(IntPredicate::NE, c, env.i32().const_zero(), "c")
+                    .map_err(llvm_err)?;
+                let v = b.build_select(c, t, f, "sel").map_err(llvm_err)?;
+                self.push(v);
+            }
+            Operator::I32Const { value } => {
+                self.push(env.i32().const_int(value as u32 as u64, false))
+            }
+            Operator::I64Const { value } => self.push(env.i64().const_int(value as u64, false)),
+            Operator::F32Const { value } => {
+                let bits = env.i32().const_int(u64::from(value.bits()), false);
+                let v = b
+                    .build_bit_cast(bits, env.ctx.f32_type(), "f")
+                    .map_err(llvm_err)?;
+                self.push(v);
+            }
+            Operator::F64Const { value } => {
+                let bits = env.i64().const_int(value.bits(), false);
+                let v = b
+                    .build_bit_cast(bits, env.ctx.f64_type(), "f")
+                    .map_err(llvm_err)?;
+                self.push(v);
+            }
+            Operator::Nop => {}
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+
+    /// The cell of global `index` and its LLVM type.
+    fn global_cell(&self, index: u32) -> Res<(PointerValue<'ctx>, BasicTypeEnum<'ctx>)> {
+        let env = self.env;
+        let ty = env.val_type(env.wasm.globals[index as usize].content_type)?;
+        let cells = env
+            .load_field(self.vmctx, offset::GLOBALS, env.ptr().into())?
+            .into_pointer_value();
+        let cell = env.load_indexed_ptr(cells, env.i32().const_int(u64::from(index), false))?;
+        Ok((cell, ty))
+    }
+
+    /// The LLVM type of a Wasm value type (for block signatures).
+    pub fn types_of(&self, tys: &[ValType]) -> Res<Vec<BasicTypeEnum<'ctx>>> {
+        tys.iter().map(|t| self.env.val_type(*t)).collect()
+    }
+}
+
+pub(crate) fn unsupported(op: &Operator) -> String {
+    let name = format!("{op:?}");
+    let name = name.split([' ', '{', '(']).next().unwrap_or("").to_string();
+    if name.starts_with("V128")
+        || name.starts_with("I8x16")
+        || name.starts_with("I16x8")
+        || name.starts_with("I32x4")
+        || name.starts_with("I64x2")
+        || name.starts_with("F32x4")
+        || name.starts_with("F64x2")
+    {
+        return "SIMD is not supported yet".into();
+    }
+    format!("unsupported instruction: {name}")
+}

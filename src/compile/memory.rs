@@ -1,0 +1,168 @@
+//! Linear-memory access. Memories are reserved with guard regions covering every 32-bit
+//! index plus 32-bit offset, so an access is `base + zext(index) + offset` with no check: an
+//! out-of-bounds access faults and the runtime turns the fault into a trap.
+use super::env::{llvm_err, Res};
+use super::func::FuncTx;
+use crate::runtime::vm::{helper, offset};
+use inkwell::types::BasicTypeEnum;
+use inkwell::values::{BasicMetadataValueEnum, BasicValue, PointerValue};
+use wasmparser::{MemArg, Operator as O};
+
+/// How a load widens its bytes.
+#[derive(Clone, Copy)]
+enum Ext {
+    None,
+    Signed,
+    Unsigned,
+}
+
+impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
+    fn address(&mut self, memarg: &MemArg) -> Res<PointerValue<'ctx>> {
+        let env = self.env;
+        let index = self.pop_int();
+        let b = &env.b;
+        let wide = b
+            .build_int_z_extend(index, env.i64(), "idx")
+            .map_err(llvm_err)?;
+        let eff = b
+            .build_int_add(wide, env.i64().const_int(memarg.offset, false), "ea")
+            .map_err(llvm_err)?;
+        let base = self.mem_base.ok_or("memory access without a memory")?;
+        // SAFETY (LLVM): stays within the memory's reservation by construction.
+        unsafe { b.build_gep(env.i8(), base, &[eff], "addr") }.map_err(llvm_err)
+    }
+
+    /// `load(ty, bytes, ext)`: load `bytes` bytes and widen them to `ty`.
+    fn load(&mut self, memarg: &MemArg, ty: BasicTypeEnum<'ctx>, bytes: u32, ext: Ext) -> Res<()> {
+        let env = self.env;
+        let addr = self.address(memarg)?;
+        let b = &env.b;
+        let v = match ext {
+            Ext::None => b.build_load(ty, addr, "load").map_err(llvm_err)?,
+            Ext::Signed | Ext::Unsigned => {
+                let narrow = env.int_bits(bytes * 8);
+                let n = b.build_load(narrow, addr, "load").map_err(llvm_err)?;
+                if let Some(i) = n.as_instruction_value() {
+                    i.set_alignment(1).map_err(|e| e.to_string())?;
+                }
+                let n = n.into_int_value();
+                let w = ty.into_int_type();
+                let v = if matches!(ext, Ext::Signed) {
+                    b.build_int_s_extend(n, w, "sx")
+                } else {
+                    b.build_int_z_extend(n, w, "zx")
+                }
+                .map_err(llvm_err)?;
+                self.push(v);
+                return Ok(());
+            }
+        };
+        if let Some(i) = v.as_instruction_value() {
+            i.set_alignment(1).map_err(|e| e.to_string())?;
+        }
+        self.push(v);
+        Ok(())
+    }
+
+    /// `store(bytes)`: store the low `bytes` bytes of the value.
+    fn store(&mut self, memarg: &MemArg, bytes: u32) -> Res<()> {
+        let env = self.env;
+        let v = self.pop();
+        let addr = self.address(memarg)?;
+        let b = &env.b;
+        let v = if v.is_int_value() && v.into_int_value().get_type().get_bit_width() > bytes * 8 {
+            let narrow = env.int_bits(bytes * 8);
+            b.build_int_truncate(v.into_int_value(), narrow, "narrow")
+                .map_err(llvm_err)?
+                .into()
+        } else {
+            v
+        };
+        let st = b.build_store(addr, v).map_err(llvm_err)?;
+        st.set_alignment(1).map_err(|e| e.to_string())?;
+        Ok(())
+    }
+
+    fn i32_args(&mut self, n: usize) -> Vec<BasicMetadataValueEnum<'ctx>> {
+        let mut args: Vec<BasicMetadataValueEnum> = vec![self.vmctx.into()];
+        args.extend(self.popn(n).into_iter().map(BasicMetadataValueEnum::from));
+        args
+    }
+
+    pub(crate) fn memory_op(&mut self, op: &O) -> Res<bool> {
+        let env = self.env;
+        let (i32t, i64t) = (env.i32().into(), env.i64().into());
+        let (f32t, f64t) = (env.ctx.f32_type().into(), env.ctx.f64_type().into());
+        match op {
+            O::I32Load { memarg } => self.load(memarg, i32t, 4, Ext::None)?,
+            O::I64Load { memarg } => self.load(memarg, i64t, 8, Ext::None)?,
+            O::F32Load { memarg } => self.load(memarg, f32t, 4, Ext::None)?,
+            O::F64Load { memarg } => self.load(memarg, f64t, 8, Ext::None)?,
+            O::I32Load8S { memarg } => self.load(memarg, i32t, 1, Ext::Signed)?,
+            O::I32Load8U { memarg } => self.load(memarg, i32t, 1, Ext::Unsigned)?,
+            O::I32Load16S { memarg } => self.load(memarg, i32t, 2, Ext::Signed)?,
+            O::I32Load16U { memarg } => self.load(memarg, i32t, 2, Ext::Unsigned)?,
+            O::I64Load8S { memarg } => self.load(memarg, i64t, 1, Ext::Signed)?,
+            O::I64Load8U { memarg } => self.load(memarg, i64t, 1, Ext::Unsigned)?,
+            O::I64Load16S { memarg } => self.load(memarg, i64t, 2, Ext::Signed)?,
+            O::I64Load16U { memarg } => self.load(memarg, i64t, 2, Ext::Unsigned)?,
+            O::I64Load32S { memarg } => self.load(memarg, i64t, 4, Ext::Signed)?,
+            O::I64Load32U { memarg } => self.load(memarg, i64t, 4, Ext::Unsigned)?,
+            O::I32Store { memarg } | O::F32Store { memarg } | O::I64Store32 { memarg } => {
+                self.store(memarg, 4)?
+            }
+            O::I64Store { memarg } | O::F64Store { memarg } => self.store(memarg, 8)?,
+            O::I32Store8 { memarg } | O::I64Store8 { memarg } => self.store(memarg, 1)?,
+            O::I32Store16 { memarg } | O::I64Store16 { memarg } => self.store(memarg, 2)?,
+            O::MemorySize { .. } => {
+                let md = env
+                    .load_field(self.vmctx, offset::MEM, env.ptr().into())?
+                    .into_pointer_value();
+                let size = env
+                    .load_field(md, offset::MEM_SIZE, env.i64().into())?
+                    .into_int_value();
+                let b = &env.b;
+                let pages = b
+                    .build_right_shift(size, env.i64().const_int(16, false), false, "pages")
+                    .map_err(llvm_err)?;
+                let v = b
+                    .build_int_truncate(pages, env.i32(), "size")
+                    .map_err(llvm_err)?;
+                self.push(v);
+            }
+            O::MemoryGrow { .. } => {
+                let args = self.i32_args(1);
+                let fty = env
+                    .i32()
+                    .fn_type(&[env.ptr().into(), env.i32().into()], false);
+                let v = self
+                    .call_helper(helper::MEMORY_GROW, fty, &args)?
+                    .ok_or("grow result")?;
+                self.push(v);
+            }
+            O::MemoryFill { .. } => {
+                let args = self.i32_args(3);
+                self.call_checked_helper(helper::MEMORY_FILL, &args)?;
+            }
+            O::MemoryCopy { .. } => {
+                let args = self.i32_args(3);
+                self.call_checked_helper(helper::MEMORY_COPY, &args)?;
+            }
+            O::MemoryInit { data_index, .. } => {
+                let mut args = self.i32_args(3);
+                args.insert(1, env.i32().const_int(u64::from(*data_index), false).into());
+                self.call_checked_helper(helper::MEMORY_INIT, &args)?;
+            }
+            O::DataDrop { data_index } => {
+                let fty = env
+                    .ctx
+                    .void_type()
+                    .fn_type(&[env.ptr().into(), env.i32().into()], false);
+                let seg = env.i32().const_int(u64::from(*data_index), false);
+                self.call_helper(helper::DATA_DROP, fty, &[self.vmctx.into(), seg.into()])?;
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}

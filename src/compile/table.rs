@@ -1,0 +1,176 @@
+//! Tables and references. A reference is a pointer: a funcref points to the function's
+//! `AnyFunc`, an externref is its host index plus one, null is null. Element access is
+//! inline with a bounds check; resizing and bulk operations call runtime helpers.
+use super::env::{llvm_err, Res};
+use super::func::FuncTx;
+use crate::runtime::vm::{helper, offset, trap_code};
+use inkwell::values::{BasicMetadataValueEnum, IntValue, PointerValue};
+use inkwell::IntPredicate;
+use wasmparser::Operator as O;
+
+impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
+    pub(crate) fn table_ptr(&self, table: u32) -> Res<PointerValue<'ctx>> {
+        let env = self.env;
+        let tables = env
+            .load_field(self.vmctx, offset::TABLES, env.ptr().into())?
+            .into_pointer_value();
+        env.load_indexed_ptr(tables, env.i32().const_int(u64::from(table), false))
+    }
+
+    /// The address of element `index` of `table`, trapping with `oob_code` past its end.
+    pub(crate) fn table_slot(
+        &mut self,
+        table: u32,
+        index: IntValue<'ctx>,
+        oob_code: i32,
+    ) -> Res<PointerValue<'ctx>> {
+        let env = self.env;
+        let t = self.table_ptr(table)?;
+        let size = env
+            .load_field(t, offset::TABLE_SIZE, env.i64().into())?
+            .into_int_value();
+        let wide = env
+            .b
+            .build_int_z_extend(index, env.i64(), "ti")
+            .map_err(llvm_err)?;
+        let oob = env
+            .b
+            .build_int_compare(IntPredicate::UGE, wide, size, "toob")
+            .map_err(llvm_err)?;
+        self.trap_if(oob, oob_code)?;
+        let elems = env
+            .load_field(t, offset::TABLE_ELEMS, env.ptr().into())?
+            .into_pointer_value();
+        // SAFETY (LLVM): index < size was just checked.
+        unsafe { env.b.build_gep(env.ptr(), elems, &[wide], "slot") }.map_err(llvm_err)
+    }
+
+    fn const_i32(&self, v: u32) -> BasicMetadataValueEnum<'ctx> {
+        self.env.i32().const_int(u64::from(v), false).into()
+    }
+
+    pub(crate) fn table_op(&mut self, op: &O) -> Res<bool> {
+        let env = self.env;
+        match op {
+            O::RefNull { .. } => self.push(env.ptr().const_null()),
+            O::RefIsNull => {
+                let v = self.pop().into_pointer_value();
+                let c = env.b.build_is_null(v, "isnull").map_err(llvm_err)?;
+                let v = env
+                    .b
+                    .build_int_z_extend(c, env.i32(), "b")
+                    .map_err(llvm_err)?;
+                self.push(v);
+            }
+            O::RefFunc { function_index } => {
+                let funcs = env
+                    .load_field(self.vmctx, offset::FUNCS, env.ptr().into())?
+                    .into_pointer_value();
+                let f = env.load_indexed_ptr(
+                    funcs,
+                    env.i32().const_int(u64::from(*function_index), false),
+                )?;
+                self.push(f);
+            }
+            O::TableGet { table } => {
+                let i = self.pop_int();
+                let slot = self.table_slot(*table, i, trap_code::OOB_TABLE)?;
+                let v = env
+                    .b
+                    .build_load(env.ptr(), slot, "elem")
+                    .map_err(llvm_err)?;
+                self.push(v);
+            }
+            O::TableSet { table } => {
+                let v = self.pop();
+                let i = self.pop_int();
+                let slot = self.table_slot(*table, i, trap_code::OOB_TABLE)?;
+                env.b.build_store(slot, v).map_err(llvm_err)?;
+            }
+            O::TableSize { table } => {
+                let t = self.table_ptr(*table)?;
+                let size = env
+                    .load_field(t, offset::TABLE_SIZE, env.i64().into())?
+                    .into_int_value();
+                let v = env
+                    .b
+                    .build_int_truncate(size, env.i32(), "tsize")
+                    .map_err(llvm_err)?;
+                self.push(v);
+            }
+            O::TableGrow { table } => {
+                let delta = self.pop();
+                let init = self.pop();
+                let fty = env.i32().fn_type(
+                    &[
+                        env.ptr().into(),
+                        env.i32().into(),
+                        env.ptr().into(),
+                        env.i32().into(),
+                    ],
+                    false,
+                );
+                let args = [
+                    self.vmctx.into(),
+                    self.const_i32(*table),
+                    init.into(),
+                    delta.into(),
+                ];
+                let v = self
+                    .call_helper(helper::TABLE_GROW, fty, &args)?
+                    .ok_or("grow result")?;
+                self.push(v);
+            }
+            O::TableFill { table } => {
+                let len = self.pop();
+                let val = self.pop();
+                let dst = self.pop();
+                let args = [
+                    self.vmctx.into(),
+                    self.const_i32(*table),
+                    dst.into(),
+                    val.into(),
+                    len.into(),
+                ];
+                self.call_checked_helper(helper::TABLE_FILL, &args)?;
+            }
+            O::TableCopy {
+                dst_table,
+                src_table,
+            } => {
+                let v = self.popn(3);
+                let args = [
+                    self.vmctx.into(),
+                    self.const_i32(*dst_table),
+                    self.const_i32(*src_table),
+                    v[0].into(),
+                    v[1].into(),
+                    v[2].into(),
+                ];
+                self.call_checked_helper(helper::TABLE_COPY, &args)?;
+            }
+            O::TableInit { elem_index, table } => {
+                let v = self.popn(3);
+                let args = [
+                    self.vmctx.into(),
+                    self.const_i32(*table),
+                    self.const_i32(*elem_index),
+                    v[0].into(),
+                    v[1].into(),
+                    v[2].into(),
+                ];
+                self.call_checked_helper(helper::TABLE_INIT, &args)?;
+            }
+            O::ElemDrop { elem_index } => {
+                let fty = env
+                    .ctx
+                    .void_type()
+                    .fn_type(&[env.ptr().into(), env.i32().into()], false);
+                let args = [self.vmctx.into(), self.const_i32(*elem_index)];
+                self.call_helper(helper::ELEM_DROP, fty, &args)?;
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}

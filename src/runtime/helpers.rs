@@ -1,0 +1,217 @@
+//! Runtime functions compiled code calls through the vmctx helper table. They never unwind:
+//! failures come back as a trap code (non-zero) that compiled code turns into a trap.
+use super::instance::InstanceData;
+use super::memory::{bytes_mut, grow_memory};
+use super::store::{HostCtx, CURRENT_STORE, PENDING_TRAP};
+use super::trap::Trap;
+use super::vm::{helper, trap_code, TableData, VmCtx};
+use super::Val;
+
+extern "C" {
+    fn rt_trap(code: i32) -> !;
+    fn rt_host_begin();
+    fn rt_host_end();
+}
+
+pub(crate) fn table() -> [usize; helper::COUNT] {
+    let mut t = [0usize; helper::COUNT];
+    t[helper::TRAP as usize] = rt_trap as *const () as usize;
+    t[helper::MEMORY_GROW as usize] = memory_grow as *const () as usize;
+    t[helper::MEMORY_FILL as usize] = memory_fill as *const () as usize;
+    t[helper::MEMORY_COPY as usize] = memory_copy as *const () as usize;
+    t[helper::MEMORY_INIT as usize] = memory_init as *const () as usize;
+    t[helper::DATA_DROP as usize] = data_drop as *const () as usize;
+    t[helper::TABLE_GROW as usize] = table_grow as *const () as usize;
+    t[helper::TABLE_FILL as usize] = table_fill as *const () as usize;
+    t[helper::TABLE_COPY as usize] = table_copy as *const () as usize;
+    t[helper::TABLE_INIT as usize] = table_init as *const () as usize;
+    t[helper::ELEM_DROP as usize] = elem_drop as *const () as usize;
+    t[helper::HOST_CALL as usize] = host_call as *const () as usize;
+    t
+}
+
+const OK: i32 = 0;
+
+/// `start..start+len` fits in `size`.
+fn in_bounds(start: u32, len: u32, size: usize) -> bool {
+    (start as u64 + len as u64) <= size as u64
+}
+
+unsafe fn memory<'a>(vmctx: *mut VmCtx) -> &'a mut [u8] {
+    let md = (*vmctx).mem;
+    if md.is_null() {
+        return &mut [];
+    }
+    bytes_mut(md)
+}
+
+unsafe fn instance<'a>(vmctx: *mut VmCtx) -> &'a mut InstanceData {
+    &mut *((*vmctx).instance as *mut InstanceData)
+}
+
+unsafe fn table_of<'a>(vmctx: *mut VmCtx, t: u32) -> &'a mut TableData {
+    &mut **(*vmctx).tables.add(t as usize)
+}
+
+unsafe extern "C" fn memory_grow(vmctx: *mut VmCtx, delta: u32) -> i32 {
+    let md = (*vmctx).mem;
+    match grow_memory(&mut *md, u64::from(delta)) {
+        Some(old) => old as i32,
+        None => -1,
+    }
+}
+
+unsafe extern "C" fn memory_fill(vmctx: *mut VmCtx, dst: u32, val: u32, len: u32) -> i32 {
+    let mem = memory(vmctx);
+    if !in_bounds(dst, len, mem.len()) {
+        return trap_code::OOB_MEMORY;
+    }
+    mem[dst as usize..(dst + len) as usize].fill(val as u8);
+    OK
+}
+
+unsafe extern "C" fn memory_copy(vmctx: *mut VmCtx, dst: u32, src: u32, len: u32) -> i32 {
+    let mem = memory(vmctx);
+    if !in_bounds(dst, len, mem.len()) || !in_bounds(src, len, mem.len()) {
+        return trap_code::OOB_MEMORY;
+    }
+    mem.copy_within(src as usize..(src + len) as usize, dst as usize);
+    OK
+}
+
+unsafe extern "C" fn memory_init(vmctx: *mut VmCtx, seg: u32, dst: u32, src: u32, len: u32) -> i32 {
+    let inst = instance(vmctx);
+    let mem = memory(vmctx);
+    let s = &inst.module.data[seg as usize];
+    let bytes: &[u8] = if inst.data_dropped[seg as usize] {
+        &[]
+    } else {
+        inst.module.data_bytes(s)
+    };
+    if !in_bounds(src, len, bytes.len()) || !in_bounds(dst, len, mem.len()) {
+        return trap_code::OOB_MEMORY;
+    }
+    mem[dst as usize..(dst + len) as usize]
+        .copy_from_slice(&bytes[src as usize..(src + len) as usize]);
+    OK
+}
+
+unsafe extern "C" fn data_drop(vmctx: *mut VmCtx, seg: u32) {
+    instance(vmctx).data_dropped[seg as usize] = true;
+}
+
+unsafe extern "C" fn table_grow(vmctx: *mut VmCtx, t: u32, init: usize, delta: u32) -> i32 {
+    let table = table_of(vmctx, t);
+    let old = table.storage.len();
+    let new = old as u64 + u64::from(delta);
+    let max = u64::from(table.max.unwrap_or(u32::MAX));
+    if new > max || new > 10_000_000 {
+        return -1;
+    }
+    table.storage.resize(new as usize, init);
+    table.sync();
+    old as i32
+}
+
+unsafe extern "C" fn table_fill(vmctx: *mut VmCtx, t: u32, dst: u32, val: usize, len: u32) -> i32 {
+    let table = table_of(vmctx, t);
+    if !in_bounds(dst, len, table.storage.len()) {
+        return trap_code::OOB_TABLE;
+    }
+    table.storage[dst as usize..(dst + len) as usize].fill(val);
+    OK
+}
+
+unsafe extern "C" fn table_copy(
+    vmctx: *mut VmCtx,
+    dt: u32,
+    st: u32,
+    dst: u32,
+    src: u32,
+    len: u32,
+) -> i32 {
+    let (dlen, slen) = (
+        table_of(vmctx, dt).storage.len(),
+        table_of(vmctx, st).storage.len(),
+    );
+    if !in_bounds(dst, len, dlen) || !in_bounds(src, len, slen) {
+        return trap_code::OOB_TABLE;
+    }
+    let tmp: Vec<usize> = table_of(vmctx, st).storage[src as usize..(src + len) as usize].to_vec();
+    table_of(vmctx, dt).storage[dst as usize..(dst + len) as usize].copy_from_slice(&tmp);
+    OK
+}
+
+unsafe extern "C" fn table_init(
+    vmctx: *mut VmCtx,
+    t: u32,
+    seg: u32,
+    dst: u32,
+    src: u32,
+    len: u32,
+) -> i32 {
+    let inst = instance(vmctx);
+    let table = table_of(vmctx, t);
+    let items: &[usize] = inst.elems[seg as usize].as_deref().unwrap_or(&[]);
+    if !in_bounds(src, len, items.len()) || !in_bounds(dst, len, table.storage.len()) {
+        return trap_code::OOB_TABLE;
+    }
+    table.storage[dst as usize..(dst + len) as usize]
+        .copy_from_slice(&items[src as usize..(src + len) as usize]);
+    OK
+}
+
+unsafe extern "C" fn elem_drop(vmctx: *mut VmCtx, seg: u32) {
+    instance(vmctx).elems[seg as usize] = None;
+}
+
+/// Called by a host function's adapter with the arguments spilled to `args` (slot encoding).
+unsafe extern "C" fn host_call(
+    ctx: *mut HostCtx,
+    _caller: *mut VmCtx,
+    args: *mut u64,
+    results: *mut u64,
+) -> i32 {
+    let store_ptr = CURRENT_STORE.with(|c| c.get());
+    if store_ptr.is_null() {
+        return trap_code::HOST;
+    }
+    let store = &mut *store_ptr;
+    let ctx = &*ctx;
+    let entry = &store.funcs[ctx.func.0 as usize];
+    let ty = entry.ty.clone();
+    let super::store::FuncKind::Host(f) = &entry.kind else {
+        return trap_code::HOST;
+    };
+    let f = f.clone();
+    let vals: Vec<Val> = ty
+        .params()
+        .iter()
+        .enumerate()
+        .map(|(i, t)| store.decode(*t, *args.add(i)))
+        .collect();
+    let mut caller = super::store::Caller::new(ctx.memory);
+    rt_host_begin();
+    let out = f(&mut caller, &vals);
+    rt_host_end();
+    match out {
+        Ok(rs) => {
+            if rs.len() != ty.results().len() {
+                PENDING_TRAP.with(|p| {
+                    *p.borrow_mut() = Some(Trap::host(
+                        "host function returned the wrong number of results",
+                    ))
+                });
+                return trap_code::HOST;
+            }
+            for (i, v) in rs.iter().enumerate() {
+                *results.add(i) = store.encode(*v);
+            }
+            OK
+        }
+        Err(t) => {
+            PENDING_TRAP.with(|p| *p.borrow_mut() = Some(t));
+            trap_code::HOST
+        }
+    }
+}

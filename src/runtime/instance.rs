@@ -1,0 +1,350 @@
+//! Instantiation: resolve imports, create what the module defines, build the vmctx, apply
+// Boxes inside Vecs are deliberate: compiled code holds raw pointers to these objects, so
+// they must not move when the Vec grows.
+#![allow(clippy::vec_box)]
+//! segments, run the start function.
+use super::memory::LinearMemory;
+use super::store::{FuncEntry, FuncKind, HostCtx, Store};
+use super::trap::{Trap, TrapKind};
+use super::vm::{AnyFunc, MemoryData, TableData, VmCtx};
+use super::{CompiledModule, Error, Extern, Func, Global, Instance, Linker, Memory, Table, Val};
+use crate::compile::{adapter_symbol, func_symbol, tramp_symbol};
+use crate::module::{
+    ConstExpr, ConstOp, ElementItems, ExternKind, ImportKind, Module, SegmentMode,
+};
+use std::collections::HashMap;
+use std::sync::Arc;
+
+pub(crate) struct InstanceData {
+    pub vmctx: Box<VmCtx>,
+    pub module: Arc<Module>,
+    pub globals: Vec<*mut u64>,
+    pub tables: Vec<*mut TableData>,
+    pub funcs: Vec<*const AnyFunc>,
+    pub type_ids: Vec<u32>,
+    pub func_handles: Vec<Func>,
+    pub table_handles: Vec<Table>,
+    pub memory_handles: Vec<Memory>,
+    pub global_handles: Vec<Global>,
+    /// Host-function adapters' contexts and function references, one per imported host function.
+    pub host_ctxs: Vec<Box<HostCtx>>,
+    pub host_anyfuncs: Vec<Box<AnyFunc>>,
+    pub data_dropped: Vec<bool>,
+    /// Evaluated element segments (slot encoding); None once dropped.
+    pub elems: Vec<Option<Vec<usize>>>,
+    pub exports: HashMap<String, Extern>,
+}
+
+fn link_err(module: &str, name: &str, why: &str) -> Error {
+    Error::Link(format!("{why} for `{module}::{name}`"))
+}
+
+fn limits_ok(min: u64, max: Option<u64>, want_min: u64, want_max: Option<u64>) -> bool {
+    min >= want_min
+        && match (want_max, max) {
+            (None, _) => true,
+            (Some(w), Some(m)) => m <= w,
+            (Some(_), None) => false,
+        }
+}
+
+fn resolve_imports(store: &Store, linker: &Linker, module: &Module) -> Result<Vec<Extern>, Error> {
+    let mut out = Vec::new();
+    for imp in &module.imports {
+        let Some(ext) = linker.get(&imp.module, &imp.name) else {
+            return Err(Error::Link(format!(
+                "unknown import: `{}::{}` has not been defined",
+                imp.module, imp.name
+            )));
+        };
+        let ok = match (imp.kind, ext) {
+            (ImportKind::Func(t), Extern::Func(f)) => {
+                store.func_type(f) == module.types[t as usize]
+            }
+            (ImportKind::Table(want), Extern::Table(t)) => {
+                let have = store.table_type(t);
+                have.element_type == want.element_type
+                    && limits_ok(have.initial, have.maximum, want.initial, want.maximum)
+            }
+            (ImportKind::Memory(want), Extern::Memory(m)) => {
+                let have = store.memory_type(m);
+                limits_ok(have.initial, have.maximum, want.initial, want.maximum)
+            }
+            (ImportKind::Global(want), Extern::Global(g)) => store.global_type(g) == want,
+            _ => false,
+        };
+        if !ok {
+            return Err(link_err(&imp.module, &imp.name, "incompatible import type"));
+        }
+        out.push(ext);
+    }
+    Ok(out)
+}
+
+fn trap(kind: TrapKind) -> Error {
+    Error::Trap(Trap::new(kind))
+}
+
+pub(crate) fn instantiate(
+    store: &mut Store,
+    linker: &Linker,
+    m: &CompiledModule,
+) -> Result<Instance, Error> {
+    let module = m.module.clone();
+    let imports = resolve_imports(store, linker, &module)?;
+    let type_ids: Vec<u32> = module.types.iter().map(|t| store.sig_id(t)).collect();
+    let inst_index = store.instances.len() as u32;
+
+    let mut data = Box::new(InstanceData {
+        vmctx: Box::new(VmCtx {
+            mem_base: std::ptr::null_mut(),
+            mem: std::ptr::null_mut(),
+            stack_limit: &*store.stack_limit,
+            helpers: store.helpers.as_ptr(),
+            globals: std::ptr::null(),
+            tables: std::ptr::null(),
+            funcs: std::ptr::null(),
+            type_ids: std::ptr::null(),
+            instance: std::ptr::null_mut(),
+        }),
+        module: module.clone(),
+        globals: Vec::new(),
+        tables: Vec::new(),
+        funcs: Vec::new(),
+        type_ids,
+        func_handles: Vec::new(),
+        table_handles: Vec::new(),
+        memory_handles: Vec::new(),
+        global_handles: Vec::new(),
+        host_ctxs: Vec::new(),
+        host_anyfuncs: Vec::new(),
+        data_dropped: vec![false; module.data.len()],
+        elems: Vec::new(),
+        exports: HashMap::new(),
+    });
+    let vmctx_ptr: *mut VmCtx = &mut *data.vmctx;
+
+    // Imports.
+    for (imp, ext) in module.imports.iter().zip(&imports) {
+        match (imp.kind, *ext) {
+            (ImportKind::Func(t), Extern::Func(f)) => {
+                data.func_handles.push(f);
+                if matches!(store.funcs[f.0 as usize].kind, FuncKind::Host(_)) {
+                    data.host_ctxs.push(Box::new(HostCtx {
+                        func: f,
+                        memory: std::ptr::null_mut(),
+                    }));
+                    let ctx: *mut HostCtx = &mut **data.host_ctxs.last_mut().unwrap();
+                    let adapter = m.code.symbol(&adapter_symbol(t)).unwrap_or(0) as *const u8;
+                    let entry = &mut store.funcs[f.0 as usize].anyfunc;
+                    if entry.code.is_null() {
+                        // The store-level reference (used when the host puts it in a table)
+                        // borrows this module's adapter and has no caller memory.
+                        let shared = Box::new(HostCtx {
+                            func: f,
+                            memory: std::ptr::null_mut(),
+                        });
+                        entry.code = adapter;
+                        entry.vmctx = Box::leak(shared) as *mut HostCtx as *mut u8;
+                    }
+                    let af = Box::new(AnyFunc {
+                        code: adapter,
+                        vmctx: ctx as *mut u8,
+                        type_id: u64::from(data.type_ids[t as usize]),
+                        array_tramp: std::ptr::null(),
+                    });
+                    store
+                        .anyfunc_owner
+                        .insert(&*af as *const AnyFunc as usize, f);
+                    data.funcs.push(&*af);
+                    data.host_anyfuncs.push(af);
+                } else {
+                    data.funcs.push(&*store.funcs[f.0 as usize].anyfunc);
+                }
+            }
+            (ImportKind::Table(_), Extern::Table(t)) => {
+                data.table_handles.push(t);
+                data.tables.push(&mut *store.tables[t.0 as usize]);
+            }
+            (ImportKind::Memory(_), Extern::Memory(mem)) => data.memory_handles.push(mem),
+            (ImportKind::Global(_), Extern::Global(g)) => {
+                data.global_handles.push(g);
+                data.globals.push(&mut *store.globals[g.0 as usize]);
+            }
+            _ => unreachable!("resolve_imports checked kinds"),
+        }
+    }
+
+    // Defined functions.
+    for i in module.num_imported_funcs..module.num_funcs() {
+        let t = module.func_types[i as usize];
+        let code = m.code.symbol(&func_symbol(i));
+        let tramp = m.code.symbol(&tramp_symbol(t));
+        let (Some(code), Some(tramp)) = (code, tramp) else {
+            return Err(Error::Compile(format!("compiled code lacks function {i}")));
+        };
+        let af = Box::new(AnyFunc {
+            code: code as *const u8,
+            vmctx: vmctx_ptr as *mut u8,
+            type_id: u64::from(data.type_ids[t as usize]),
+            array_tramp: tramp as *const u8,
+        });
+        let f = Func(store.funcs.len() as u32);
+        store
+            .anyfunc_owner
+            .insert(&*af as *const AnyFunc as usize, f);
+        data.funcs.push(&*af);
+        store.funcs.push(FuncEntry {
+            anyfunc: af,
+            ty: module.types[t as usize].clone(),
+            kind: FuncKind::Wasm,
+        });
+        data.func_handles.push(f);
+    }
+
+    // Defined memories.
+    for ty in &module.memories[module.num_imported_memories as usize..] {
+        let mem = store.new_memory(*ty)?;
+        data.memory_handles.push(mem);
+    }
+    if let Some(mem) = data.memory_handles.first() {
+        let md: *mut MemoryData = &mut *store.memories[mem.0 as usize].data;
+        data.vmctx.mem = md;
+        // SAFETY: md points to a live boxed MemoryData.
+        data.vmctx.mem_base = unsafe { (*md).base };
+        for h in &mut data.host_ctxs {
+            h.memory = md;
+        }
+    }
+
+    // Defined globals (their initialisers may read earlier globals and name functions).
+    for (i, init) in module.global_inits.iter().enumerate() {
+        let ty = module.globals[module.num_imported_globals as usize + i];
+        let bits = eval_const(store, &data, init)?;
+        let g = store.new_global(ty, Val::I32(0));
+        *store.globals[g.0 as usize] = bits;
+        data.global_handles.push(g);
+        data.globals.push(&mut *store.globals[g.0 as usize]);
+    }
+
+    // Defined tables.
+    for (i, ty) in module.tables[module.num_imported_tables as usize..]
+        .iter()
+        .enumerate()
+    {
+        let init = match module.table_inits.get(i).and_then(|x| x.as_ref()) {
+            Some(e) => eval_const(store, &data, e)?,
+            None => 0,
+        };
+        let t = store.new_table(*ty, Val::I32(0))?;
+        store.tables[t.0 as usize].storage.fill(init as usize);
+        data.table_handles.push(t);
+        data.tables.push(&mut *store.tables[t.0 as usize]);
+    }
+
+    // Element segments, evaluated now (Wasm 2.0 evaluates them at instantiation).
+    for seg in &module.elements {
+        let vals = match &seg.items {
+            ElementItems::Functions(fs) => fs
+                .iter()
+                .map(|&f| data.funcs[f as usize] as usize)
+                .collect(),
+            ElementItems::Exprs(es) => {
+                let mut v = Vec::new();
+                for e in es {
+                    v.push(eval_const(store, &data, e)? as usize);
+                }
+                v
+            }
+        };
+        data.elems.push(Some(vals));
+    }
+
+    data.vmctx.globals = data.globals.as_ptr();
+    data.vmctx.tables = data.tables.as_ptr();
+    data.vmctx.funcs = data.funcs.as_ptr();
+    data.vmctx.type_ids = data.type_ids.as_ptr();
+    let data_ptr: *mut InstanceData = &mut *data;
+    data.vmctx.instance = data_ptr as *mut u8;
+
+    for e in &module.exports {
+        let i = e.index as usize;
+        let ext = match e.kind {
+            ExternKind::Func => Extern::Func(data.func_handles[i]),
+            ExternKind::Table => Extern::Table(data.table_handles[i]),
+            ExternKind::Memory => Extern::Memory(data.memory_handles[i]),
+            ExternKind::Global => Extern::Global(data.global_handles[i]),
+            ExternKind::Tag => continue,
+        };
+        data.exports.insert(e.name.clone(), ext);
+    }
+    store.instances.push(data);
+    let instance = Instance(inst_index);
+    apply_segments(store, instance)?;
+    if let Some(start) = module.start {
+        let f = store.instances[inst_index as usize].func_handles[start as usize];
+        store.call(f, &[]).map_err(Error::Trap)?;
+    }
+    Ok(instance)
+}
+
+fn eval_const(store: &Store, data: &InstanceData, e: &ConstExpr) -> Result<u64, Error> {
+    Ok(match e.op {
+        ConstOp::I32(v) => u64::from(v as u32),
+        ConstOp::I64(v) => v as u64,
+        ConstOp::F32(b) => u64::from(b),
+        ConstOp::F64(b) => b,
+        ConstOp::RefNull(_) => 0,
+        ConstOp::RefFunc(f) => data.funcs[f as usize] as u64,
+        ConstOp::GlobalGet(g) => {
+            let _ = store;
+            // SAFETY: global cells are live boxes owned by the store.
+            unsafe { *data.globals[g as usize] }
+        }
+        ConstOp::V128(_) | ConstOp::Unsupported => {
+            return Err(Error::Compile("unsupported constant expression".into()))
+        }
+    })
+}
+
+fn apply_segments(store: &mut Store, instance: Instance) -> Result<(), Error> {
+    let data: *mut InstanceData = &mut *store.instances[instance.0 as usize];
+    // SAFETY: the instance box lives in the store; nothing else touches it meanwhile.
+    let data = unsafe { &mut *data };
+    let module = data.module.clone();
+    for (i, seg) in module.elements.iter().enumerate() {
+        match &seg.mode {
+            SegmentMode::Active { index, offset } => {
+                let off = eval_const(store, data, offset)? as u32 as usize;
+                let vals = data.elems[i].take().unwrap_or_default();
+                // SAFETY: table pointers are live boxes owned by the store.
+                let table = unsafe { &mut *data.tables[*index as usize] };
+                if off as u64 + vals.len() as u64 > table.storage.len() as u64 {
+                    return Err(trap(TrapKind::TableOutOfBounds));
+                }
+                table.storage[off..off + vals.len()].copy_from_slice(&vals);
+            }
+            SegmentMode::Declared => data.elems[i] = None,
+            SegmentMode::Passive => {}
+        }
+    }
+    for (i, seg) in module.data.iter().enumerate() {
+        if let SegmentMode::Active { offset, .. } = &seg.mode {
+            let off = eval_const(store, data, offset)? as u32 as usize;
+            let bytes = module.data_bytes(seg);
+            let md = data.vmctx.mem;
+            if md.is_null() {
+                return Err(trap(TrapKind::MemoryOutOfBounds));
+            }
+            // SAFETY: md is this instance's live memory 0.
+            let mem = unsafe { super::memory::bytes_mut(md) };
+            if off as u64 + bytes.len() as u64 > mem.len() as u64 {
+                return Err(trap(TrapKind::MemoryOutOfBounds));
+            }
+            mem[off..off + bytes.len()].copy_from_slice(bytes);
+            data.data_dropped[i] = true;
+        }
+    }
+    let _ = LinearMemory::new;
+    Ok(())
+}

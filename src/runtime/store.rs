@@ -1,0 +1,476 @@
+//! The store: owner of every runtime object, and the host->wasm call path.
+// Boxes inside Vecs are deliberate: compiled code holds raw pointers to these objects, so
+// they must not move when the Vec grows.
+#![allow(clippy::vec_box)]
+use super::instance::InstanceData;
+use super::loader::LoadedCode;
+use super::memory::LinearMemory;
+use super::trap::{Trap, TrapKind};
+use super::vm::{self, AnyFunc, MemoryData, TableData};
+use super::{Error, Extern, Func, Global, HostFn, Instance, Memory, Table, Val};
+use crate::module::Module;
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::sync::Arc;
+use wasmparser::{FuncType, GlobalType, MemoryType, TableType, ValType};
+
+/// A module compiled to native code and loaded, ready to instantiate any number of times.
+#[derive(Clone)]
+pub struct CompiledModule {
+    pub module: Arc<Module>,
+    pub(crate) code: Arc<LoadedCode>,
+    /// The object file the code was loaded from (what artifacts store).
+    pub object: Arc<Vec<u8>>,
+    /// Sorted (start, end, function index) of every compiled function, for backtraces.
+    pub(crate) func_ranges: Arc<Vec<(usize, usize, u32)>>,
+}
+
+impl CompiledModule {
+    /// Load object code produced by [`crate::compile::compile_object`] for `module`.
+    pub fn from_object(module: Module, object: Vec<u8>) -> Result<CompiledModule, Error> {
+        let code = super::loader::load(&object).map_err(Error::Compile)?;
+        let mut func_ranges = Vec::new();
+        for i in module.num_imported_funcs..module.num_funcs() {
+            if let Some(&(addr, size)) = code.symbols.get(&crate::compile::func_symbol(i)) {
+                func_ranges.push((addr, addr + size.max(1), i));
+            }
+        }
+        func_ranges.sort();
+        Ok(CompiledModule {
+            module: Arc::new(module),
+            code: Arc::new(code),
+            object: Arc::new(object),
+            func_ranges: Arc::new(func_ranges),
+        })
+    }
+}
+
+pub(crate) enum FuncKind {
+    Wasm,
+    Host(HostFn),
+}
+
+pub(crate) struct FuncEntry {
+    pub anyfunc: Box<AnyFunc>,
+    pub ty: FuncType,
+    pub kind: FuncKind,
+}
+
+/// The context a host function's adapter passes back to the runtime.
+pub(crate) struct HostCtx {
+    pub func: Func,
+    /// The importing instance's memory 0, which the host function sees as its caller's.
+    pub memory: *mut MemoryData,
+}
+
+/// What a host function sees of its caller.
+pub struct Caller<'a> {
+    memory: *mut MemoryData,
+    _store: std::marker::PhantomData<&'a mut ()>,
+}
+
+impl Caller<'_> {
+    pub(crate) fn new(memory: *mut MemoryData) -> Self {
+        Caller {
+            memory,
+            _store: std::marker::PhantomData,
+        }
+    }
+
+    /// The calling instance's memory 0.
+    pub fn memory(&mut self) -> Option<&mut [u8]> {
+        if self.memory.is_null() {
+            return None;
+        }
+        // SAFETY: the memory outlives the call and the guest is suspended while the host runs.
+        Some(unsafe { super::memory::bytes_mut(self.memory) })
+    }
+}
+
+pub struct Store {
+    pub(crate) funcs: Vec<FuncEntry>,
+    pub(crate) memories: Vec<LinearMemory>,
+    pub(crate) memory_types: Vec<MemoryType>,
+    pub(crate) tables: Vec<Box<TableData>>,
+    pub(crate) table_types: Vec<TableType>,
+    pub(crate) globals: Vec<Box<u64>>,
+    pub(crate) global_types: Vec<GlobalType>,
+    pub(crate) instances: Vec<Box<InstanceData>>,
+    sig_ids: HashMap<FuncType, u32>,
+    pub(crate) helpers: Box<[usize; vm::helper::COUNT]>,
+    pub(crate) stack_limit: Box<usize>,
+    /// anyfunc address -> function, to turn funcref bits back into handles.
+    pub(crate) anyfunc_owner: HashMap<usize, Func>,
+    codes: Vec<CompiledModule>,
+}
+
+impl Default for Store {
+    fn default() -> Self {
+        Store::new()
+    }
+}
+
+extern "C" {
+    fn rt_enter(
+        tramp: *const u8,
+        code: *const u8,
+        callee_vmctx: *mut u8,
+        caller_vmctx: *mut u8,
+        args: *mut u64,
+        results: *mut u64,
+    ) -> i32;
+    fn rt_backtrace(out: *mut usize, max: i32) -> i32;
+    fn rt_install_signal_handlers();
+}
+
+thread_local! {
+    /// A host function's failure, waiting for the trap path to pick it up.
+    pub(crate) static PENDING_TRAP: RefCell<Option<Trap>> = const { RefCell::new(None) };
+    static STACK_LIMIT: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+/// Room left below the stack limit for host functions, helpers and the signal handler.
+const STACK_RESERVE: usize = 256 * 1024;
+
+fn thread_stack_limit() -> usize {
+    STACK_LIMIT.with(|c| {
+        if c.get() == 0 {
+            c.set(compute_stack_limit());
+            ensure_alt_stack();
+        }
+        c.get()
+    })
+}
+
+fn compute_stack_limit() -> usize {
+    // SAFETY: plain pthread queries on the current thread.
+    unsafe {
+        let mut attr: libc::pthread_attr_t = std::mem::zeroed();
+        if libc::pthread_getattr_np(libc::pthread_self(), &mut attr) != 0 {
+            return 0;
+        }
+        let mut addr: *mut libc::c_void = std::ptr::null_mut();
+        let mut size: libc::size_t = 0;
+        libc::pthread_attr_getstack(&attr, &mut addr, &mut size);
+        libc::pthread_attr_destroy(&mut attr);
+        // Never trust a stack smaller than the reserve: fall back to "a quarter of it".
+        let reserve = STACK_RESERVE.min(size / 4);
+        addr as usize + reserve
+    }
+}
+
+/// Fault signals are handled on an alternate stack; Rust threads usually have one already.
+fn ensure_alt_stack() {
+    // SAFETY: querying and (once per thread) installing a leaked alternate stack.
+    unsafe {
+        let mut old: libc::stack_t = std::mem::zeroed();
+        libc::sigaltstack(std::ptr::null(), &mut old);
+        if old.ss_flags & libc::SS_DISABLE != 0 {
+            let size = 64 * 1024;
+            let mem = Box::leak(vec![0u8; size].into_boxed_slice());
+            let st = libc::stack_t {
+                ss_sp: mem.as_mut_ptr() as *mut libc::c_void,
+                ss_flags: 0,
+                ss_size: size,
+            };
+            libc::sigaltstack(&st, std::ptr::null_mut());
+        }
+    }
+}
+
+impl Store {
+    pub fn new() -> Store {
+        static SIGNALS: std::sync::Once = std::sync::Once::new();
+        // SAFETY: installs process-wide fault handlers that chain to any previous ones.
+        SIGNALS.call_once(|| unsafe { rt_install_signal_handlers() });
+        Store {
+            funcs: Vec::new(),
+            memories: Vec::new(),
+            memory_types: Vec::new(),
+            tables: Vec::new(),
+            table_types: Vec::new(),
+            globals: Vec::new(),
+            global_types: Vec::new(),
+            instances: Vec::new(),
+            sig_ids: HashMap::new(),
+            helpers: Box::new(super::helpers::table()),
+            stack_limit: Box::new(0),
+            anyfunc_owner: HashMap::new(),
+            codes: Vec::new(),
+        }
+    }
+
+    /// Compile a module to native code (LLVM) and load it.
+    pub fn compile(&mut self, module: Module) -> Result<CompiledModule, Error> {
+        let object = crate::compile::compile_object(&module).map_err(Error::Compile)?;
+        CompiledModule::from_object(module, object)
+    }
+
+    pub fn instantiate(&mut self, linker: &Linker, m: &CompiledModule) -> Result<Instance, Error> {
+        if !self.codes.iter().any(|c| Arc::ptr_eq(&c.code, &m.code)) {
+            self.codes.push(m.clone());
+        }
+        super::instance::instantiate(self, linker, m)
+    }
+
+    pub(crate) fn sig_id(&mut self, ty: &FuncType) -> u32 {
+        let n = self.sig_ids.len() as u32;
+        *self.sig_ids.entry(ty.clone()).or_insert(n)
+    }
+
+    pub fn get_export(&self, inst: Instance, name: &str) -> Option<Extern> {
+        self.instances[inst.0 as usize].exports.get(name).copied()
+    }
+
+    /// Every export of an instance, in declaration order.
+    pub fn exports(&self, inst: Instance) -> Vec<(String, Extern)> {
+        let data = &self.instances[inst.0 as usize];
+        data.module
+            .exports
+            .iter()
+            .filter_map(|e| data.exports.get(&e.name).map(|x| (e.name.clone(), *x)))
+            .collect()
+    }
+
+    pub fn func_type(&self, f: Func) -> FuncType {
+        self.funcs[f.0 as usize].ty.clone()
+    }
+
+    pub fn global_type(&self, g: Global) -> GlobalType {
+        self.global_types[g.0 as usize]
+    }
+
+    pub fn table_type(&self, t: Table) -> TableType {
+        let mut ty = self.table_types[t.0 as usize];
+        ty.initial = self.tables[t.0 as usize].size;
+        ty
+    }
+
+    pub fn memory_type(&self, m: Memory) -> MemoryType {
+        let mut ty = self.memory_types[m.0 as usize];
+        ty.initial = self.memories[m.0 as usize].pages();
+        ty
+    }
+
+    pub fn global_get(&self, g: Global) -> Val {
+        let ty = self.global_types[g.0 as usize].content_type;
+        self.decode(ty, *self.globals[g.0 as usize])
+    }
+
+    pub fn global_set(&mut self, g: Global, v: Val) {
+        *self.globals[g.0 as usize] = self.encode(v);
+    }
+
+    /// The bytes of a memory (for hosts that inspect it).
+    pub fn memory_data(&mut self, m: Memory) -> &mut [u8] {
+        let data: *mut MemoryData = &mut *self.memories[m.0 as usize].data;
+        // SAFETY: the store is borrowed mutably, so no guest code runs meanwhile.
+        unsafe { super::memory::bytes_mut(data) }
+    }
+
+    pub fn new_memory(&mut self, ty: MemoryType) -> Result<Memory, Error> {
+        if ty.memory64 {
+            return Err(Error::Compile("64-bit memories are not supported".into()));
+        }
+        let mem = LinearMemory::new(ty.initial, ty.maximum).map_err(Error::Compile)?;
+        self.memories.push(mem);
+        self.memory_types.push(ty);
+        Ok(Memory(self.memories.len() as u32 - 1))
+    }
+
+    pub fn new_table(&mut self, ty: TableType, init: Val) -> Result<Table, Error> {
+        if ty.initial > u64::from(u32::MAX) || ty.initial > 10_000_000 {
+            return Err(Error::Compile("table is too large".into()));
+        }
+        let fill = self.encode(init);
+        let mut t = Box::new(TableData {
+            elems: std::ptr::null_mut(),
+            size: 0,
+            storage: vec![fill as usize; ty.initial as usize],
+            max: ty.maximum.map(|m| m.min(u64::from(u32::MAX)) as u32),
+            is_func: ty.element_type.is_func_ref(),
+        });
+        t.sync();
+        self.tables.push(t);
+        self.table_types.push(ty);
+        Ok(Table(self.tables.len() as u32 - 1))
+    }
+
+    pub fn new_global(&mut self, ty: GlobalType, v: Val) -> Global {
+        let bits = self.encode(v);
+        self.globals.push(Box::new(bits));
+        self.global_types.push(ty);
+        Global(self.globals.len() as u32 - 1)
+    }
+
+    pub fn host_func(&mut self, ty: FuncType, f: HostFn) -> Func {
+        let type_id = u64::from(self.sig_id(&ty));
+        let func = Func(self.funcs.len() as u32);
+        // The code pointer is filled in by the first module that imports this function: only
+        // compiled code has an adapter from the internal calling convention for its signature.
+        self.funcs.push(FuncEntry {
+            anyfunc: Box::new(AnyFunc {
+                code: std::ptr::null(),
+                vmctx: std::ptr::null_mut(),
+                type_id,
+                array_tramp: std::ptr::null(),
+            }),
+            ty,
+            kind: FuncKind::Host(f),
+        });
+        let addr = &*self.funcs[func.0 as usize].anyfunc as *const AnyFunc as usize;
+        self.anyfunc_owner.insert(addr, func);
+        func
+    }
+
+    /// A value's 64-bit slot encoding (the one globals, tables and trampolines use).
+    pub(crate) fn encode(&self, v: Val) -> u64 {
+        match v {
+            Val::I32(x) => u64::from(x as u32),
+            Val::I64(x) => x as u64,
+            Val::F32(b) => u64::from(b),
+            Val::F64(b) => b,
+            Val::FuncRef(None) | Val::ExternRef(None) => 0,
+            Val::FuncRef(Some(f)) => &*self.funcs[f.0 as usize].anyfunc as *const AnyFunc as u64,
+            Val::ExternRef(Some(x)) => u64::from(x) + 1,
+        }
+    }
+
+    pub(crate) fn decode(&self, ty: ValType, bits: u64) -> Val {
+        match ty {
+            ValType::I32 => Val::I32(bits as u32 as i32),
+            ValType::I64 => Val::I64(bits as i64),
+            ValType::F32 => Val::F32(bits as u32),
+            ValType::F64 => Val::F64(bits),
+            ValType::Ref(r) if r.is_func_ref() => {
+                Val::FuncRef(self.anyfunc_owner.get(&(bits as usize)).copied())
+            }
+            _ => Val::ExternRef(if bits == 0 {
+                None
+            } else {
+                Some((bits - 1) as u32)
+            }),
+        }
+    }
+
+    fn val_matches(v: &Val, ty: ValType) -> bool {
+        matches!(
+            (v, ty),
+            (Val::I32(_), ValType::I32)
+                | (Val::I64(_), ValType::I64)
+                | (Val::F32(_), ValType::F32)
+                | (Val::F64(_), ValType::F64)
+        ) || matches!((v, ty), (Val::FuncRef(_), ValType::Ref(r)) if r.is_func_ref())
+            || matches!((v, ty), (Val::ExternRef(_), ValType::Ref(r)) if r.is_extern_ref())
+    }
+
+    pub fn call(&mut self, f: Func, args: &[Val]) -> Result<Vec<Val>, Trap> {
+        let ty = self.funcs[f.0 as usize].ty.clone();
+        if args.len() != ty.params().len()
+            || !args
+                .iter()
+                .zip(ty.params())
+                .all(|(a, t)| Self::val_matches(a, *t))
+        {
+            return Err(Trap::host(format!(
+                "argument type mismatch: expected {} argument(s) of types {:?}",
+                ty.params().len(),
+                ty.params()
+            )));
+        }
+        if let FuncKind::Host(h) = &self.funcs[f.0 as usize].kind {
+            let h = h.clone();
+            let mut caller = Caller {
+                memory: std::ptr::null_mut(),
+                _store: Default::default(),
+            };
+            return h(&mut caller, args);
+        }
+        let mut slots: Vec<u64> = vec![0; ty.params().len().max(ty.results().len()).max(1)];
+        for (slot, a) in slots.iter_mut().zip(args) {
+            *slot = self.encode(*a);
+        }
+        *self.stack_limit = thread_stack_limit();
+        let af = &*self.funcs[f.0 as usize].anyfunc;
+        let (tramp, code, vmctx) = (af.array_tramp, af.code, af.vmctx);
+        let me = self as *mut Store;
+        let rc = CURRENT_STORE.with(|c| {
+            let prev = c.replace(me);
+            // SAFETY: the trampoline, code and vmctx come from a loaded module owned by this
+            // store; slots has room for every parameter and result.
+            let rc = unsafe {
+                rt_enter(
+                    tramp,
+                    code,
+                    vmctx,
+                    vmctx,
+                    slots.as_mut_ptr(),
+                    slots.as_mut_ptr(),
+                )
+            };
+            c.set(prev);
+            rc
+        });
+        if rc != 0 {
+            return Err(self.take_trap(rc));
+        }
+        Ok(ty
+            .results()
+            .iter()
+            .zip(&slots)
+            .map(|(t, b)| self.decode(*t, *b))
+            .collect())
+    }
+
+    fn take_trap(&self, code: i32) -> Trap {
+        let mut trap = if code == vm::trap_code::HOST {
+            PENDING_TRAP
+                .with(|p| p.borrow_mut().take())
+                .unwrap_or_else(|| Trap::host("host function failed"))
+        } else {
+            Trap::new(Trap::from_code(code))
+        };
+        let mut pcs = [0usize; 64];
+        // SAFETY: copies at most 64 entries into `pcs`.
+        let n = unsafe { rt_backtrace(pcs.as_mut_ptr(), 64) } as usize;
+        let mut frames = Vec::new();
+        for &pc in &pcs[..n] {
+            // Entries are return addresses (one past the call); step back into the call.
+            if let Some(name) = self.frame_name(pc.wrapping_sub(1)) {
+                frames.push(name);
+            }
+        }
+        if trap.backtrace.is_empty() {
+            trap.backtrace = frames;
+        }
+        if matches!(trap.kind, TrapKind::Host(_) | TrapKind::Exit(_)) && trap.backtrace.is_empty() {
+            trap.backtrace = Vec::new();
+        }
+        trap
+    }
+
+    fn frame_name(&self, pc: usize) -> Option<String> {
+        for c in &self.codes {
+            if !c.code.range().contains(&pc) {
+                continue;
+            }
+            let i = c.func_ranges.partition_point(|r| r.0 <= pc);
+            let (_, end, idx) = *c.func_ranges.get(i.checked_sub(1)?)?;
+            if pc >= end {
+                return None;
+            }
+            return Some(match c.module.func_name(idx) {
+                Some(n) => n.to_string(),
+                None => format!("func[{idx}]"),
+            });
+        }
+        None
+    }
+}
+
+thread_local! {
+    /// The store whose guest code is running on this thread (host calls need it).
+    pub(crate) static CURRENT_STORE: std::cell::Cell<*mut Store> = const { std::cell::Cell::new(std::ptr::null_mut()) };
+}
+
+use super::Linker;

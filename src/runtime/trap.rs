@@ -1,0 +1,84 @@
+//! Traps: what stopped the guest, with the wasm backtrace at that point.
+use super::vm::trap_code;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TrapKind {
+    Unreachable,
+    IntegerDivideByZero,
+    IntegerOverflow,
+    BadConversionToInteger,
+    MemoryOutOfBounds,
+    TableOutOfBounds,
+    IndirectCallTypeMismatch,
+    UninitializedElement,
+    UndefinedElement,
+    StackOverflow,
+    /// WASI `proc_exit`: not an error, the guest asked to stop with this status.
+    Exit(i32),
+    /// A host function failed.
+    Host(String),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Trap {
+    pub kind: TrapKind,
+    /// Innermost first: function names from the name section, or `func[N]`.
+    pub backtrace: Vec<String>,
+}
+
+impl Trap {
+    pub fn new(kind: TrapKind) -> Trap {
+        Trap {
+            kind,
+            backtrace: Vec::new(),
+        }
+    }
+
+    pub fn host(message: impl Into<String>) -> Trap {
+        Trap::new(TrapKind::Host(message.into()))
+    }
+
+    pub(crate) fn from_code(code: i32) -> TrapKind {
+        match code {
+            trap_code::UNREACHABLE => TrapKind::Unreachable,
+            trap_code::INT_DIV_ZERO => TrapKind::IntegerDivideByZero,
+            trap_code::INT_OVERFLOW => TrapKind::IntegerOverflow,
+            trap_code::BAD_CONVERSION => TrapKind::BadConversionToInteger,
+            trap_code::OOB_MEMORY => TrapKind::MemoryOutOfBounds,
+            trap_code::OOB_TABLE => TrapKind::TableOutOfBounds,
+            trap_code::SIG_MISMATCH => TrapKind::IndirectCallTypeMismatch,
+            trap_code::UNINIT_ELEM => TrapKind::UninitializedElement,
+            trap_code::UNDEF_ELEM => TrapKind::UndefinedElement,
+            trap_code::STACK => TrapKind::StackOverflow,
+            other => TrapKind::Host(format!("unknown trap code {other}")),
+        }
+    }
+}
+
+impl std::fmt::Display for TrapKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let s = match self {
+            TrapKind::Unreachable => "wasm `unreachable` instruction executed",
+            TrapKind::IntegerDivideByZero => "integer divide by zero",
+            TrapKind::IntegerOverflow => "integer overflow",
+            TrapKind::BadConversionToInteger => "invalid conversion to integer",
+            TrapKind::MemoryOutOfBounds => "out of bounds memory access",
+            TrapKind::TableOutOfBounds => "out of bounds table access",
+            TrapKind::IndirectCallTypeMismatch => "indirect call type mismatch",
+            TrapKind::UninitializedElement => "uninitialized element",
+            TrapKind::UndefinedElement => "undefined element",
+            TrapKind::StackOverflow => "call stack exhausted",
+            TrapKind::Exit(code) => return write!(f, "exit with status {code}"),
+            TrapKind::Host(m) => return write!(f, "{m}"),
+        };
+        f.write_str(s)
+    }
+}
+
+impl std::fmt::Display for Trap {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.kind)
+    }
+}
+
+impl std::error::Error for Trap {}

@@ -1,0 +1,116 @@
+//! The data layout shared by compiled code and the runtime: the vmctx every compiled function
+//! receives, function references, memories, tables and global cells. Compiled code reads these
+//! through the byte offsets below, so every struct here is `#[repr(C)]` and field order matters.
+
+/// Per-instance context passed as the first argument of every compiled function.
+#[repr(C)]
+pub struct VmCtx {
+    /// Base of memory 0 (null without a memory). Constant for the memory's life: memories are
+    /// reserved once at their maximum size and never move.
+    pub mem_base: *mut u8,
+    /// Memory 0's descriptor (its current size), or null.
+    pub mem: *mut MemoryData,
+    /// The store's stack limit cell: compiled prologues trap below this address.
+    pub stack_limit: *const usize,
+    /// Runtime helpers, indexed by [`helper`] constants.
+    pub helpers: *const usize,
+    /// One global cell per global index (imports first).
+    pub globals: *const *mut u64,
+    /// One table per table index.
+    pub tables: *const *mut TableData,
+    /// One function reference per function index.
+    pub funcs: *const *const AnyFunc,
+    /// The store-wide signature id of every type index.
+    pub type_ids: *const u32,
+    /// The runtime's instance record (for helpers that need segments).
+    pub instance: *mut u8,
+}
+
+pub mod offset {
+    pub const MEM_BASE: u32 = 0;
+    pub const MEM: u32 = 8;
+    pub const STACK_LIMIT: u32 = 16;
+    pub const HELPERS: u32 = 24;
+    pub const GLOBALS: u32 = 32;
+    pub const TABLES: u32 = 40;
+    pub const FUNCS: u32 = 48;
+    pub const TYPE_IDS: u32 = 56;
+    /// In [`super::MemoryData`].
+    pub const MEM_SIZE: u32 = 8;
+    /// In [`super::TableData`].
+    pub const TABLE_ELEMS: u32 = 0;
+    pub const TABLE_SIZE: u32 = 8;
+    /// In [`super::AnyFunc`].
+    pub const FUNC_CODE: u32 = 0;
+    pub const FUNC_VMCTX: u32 = 8;
+    pub const FUNC_TYPE_ID: u32 = 16;
+}
+
+/// A function reference: what a funcref value points to, and what calls go through.
+#[repr(C)]
+pub struct AnyFunc {
+    /// Native code with the internal convention `(callee_vmctx, caller_vmctx, params...)`.
+    pub code: *const u8,
+    /// The callee's vmctx (for host functions: its `HostCtx`).
+    pub vmctx: *mut u8,
+    pub type_id: u64,
+    /// `(code, callee_vmctx, caller_vmctx, args*, results*)` entry for calls from the host.
+    pub array_tramp: *const u8,
+}
+
+#[repr(C)]
+pub struct MemoryData {
+    pub base: *mut u8,
+    pub size_bytes: u64,
+    pub max_pages: u64,
+    pub reserved: usize,
+}
+
+#[repr(C)]
+pub struct TableData {
+    /// Points into `storage`; refreshed after every resize.
+    pub elems: *mut usize,
+    pub size: u64,
+    pub storage: Vec<usize>,
+    pub max: Option<u32>,
+    pub is_func: bool,
+}
+
+impl TableData {
+    pub fn sync(&mut self) {
+        self.elems = self.storage.as_mut_ptr();
+        self.size = self.storage.len() as u64;
+    }
+}
+
+/// Indices into the helper table compiled code calls through.
+pub mod helper {
+    pub const TRAP: u32 = 0;
+    pub const MEMORY_GROW: u32 = 1;
+    pub const MEMORY_FILL: u32 = 2;
+    pub const MEMORY_COPY: u32 = 3;
+    pub const MEMORY_INIT: u32 = 4;
+    pub const DATA_DROP: u32 = 5;
+    pub const TABLE_GROW: u32 = 6;
+    pub const TABLE_FILL: u32 = 7;
+    pub const TABLE_COPY: u32 = 8;
+    pub const TABLE_INIT: u32 = 9;
+    pub const ELEM_DROP: u32 = 10;
+    pub const HOST_CALL: u32 = 11;
+    pub const COUNT: usize = 12;
+}
+
+/// Trap codes passed to the trap helper (and returned by helpers that fail).
+pub mod trap_code {
+    pub const UNREACHABLE: i32 = 1;
+    pub const INT_DIV_ZERO: i32 = 2;
+    pub const INT_OVERFLOW: i32 = 3;
+    pub const BAD_CONVERSION: i32 = 4;
+    pub const OOB_MEMORY: i32 = 5;
+    pub const OOB_TABLE: i32 = 6;
+    pub const SIG_MISMATCH: i32 = 7;
+    pub const UNINIT_ELEM: i32 = 8;
+    pub const UNDEF_ELEM: i32 = 9;
+    pub const STACK: i32 = 10;
+    pub const HOST: i32 = 11;
+}

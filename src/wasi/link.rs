@@ -1,0 +1,49 @@
+//! Wiring WASI into the runtime: every preview1 (and wasi_unstable) function becomes a host
+//! function of the linker that forwards raw arguments and the caller's memory to [`WasiCtx`].
+use super::{signatures, Outcome, WasiCtx, PREVIEW1, UNSTABLE};
+use crate::runtime::{Extern, Linker, Store, Trap, TrapKind, Val};
+use std::sync::{Arc, Mutex};
+use wasmparser::FuncType;
+
+/// Define both WASI module names in `linker`, all sharing one context.
+pub fn define(linker: &mut Linker, store: &mut Store, ctx: WasiCtx) {
+    let ctx = Arc::new(Mutex::new(ctx));
+    for module in [PREVIEW1, UNSTABLE] {
+        for &(name, params, results) in signatures() {
+            if !super::provides(module, name) {
+                continue;
+            }
+            let ty = FuncType::new(params.iter().copied(), results.iter().copied());
+            let ctx = Arc::clone(&ctx);
+            let func = store.host_func(
+                ty,
+                Arc::new(move |caller, args| {
+                    let raw: Vec<u64> = args.iter().map(raw_arg).collect();
+                    let mut empty = [];
+                    let mem = caller.memory().unwrap_or(&mut empty);
+                    // A poisoned lock means an earlier call panicked; the state is still the
+                    // descriptor table, which stays usable.
+                    let mut ctx = ctx.lock().unwrap_or_else(|p| p.into_inner());
+                    match ctx.call_module(module, mem, name, &raw) {
+                        Outcome::Return(_) if results.is_empty() => Ok(Vec::new()),
+                        Outcome::Return(errno) => Ok(vec![Val::I32(errno)]),
+                        Outcome::Exit(code) => Err(Trap::new(TrapKind::Exit(code))),
+                        Outcome::Trap(message) => Err(Trap::host(message)),
+                    }
+                }),
+            );
+            linker.define(module, name, Extern::Func(func));
+        }
+    }
+}
+
+/// WASI takes i32 as a u32 in a u64 and i64 as its bits.
+fn raw_arg(v: &Val) -> u64 {
+    match *v {
+        Val::I32(x) => x as u32 as u64,
+        Val::I64(x) => x as u64,
+        Val::F32(b) => b as u64,
+        Val::F64(b) => b,
+        Val::FuncRef(_) | Val::ExternRef(_) => 0,
+    }
+}

@@ -1,0 +1,217 @@
+//! `rt run`: traps, --invoke with every value type, link errors, runaway recursion.
+use crate::common::*;
+use std::path::Path;
+use std::process::Output;
+
+const TRAP_STATUS: i32 = 134;
+
+/// Run `rt run --invoke FUNC MODULE ARGS...` with the cache off.
+fn invoke(module: &Path, func: &str, args: &[&str]) -> Output {
+    let mut cmd = rt();
+    cmd.env("RT_CACHE", "off")
+        .arg("run")
+        .arg("--invoke")
+        .arg(func)
+        .arg(module)
+        .args(args);
+    cmd.output().expect("spawn rt")
+}
+
+fn assert_trap(out: &Output, message: &str) {
+    assert_eq!(
+        out.status.code(),
+        Some(TRAP_STATUS),
+        "stderr: {}",
+        stderr(out)
+    );
+    assert!(
+        stderr(out).contains(message),
+        "expected `{message}` in: {}",
+        stderr(out)
+    );
+}
+
+const TRAPS: &str = r#"(module
+  (memory 1)
+  (table 2 funcref)
+  (elem (i32.const 0) $div)
+  (type $v (func))
+  (func $div (export "div_s") (param i32 i32) (result i32) (i32.div_s (local.get 0) (local.get 1)))
+  (func (export "rem_u") (param i32 i32) (result i32) (i32.rem_u (local.get 0) (local.get 1)))
+  (func (export "unreachable") unreachable)
+  (func (export "load") (param i32) (result i32) (i32.load (local.get 0)))
+  (func (export "store") (param i32) (i32.store8 offset=1 (local.get 0) (i32.const 7)))
+  (func (export "trunc") (param f64) (result i32) (i32.trunc_f64_s (local.get 0)))
+  (func (export "call_indirect") (param i32) (call_indirect (type $v) (local.get 0)))
+  (func (export "table_get") (param i32) (result funcref) (table.get 0 (local.get 0)))
+  (func $runaway (export "runaway") (param i32) (result i32)
+    (i32.add (call $runaway (local.get 0)) (i32.const 1)))
+)"#;
+
+fn traps_module(dir: &Path) -> std::path::PathBuf {
+    write(dir, "traps.wat", TRAPS)
+}
+
+#[test]
+fn integer_traps() {
+    let d = tempdir();
+    let m = traps_module(d.path());
+    assert_trap(&invoke(&m, "div_s", &["1", "0"]), "integer divide by zero");
+    assert_trap(&invoke(&m, "rem_u", &["1", "0"]), "integer divide by zero");
+    assert_trap(
+        &invoke(&m, "div_s", &["-2147483648", "-1"]),
+        "integer overflow",
+    );
+    let ok = invoke(&m, "div_s", &["-7", "2"]);
+    assert_eq!(stdout(&ok), "-3\n");
+}
+
+#[test]
+fn unreachable_and_conversion_traps() {
+    let d = tempdir();
+    let m = traps_module(d.path());
+    assert_trap(&invoke(&m, "unreachable", &[]), "unreachable");
+    assert_trap(
+        &invoke(&m, "trunc", &["nan"]),
+        "invalid conversion to integer",
+    );
+    assert_trap(&invoke(&m, "trunc", &["3e9"]), "integer overflow");
+    assert_eq!(
+        stdout(&invoke(&m, "trunc", &["-2147483648.9"])),
+        "-2147483648\n"
+    );
+}
+
+#[test]
+fn memory_traps_come_from_guard_pages() {
+    let d = tempdir();
+    let m = traps_module(d.path());
+    assert_trap(
+        &invoke(&m, "load", &["65533"]),
+        "out of bounds memory access",
+    );
+    assert_trap(
+        &invoke(&m, "load", &["4294967295"]),
+        "out of bounds memory access",
+    );
+    assert_trap(
+        &invoke(&m, "store", &["65535"]),
+        "out of bounds memory access",
+    );
+    assert_eq!(stdout(&invoke(&m, "load", &["65532"])), "0\n");
+}
+
+#[test]
+fn table_traps() {
+    let d = tempdir();
+    let m = traps_module(d.path());
+    assert_trap(
+        &invoke(&m, "call_indirect", &["0"]),
+        "indirect call type mismatch",
+    );
+    assert_trap(
+        &invoke(&m, "call_indirect", &["1"]),
+        "uninitialized element",
+    );
+    assert_trap(&invoke(&m, "call_indirect", &["2"]), "undefined element");
+    assert_trap(
+        &invoke(&m, "table_get", &["2"]),
+        "out of bounds table access",
+    );
+}
+
+#[test]
+fn runaway_recursion_is_a_clean_trap_with_backtrace() {
+    let d = tempdir();
+    let m = traps_module(d.path());
+    let out = invoke(&m, "runaway", &["1"]);
+    assert_trap(&out, "call stack exhausted");
+    assert!(
+        stderr(&out).contains("runaway"),
+        "backtrace names the function: {}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn invoke_prints_every_value_type() {
+    let d = tempdir();
+    let m = write(
+        d.path(),
+        "vals.wat",
+        r#"(module
+          (func (export "all") (param i32 i64 f32 f64) (result f64 f32 i64 i32)
+            local.get 3 local.get 2 local.get 1 local.get 0))"#,
+    );
+    let out = invoke(&m, "all", &["-5", "9007199254740993", "1.5", "-0.25"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stdout(&out), "-0.25\n1.5\n9007199254740993\n-5\n");
+    let out = invoke(&m, "all", &["x", "1", "1", "1"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("invalid i32 argument `x`"));
+}
+
+#[test]
+fn unknown_import_is_a_link_error_before_running() {
+    let d = tempdir();
+    let m = write(
+        d.path(),
+        "imp.wat",
+        r#"(module (import "env" "missing" (func)) (func (export "_start") unreachable))"#,
+    );
+    let out = rt()
+        .env("RT_CACHE", "off")
+        .arg("run")
+        .arg(&m)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("unknown import: `env::missing` has not been defined"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn start_function_and_underscore_start_run() {
+    let d = tempdir();
+    // The start function traps: the trap is reported before `_start` runs.
+    let m = write(
+        d.path(),
+        "start.wat",
+        r#"(module (func $s unreachable) (start $s))"#,
+    );
+    let out = rt()
+        .env("RT_CACHE", "off")
+        .arg("run")
+        .arg(&m)
+        .output()
+        .unwrap();
+    assert_trap(&out, "unreachable");
+    let m = write(d.path(), "ok.wat", r#"(module (func (export "_start")))"#);
+    let out = rt()
+        .env("RT_CACHE", "off")
+        .arg("run")
+        .arg(&m)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+}
+
+#[test]
+fn simd_is_refused_clearly() {
+    let d = tempdir();
+    let m = write(
+        d.path(),
+        "simd.wat",
+        r#"(module (func (export "f") (result i32) (i32x4.extract_lane 0 (v128.const i64x2 1 2))))"#,
+    );
+    let out = invoke(&m, "f", &[]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("SIMD is not supported yet"),
+        "{}",
+        stderr(&out)
+    );
+}
