@@ -35,20 +35,12 @@ pub(super) fn print(ctx: &Ctx, out: &mut String) -> Option<crate::module::ParseE
     None
 }
 
+/// What wabt carries from one segment to the next: the address of the last active segment
+/// with a constant offset, which it also uses to number the items of passive ones.
 #[derive(Default)]
 struct SegmentState {
     elem_offset: u64,
     data_offset: u64,
-}
-
-/// Index ranges of the items each section contributes, in module order.
-fn section_ordinal(ctx: &Ctx, s: &Section) -> usize {
-    ctx.module
-        .sections
-        .iter()
-        .take_while(|x| !std::ptr::eq(*x, s))
-        .filter(|x| x.id == s.id)
-        .count()
 }
 
 fn section(ctx: &Ctx, s: &Section, state: &mut SegmentState, out: &mut String) {
@@ -160,7 +152,7 @@ fn section(ctx: &Ctx, s: &Section, state: &mut SegmentState, out: &mut String) {
                 let _ = writeln!(out, " - tag[{i}] sig={sig}");
             }
         }
-        0 => custom::print(ctx, s, section_ordinal(ctx, s), out),
+        0 => custom::print(ctx, s, out),
         _ => {}
     }
 }

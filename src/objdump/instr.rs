@@ -96,10 +96,7 @@ impl<'c, 'm> InstrText<'c, 'm> {
     }
 
     fn index_with_name(&mut self, index: u32, name: Option<&str>) {
-        let _ = write!(self.text, " {index}");
-        if let Some(n) = name {
-            let _ = write!(self.text, " <{n}>");
-        }
+        let _ = write!(self.text, " {index}{}", super::names::suffix(name));
     }
 
     fn number(&mut self, n: impl std::fmt::Display) {

@@ -98,6 +98,29 @@ fn mask_uninitialised(rt: &str, wabt: &str) -> Option<(String, String)> {
     masked.then(|| (r2.join("\n"), w2.join("\n")))
 }
 
+/// Files per process in the first, batched comparison.
+const BATCH: usize = 32;
+
+/// Whether both tools dump all of `files` successfully and print the same bytes.
+fn batch_identical(dir: &Path, files: &[String], mode: &str) -> bool {
+    let wabt = Command::new("wasm-objdump")
+        .arg(mode)
+        .args(files)
+        .current_dir(dir)
+        .output()
+        .expect("run wasm-objdump");
+    if !wabt.status.success() {
+        return false;
+    }
+    let ours = rt()
+        .args(["objdump", mode])
+        .args(files)
+        .current_dir(dir)
+        .output()
+        .expect("run rt");
+    ours.status.success() && ours.stdout == wabt.stdout
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Verdict {
     Identical,
@@ -207,6 +230,33 @@ fn convert_testsuite(suite: &Path, dir: &Path) -> (usize, Vec<String>) {
     (scripts.len() - failed.len(), failed)
 }
 
+/// Copies every `.wasm` under ../shared/wasi-testsuite into `dir` (named after its folder
+/// to keep names apart); returns how many.
+fn copy_wasi_programs(dir: &Path) -> usize {
+    let Some(suite) = shared("wasi-testsuite") else {
+        return 0;
+    };
+    let mut stack = vec![suite.clone()];
+    let mut copied = 0;
+    while let Some(folder) = stack.pop() {
+        for entry in std::fs::read_dir(&folder)
+            .expect("read wasi-testsuite")
+            .flatten()
+        {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|x| x == "wasm") {
+                let rel = path.strip_prefix(&suite).unwrap().to_string_lossy();
+                let name = format!("wasi-{}", rel.replace(['/', '\\'], "-"));
+                std::fs::copy(&path, dir.join(name)).expect("copy WASI program");
+                copied += 1;
+            }
+        }
+    }
+    copied
+}
+
 fn worker_count() -> usize {
     std::thread::available_parallelism().map_or(2, |n| n.get().clamp(2, 4))
 }
@@ -244,6 +294,10 @@ fn objdump_matches_wabt_on_the_spec_suite_and_the_c_fixture() {
     );
     std::fs::copy(fixture("hello"), work.path().join("hello.wasm")).expect("copy fixture");
 
+    // The prebuilt WASI conformance programs (C, Rust, AssemblyScript): real toolchains' output.
+    let wasi_programs = copy_wasi_programs(work.path());
+    eprintln!("plus {wasi_programs} prebuilt WASI test programs and the C fixture");
+
     let mut files: Vec<String> = std::fs::read_dir(work.path())
         .unwrap()
         .filter_map(|e| e.ok())
@@ -253,9 +307,11 @@ fn objdump_matches_wabt_on_the_spec_suite_and_the_c_fixture() {
     files.sort();
     assert!(files.contains(&"hello.wasm".to_string()));
 
-    let jobs: Vec<(&str, &str)> = MODES
+    // Jobs are batches of files per mode: a batch both tools print identically and
+    // successfully needs no closer look; any other batch is compared file by file.
+    let jobs: Vec<(&str, &[String])> = MODES
         .iter()
-        .flat_map(|m| files.iter().map(move |f| (*m, f.as_str())))
+        .flat_map(|m| files.chunks(BATCH).map(move |chunk| (*m, chunk)))
         .collect();
     let next = AtomicUsize::new(0);
     let results = Mutex::new(Vec::new());
@@ -263,14 +319,28 @@ fn objdump_matches_wabt_on_the_spec_suite_and_the_c_fixture() {
         for _ in 0..worker_count() {
             s.spawn(|| loop {
                 let i = next.fetch_add(1, Ordering::SeqCst);
-                let Some((mode, file)) = jobs.get(i) else {
+                let Some((mode, chunk)) = jobs.get(i) else {
                     break;
                 };
-                let (verdict, diff) = compare(work.path(), file, mode);
-                results
-                    .lock()
-                    .unwrap()
-                    .push((*mode, file.to_string(), verdict, diff));
+                let verdicts: Vec<(String, Verdict, String)> =
+                    if batch_identical(work.path(), chunk, mode) {
+                        chunk
+                            .iter()
+                            .map(|f| (f.clone(), Verdict::Identical, String::new()))
+                            .collect()
+                    } else {
+                        chunk
+                            .iter()
+                            .map(|f| {
+                                let (verdict, diff) = compare(work.path(), f, mode);
+                                (f.clone(), verdict, diff)
+                            })
+                            .collect()
+                    };
+                let mut results = results.lock().unwrap();
+                for (file, verdict, diff) in verdicts {
+                    results.push((*mode, file, verdict, diff));
+                }
             });
         }
     });
