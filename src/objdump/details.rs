@@ -332,12 +332,13 @@ fn elem_flags(bytes: &[u8], at: usize) -> u32 {
     value
 }
 
-/// The address an offset expression names, when wabt can know it (a constant).
+/// The address an offset expression names, when wabt can know it (a constant); for
+/// anything else (`global.get`) wabt keeps the previous segment's.
 fn segment_offset(e: &ConstExpr) -> Option<u64> {
     match e.op {
         ConstOp::I32(v) => Some(v as u32 as u64),
         ConstOp::I64(v) => Some(v as u64),
-        ConstOp::GlobalGet(_) => Some(0),
+
         _ => None,
     }
 }

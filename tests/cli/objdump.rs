@@ -507,3 +507,65 @@ Code Disassembly:
 ",
     );
 }
+
+/// wabt numbers the bytes and items of a segment from the last constant offset it saw: a
+/// `global.get` offset or a passive segment reuses the previous one (expected text:
+/// wasm-objdump on the same bytes).
+#[test]
+fn segments_reuse_the_last_constant_offset_like_wabt() {
+    let dir = tempdir();
+    write(
+        dir.path(),
+        "seg.wat",
+        r#"(module
+  (import "env" "base" (global $base i32))
+  (memory 1)
+  (table 8 funcref)
+  (func $f)
+  (data (global.get $base) "ab")
+  (data (i32.const 100) "cd")
+  (data (global.get $base) "ef")
+  (data "passive")
+  (elem (i32.const 3) func $f $f)
+  (elem func $f)
+  (elem (global.get $base) func $f))
+"#,
+    );
+    let out = objdump_in(dir.path(), &["-x", "-j", "Data", "seg.wat"]);
+    assert_ok_stdout(
+        &out,
+        "
+seg.wat:\tfile format wasm 0x1
+
+Section Details:
+
+Data[4]:
+ - segment[0] memory=0 size=2 - init global=0 <base>
+  - 0000000: 6162                                     ab
+ - segment[1] memory=0 size=2 - init i32=100
+  - 0000064: 6364                                     cd
+ - segment[2] memory=0 size=2 - init global=0 <base>
+  - 0000064: 6566                                     ef
+ - segment[3] passive size=7
+  - 0000064: 7061 7373 6976 65                        passive
+",
+    );
+    let out = objdump_in(dir.path(), &["-x", "-j", "Elem", "seg.wat"]);
+    assert_ok_stdout(
+        &out,
+        "
+seg.wat:\tfile format wasm 0x1
+
+Section Details:
+
+Elem[3]:
+ - segment[0] flags=0 table=0 count=2 - init i32=3
+  - elem[3] = func[0] <f>
+  - elem[4] = func[0] <f>
+ - segment[1] flags=1 table=0 count=1
+  - elem[3] = func[0] <f>
+ - segment[2] flags=0 table=0 count=1 - init global=0 <base>
+  - elem[3] = func[0] <f>
+",
+    );
+}
