@@ -516,11 +516,11 @@ fn handle_payload(m: &mut Module, payload: Payload<'_>, bytes: &[u8]) -> Result<
                     data: data_offset..data_offset + custom.data().len(),
                 });
                 if let wasmparser::KnownCustom::Name(reader) = custom.as_known() {
-                    // A broken name section only loses names; the module stays usable.
+                    // A broken name section only loses the names from its defect on (as in
+                    // wabt, which warns); the module stays usable.
                     let mut names = Names::default();
-                    if parse_names(reader, &mut names).is_ok() {
-                        m.names = names;
-                    }
+                    let _ = parse_names(reader, &mut names);
+                    m.names = names;
                 }
             }
             Payload::ModuleSection { .. }
