@@ -55,6 +55,9 @@ pub struct Module {
     /// Type index of every exception tag: imported first, then defined.
     pub tags: Vec<u32>,
     pub num_imported_tags: u32,
+    /// Names from a relocatable object's `linking` symbol table (functions, globals,
+    /// tables, tags).
+    pub symbol_names: Names,
 }
 
 /// One section as it appears in the binary.

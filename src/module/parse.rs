@@ -174,6 +174,7 @@ pub(super) fn empty_module() -> Module {
         custom_sections: Vec::new(),
         tags: Vec::new(),
         num_imported_tags: 0,
+        symbol_names: Names::default(),
     }
 }
 
@@ -515,6 +516,10 @@ fn handle_payload(m: &mut Module, payload: Payload<'_>, bytes: &[u8]) -> Result<
                     name: custom.name().to_string(),
                     data: data_offset..data_offset + custom.data().len(),
                 });
+                if let wasmparser::KnownCustom::Linking(reader) = custom.as_known() {
+                    // Like the name section, a broken symbol table keeps what precedes it.
+                    let _ = parse_symbol_names(reader, &mut m.symbol_names);
+                }
                 if let wasmparser::KnownCustom::Name(reader) = custom.as_known() {
                     // A broken name section only loses the names from its defect on (as in
                     // wabt, which warns); the module stays usable.
@@ -561,6 +566,33 @@ fn leb_len(bytes: &[u8]) -> usize {
         .take(5)
         .position(|b| b & 0x80 == 0)
         .map_or(0, |i| i + 1)
+}
+
+/// The names a relocatable object's `linking` section gives its function, global, table
+/// and tag symbols.
+fn parse_symbol_names(
+    reader: wasmparser::LinkingSectionReader<'_>,
+    into: &mut Names,
+) -> Result<(), ParseError> {
+    use wasmparser::{Linking, SymbolInfo};
+    for subsection in reader.subsections() {
+        let Linking::SymbolTable(symbols) = subsection? else {
+            continue;
+        };
+        for symbol in symbols {
+            let (map, index, name) = match symbol? {
+                SymbolInfo::Func { index, name, .. } => (&mut into.functions, index, name),
+                SymbolInfo::Global { index, name, .. } => (&mut into.globals, index, name),
+                SymbolInfo::Table { index, name, .. } => (&mut into.tables, index, name),
+                SymbolInfo::Event { index, name, .. } => (&mut into.tags, index, name),
+                _ => continue,
+            };
+            if let Some(name) = name.filter(|n| !n.is_empty()) {
+                map.insert(index, name.to_string());
+            }
+        }
+    }
+    Ok(())
 }
 
 pub(super) fn leb_start_before(bytes: &[u8], end: usize) -> usize {
