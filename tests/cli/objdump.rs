@@ -597,3 +597,18 @@ Code Disassembly:
 ",
     );
 }
+
+/// A relocatable object's `linking` symbol table names its functions, as in wabt.
+#[test]
+fn linking_symbols_name_functions() {
+    let mut bytes =
+        b"\0asm\x01\0\0\0\x01\x04\x01\x60\0\0\x03\x02\x01\0\x0a\x04\x01\x02\0\x0b".to_vec();
+    bytes.extend_from_slice(b"\0\x13\x07linking\x02\x08\x08\x01\0\0\0\x03sym");
+    let dir = tempdir();
+    std::fs::write(dir.path().join("link.wasm"), bytes).unwrap();
+    let out = objdump_in(dir.path(), &["-d", "link.wasm"]);
+    assert_ok_stdout(
+        &out,
+        "\nlink.wasm:\tfile format wasm 0x1\n\nCode Disassembly:\n\n000016 func[0] <sym>:\n 000017: 0b                         | end\n",
+    );
+}
