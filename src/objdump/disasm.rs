@@ -98,10 +98,7 @@ fn print_body(
             return Some(e.into());
         }
         if visitor.unsupported {
-            return Some(defect(
-                start,
-                "instruction not enabled in wabt 1.0.32's default features",
-            ));
+            return Some(defect(start, "an instruction wabt 1.0.32 does not read"));
         }
         if visitor
             .memory_used
