@@ -22,8 +22,8 @@ pub struct Args {
     /// Select just one section (a section kind like "Code", or a custom section's name)
     #[arg(short = 'j', long = "section", value_name = "SECTION")]
     pub section: Option<String>,
-    /// Show relocations inline with disassembly (accepted for wabt compatibility; rt does
-    /// not decode relocation sections yet, so nothing changes)
+    /// Show relocations inline with disassembly (accepted for wabt compatibility; not yet
+    /// shown, so nothing changes)
     #[arg(short = 'r', long = "reloc")]
     pub reloc: bool,
     /// Print offsets relative to the code section in the disassembly

@@ -569,15 +569,22 @@ fn leb_len(bytes: &[u8]) -> usize {
 }
 
 /// The names a relocatable object's `linking` section gives its function, global, table
-/// and tag symbols.
+/// and tag symbols, and its data segments.
 fn parse_symbol_names(
     reader: wasmparser::LinkingSectionReader<'_>,
     into: &mut Names,
 ) -> Result<(), ParseError> {
     use wasmparser::{Linking, SymbolInfo};
     for subsection in reader.subsections() {
-        let Linking::SymbolTable(symbols) = subsection? else {
-            continue;
+        let symbols = match subsection? {
+            Linking::SymbolTable(symbols) => symbols,
+            Linking::SegmentInfo(segments) => {
+                for (i, segment) in segments.into_iter().enumerate() {
+                    into.data.insert(i as u32, segment?.name.to_string());
+                }
+                continue;
+            }
+            _ => continue,
         };
         for symbol in symbols {
             let (map, index, name) = match symbol? {

@@ -10,6 +10,7 @@ use std::fmt::Write as _;
 use wasmparser::{GlobalType, MemoryType, RefType, TableType, ValType};
 
 mod custom;
+mod linking;
 
 pub(super) fn print(ctx: &Ctx, out: &mut String) -> Option<crate::module::ParseError> {
     out.push_str("\nSection Details:\n\n");

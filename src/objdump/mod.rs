@@ -97,6 +97,16 @@ fn section_match_name(section: &crate::module::Section) -> &str {
     }
 }
 
+/// C's `%#0Nx`: `width` characters with a `0x` prefix, except that zero gets no prefix
+/// (printf's alternate form adds none to 0).
+pub(crate) fn c_alt_hex(v: usize, width: usize) -> String {
+    if v == 0 {
+        "0".repeat(width)
+    } else {
+        format!("{v:#0width$x}")
+    }
+}
+
 /// Whether a defect lies inside a custom section (whose defects wabt forgives).
 fn in_custom_section(module: &Module, offset: usize) -> bool {
     module

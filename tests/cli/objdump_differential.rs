@@ -281,22 +281,25 @@ fn objdump_matches_wabt_on_the_spec_suite_and_the_c_fixture() {
         "too few spec scripts converted: {converted}"
     );
 
-    // The C fixture, built by its Makefile rule.
+    // The C fixture, and a relocatable object of it (linking and reloc.* sections), built
+    // by their Makefile rules.
     let root = project_root();
     let made = Command::new("make")
-        .arg("build/fixtures/hello.wasm")
+        .args(["build/fixtures/hello.wasm", "build/fixtures/hello.o"])
         .current_dir(&root)
         .output()
         .expect("run make");
-    assert!(
-        made.status.success(),
-        "make build/fixtures/hello.wasm failed"
-    );
+    assert!(made.status.success(), "make of the hello fixtures failed");
     std::fs::copy(fixture("hello"), work.path().join("hello.wasm")).expect("copy fixture");
+    std::fs::copy(
+        root.join("build/fixtures/hello.o"),
+        work.path().join("hello-object.wasm"),
+    )
+    .expect("copy object");
 
     // The prebuilt WASI conformance programs (C, Rust, AssemblyScript): real toolchains' output.
     let wasi_programs = copy_wasi_programs(work.path());
-    eprintln!("plus {wasi_programs} prebuilt WASI test programs and the C fixture");
+    eprintln!("plus {wasi_programs} prebuilt WASI test programs, the C fixture and its object");
 
     let mut files: Vec<String> = std::fs::read_dir(work.path())
         .unwrap()
@@ -306,6 +309,7 @@ fn objdump_matches_wabt_on_the_spec_suite_and_the_c_fixture() {
         .collect();
     files.sort();
     assert!(files.contains(&"hello.wasm".to_string()));
+    assert!(files.contains(&"hello-object.wasm".to_string()));
 
     // Jobs are batches of files per mode: a batch both tools print identically and
     // successfully needs no closer look; any other batch is compared file by file.
@@ -363,7 +367,7 @@ fn objdump_matches_wabt_on_the_spec_suite_and_the_c_fixture() {
                 eprintln!("{diff}");
             }
         }
-        if file == "hello.wasm" {
+        if file == "hello.wasm" || file == "hello-object.wasm" {
             assert_eq!(*verdict, Verdict::Identical, "{mode} on the C fixture");
         }
     }

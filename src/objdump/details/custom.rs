@@ -2,6 +2,7 @@
 //! `target_features`.
 use super::super::names::cstr;
 use super::super::Ctx;
+use super::linking;
 use crate::module::Section;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -11,6 +12,9 @@ pub(super) fn print(ctx: &Ctx, s: &Section, out: &mut String) {
         return;
     };
     let _ = writeln!(out, " - name: \"{}\"", cstr(name));
+    if linking::print(ctx, s, out) {
+        return;
+    }
     match name {
         "name" => names(ctx, out),
         "target_features" => {
