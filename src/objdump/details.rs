@@ -10,7 +10,7 @@ use std::fmt::Write as _;
 use wasmparser::{GlobalType, MemoryType, RefType, TableType, ValType};
 
 mod custom;
-mod linking;
+pub(super) mod linking;
 
 pub(super) fn print(ctx: &Ctx, out: &mut String) -> Option<crate::module::ParseError> {
     out.push_str("\nSection Details:\n\n");
@@ -303,6 +303,11 @@ pub(super) fn elem_expr_defect(m: &Module) -> Option<ElemDefect> {
 
 fn data(ctx: &Ctx, state: &mut SegmentState, out: &mut String) {
     let m = ctx.module;
+    let relocations = if ctx.opts.relocs {
+        linking::relocations_of(ctx, 11)
+    } else {
+        Vec::new()
+    };
     for (i, seg) in m.data.iter().enumerate() {
         let name = suffix(ctx.names.datas.get(&(i as u32)).map(String::as_str));
         let _ = write!(out, " - segment[{i}]{name}");
@@ -318,6 +323,11 @@ fn data(ctx: &Ctx, state: &mut SegmentState, out: &mut String) {
         }
         out.push('\n');
         hex_dump(out, m.data_bytes(seg), state.data_offset as usize, "  - ");
+        // `-r`: the relocations inside this segment's bytes, at the addresses they patch.
+        for r in relocations.iter().filter(|r| seg.data.contains(&r.offset)) {
+            let address = state.data_offset as usize + (r.offset - seg.data.start);
+            let _ = writeln!(out, "           {address:06x}: {}", r.text);
+        }
     }
 }
 

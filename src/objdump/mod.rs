@@ -42,6 +42,8 @@ pub struct Options {
     pub section: Option<String>,
     /// `--section-offsets`: disassembly offsets relative to the code section.
     pub section_offsets: bool,
+    /// `-r`: relocations of the code section under the instructions they patch.
+    pub relocs: bool,
 }
 
 impl Options {

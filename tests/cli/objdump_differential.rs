@@ -391,3 +391,29 @@ fn objdump_matches_wabt_on_the_spec_suite_and_the_c_fixture() {
         failures.join(", ")
     );
 }
+
+/// `-r` (relocations under instructions and data segments) on a relocatable object of the
+/// C fixture, with and without debug info, against wasm-objdump.
+#[test]
+fn relocations_match_wabt_on_an_object() {
+    if !wabt_available() {
+        return;
+    }
+    let root = project_root();
+    let made = Command::new("make")
+        .arg("build/fixtures/hello.o")
+        .current_dir(&root)
+        .output()
+        .expect("run make");
+    assert!(made.status.success(), "make build/fixtures/hello.o failed");
+    let work = tempdir();
+    std::fs::copy(
+        root.join("build/fixtures/hello.o"),
+        work.path().join("hello.o"),
+    )
+    .unwrap();
+    for mode in ["-dr", "-xr", "-hxdsr"] {
+        let (verdict, diff) = compare(work.path(), "hello.o", mode);
+        assert_eq!(verdict, Verdict::Identical, "{diff}");
+    }
+}

@@ -280,3 +280,53 @@ fn symbol_names(ctx: &Ctx) -> Vec<String> {
     }
     out
 }
+
+/// A relocation as `-r` shows it, under the instruction (or data segment) it patches.
+pub(crate) struct InlineRelocation {
+    /// File offset of the patched bytes.
+    pub offset: usize,
+    /// `R_WASM_FUNCTION_INDEX_LEB 1 <env.sin>`
+    pub text: String,
+}
+
+/// The relocations of the section with id `section_id` (code or data), by file offset.
+pub(crate) fn relocations_of(ctx: &Ctx, section_id: u8) -> Vec<InlineRelocation> {
+    let m = ctx.module;
+    let Some(code) = m.sections.iter().position(|s| s.id == section_id) else {
+        return Vec::new();
+    };
+    let symbols = symbol_names(ctx);
+    let mut found = Vec::new();
+    for s in &m.sections {
+        let Some(reader) = m.custom_section_reader(s) else {
+            continue;
+        };
+        let KnownCustom::Reloc(reloc) = reader.as_known() else {
+            continue;
+        };
+        if reloc.section_index() as usize != code {
+            continue;
+        }
+        let base = m.sections[code].range.start;
+        for entry in reloc.entries().into_iter().map_while(Result::ok) {
+            let name = RELOCATION_TYPES
+                .get(entry.ty as usize)
+                .copied()
+                .unwrap_or("unknown");
+            let mut text = format!("{name} {}", entry.index);
+            if entry.addend != 0 {
+                let _ = write!(text, " + {}", entry.addend);
+            }
+            if entry.ty != wasmparser::RelocationType::TypeIndexLeb {
+                let symbol = symbols.get(entry.index as usize).map_or("", String::as_str);
+                let _ = write!(text, " <{symbol}>");
+            }
+            found.push(InlineRelocation {
+                offset: base + entry.offset as usize,
+                text,
+            });
+        }
+    }
+    found.sort_by_key(|r| r.offset);
+    found
+}
