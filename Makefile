@@ -51,9 +51,20 @@ demo: build fixtures
 	$(RT) run build/fixtures/hello.wasm from the demo
 	@echo '== rt run: a hand-written WASI program in the text format'
 	$(RT) run examples/hello.wat
+	@echo '== rt wat2wasm + rt objdump: the same program as wabt would assemble and show it'
+	$(RT) wat2wasm examples/hello.wat -o build/hello.wasm
+	$(RT) objdump -h build/hello.wasm
+	$(RT) objdump -x build/hello.wasm
+	@echo '== rt explain: which WASI calls the C program makes, and from where'
+	$(RT) explain build/fixtures/hello.wasm
 
 test: build fixtures
 	$(CARGO) test --release -- --test-threads=2
+
+# WASI differential check against wasmtime (skips with a message when no wasmtime is installed).
+.PHONY: wasi-diff
+wasi-diff: build fixtures
+	RT=$(RT) scripts/wasi-diff.sh
 
 bench: build fixtures
 	$(CARGO) bench

@@ -12,8 +12,15 @@
 set -u
 cd "$(dirname "$0")/.."
 
-if ! command -v wasmtime >/dev/null 2>&1; then
-    echo "wasi-diff: SKIPPED: wasmtime is not on PATH (cargo install wasmtime-cli --version 48.0.8 --locked)" >&2
+# The reference: the wasmtime CLI, else wasmtime-py (same WASI implementation, a prebuilt
+# wheel: `pip install wasmtime`) through scripts/wasmtime_py_run.py.
+if command -v wasmtime >/dev/null 2>&1; then
+    REFERENCE=(wasmtime run)
+elif python3 -c 'import wasmtime' >/dev/null 2>&1; then
+    REFERENCE=(python3 "$PWD/scripts/wasmtime_py_run.py" run)
+else
+    echo "wasi-diff: SKIPPED: neither wasmtime nor the wasmtime Python package is installed" \
+        "(cargo install wasmtime-cli --version 48.0.8 --locked, or pip install wasmtime)" >&2
     exit 0
 fi
 RT=${RT:-}
@@ -53,7 +60,7 @@ run_both() {
             dir_flags=(--dir "$out/root::$guest_root")
         fi
         local cmd
-        if [ $runtime = rt ]; then cmd=("$RT" run); else cmd=(wasmtime run); fi
+        if [ $runtime = rt ]; then cmd=("$RT" run); else cmd=("${REFERENCE[@]}"); fi
         (cd "$cwd" && "${cmd[@]}" "${env_flags[@]}" "${dir_flags[@]}" "$wasm" "${args[@]}" \
             <"$stdin" >"$out/stdout" 2>"$out/stderr"; echo $? >"$out/status")
     done
@@ -84,6 +91,7 @@ else
         name=$(basename "$wasm" .wasm)
         case $name in
             wasi_fd_ops | wasi_path_ops | wasi_escape) run_both "$name" "$(realpath "$wasm")" "$PWD" "$scratch" "$empty" /sandbox ;;
+            wasi_posix) run_both "$name" "$(realpath "$wasm")" "$PWD" "$scratch" "$empty" / ;;
             wasi_exit) run_both "$name 9" "$(realpath "$wasm")" "$PWD" "" "$empty" / 9 ;;
             wasi_misc) run_both "$name" "$(realpath "$wasm")" "$PWD" "" "$empty" / env:K=v a "b c" ;;
             wasi_stdio) echo "some input" >"$work/stdin" && run_both "$name" "$(realpath "$wasm")" "$PWD" "" "$work/stdin" / ;;

@@ -7,6 +7,7 @@ pub mod compile;
 pub mod explain;
 pub mod module;
 pub mod objdump;
+pub mod output;
 pub mod runtime;
 pub mod wasi;
 pub mod wast;

@@ -173,16 +173,8 @@ fn default_output(input: &Path) -> PathBuf {
     name.with_extension("wasm")
 }
 
-/// Write through a temporary file beside `path` and rename it, so a failure never leaves a
-/// half-written output.
+/// Write the output without ever leaving a half-written file (see [`crate::output`]).
 fn write_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
-    let name = path
-        .file_name()
-        .map_or("out".into(), |n| n.to_string_lossy());
-    let tmp = path.with_file_name(format!(".{name}.rt-tmp-{}", std::process::id()));
-    let result = std::fs::write(&tmp, bytes).and_then(|()| std::fs::rename(&tmp, path));
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result.with_context(|| format!("could not write {}", path.display()))
+    crate::output::write_atomically(path, bytes)
+        .with_context(|| format!("could not write {}", path.display()))
 }

@@ -80,7 +80,7 @@ pub fn explain_name(typed: &str) -> anyhow::Result<NameReport> {
         .chain(libc.iter().copied());
     let close = nearest(name, candidates, 3);
     let hint = if close.is_empty() {
-        "run `rt explain --help` for the forms it accepts".to_string()
+        "`rt explain functions` and `rt explain types` list every name".to_string()
     } else {
         format!("did you mean {}?", quoted_list(&close))
     };

@@ -22,6 +22,10 @@ pub enum Request<'a> {
     Name(&'a str),
     /// `errno N|NAME`, or every errno.
     Errno(Option<&'a str>),
+    /// Every function, one line each.
+    Functions,
+    /// Every type, one line each.
+    Types,
     /// A module file, `.wasm` or `.wat`.
     Module(&'a Path),
 }
@@ -84,6 +88,10 @@ pub fn explain(request: Request<'_>, format: Format, style: Style) -> anyhow::Re
             NameReport::Errno(e) if json => to_json(&e),
             NameReport::Errno(e) => Ok(text::errno(&e, &style)),
         },
+        Request::Functions if json => to_json(&report::function_list()),
+        Request::Functions => Ok(text::function_list(&report::function_list(), &style)),
+        Request::Types if json => to_json(&report::type_list()),
+        Request::Types => Ok(text::type_list(&report::type_list(), &style)),
         Request::Errno(key) => match lookup::explain_errno(key)? {
             ErrnoAnswer::One(e) if json => to_json(&e),
             ErrnoAnswer::One(e) => Ok(text::errno(&e, &style)),

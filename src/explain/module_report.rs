@@ -4,7 +4,7 @@ use super::catalog::{
     core_signature, find_function, libc_names, signature_text, CoreType, SNAPSHOT0_NOTE,
     WASI_MODULES,
 };
-use super::report::{run_need, RunNeed};
+use super::report::{first_sentence, run_need, RunNeed};
 use crate::module::{ImportKind, Module};
 use serde::Serialize;
 use wasmparser::{FuncType, ValType};
@@ -292,14 +292,6 @@ fn other_import(import: &crate::module::Import, module: &Module) -> OtherImportR
         kind,
         index,
         signature,
-    }
-}
-
-/// Text up to and including the first full stop followed by a space (or all of it).
-fn first_sentence(text: &str) -> &str {
-    match text.find(". ") {
-        Some(end) => &text[..=end],
-        None => text,
     }
 }
 

@@ -63,6 +63,71 @@ pub fn errno_list() -> ErrnoListReport {
     }
 }
 
+/// Text up to and including the first full stop followed by a space (or all of it).
+pub fn first_sentence(text: &str) -> &str {
+    match text.find(". ") {
+        Some(end) => &text[..=end],
+        None => text,
+    }
+}
+
+/// `rt explain functions`: every function, one line each.
+#[derive(Debug, Clone, Serialize)]
+pub struct FunctionListReport {
+    pub kind: &'static str,
+    pub functions: Vec<FunctionLine>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FunctionLine {
+    pub name: &'static str,
+    pub core_signature: String,
+    pub summary: &'static str,
+}
+
+pub fn function_list() -> FunctionListReport {
+    FunctionListReport {
+        kind: "function_list",
+        functions: functions()
+            .map(|f| FunctionLine {
+                name: f.name,
+                core_signature: core_signature(f).to_string(),
+                summary: f.summary,
+            })
+            .collect(),
+    }
+}
+
+/// `rt explain types`: every type, one line each.
+#[derive(Debug, Clone, Serialize)]
+pub struct TypeListReport {
+    pub kind: &'static str,
+    pub types: Vec<TypeLine>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TypeLine {
+    pub name: &'static str,
+    pub type_kind: &'static str,
+    pub size: u32,
+    pub summary: &'static str,
+}
+
+pub fn type_list() -> TypeListReport {
+    TypeListReport {
+        kind: "type_list",
+        types: TYPES
+            .iter()
+            .map(|t| TypeLine {
+                name: t.name,
+                type_kind: t.kind.kind_name(),
+                size: size_align(&Ty::Named(t.name)).0,
+                summary: t.summary,
+            })
+            .collect(),
+    }
+}
+
 /// A parameter or success value of a function.
 #[derive(Debug, Clone, Serialize)]
 pub struct ParamReport {

@@ -3,7 +3,10 @@ use super::catalog::{functions, TYPES};
 use super::text::Style;
 use super::{explain, Format, Request};
 
-const PLAIN: Style = Style { color: false };
+const PLAIN: Style = Style {
+    color: false,
+    width: None,
+};
 
 #[test]
 fn every_function_and_type_explains_in_text_and_json() {
@@ -24,7 +27,10 @@ fn colour_only_when_asked() {
     let coloured = explain(
         Request::Name("fd_write"),
         Format::Text,
-        Style { color: true },
+        Style {
+            color: true,
+            width: None,
+        },
     )
     .unwrap();
     assert!(coloured.contains("\x1b[36mfd_write\x1b[0m"));
@@ -125,5 +131,62 @@ fn damaged_modules_never_panic() {
     assert!(
         reports > 0,
         "some damage (in names, constants) still parses"
+    );
+}
+
+#[test]
+fn wrapping_keeps_columns_aligned() {
+    let width = 100;
+    let narrow = Style {
+        color: false,
+        width: Some(width),
+    };
+    let text = explain(Request::Name("fd_readdir"), Format::Text, narrow).unwrap();
+    for line in text.lines() {
+        // Only a single word longer than the room left may overflow.
+        let fits = line.chars().count() <= width || !line.trim().contains(' ');
+        assert!(fits, "{line}");
+    }
+    // A parameter's description continues under its own column.
+    let lines: Vec<&str> = text.lines().collect();
+    let buf = lines
+        .iter()
+        .position(|l| l.trim_start().starts_with("buf "))
+        .unwrap();
+    let column = lines[buf].find("The buffer").unwrap();
+    assert_eq!(
+        lines[buf + 1].len() - lines[buf + 1].trim_start().len(),
+        column
+    );
+    assert_eq!(super::text::wrap("aa bb cc", 5), ["aa bb", "cc"]);
+    assert_eq!(
+        super::text::wrap("averyveryverylongword x", 5),
+        ["averyveryverylongword", "x"]
+    );
+    // Without a width (a pipe), nothing is wrapped.
+    let piped = explain(Request::Name("fd_readdir"), Format::Text, PLAIN).unwrap();
+    assert!(piped.lines().any(|l| l.chars().count() > width));
+}
+
+#[test]
+fn lists_wrap_after_separators() {
+    let items: Vec<String> = ["fd_write", "__wasi_fd_write", "writev", "__stdio_write"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    let lines = super::text::wrap_list(&items, " <- ", Some(30));
+    assert_eq!(
+        lines,
+        ["fd_write <- __wasi_fd_write <-", "writev <- __stdio_write"]
+    );
+    assert_eq!(super::text::wrap_list(&items, " <- ", None).len(), 1);
+    let style = Style {
+        color: false,
+        width: Some(40),
+    };
+    let text = style.labelled_list("  chain: ", &items, " <- ");
+    assert_eq!(
+        text,
+        "  chain: fd_write <- __wasi_fd_write <-\n         writev <- __stdio_write\n"
     );
 }

@@ -1,19 +1,99 @@
 //! The human-readable renderer: aligned columns, colour only when asked for.
 use super::report::{
-    ErrnoListReport, ErrnoReport, FunctionReport, LibcReport, ParamReport, TypeReport,
-    TypeUsageReport,
+    first_sentence, ErrnoListReport, ErrnoReport, FunctionListReport, FunctionReport, LibcReport,
+    ParamReport, TypeListReport, TypeReport, TypeUsageReport,
 };
 use std::fmt::Write;
 
-/// ANSI styling, or none at all.
+/// ANSI styling, or none at all, and the width to wrap long text at (a terminal's).
 #[derive(Debug, Clone, Copy)]
 pub struct Style {
     pub color: bool,
+    /// Columns available; `None` (pipes, files) keeps every entry on one line for tools.
+    pub width: Option<usize>,
+}
+
+/// Narrowest space worth wrapping into; narrower, a long cell just runs on.
+const MIN_WRAP: usize = 24;
+
+/// Splits `text` at spaces into lines of at most `width` characters (a longer word stays
+/// whole on its own line).
+pub fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    for word in text.split(' ') {
+        let needed = line.chars().count() + 1 + word.chars().count();
+        if !line.is_empty() && needed > width {
+            lines.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    lines.push(line);
+    lines
+}
+
+/// Joins `items` with `sep`, breaking after a separator so no line exceeds `width`
+/// (an item longer than that stays whole). Without a width, one line.
+pub fn wrap_list(items: &[String], sep: &str, width: Option<usize>) -> Vec<String> {
+    let Some(width) = width.filter(|w| *w >= MIN_WRAP) else {
+        return vec![items.join(sep)];
+    };
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    for (i, item) in items.iter().enumerate() {
+        let tail = if i + 1 < items.len() {
+            sep.trim_end()
+        } else {
+            ""
+        };
+        let room = line.chars().count() + item.chars().count() + tail.len();
+        if !line.is_empty() && room > width {
+            lines.push(line.trim_end().to_string());
+            line.clear();
+        }
+        line.push_str(item);
+        if i + 1 < items.len() {
+            line.push_str(sep);
+        }
+    }
+    lines.push(line);
+    lines
 }
 
 impl Style {
+    /// `items` joined by `sep` after `label` (a prefix of spaces and a label), continuation
+    /// lines aligned under the first item.
+    pub fn labelled_list(&self, label: &str, items: &[String], sep: &str) -> String {
+        let column = label.chars().count();
+        let room = self.width.map(|w| w.saturating_sub(column));
+        let lines = wrap_list(items, sep, room);
+        let mut out = String::new();
+        for (i, line) in lines.iter().enumerate() {
+            let lead = if i == 0 {
+                label.to_string()
+            } else {
+                " ".repeat(column)
+            };
+            out.push_str(&format!("{lead}{line}\n"));
+        }
+        out
+    }
+
+    /// `text` as a paragraph indented by `indent`, wrapped to the width if there is one.
+    pub fn paragraph(&self, text: &str, indent: usize) -> String {
+        let pad = " ".repeat(indent);
+        let lines = match self.width {
+            Some(w) if w >= indent + MIN_WRAP => wrap(text, w - indent),
+            _ => vec![text.to_string()],
+        };
+        lines.iter().map(|l| format!("{pad}{l}\n")).collect()
+    }
+
     fn paint(&self, code: &str, text: &str) -> String {
-        if self.color {
+        if self.color && !text.is_empty() {
             format!("\x1b[{code}m{text}\x1b[0m")
         } else {
             text.to_string()
@@ -67,20 +147,28 @@ pub fn table_with_header(
         .collect();
     for (r, row) in all.iter().enumerate() {
         let mut line = " ".repeat(indent);
+        let mut visible = indent;
         for (c, cell) in row.iter().enumerate() {
-            let last = c + 1 == row.len();
-            let pad = if last {
-                0
-            } else {
-                widths[c] - cell.chars().count() + 2
+            let paint = |text: &str| match (has_header && r == 0, c) {
+                (true, _) => style.dim(text),
+                (false, c) if c == name_column => style.name(text),
+                _ => text.to_string(),
             };
-            let text = match (has_header && r == 0, c) {
-                (true, _) => style.dim(cell),
-                (false, c) if c == name_column => style.name(cell),
-                _ => cell.clone(),
+            if c + 1 < row.len() {
+                let pad = widths[c] - cell.chars().count() + 2;
+                line.push_str(&paint(cell));
+                line.push_str(&" ".repeat(pad));
+                visible += cell.chars().count() + pad;
+                continue;
+            }
+            // The last cell (usually prose) wraps under itself, keeping the columns intact.
+            let pieces = match style.width {
+                Some(w) if w >= visible + MIN_WRAP => wrap(cell, w - visible),
+                _ => vec![cell.clone()],
             };
-            line.push_str(&text);
-            line.push_str(&" ".repeat(pad));
+            let continuation = format!("\n{}", " ".repeat(visible));
+            let painted: Vec<String> = pieces.iter().map(|p| paint(p)).collect();
+            line.push_str(&painted.join(&continuation));
         }
         out.push_str(line.trim_end());
         out.push('\n');
@@ -121,12 +209,42 @@ pub fn errno(report: &ErrnoReport, style: &Style) -> String {
         e.meaning
     );
     if !report.returned_by.is_empty() {
-        let _ = writeln!(
-            out,
-            "  commonly returned by: {}",
-            report.returned_by.join(", ")
-        );
+        let names: Vec<String> = report.returned_by.iter().map(|n| n.to_string()).collect();
+        out.push_str(&style.labelled_list("  commonly returned by: ", &names, ", "));
     }
+    out
+}
+
+pub fn function_list(list: &FunctionListReport, style: &Style) -> String {
+    let mut out = style.heading("wasi_snapshot_preview1 functions (rt explain NAME for one)\n");
+    let rows: Vec<Vec<String>> = list
+        .functions
+        .iter()
+        .map(|f| {
+            let summary = first_sentence(f.summary);
+            vec![
+                f.name.to_string(),
+                f.core_signature.clone(),
+                summary.to_string(),
+            ]
+        })
+        .collect();
+    table(&mut out, style, 2, &rows);
+    out
+}
+
+pub fn type_list(list: &TypeListReport, style: &Style) -> String {
+    let mut out = style.heading("wasi_snapshot_preview1 types (rt explain NAME for one)\n");
+    let rows: Vec<Vec<String>> = list
+        .types
+        .iter()
+        .map(|t| {
+            let size = format!("{} bytes", t.size);
+            let summary = first_sentence(t.summary).to_string();
+            vec![t.name.to_string(), t.type_kind.to_string(), size, summary]
+        })
+        .collect();
+    table(&mut out, style, 2, &rows);
     out
 }
 
@@ -157,7 +275,8 @@ pub fn function(f: &FunctionReport, style: &Style) -> String {
         style.heading(&style.name(f.name)),
         style.dim(&format!("({} function)", f.module))
     );
-    let _ = writeln!(out, "  {}\n", f.summary);
+    out.push_str(&style.paragraph(f.summary, 2));
+    out.push('\n');
     let core_params: Vec<String> = f
         .core_params
         .iter()
@@ -224,10 +343,15 @@ pub fn function(f: &FunctionReport, style: &Style) -> String {
         .iter()
         .filter(|t| !matches!(t.type_kind, "alias" | "handle") && t.name != "errno")
         .collect();
+    // Types are indented by two, so they wrap two columns earlier.
+    let nested = Style {
+        width: style.width.map(|w| w.saturating_sub(2)),
+        ..*style
+    };
     if !detailed.is_empty() {
         let _ = writeln!(out, "\n{}", style.heading("Types"));
         for t in detailed {
-            out.push_str(&indented(&type_(t, style), 2));
+            out.push_str(&indented(&type_(t, &nested), 2));
         }
     }
     out
@@ -270,7 +394,7 @@ pub fn type_(t: &TypeReport, style: &Style) -> String {
         style.heading(&style.name(t.name)),
         style.dim(&format!("({shape})"))
     );
-    let _ = writeln!(out, "  {}", t.summary);
+    out.push_str(&style.paragraph(t.summary, 2));
     if !t.fields.is_empty() {
         let rows: Vec<Vec<String>> = t
             .fields

@@ -6,10 +6,11 @@ use std::fmt::Write;
 /// The most direct callers named on one line; JSON lists them all.
 const MAX_LISTED_CALLERS: usize = 16;
 
-fn chain_text(chain: &Chain) -> String {
-    let names: Vec<&str> = chain.functions.iter().map(|f| f.name.as_str()).collect();
+/// The chain's names, the last one carrying how the chain ends.
+fn chain_items(chain: &Chain) -> Vec<String> {
+    let mut names: Vec<String> = chain.functions.iter().map(|f| f.name.clone()).collect();
     let end = match (chain.ends_at, &chain.export) {
-        ("export", Some(name)) if Some(name.as_str()) != names.last().copied() => {
+        ("export", Some(name)) if Some(name) != names.last() => {
             format!("  (exported as {name})")
         }
         ("export", _) => String::new(),
@@ -17,7 +18,10 @@ fn chain_text(chain: &Chain) -> String {
         ("indirect", _) => "  (reached only through call_indirect)".to_string(),
         _ => "  (nothing calls it: dead code)".to_string(),
     };
-    format!("{}{end}", names.join(" <- "))
+    if let Some(last) = names.last_mut() {
+        last.push_str(&end);
+    }
+    names
 }
 
 /// Column widths shared by every import's first line, so indexes, names and types line up.
@@ -57,7 +61,9 @@ fn import_block(out: &mut String, w: &WasiImportReport, widths: &Widths, style: 
         sig = widths.signature
     );
     if let Some(summary) = w.summary {
-        let _ = writeln!(out, "      {}", style.dim(summary));
+        for line in style.paragraph(summary, 6).lines() {
+            let _ = writeln!(out, "{}", style.dim(line));
+        }
     }
     if w.direct_callers.is_empty() {
         let _ = writeln!(out, "      {}", style.dim("not called by any function"));
@@ -82,9 +88,13 @@ fn import_block(out: &mut String, w: &WasiImportReport, widths: &Widths, style: 
     } else {
         String::new()
     };
-    let _ = writeln!(out, "      called by: {}{more}", callers.join(", "));
+    let mut callers = callers;
+    if let Some(last) = callers.last_mut() {
+        last.push_str(&more);
+    }
+    out.push_str(&style.labelled_list("      called by: ", &callers, ", "));
     for chain in &w.chains {
-        let _ = writeln!(out, "      chain:     {}", chain_text(chain));
+        out.push_str(&style.labelled_list("      chain:     ", &chain_items(chain), " <- "));
     }
     if w.chains_omitted > 0 {
         let _ = writeln!(
@@ -138,7 +148,7 @@ pub fn module(m: &ModuleReport, style: &Style) -> String {
         let _ = writeln!(
             out,
             "\n{} {}",
-            style.bad("Imports that will not link as WASI:"),
+            style.bad("Imports that do not match WASI preview1:"),
             m.mismatched_wasi_imports.join(", ")
         );
     }
@@ -165,18 +175,25 @@ pub fn module(m: &ModuleReport, style: &Style) -> String {
     }
     if !m.indirect_call_sites.is_empty() {
         let sites: usize = m.indirect_call_sites.iter().map(|s| s.offsets.len()).sum();
-        let _ = writeln!(
-            out,
-            "\n{} {sites} call_indirect sites in {} functions call unknown callees; chains above follow direct calls only",
-            style.heading("Indirect calls:"),
-            m.indirect_call_sites.len()
+        let functions = m.indirect_call_sites.len();
+        let text = format!(
+            "{sites} call_indirect {} in {functions} {}: their callees are unknown, so the \
+             chains above follow direct calls only.",
+            plural(sites, "site", "sites"),
+            plural(functions, "function", "functions"),
         );
-        let names: Vec<&str> = m
+        let _ = write!(
+            out,
+            "\n{}\n{}",
+            style.heading("Indirect calls"),
+            style.paragraph(&text, 2)
+        );
+        let names: Vec<String> = m
             .indirect_call_sites
             .iter()
-            .map(|s| s.function.name.as_str())
+            .map(|s| s.function.name.clone())
             .collect();
-        let _ = writeln!(out, "  in: {}", names.join(", "));
+        out.push_str(&style.labelled_list("  in: ", &names, ", "));
     }
     if !m.libc_functions.is_empty() {
         let _ = writeln!(
@@ -209,7 +226,12 @@ pub fn module(m: &ModuleReport, style: &Style) -> String {
         table(&mut out, style, 2, &rows);
     }
     for note in &m.notes {
-        let _ = writeln!(out, "\n{} {note}", style.heading("Note:"));
+        let _ = write!(
+            out,
+            "\n{}\n{}",
+            style.heading("Note"),
+            style.paragraph(note, 2)
+        );
     }
     let _ = writeln!(out, "\n{}", style.heading("What it needs from rt run"));
     if m.run_needs.is_empty() {
@@ -230,4 +252,12 @@ pub fn module(m: &ModuleReport, style: &Style) -> String {
         table(&mut out, style, 2, &rows);
     }
     out
+}
+
+fn plural(n: usize, one: &'static str, many: &'static str) -> &'static str {
+    if n == 1 {
+        one
+    } else {
+        many
+    }
 }

@@ -1,49 +1,94 @@
 //! fd_read, fd_write, fd_pread, fd_pwrite: data in and out through iovecs.
 //!
-//! A read makes one host read of the iovecs' total length and spreads the bytes over them,
-//! so a terminal or pipe read returns what is available instead of blocking to fill a
-//! second buffer. A write gathers the iovecs and writes them all.
-use super::fdtable::{Entry, Kind};
+//! Host fds are read and written with readv/writev straight from guest memory: a read is
+//! one host read (a terminal or pipe returns what is available instead of blocking to fill
+//! a second buffer), a write continues until everything is written. An fd that cannot do
+//! the operation (a read-only file for a write, stdout for a read, a directory) is
+//! `EBADF`, as wasmtime answers.
+use super::config::{OutputSink, StdinSource};
+use super::fdtable::{Entry, FileEntry, Kind};
+use super::hostio::{self, WhenFull};
 use super::memory::{total_len, GuestMemory};
 use super::stdio::{read_stdin, write_output};
-use super::types::{rights, Errno, WasiResult};
+use super::types::{fdflags, filetype, Errno, WasiResult};
 use super::WasiCtx;
-use cap_std::fs::FileExt;
-use std::io::{Read, Write};
+use std::os::fd::{AsRawFd, RawFd};
 
-fn read_once(reader: &mut impl Read, max: usize) -> WasiResult<Vec<u8>> {
-    let mut buf = vec![0u8; max];
-    loop {
-        match reader.read(&mut buf) {
-            Ok(n) => {
-                buf.truncate(n);
-                return Ok(buf);
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(e.into()),
-        }
+/// Where a read comes from.
+enum Source {
+    Host(RawFd, WhenFull),
+    Bytes,
+}
+
+/// Where a write goes.
+enum Sink {
+    Host(RawFd, WhenFull),
+    Memory,
+}
+
+/// I/O on an fd the guest made non-blocking may answer EAGAIN; otherwise it waits.
+fn when_full(entry: &Entry) -> WhenFull {
+    if entry.fdflags & fdflags::NONBLOCK != 0 {
+        WhenFull::Return
+    } else {
+        WhenFull::Wait
     }
 }
 
-/// The file behind `entry` for a positioned read/write: streams cannot seek (`ESPIPE`),
-/// directories and sockets are the wrong kind of fd (`EBADF`).
-fn positioned_file(entry: &Entry, write: bool) -> WasiResult<&cap_std::fs::File> {
-    match &entry.kind {
-        Kind::File(f) => {
-            if (write && !f.writable) || (!write && !f.readable) {
-                return Err(Errno::BADF);
-            }
-            let needed = if write {
-                rights::FD_WRITE
-            } else {
-                rights::FD_READ
-            };
-            entry.require(needed | rights::FD_SEEK)?;
-            Ok(&f.file)
+/// The file behind `entry` for a positioned read or write. A stream that could do the
+/// unpositioned operation cannot seek (`ESPIPE`); anything else is the wrong fd (`EBADF`),
+/// the answers wasmtime gives.
+fn positioned_fd(entry: &Entry, write: bool) -> WasiResult<RawFd> {
+    match (&entry.kind, write) {
+        (Kind::File(f), true) if f.writable => Ok(f.file.as_raw_fd()),
+        (Kind::File(f), false) if f.readable => Ok(f.file.as_raw_fd()),
+        (Kind::Output(..), true) | (Kind::Stdin(..), false) | (Kind::Socket(_), _) => {
+            Err(Errno::SPIPE)
         }
-        Kind::Stdin(..) | Kind::Output(..) | Kind::Socket(_) => Err(Errno::SPIPE),
         _ => Err(Errno::BADF),
     }
+}
+
+/// Regular files and block devices have positions; FIFOs and character devices opened by
+/// path are streams, read and written without one.
+fn has_position(f: &FileEntry) -> bool {
+    f.filetype == filetype::REGULAR_FILE || f.filetype == filetype::BLOCK_DEVICE
+}
+
+/// Read at the file's own position and advance it. Nothing lies beyond what the host can
+/// address, so a position past that reads as end of file.
+fn read_file(f: &mut FileEntry, iovs: &[libc::iovec]) -> WasiResult<usize> {
+    let host = f.file.as_raw_fd();
+    if !has_position(f) {
+        return hostio::readv(host, iovs, WhenFull::Wait);
+    }
+    if f.position > i64::MAX as u64 {
+        return Ok(0);
+    }
+    let n = hostio::preadv(host, iovs, f.position)?;
+    f.position += n as u64;
+    Ok(n)
+}
+
+/// Write at the file's own position and advance it; in append mode the host appends and
+/// the position moves to the new end, as in wasmtime.
+fn write_file(
+    f: &mut FileEntry,
+    iovs: &mut [libc::iovec],
+    append: bool,
+    full: WhenFull,
+) -> WasiResult<usize> {
+    let host = f.file.as_raw_fd();
+    if append || !has_position(f) {
+        let n = hostio::write_all(host, iovs, None, full)?;
+        if append {
+            f.position = f.file.metadata()?.len();
+        }
+        return Ok(n);
+    }
+    let n = hostio::write_all(host, iovs, Some(f.position), full)?;
+    f.position += n as u64;
+    Ok(n)
 }
 
 impl WasiCtx {
@@ -56,18 +101,30 @@ impl WasiCtx {
         nread_out: u32,
     ) -> WasiResult {
         let vecs = m.iovecs(iovs, iovs_len)?;
-        let max = total_len(&vecs)?;
         let entry = self.fds.get_mut(fd)?;
-        entry
-            .require(rights::FD_READ)
-            .map_err(|_| readable_errno(entry))?;
-        let data = match &mut entry.kind {
-            Kind::Stdin(src, pos) => read_stdin(src, pos, max)?,
-            Kind::File(f) if f.readable => read_once(&mut f.file, max)?,
-            Kind::Socket(s) => read_once(s, max)?,
+        if let Kind::File(f) = &mut entry.kind {
+            if !f.readable {
+                return Err(Errno::BADF);
+            }
+            let n = read_file(f, &m.host_iovecs(&vecs)?)?;
+            return m.write_u32(nread_out, n as u32);
+        }
+        let source = match &entry.kind {
+            Kind::Stdin(StdinSource::Inherit, _) => Source::Host(0, when_full(entry)),
+            Kind::Stdin(StdinSource::Bytes(_), _) => Source::Bytes,
+            Kind::Socket(s) => Source::Host(s.as_raw_fd(), when_full(entry)),
             _ => return Err(Errno::BADF),
         };
-        let n = m.scatter(&vecs, &data)?;
+        let n = match source {
+            Source::Host(host, empty) => hostio::readv(host, &m.host_iovecs(&vecs)?, empty)?,
+            Source::Bytes => {
+                let Kind::Stdin(src, pos) = &mut entry.kind else {
+                    return Err(Errno::BADF);
+                };
+                let data = read_stdin(src, pos, total_len(&vecs)?)?;
+                m.scatter(&vecs, &data)?
+            }
+        };
         m.write_u32(nread_out, n as u32)
     }
 
@@ -80,22 +137,29 @@ impl WasiCtx {
         nwritten_out: u32,
     ) -> WasiResult {
         let vecs = m.iovecs(iovs, iovs_len)?;
-        let data = m.gather(&vecs)?;
         let entry = self.fds.get_mut(fd)?;
-        entry
-            .require(rights::FD_WRITE)
-            .map_err(|_| writable_errno(entry))?;
-        let n = match &mut entry.kind {
-            Kind::Output(sink, host_fd) => write_output(sink, *host_fd, &data)?,
-            Kind::File(f) if f.writable => {
-                f.file.write_all(&data)?;
-                data.len()
+        let (full, append) = (when_full(entry), entry.fdflags & fdflags::APPEND != 0);
+        if let Kind::File(f) = &mut entry.kind {
+            if !f.writable {
+                return Err(Errno::BADF);
             }
-            Kind::Socket(s) => {
-                s.write_all(&data)?;
-                data.len()
-            }
+            let n = write_file(f, &mut m.host_iovecs(&vecs)?, append, full)?;
+            return m.write_u32(nwritten_out, n as u32);
+        }
+        let sink = match &entry.kind {
+            Kind::Output(OutputSink::Inherit, host) => Sink::Host(*host, WhenFull::Wait),
+            Kind::Output(..) => Sink::Memory,
+            Kind::Socket(s) => Sink::Host(s.as_raw_fd(), when_full(entry)),
             _ => return Err(Errno::BADF),
+        };
+        let n = match sink {
+            Sink::Host(host, full) => {
+                hostio::write_all(host, &mut m.host_iovecs(&vecs)?, None, full)?
+            }
+            Sink::Memory => match &entry.kind {
+                Kind::Output(sink, host) => write_output(sink, *host, &m.gather(&vecs)?)?,
+                _ => return Err(Errno::BADF),
+            },
         };
         m.write_u32(nwritten_out, n as u32)
     }
@@ -110,11 +174,8 @@ impl WasiCtx {
         nread_out: u32,
     ) -> WasiResult {
         let vecs = m.iovecs(iovs, iovs_len)?;
-        let max = total_len(&vecs)?;
-        let file = positioned_file(self.fds.get(fd)?, false)?;
-        let mut buf = vec![0u8; max];
-        let n = file.read_at(&mut buf, offset)?;
-        let n = m.scatter(&vecs, &buf[..n])?;
+        let host = positioned_fd(self.fds.get(fd)?, false)?;
+        let n = hostio::preadv(host, &m.host_iovecs(&vecs)?, offset)?;
         m.write_u32(nread_out, n as u32)
     }
 
@@ -128,27 +189,10 @@ impl WasiCtx {
         nwritten_out: u32,
     ) -> WasiResult {
         let vecs = m.iovecs(iovs, iovs_len)?;
-        let data = m.gather(&vecs)?;
-        let file = positioned_file(self.fds.get(fd)?, true)?;
-        file.write_all_at(&data, offset)?;
-        m.write_u32(nwritten_out, data.len() as u32)
-    }
-}
-
-/// Why a read is refused: a narrowed right is `ENOTCAPABLE`; an fd that cannot read at all
-/// (a write-only file, stdout, a directory) is `EBADF`, as the host would say.
-fn readable_errno(entry: &Entry) -> Errno {
-    match &entry.kind {
-        Kind::File(f) if f.readable => Errno::NOTCAPABLE,
-        Kind::Stdin(..) | Kind::Socket(_) => Errno::NOTCAPABLE,
-        _ => Errno::BADF,
-    }
-}
-
-fn writable_errno(entry: &Entry) -> Errno {
-    match &entry.kind {
-        Kind::File(f) if f.writable => Errno::NOTCAPABLE,
-        Kind::Output(..) | Kind::Socket(_) => Errno::NOTCAPABLE,
-        _ => Errno::BADF,
+        let entry = self.fds.get(fd)?;
+        let host = positioned_fd(entry, true)?;
+        let full = when_full(entry);
+        let n = hostio::write_all(host, &mut m.host_iovecs(&vecs)?, Some(offset), full)?;
+        m.write_u32(nwritten_out, n as u32)
     }
 }

@@ -1,17 +1,16 @@
 //! The fd_* calls about a descriptor rather than its data: close, renumber, stat, flags,
 //! rights, seek/tell, sync, advise, allocate, size and times, and the preopen queries.
-use super::fdtable::{Entry, Kind};
+use super::fdtable::{Entry, FileEntry, Kind};
 use super::filestat::{time_changes, Filestat};
 use super::host_errno;
 use super::memory::GuestMemory;
-use super::types::{advice, fdflags, rights, whence, Errno, WasiResult, PREOPENTYPE_DIR};
+use super::types::{advice, fdflags, whence, Errno, WasiResult, PREOPENTYPE_DIR};
 use super::{Abi, WasiCtx};
-use std::io::{Seek, SeekFrom};
 use std::os::fd::AsRawFd;
 
 /// A host handle to a file or directory for fsync, futimens and friends. cap-std holds
 /// directories as O_PATH fds, which those calls refuse, so a directory is reopened
-/// read-only (beneath itself, as ".") for the call. Streams are `ESPIPE`.
+/// read-only (beneath itself, as ".") for the call. Streams are `EBADF`.
 fn storage(entry: &Entry) -> WasiResult<cap_std::fs::File> {
     match &entry.kind {
         Kind::File(f) => Ok(f.file.try_clone()?),
@@ -20,15 +19,25 @@ fn storage(entry: &Entry) -> WasiResult<cap_std::fs::File> {
             opts.read(true)._cap_fs_ext_maybe_dir(true);
             Ok(d.dir.open_with(".", &opts)?)
         }
-        _ => Err(Errno::SPIPE),
+        _ => Err(Errno::BADF),
     }
 }
 
+/// The regular file behind `entry`; anything else is `EBADF`, as wasmtime answers.
 fn file_of(entry: &Entry) -> WasiResult<&cap_std::fs::File> {
     match &entry.kind {
         Kind::File(f) => Ok(&f.file),
-        Kind::Dir(_) => Err(Errno::BADF),
-        _ => Err(Errno::SPIPE),
+        _ => Err(Errno::BADF),
+    }
+}
+
+/// The file for fd_seek and fd_tell: streams cannot seek (`ESPIPE`), directories are
+/// `EBADF`.
+fn seekable(entry: &mut Entry) -> WasiResult<&mut FileEntry> {
+    match &mut entry.kind {
+        Kind::File(f) => Ok(f),
+        Kind::Stdin(..) | Kind::Output(..) | Kind::Socket(_) => Err(Errno::SPIPE),
+        _ => Err(Errno::BADF),
     }
 }
 
@@ -52,59 +61,54 @@ impl WasiCtx {
 
     pub(super) fn fd_fdstat_get(&mut self, m: &mut GuestMemory, fd: u32, out: u32) -> WasiResult {
         let entry = self.fds.get(fd)?;
+        let (base, inheriting) = entry.rights();
         let mut buf = [0u8; 24];
         buf[0] = entry.filetype();
         buf[2..4].copy_from_slice(&entry.fdflags.to_le_bytes());
-        buf[8..16].copy_from_slice(&entry.rights_base.to_le_bytes());
-        buf[16..24].copy_from_slice(&entry.rights_inheriting.to_le_bytes());
+        buf[8..16].copy_from_slice(&base.to_le_bytes());
+        buf[16..24].copy_from_slice(&inheriting.to_le_bytes());
         m.write(out, &buf)
     }
 
-    /// Only APPEND and NONBLOCK can change after open (as with fcntl F_SETFL); the sync
-    /// flags are fixed at open, so asking for them here is `ENOTSUP`.
+    /// Only APPEND and NONBLOCK can change after open (fcntl F_SETFL); asking for a sync
+    /// flag is `EINVAL`, and only files and sockets have flags to set, as in wasmtime.
     pub(super) fn fd_fdstat_set_flags(&mut self, fd: u32, flags: u32) -> WasiResult {
         let entry = self.fds.get_mut(fd)?;
-        entry.require(rights::FD_FDSTAT_SET_FLAGS)?;
-        let flags = u16::try_from(flags).map_err(|_| Errno::INVAL)?;
+        let host = match entry.kind {
+            Kind::File(_) | Kind::Socket(_) => entry.host_fd().ok_or(Errno::BADF)?,
+            _ => return Err(Errno::BADF),
+        };
+        let flags = flags as u16;
         let settable = fdflags::APPEND | fdflags::NONBLOCK;
         if flags & !settable != 0 {
-            return Err(Errno::NOTSUP);
+            return Err(Errno::INVAL);
         }
-        if let Kind::File(_) | Kind::Socket(_) = entry.kind {
-            let host = entry.host_fd().ok_or(Errno::BADF)?;
-            // SAFETY: fcntl on an fd we own, with integer arguments only.
-            let current = unsafe { libc::fcntl(host, libc::F_GETFL) };
-            if current < 0 {
-                return Err(host_errno::last_os());
-            }
-            let mut wanted = current & !(libc::O_APPEND | libc::O_NONBLOCK);
-            if flags & fdflags::APPEND != 0 {
-                wanted |= libc::O_APPEND;
-            }
-            if flags & fdflags::NONBLOCK != 0 {
-                wanted |= libc::O_NONBLOCK;
-            }
-            check(unsafe { libc::fcntl(host, libc::F_SETFL, wanted) })?;
+        // SAFETY: fcntl on an fd we own, with integer arguments only.
+        let current = unsafe { libc::fcntl(host, libc::F_GETFL) };
+        if current < 0 {
+            return Err(host_errno::last_os());
         }
-        let fixed = entry.fdflags & !settable;
-        entry.fdflags = fixed | flags;
+        let mut wanted = current & !(libc::O_APPEND | libc::O_NONBLOCK);
+        if flags & fdflags::APPEND != 0 {
+            wanted |= libc::O_APPEND;
+        }
+        if flags & fdflags::NONBLOCK != 0 {
+            wanted |= libc::O_NONBLOCK;
+        }
+        check(unsafe { libc::fcntl(host, libc::F_SETFL, wanted) })?;
+        entry.fdflags = flags;
         Ok(())
     }
 
-    /// Rights can only shrink.
+    /// wasmtime does not let rights change (nor enforces them): `ENOTSUP`.
     pub(super) fn fd_fdstat_set_rights(
         &mut self,
         fd: u32,
-        base: u64,
-        inheriting: u64,
+        _base: u64,
+        _inheriting: u64,
     ) -> WasiResult {
-        let entry = self.fds.get_mut(fd)?;
-        if base & !entry.rights_base != 0 || inheriting & !entry.rights_inheriting != 0 {
-            return Err(Errno::NOTCAPABLE);
-        }
-        entry.rights_base = base;
-        entry.rights_inheriting = inheriting;
-        Ok(())
+        self.fds.get(fd)?;
+        Err(Errno::NOTSUP)
     }
 
     pub(super) fn fd_prestat_get(&mut self, m: &mut GuestMemory, fd: u32, out: u32) -> WasiResult {
@@ -137,7 +141,6 @@ impl WasiCtx {
         out: u32,
     ) -> WasiResult {
         let entry = self.fds.get(fd)?;
-        entry.require(rights::FD_FILESTAT_GET)?;
         let st = match &entry.kind {
             Kind::File(f) => Filestat::from_metadata(&f.file.metadata()?),
             Kind::Dir(d) => Filestat::from_metadata(&d.dir.dir_metadata()?),
@@ -153,7 +156,6 @@ impl WasiCtx {
     pub(super) fn fd_filestat_set_size(&mut self, fd: u32, size: u64) -> WasiResult {
         let entry = self.fds.get(fd)?;
         let file = file_of(entry)?;
-        entry.require(rights::FD_FILESTAT_SET_SIZE)?;
         if size > i64::MAX as u64 {
             return Err(Errno::INVAL);
         }
@@ -168,8 +170,7 @@ impl WasiCtx {
         flags: u32,
     ) -> WasiResult {
         let entry = self.fds.get(fd)?;
-        entry.require(rights::FD_FILESTAT_SET_TIMES)?;
-        let host = storage(entry).map_err(|_| Errno::BADF)?;
+        let host = storage(entry)?;
         let (a, m) = time_changes(atim, mtim, flags)?;
         let times = [a.timespec(), m.timespec()];
         // SAFETY: futimens reads the two timespecs we own.
@@ -185,57 +186,40 @@ impl WasiCtx {
         how: u32,
         out: u32,
     ) -> WasiResult {
-        let how = u8::try_from(how).map_err(|_| Errno::INVAL)?;
-        // wasi_unstable numbered whence CUR=0, END=1, SET=2.
-        let how = match (abi, how) {
+        // Checked against the enum by dispatch. wasi_unstable numbered CUR=0, END=1, SET=2.
+        let how = match (abi, how as u8) {
             (Abi::Preview1, h) => h,
             (Abi::Unstable, 0) => whence::CUR,
             (Abi::Unstable, 1) => whence::END,
-            (Abi::Unstable, 2) => whence::SET,
-            (Abi::Unstable, _) => return Err(Errno::INVAL),
+            (Abi::Unstable, _) => whence::SET,
         };
-        let pos = match how {
-            whence::SET => SeekFrom::Start(u64::try_from(offset).map_err(|_| Errno::INVAL)?),
-            whence::CUR => SeekFrom::Current(offset),
-            whence::END => SeekFrom::End(offset),
-            _ => return Err(Errno::INVAL),
+        let file = seekable(self.fds.get_mut(fd)?)?;
+        // Any position a u64 holds is fine (as in wasmtime); before the start is EINVAL.
+        let new = match how {
+            whence::SET => u64::try_from(offset).ok(),
+            whence::CUR => file.position.checked_add_signed(offset),
+            _ => file.file.metadata()?.len().checked_add_signed(offset),
         };
-        let entry = self.fds.get(fd)?;
-        let mut file = file_of(entry)?;
-        let needed = if pos == SeekFrom::Current(0) {
-            rights::FD_TELL
-        } else {
-            rights::FD_SEEK
-        };
-        entry.require(needed)?;
-        let new = file.seek(pos)?;
-        m.write_u64(out, new)
+        file.position = new.ok_or(Errno::INVAL)?;
+        m.write_u64(out, file.position)
     }
 
     pub(super) fn fd_tell(&mut self, m: &mut GuestMemory, fd: u32, out: u32) -> WasiResult {
-        let entry = self.fds.get(fd)?;
-        let mut file = file_of(entry)?;
-        entry.require(rights::FD_TELL)?;
-        let pos = file.stream_position()?;
-        m.write_u64(out, pos)
+        let position = seekable(self.fds.get_mut(fd)?)?.position;
+        m.write_u64(out, position)
     }
 
+    /// Files only: wasmtime answers `EBADF` for directories and streams.
     pub(super) fn fd_sync(&mut self, fd: u32) -> WasiResult {
-        let entry = self.fds.get(fd)?;
-        let host = storage(entry).map_err(|_| Errno::INVAL)?;
-        entry.require(rights::FD_SYNC)?;
-        Ok(host.sync_all()?)
+        Ok(file_of(self.fds.get(fd)?)?.sync_all()?)
     }
 
     pub(super) fn fd_datasync(&mut self, fd: u32) -> WasiResult {
-        let entry = self.fds.get(fd)?;
-        let host = storage(entry).map_err(|_| Errno::INVAL)?;
-        entry.require(rights::FD_DATASYNC)?;
-        Ok(host.sync_data()?)
+        Ok(file_of(self.fds.get(fd)?)?.sync_data()?)
     }
 
     pub(super) fn fd_advise(&mut self, fd: u32, offset: u64, len: u64, how: u32) -> WasiResult {
-        let host_advice = match u8::try_from(how).map_err(|_| Errno::INVAL)? {
+        let host_advice = match how as u8 {
             advice::NORMAL => libc::POSIX_FADV_NORMAL,
             advice::SEQUENTIAL => libc::POSIX_FADV_SEQUENTIAL,
             advice::RANDOM => libc::POSIX_FADV_RANDOM,
@@ -246,8 +230,12 @@ impl WasiCtx {
         };
         let entry = self.fds.get(fd)?;
         let host = file_of(entry)?.as_raw_fd();
-        entry.require(rights::FD_ADVISE)?;
-        let (offset, len) = offsets(offset, len)?;
+        // Advice is only a hint: a range the host cannot express is accepted and ignored,
+        // as wasmtime does.
+        let (Ok(offset), Ok(len)) = (libc::off_t::try_from(offset), libc::off_t::try_from(len))
+        else {
+            return Ok(());
+        };
         // SAFETY: posix_fadvise takes integers only; it returns the error instead of errno.
         let rc = unsafe { libc::posix_fadvise(host, offset, len, host_advice) };
         if rc == 0 {
@@ -257,25 +245,12 @@ impl WasiCtx {
         }
     }
 
-    pub(super) fn fd_allocate(&mut self, fd: u32, offset: u64, len: u64) -> WasiResult {
-        let entry = self.fds.get(fd)?;
-        let host = file_of(entry)?.as_raw_fd();
-        entry.require(rights::FD_ALLOCATE)?;
-        let (offset, len) = offsets(offset, len)?;
-        // SAFETY: as for posix_fadvise.
-        let rc = unsafe { libc::posix_fallocate(host, offset, len) };
-        if rc == 0 {
-            Ok(())
-        } else {
-            Err(host_errno::from_raw(rc))
-        }
+    /// wasmtime has no way to preallocate (WASI preview2 dropped it) and answers `ENOTSUP`
+    /// for a file, `EBADF` for anything else; rt does the same so programs behave alike.
+    pub(super) fn fd_allocate(&mut self, fd: u32, _offset: u64, _len: u64) -> WasiResult {
+        file_of(self.fds.get(fd)?)?;
+        Err(Errno::NOTSUP)
     }
-}
-
-fn offsets(offset: u64, len: u64) -> WasiResult<(libc::off_t, libc::off_t)> {
-    let offset = libc::off_t::try_from(offset).map_err(|_| Errno::INVAL)?;
-    let len = libc::off_t::try_from(len).map_err(|_| Errno::INVAL)?;
-    Ok((offset, len))
 }
 
 /// The guest path of a preopened directory; any other fd is `EBADF`.

@@ -4,14 +4,12 @@
 //! resolved beneath a directory it was given and can never climb out of it.
 use super::config::{OutputSink, StdinSource};
 use super::types::{filetype, rights, Errno, WasiResult};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::net::{TcpListener, TcpStream};
 use std::os::fd::{AsRawFd, RawFd};
 
 pub struct Entry {
     pub kind: Kind,
-    pub rights_base: u64,
-    pub rights_inheriting: u64,
     /// `fdflags` the guest set at open or with fd_fdstat_set_flags.
     pub fdflags: u16,
 }
@@ -31,6 +29,9 @@ pub struct FileEntry {
     pub readable: bool,
     pub writable: bool,
     pub filetype: u8,
+    /// The file position. Like wasmtime, rt keeps it itself (reads and writes are
+    /// positioned) rather than using the host's, so any u64 position can be sought to.
+    pub position: u64,
 }
 
 pub struct DirEntry {
@@ -51,21 +52,33 @@ pub struct Listed {
 }
 
 impl Entry {
-    pub fn new(kind: Kind, rights_base: u64, rights_inheriting: u64) -> Entry {
-        Entry {
-            kind,
-            rights_base,
-            rights_inheriting,
-            fdflags: 0,
-        }
+    pub fn new(kind: Kind) -> Entry {
+        Entry { kind, fdflags: 0 }
     }
 
-    /// Refuse an operation the fd's rights do not include.
-    pub fn require(&self, needed: u64) -> WasiResult {
-        if self.rights_base & needed == needed {
-            Ok(())
-        } else {
-            Err(Errno::NOTCAPABLE)
+    /// The (base, inheriting) rights fd_fdstat_get reports. Like wasmtime, rt does not
+    /// enforce rights (the host's own checks decide, e.g. `EBADF` for writing a read-only
+    /// file); it reports what wasmtime reports, which follows from what the fd is.
+    pub fn rights(&self) -> (u64, u64) {
+        match &self.kind {
+            Kind::Stdin(..) => (rights::FD_READ, rights::FD_READ),
+            Kind::Output(..) => (rights::FD_WRITE, rights::FD_WRITE),
+            Kind::File(f) => {
+                let mut r = rights::ALL;
+                if !f.readable {
+                    r &= !(rights::FD_READ | rights::FD_READDIR);
+                }
+                if !f.writable {
+                    r &= !rights::FD_WRITE;
+                }
+                (r, r)
+            }
+            Kind::Dir(d) if d.preopen.is_some() => {
+                (rights::PREOPEN_BASE, rights::PREOPEN_INHERITING)
+            }
+            Kind::Dir(_) => (rights::OPENED_DIRECTORY, rights::OPENED_DIRECTORY),
+            Kind::Listener(_) => (rights::SOCKET | rights::SOCK_ACCEPT, 0),
+            Kind::Socket(_) => (rights::SOCKET, 0),
         }
     }
 
@@ -103,60 +116,47 @@ impl Entry {
 }
 
 /// What a host stdio stream is: a terminal is a character device (so the guest's isatty
-/// says yes), a socket a stream socket, anything else (pipes, files) unknown.
+/// says yes); anything else (pipes, files, /dev/null) is reported as unknown, as wasmtime
+/// does.
 fn host_stream_filetype(fd: RawFd) -> u8 {
-    // SAFETY: fstat only writes into the zeroed stat buffer we own.
-    let mut st: libc::stat = unsafe { std::mem::zeroed() };
-    if unsafe { libc::fstat(fd, &mut st) } != 0 {
-        return filetype::UNKNOWN;
-    }
-    match st.st_mode & libc::S_IFMT {
-        libc::S_IFCHR => filetype::CHARACTER_DEVICE,
-        libc::S_IFSOCK => filetype::SOCKET_STREAM,
-        _ => filetype::UNKNOWN,
+    // SAFETY: isatty only inspects the fd.
+    if unsafe { libc::isatty(fd) } == 1 {
+        filetype::CHARACTER_DEVICE
+    } else {
+        filetype::UNKNOWN
     }
 }
 
 #[derive(Default)]
 pub struct FdTable {
     entries: BTreeMap<u32, Entry>,
+    /// Numbers given back by fd_close / fd_renumber, reused highest first (wasmtime's
+    /// order, which guests can observe), before any number never used.
+    free: BTreeSet<u32>,
+    /// The lowest number never handed out.
+    next: u32,
 }
 
 impl FdTable {
     pub fn stdio(stdin: StdinSource, stdout: OutputSink, stderr: OutputSink) -> FdTable {
         let mut t = FdTable::default();
-        t.entries.insert(
-            0,
-            Entry::new(Kind::Stdin(stdin, 0), rights::STREAM & !rights::FD_WRITE, 0),
-        );
-        t.entries.insert(
-            1,
-            Entry::new(
-                Kind::Output(stdout, 1),
-                rights::STREAM & !rights::FD_READ,
-                0,
-            ),
-        );
-        t.entries.insert(
-            2,
-            Entry::new(
-                Kind::Output(stderr, 2),
-                rights::STREAM & !rights::FD_READ,
-                0,
-            ),
-        );
+        t.entries.insert(0, Entry::new(Kind::Stdin(stdin, 0)));
+        t.entries.insert(1, Entry::new(Kind::Output(stdout, 1)));
+        t.entries.insert(2, Entry::new(Kind::Output(stderr, 2)));
+        t.next = 3;
         t
     }
 
-    /// Put `entry` at the lowest free number, as POSIX open does.
+    /// Give `entry` a number: the highest one freed earlier, else the next never used.
     pub fn insert(&mut self, entry: Entry) -> WasiResult<u32> {
-        let mut fd = 0u32;
-        for &used in self.entries.keys() {
-            if used != fd {
-                break;
+        let fd = match self.free.pop_last() {
+            Some(fd) => fd,
+            None => {
+                let fd = self.next;
+                self.next = fd.checked_add(1).ok_or(Errno::MFILE)?;
+                fd
             }
-            fd = fd.checked_add(1).ok_or(Errno::MFILE)?;
-        }
+        };
         self.entries.insert(fd, entry);
         Ok(fd)
     }
@@ -170,7 +170,9 @@ impl FdTable {
     }
 
     pub fn remove(&mut self, fd: u32) -> WasiResult<Entry> {
-        self.entries.remove(&fd).ok_or(Errno::BADF)
+        let entry = self.entries.remove(&fd).ok_or(Errno::BADF)?;
+        self.free.insert(fd);
+        Ok(entry)
     }
 
     /// fd_renumber: `to` must be open; it is closed and `from` takes its number.
@@ -180,6 +182,7 @@ impl FdTable {
         if from != to {
             let entry = self.remove(from)?;
             self.entries.insert(to, entry);
+            self.free.remove(&to);
         }
         Ok(())
     }
@@ -198,21 +201,24 @@ mod tests {
     }
 
     #[test]
-    fn lowest_free_number_is_reused() {
+    fn freed_numbers_are_reused_highest_first_like_wasmtime() {
         let mut t = null_table();
-        let a = t
-            .insert(Entry::new(Kind::Output(OutputSink::Null, 1), 0, 0))
-            .unwrap();
-        let b = t
-            .insert(Entry::new(Kind::Output(OutputSink::Null, 1), 0, 0))
-            .unwrap();
-        assert_eq!((a, b), (3, 4));
-        t.remove(3).unwrap();
+        let open = |t: &mut FdTable| {
+            t.insert(Entry::new(Kind::Output(OutputSink::Null, 1)))
+                .unwrap()
+        };
+        assert_eq!([open(&mut t), open(&mut t), open(&mut t)], [3, 4, 5]);
+        for fd in [3, 5, 4] {
+            t.remove(fd).unwrap();
+        }
         assert_eq!(
-            t.insert(Entry::new(Kind::Output(OutputSink::Null, 1), 0, 0))
-                .unwrap(),
-            3
+            [open(&mut t), open(&mut t), open(&mut t), open(&mut t)],
+            [5, 4, 3, 6]
         );
+        t.renumber(5, 3).unwrap();
+        assert_eq!(open(&mut t), 5, "renumber frees the source number");
+        t.remove(0).unwrap();
+        assert_eq!(open(&mut t), 0);
     }
 
     #[test]

@@ -23,6 +23,24 @@ fn ns(secs: i64, nsec: i64) -> u64 {
         .wrapping_add(nsec as u64)
 }
 
+/// The device number every file shows the guest, as in wasmtime.
+pub const GUEST_DEV: u64 = 1;
+
+/// The inode number the guest sees: wasmtime's, a 64-bit hash of the host's device and
+/// inode (std's `DefaultHasher`), so it identifies a file without showing host numbers
+/// and matches what programs see under wasmtime.
+pub fn guest_ino(md: &Metadata) -> u64 {
+    hash_dev_ino(md.dev(), md.ino())
+}
+
+pub fn hash_dev_ino(dev: u64, ino: u64) -> u64 {
+    use std::hash::Hasher;
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    h.write_u64(dev);
+    h.write_u64(ino);
+    h.finish()
+}
+
 pub fn filetype_of(ft: cap_std::fs::FileType) -> u8 {
     if ft.is_dir() {
         filetype::DIRECTORY
@@ -44,8 +62,8 @@ pub fn filetype_of(ft: cap_std::fs::FileType) -> u8 {
 impl Filestat {
     pub fn from_metadata(md: &Metadata) -> Filestat {
         Filestat {
-            dev: md.dev(),
-            ino: md.ino(),
+            dev: GUEST_DEV,
+            ino: guest_ino(md),
             filetype: filetype_of(md.file_type()),
             nlink: md.nlink(),
             size: md.len(),
@@ -176,6 +194,13 @@ mod tests {
         assert_eq!(u32::from_le_bytes(old[20..24].try_into().unwrap()), 3);
         assert_eq!([u64_at(&old, 24), u64_at(&old, 48)], [5, 8]);
         assert_eq!(old[56], 0xaa, "unstable filestat is 56 bytes");
+    }
+
+    #[test]
+    fn inodes_are_hashed_as_wasmtime_hashes_them() {
+        // Observed under wasmtime for host device 65024, inode 10135046.
+        assert_eq!(hash_dev_ino(65024, 10135046), 7404773045449145004);
+        assert_ne!(hash_dev_ino(65024, 10135047), hash_dev_ino(65024, 10135046));
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! Wiring WASI into the runtime: every preview1 (and wasi_unstable) function becomes a host
 //! function of the linker that forwards raw arguments and the caller's memory to [`WasiCtx`].
-use super::{signatures, Outcome, WasiCtx, PREVIEW1, UNSTABLE};
+use super::{signatures, Outcome, WasiCtx, WasiImport, PREVIEW1, UNSTABLE};
 use crate::runtime::{Extern, Linker, Store, Trap, TrapKind, Val};
 use std::sync::{Arc, Mutex};
 use wasmparser::FuncType;
@@ -14,17 +14,25 @@ pub fn define(linker: &mut Linker, store: &mut Store, ctx: WasiCtx) {
                 continue;
             }
             let ty = FuncType::new(params.iter().copied(), results.iter().copied());
+            let Some(import) = WasiImport::resolve(module, name) else {
+                continue;
+            };
             let ctx = Arc::clone(&ctx);
             let func = store.host_func(
                 ty,
                 Arc::new(move |caller, args| {
-                    let raw: Vec<u64> = args.iter().map(raw_arg).collect();
+                    // At most 9 parameters (path_open): no allocation per call.
+                    let mut raw = [0u64; 9];
+                    for (slot, arg) in raw.iter_mut().zip(args) {
+                        *slot = raw_arg(arg);
+                    }
+                    let raw = &raw[..args.len().min(9)];
                     let mut empty = [];
                     let mem = caller.memory().unwrap_or(&mut empty);
                     // A poisoned lock means an earlier call panicked; the state is still the
                     // descriptor table, which stays usable.
                     let mut ctx = ctx.lock().unwrap_or_else(|p| p.into_inner());
-                    match ctx.call_module(module, mem, name, &raw) {
+                    match ctx.call_import(import, mem, raw) {
                         Outcome::Return(_) if results.is_empty() => Ok(Vec::new()),
                         Outcome::Return(errno) => Ok(vec![Val::I32(errno)]),
                         Outcome::Exit(code) => Err(Trap::new(TrapKind::Exit(code))),

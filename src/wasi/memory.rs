@@ -96,6 +96,28 @@ impl<'a> GuestMemory<'a> {
         Ok(vecs)
     }
 
+    /// Host iovecs for the guest iovecs `vecs` (each bounds-checked), empty ones left out.
+    /// They are raw pointers derived from one base pointer, never Rust references, so guest
+    /// iovecs that overlap stay sound; they are valid while this memory is borrowed.
+    pub fn host_iovecs(&mut self, vecs: &[IoVec]) -> WasiResult<Vec<libc::iovec>> {
+        let mut out = Vec::with_capacity(vecs.len());
+        for v in vecs {
+            let r = self.range(v.ptr, v.len)?;
+            if !r.is_empty() {
+                out.push(r);
+            }
+        }
+        let base = self.bytes.as_mut_ptr();
+        Ok(out
+            .into_iter()
+            // SAFETY: every range was checked to lie inside the memory `base` points to.
+            .map(|r| libc::iovec {
+                iov_base: unsafe { base.add(r.start) }.cast(),
+                iov_len: r.len(),
+            })
+            .collect())
+    }
+
     /// Concatenate the bytes the iovecs name (for writes).
     pub fn gather(&self, vecs: &[IoVec]) -> WasiResult<Vec<u8>> {
         let mut out = Vec::new();

@@ -19,6 +19,7 @@ mod fd_meta;
 mod fdtable;
 mod filestat;
 mod host_errno;
+mod hostio;
 pub mod link;
 mod memory;
 mod path;
@@ -39,7 +40,7 @@ pub use config::{OutputSink, StdinSource, WasiConfig};
 pub use signatures::{provides, signature, signatures, PREVIEW1, UNSTABLE};
 
 use fdtable::{DirEntry, Entry, FdTable, Kind};
-use types::rights;
+use signatures::Func;
 
 /// What a WASI call did.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -79,20 +80,12 @@ impl WasiCtx {
                 preopen: Some(guest.clone()),
                 listing: None,
             };
-            fds.insert(Entry::new(
-                Kind::Dir(entry),
-                rights::DIRECTORY,
-                rights::DIRECTORY_INHERITING,
-            ))
-            .map_err(|_| "too many preopened directories".to_string())?;
+            fds.insert(Entry::new(Kind::Dir(entry)))
+                .map_err(|_| "too many preopened directories".to_string())?;
         }
         for listener in cfg.listeners {
-            fds.insert(Entry::new(
-                Kind::Listener(listener),
-                rights::SOCKET,
-                rights::SOCKET,
-            ))
-            .map_err(|_| "too many preopened sockets".to_string())?;
+            fds.insert(Entry::new(Kind::Listener(listener)))
+                .map_err(|_| "too many preopened sockets".to_string())?;
         }
         let env = cfg.env.iter().map(|(k, v)| format!("{k}={v}")).collect();
         Ok(WasiCtx {
@@ -118,20 +111,49 @@ impl WasiCtx {
         name: &str,
         args: &[u64],
     ) -> Outcome {
+        match WasiImport::resolve(module, name) {
+            Some(import) => self.call_import(import, mem, args),
+            None => Outcome::Trap(format!("unknown WASI function `{module}.{name}`")),
+        }
+    }
+
+    /// Call a resolved import: the fast path for a linker that resolves each import once.
+    pub fn call_import(&mut self, import: WasiImport, mem: &mut [u8], args: &[u64]) -> Outcome {
+        if !trace::enabled() {
+            return dispatch::dispatch(self, import.abi, mem, import.func, args);
+        }
+        let call = trace::describe_call(mem, import.func.name(), args);
+        let outcome = dispatch::dispatch(self, import.abi, mem, import.func, args);
+        trace::log_result(&call, &outcome);
+        outcome
+    }
+}
+
+/// A WASI import resolved once (module and function), for [`WasiCtx::call_import`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct WasiImport {
+    func: Func,
+    abi: Abi,
+}
+
+impl WasiImport {
+    /// `module`.`name` if WASI provides it.
+    pub fn resolve(module: &str, name: &str) -> Option<WasiImport> {
         let abi = match module {
             PREVIEW1 => Abi::Preview1,
             UNSTABLE => Abi::Unstable,
-            other => return Outcome::Trap(format!("unknown WASI module `{other}`")),
+            _ => return None,
         };
         if !provides(module, name) {
-            return Outcome::Trap(format!("unknown WASI function `{module}.{name}`"));
+            return None;
         }
-        let traced = trace::enabled();
-        let described = traced.then(|| trace::describe_call(mem, name, args));
-        let outcome = dispatch::dispatch(self, abi, mem, name, args);
-        if let Some(call) = described {
-            trace::log_result(&call, &outcome);
-        }
-        outcome
+        Some(WasiImport {
+            func: Func::at(signatures::index_of(name)?),
+            abi,
+        })
+    }
+
+    pub fn name(self) -> &'static str {
+        self.func.name()
     }
 }

@@ -11,11 +11,9 @@ use cap_std::fs::{Dir, OpenOptions, OpenOptionsExt};
 use std::mem::ManuallyDrop;
 use std::os::fd::{AsRawFd, FromRawFd};
 
-/// The directory behind `fd`, after checking it carries `needed`. A file fd is `ENOTDIR`.
-fn dir_with(entry: &Entry, needed: u64) -> WasiResult<&DirEntry> {
-    let d = entry.dir()?;
-    entry.require(needed)?;
-    Ok(d)
+/// The directory behind `fd`; a file or stream fd is `ENOTDIR`, as wasmtime answers.
+fn dir_of(entry: &Entry) -> WasiResult<&DirEntry> {
+    entry.dir()
 }
 
 /// Borrow a cap-std `Dir` as the `std::fs::File` that cap-primitives' free functions take.
@@ -35,11 +33,10 @@ impl WasiCtx {
         &self,
         m: &'m GuestMemory,
         fd: u32,
-        needed: u64,
         ptr: u32,
         len: u32,
     ) -> WasiResult<(&DirEntry, &'m str)> {
-        let d = dir_with(self.fds.get(fd)?, needed)?;
+        let d = dir_of(self.fds.get(fd)?)?;
         Ok((d, m.read_str(ptr, len)?))
     }
 
@@ -50,7 +47,7 @@ impl WasiCtx {
         ptr: u32,
         len: u32,
     ) -> WasiResult {
-        let (d, path) = self.dir_path(m, fd, rights::PATH_CREATE_DIRECTORY, ptr, len)?;
+        let (d, path) = self.dir_path(m, fd, ptr, len)?;
         Ok(d.dir.create_dir(path)?)
     }
 
@@ -61,7 +58,7 @@ impl WasiCtx {
         ptr: u32,
         len: u32,
     ) -> WasiResult {
-        let (d, path) = self.dir_path(m, fd, rights::PATH_REMOVE_DIRECTORY, ptr, len)?;
+        let (d, path) = self.dir_path(m, fd, ptr, len)?;
         Ok(d.dir.remove_dir(path)?)
     }
 
@@ -72,7 +69,7 @@ impl WasiCtx {
         ptr: u32,
         len: u32,
     ) -> WasiResult {
-        let (d, path) = self.dir_path(m, fd, rights::PATH_UNLINK_FILE, ptr, len)?;
+        let (d, path) = self.dir_path(m, fd, ptr, len)?;
         Ok(d.dir.remove_file(path)?)
     }
 
@@ -86,12 +83,16 @@ impl WasiCtx {
         len: u32,
         out: u32,
     ) -> WasiResult {
-        let (d, path) = self.dir_path(m, fd, rights::PATH_FILESTAT_GET, ptr, len)?;
-        let md = if follows(flags) {
+        let (d, path) = self.dir_path(m, fd, ptr, len)?;
+        // A trailing slash makes the last component resolve (POSIX), whatever the flags say.
+        let md = if follows(flags) || trailing_slash(path) {
             d.dir.metadata(path)?
         } else {
             d.dir.symlink_metadata(path)?
         };
+        if trailing_slash(path) && !md.is_dir() {
+            return Err(Errno::NOTDIR);
+        }
         Filestat::from_metadata(&md).write(m, out, abi)
     }
 
@@ -106,12 +107,13 @@ impl WasiCtx {
         mtim: u64,
         fst: u32,
     ) -> WasiResult {
-        let (d, path) = self.dir_path(m, fd, rights::PATH_FILESTAT_SET_TIMES, ptr, len)?;
+        let (d, path) = self.dir_path(m, fd, ptr, len)?;
         let (a, mt) = time_changes(atim, mtim, fst)?;
         let start = as_std_file(&d.dir);
+        let follow = follows(flags) || trailing_slash(path);
         let path = std::path::Path::new(path);
         let (a, mt) = (a.system_time_spec(), mt.system_time_spec());
-        if follows(flags) {
+        if follow {
             cap_primitives::fs::set_times(&start, path, a, mt)?;
         } else {
             cap_primitives::fs::set_times_nofollow(&start, path, a, mt)?;
@@ -130,10 +132,8 @@ impl WasiCtx {
         new_ptr: u32,
         new_len: u32,
     ) -> WasiResult {
-        let (old, old_path) =
-            self.dir_path(m, old_fd, rights::PATH_LINK_SOURCE, old_ptr, old_len)?;
-        let (new, new_path) =
-            self.dir_path(m, new_fd, rights::PATH_LINK_TARGET, new_ptr, new_len)?;
+        let (old, old_path) = self.dir_path(m, old_fd, old_ptr, old_len)?;
+        let (new, new_path) = self.dir_path(m, new_fd, new_ptr, new_len)?;
         // Following a symlink source is not offered by wasmtime either (linkat would need
         // AT_SYMLINK_FOLLOW resolved outside cap-std's sandboxed lookup).
         if follows(old_flags) {
@@ -152,9 +152,8 @@ impl WasiCtx {
         new_ptr: u32,
         new_len: u32,
     ) -> WasiResult {
-        let (old, old_path) = self.dir_path(m, fd, rights::PATH_RENAME_SOURCE, old_ptr, old_len)?;
-        let (new, new_path) =
-            self.dir_path(m, new_fd, rights::PATH_RENAME_TARGET, new_ptr, new_len)?;
+        let (old, old_path) = self.dir_path(m, fd, old_ptr, old_len)?;
+        let (new, new_path) = self.dir_path(m, new_fd, new_ptr, new_len)?;
         Ok(old.dir.rename(old_path, &new.dir, new_path)?)
     }
 
@@ -170,7 +169,7 @@ impl WasiCtx {
         new_len: u32,
     ) -> WasiResult {
         let target = m.read_str(old_ptr, old_len)?;
-        let (d, link) = self.dir_path(m, fd, rights::PATH_SYMLINK, new_ptr, new_len)?;
+        let (d, link) = self.dir_path(m, fd, new_ptr, new_len)?;
         Ok(d.dir.symlink(target, link)?)
     }
 
@@ -184,7 +183,7 @@ impl WasiCtx {
         buf_len: u32,
         used_out: u32,
     ) -> WasiResult {
-        let (d, path) = self.dir_path(m, fd, rights::PATH_READLINK, ptr, len)?;
+        let (d, path) = self.dir_path(m, fd, ptr, len)?;
         let target = d.dir.read_link_contents(path)?;
         let bytes = target.as_os_str().as_encoded_bytes();
         let n = bytes.len().min(buf_len as usize);
@@ -201,58 +200,48 @@ impl WasiCtx {
         len: u32,
         oflags: u32,
         base: u64,
-        inheriting: u64,
+        _inheriting: u64,
         fdflags: u32,
         fd_out: u32,
     ) -> WasiResult {
-        let oflags = u16::try_from(oflags).map_err(|_| Errno::INVAL)?;
-        let fdflags = u16::try_from(fdflags).map_err(|_| Errno::INVAL)?;
-        let parent = self.fds.get(fd)?;
-        let (d, path) = self.dir_path(m, fd, rights::PATH_OPEN, ptr, len)?;
-        if oflags & oflags::CREAT != 0 {
-            parent.require(rights::PATH_CREATE_FILE)?;
+        let (oflags, fdflags) = (oflags as u16, fdflags as u16); // checked by dispatch
+                                                                 // wasmtime cannot open with the sync flags (WASI preview2 has none): `ENOTSUP`.
+        if fdflags & (fdflags::DSYNC | fdflags::RSYNC | fdflags::SYNC) != 0 {
+            return Err(Errno::NOTSUP);
         }
+        let (d, path) = self.dir_path(m, fd, ptr, len)?;
         let want_dir = oflags & oflags::DIRECTORY != 0;
         if want_dir && oflags & (oflags::CREAT | oflags::TRUNC) != 0 {
             return Err(Errno::INVAL);
         }
+        let readable = opts_reads(base, fdflags);
+        let writable = opts_writes(oflags, base, fdflags);
         let opts = open_options(oflags, fdflags, base, follows(dirflags));
         let file = d.dir.open_with(path, &opts)?;
         let md = file.metadata()?;
-        let readable = opts_reads(base, fdflags);
-        let writable = opts_writes(oflags, base, fdflags);
-        let (base, inheriting) = (
-            base & parent.rights_inheriting,
-            inheriting & parent.rights_inheriting,
-        );
-        let entry = if md.is_dir() {
+        if want_dir && !md.is_dir() {
+            return Err(Errno::NOTDIR);
+        }
+        if trailing_slash(path) && !md.is_dir() {
+            return Err(Errno::NOTDIR);
+        }
+        let kind = if md.is_dir() {
             let dir = Dir::from_std_file(file.into_std());
-            let kind = Kind::Dir(DirEntry {
+            Kind::Dir(DirEntry {
                 dir,
                 preopen: None,
                 listing: None,
-            });
-            Entry::new(
-                kind,
-                base & rights::DIRECTORY,
-                inheriting & rights::DIRECTORY_INHERITING,
-            )
-        } else if want_dir {
-            return Err(Errno::NOTDIR);
+            })
         } else {
-            let kind = Kind::File(super::fdtable::FileEntry {
+            Kind::File(super::fdtable::FileEntry {
                 file,
                 readable,
                 writable,
                 filetype: super::filestat::filetype_of(md.file_type()),
-            });
-            Entry::new(
-                kind,
-                base & rights::REGULAR_FILE,
-                inheriting & rights::REGULAR_FILE,
-            )
+                position: 0,
+            })
         };
-        let mut entry = entry;
+        let mut entry = Entry::new(kind);
         entry.fdflags = fdflags;
         let new_fd = self.fds.insert(entry)?;
         m.write_u32(fd_out, new_fd)
@@ -279,34 +268,30 @@ fn opts_reads(base: u64, fdflags: u16) -> bool {
 
 fn open_options(oflags: u16, fdflags: u16, base: u64, follow: bool) -> OpenOptions {
     let mut o = OpenOptions::new();
-    if oflags & oflags::DIRECTORY != 0 {
-        o.read(true);
-    } else {
-        let write = opts_writes(oflags, base, fdflags);
-        o.read(opts_reads(base, fdflags) || !write)
-            .write(write)
-            .truncate(oflags & oflags::TRUNC != 0)
-            .create(oflags & oflags::CREAT != 0)
-            .create_new(oflags & (oflags::CREAT | oflags::EXCL) == oflags::CREAT | oflags::EXCL);
-        // O_APPEND as a raw flag: cap-std, like std, refuses append together with
-        // truncate, which POSIX (and so the guest's libc) allows.
-        if fdflags & fdflags::APPEND != 0 {
-            o.custom_flags(libc::O_APPEND);
-        }
-        // A read-only open may name a directory: it becomes a directory fd.
-        o._cap_fs_ext_maybe_dir(!write);
-    }
-    if oflags & oflags::DIRECTORY != 0 {
-        o._cap_fs_ext_maybe_dir(true);
+    let write = opts_writes(oflags, base, fdflags);
+    // Write access to a directory is refused by the host (EISDIR), as in wasmtime; a
+    // read-only open may name a directory and then gives a directory fd.
+    o.read(opts_reads(base, fdflags) || !write)
+        .write(write)
+        .truncate(oflags & oflags::TRUNC != 0)
+        .create(oflags & oflags::CREAT != 0)
+        .create_new(oflags & (oflags::CREAT | oflags::EXCL) == oflags::CREAT | oflags::EXCL);
+    o._cap_fs_ext_maybe_dir(!write);
+    // O_APPEND as a raw flag: cap-std, like std, refuses append together with truncate,
+    // which POSIX (and so the guest's libc) allows.
+    if fdflags & fdflags::APPEND != 0 {
+        o.custom_flags(libc::O_APPEND);
     }
     o._cap_fs_ext_follow(if follow {
         FollowSymlinks::Yes
     } else {
         FollowSymlinks::No
     });
-    o._cap_fs_ext_dsync(fdflags & fdflags::DSYNC != 0);
-    o._cap_fs_ext_rsync(fdflags & fdflags::RSYNC != 0);
-    o._cap_fs_ext_sync(fdflags & fdflags::SYNC != 0);
     o._cap_fs_ext_nonblock(fdflags & fdflags::NONBLOCK != 0);
     o
+}
+
+/// "name/" must name a directory.
+fn trailing_slash(path: &str) -> bool {
+    path.ends_with('/')
 }

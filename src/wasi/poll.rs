@@ -2,14 +2,12 @@
 //! ready; host streams and sockets are waited on with ppoll(2), bounded by the earliest clock
 //! deadline. At least one event is reported per call, in subscription order.
 use super::clocks::now_ns;
-use super::config::StdinSource;
+use super::config::{OutputSink, StdinSource};
 use super::fdtable::Kind;
 use super::host_errno;
 use super::memory::GuestMemory;
-use super::types::{event, layout, Errno, WasiResult};
+use super::types::{clockid, event, layout, Errno, WasiResult};
 use super::{Abi, WasiCtx};
-use cap_std::fs::MetadataExt;
-use std::io::Seek;
 use std::time::{Duration, Instant};
 
 /// One event ready to be written back.
@@ -36,15 +34,16 @@ enum Sub {
 }
 
 /// Decode one subscription at `at` in `abi`'s layout.
-fn read_sub(ctx: &mut WasiCtx, m: &GuestMemory, at: u32, abi: Abi) -> WasiResult<Sub> {
+fn read_sub(ctx: &WasiCtx, m: &GuestMemory, at: u32, abi: Abi) -> WasiResult<Sub> {
     let userdata = m.read_u64(at)?;
     let tag = m.read_u8(at + 8)?;
-    let done = |kind: u8, error: Errno, nbytes: u64| {
+    // wasmtime reports one readable or writable byte for every ready fd.
+    let ready = |kind: u8| {
         Sub::Ready(Event {
             userdata,
-            error,
+            error: Errno::SUCCESS,
             kind,
-            nbytes,
+            nbytes: 1,
             hangup: false,
         })
     };
@@ -59,15 +58,15 @@ fn read_sub(ctx: &mut WasiCtx, m: &GuestMemory, at: u32, abi: Abi) -> WasiResult
             let id = m.read_u32(base)?;
             let timeout = m.read_u64(base + 8)?;
             let flags = m.read_u16(base + 24)?;
+            // Only realtime and monotonic can be waited on; wasmtime fails the whole call
+            // with EINVAL for any other clock.
+            let now = match id {
+                clockid::REALTIME | clockid::MONOTONIC => now_ns(id)?,
+                _ => return Err(Errno::INVAL),
+            };
             let wait = if flags & event::SUBSCRIPTION_CLOCK_ABSTIME != 0 {
-                match now_ns(id) {
-                    Ok(now) => timeout.saturating_sub(now),
-                    Err(e) => return Ok(done(event::CLOCK, e, 0)),
-                }
+                timeout.saturating_sub(now)
             } else {
-                if let Err(e) = now_ns(id) {
-                    return Ok(done(event::CLOCK, e, 0));
-                }
                 timeout
             };
             let deadline = Instant::now()
@@ -76,60 +75,36 @@ fn read_sub(ctx: &mut WasiCtx, m: &GuestMemory, at: u32, abi: Abi) -> WasiResult
             Ok(Sub::Clock { userdata, deadline })
         }
         event::FD_READ | event::FD_WRITE => {
+            // An fd that is not open, or cannot be polled this way, fails the whole call
+            // with EBADF, as in wasmtime.
             let fd = m.read_u32(at + 16)?;
-            let Ok(entry) = ctx.fds.get_mut(fd) else {
-                return Ok(done(tag, Errno::BADF, 0));
-            };
+            let entry = ctx.fds.get(fd)?;
             let reading = tag == event::FD_READ;
             let host = entry.host_fd();
-            Ok(match &mut entry.kind {
-                Kind::File(f) => {
-                    // A regular file never blocks; for reads, say how much is left.
-                    let left = if reading {
-                        let size = f.file.metadata().map(|md| md.size()).unwrap_or(0);
-                        let pos = f.file.stream_position().unwrap_or(0);
-                        size.saturating_sub(pos)
-                    } else {
-                        0
-                    };
-                    done(tag, Errno::SUCCESS, left)
-                }
-                Kind::Stdin(StdinSource::Bytes(b), pos) if reading => {
-                    done(tag, Errno::SUCCESS, b.len().saturating_sub(*pos) as u64)
-                }
-                Kind::Output(sink, host_fd) if !reading => match sink {
-                    super::config::OutputSink::Inherit => Sub::HostFd {
-                        userdata,
-                        kind: tag,
-                        host_fd: *host_fd,
-                    },
-                    _ => done(tag, Errno::SUCCESS, 0),
-                },
-                Kind::Stdin(StdinSource::Inherit, _) if reading => Sub::HostFd {
+            match &entry.kind {
+                // Regular files and in-memory stdio never block.
+                Kind::File(_) => Ok(ready(tag)),
+                Kind::Stdin(StdinSource::Bytes(_), _) if reading => Ok(ready(tag)),
+                Kind::Output(OutputSink::Inherit, host_fd) if !reading => Ok(Sub::HostFd {
+                    userdata,
+                    kind: tag,
+                    host_fd: *host_fd,
+                }),
+                Kind::Output(..) if !reading => Ok(ready(tag)),
+                Kind::Stdin(StdinSource::Inherit, _) if reading => Ok(Sub::HostFd {
                     userdata,
                     kind: tag,
                     host_fd: 0,
-                },
-                Kind::Socket(_) | Kind::Listener(_) => Sub::HostFd {
+                }),
+                Kind::Socket(_) | Kind::Listener(_) => Ok(Sub::HostFd {
                     userdata,
                     kind: tag,
                     host_fd: host.ok_or(Errno::BADF)?,
-                },
-                _ => done(tag, Errno::BADF, 0),
-            })
+                }),
+                _ => Err(Errno::BADF),
+            }
         }
         _ => Err(Errno::INVAL),
-    }
-}
-
-/// Bytes readable now on a host fd (FIONREAD), 0 when it cannot say.
-fn readable_bytes(fd: i32) -> u64 {
-    let mut n: libc::c_int = 0;
-    // SAFETY: FIONREAD writes one c_int.
-    if unsafe { libc::ioctl(fd, libc::FIONREAD, &mut n) } == 0 {
-        n.max(0) as u64
-    } else {
-        0
     }
 }
 
@@ -181,12 +156,7 @@ fn wait_host(subs: &[Sub], timeout: Option<Duration>) -> WasiResult<Vec<(usize, 
         if p.revents == 0 {
             continue;
         }
-        let Sub::HostFd {
-            userdata,
-            kind,
-            host_fd,
-        } = subs[i]
-        else {
+        let Sub::HostFd { userdata, kind, .. } = subs[i] else {
             continue;
         };
         let error = if p.revents & libc::POLLNVAL != 0 {
@@ -195,11 +165,7 @@ fn wait_host(subs: &[Sub], timeout: Option<Duration>) -> WasiResult<Vec<(usize, 
             Errno::SUCCESS
         };
         let hangup = p.revents & libc::POLLHUP != 0;
-        let nbytes = if kind == event::FD_READ {
-            readable_bytes(host_fd)
-        } else {
-            0
-        };
+        let nbytes = 1; // as wasmtime reports for any ready fd
         ready.push((
             i,
             Event {

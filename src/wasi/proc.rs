@@ -1,13 +1,6 @@
 //! proc_exit, proc_raise and sched_yield.
-use super::types::WasiResult;
+use super::types::{Errno, WasiResult};
 use super::{Outcome, WasiCtx};
-
-/// Signal names in witx order (`signal` enum), for messages.
-const SIGNALS: [&str; 31] = [
-    "none", "hup", "int", "quit", "ill", "trap", "abrt", "bus", "fpe", "kill", "usr1", "segv",
-    "usr2", "pipe", "alrm", "term", "chld", "cont", "stop", "tstp", "ttin", "ttou", "urg", "xcpu",
-    "xfsz", "vtalrm", "prof", "winch", "poll", "pwr", "sys",
-];
 
 impl WasiCtx {
     /// Exit statuses 0..126 pass through, as in wasmtime; larger ones would collide with the
@@ -23,17 +16,10 @@ impl WasiCtx {
         }
     }
 
-    /// Raising `none` does nothing; any real signal ends the guest with a trap naming it
-    /// (there are no signal handlers in WASI to run instead).
-    pub(super) fn proc_raise(&mut self, signal: u32) -> Outcome {
-        match SIGNALS.get(signal as usize) {
-            Some(&"none") => Outcome::Return(0),
-            Some(name) => {
-                self.flush_output();
-                Outcome::Trap(format!("the guest raised signal {}", name.to_uppercase()))
-            }
-            None => Outcome::Return(super::types::Errno::INVAL.0 as i32),
-        }
+    /// wasmtime cannot raise signals and answers `ENOTSUP` for every valid signal number
+    /// (an invalid one is a trap, checked by dispatch); rt does the same.
+    pub(super) fn proc_raise(&mut self, _signal: u32) -> Outcome {
+        Outcome::Return(Errno::NOTSUP.0 as i32)
     }
 
     pub(super) fn sched_yield(&mut self) -> WasiResult {

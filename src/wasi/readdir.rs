@@ -3,25 +3,27 @@
 //! entry, and the last entry is cut off when the buffer is full (the guest then retries
 //! from that cookie with a bigger buffer, which is how wasi-libc knows to grow it).
 use super::fdtable::{Kind, Listed};
-use super::filestat::filetype_of;
+use super::filestat::{filetype_of, guest_ino, hash_dev_ino};
 use super::memory::GuestMemory;
-use super::types::{filetype, layout, rights, Errno, WasiResult};
+use super::types::{filetype, layout, Errno, WasiResult};
 use super::WasiCtx;
 use cap_std::fs::{Dir, MetadataExt};
 use std::os::unix::fs::DirEntryExt;
 
 fn list(dir: &Dir) -> WasiResult<Vec<Listed>> {
-    let own_ino = dir.dir_metadata()?.ino();
+    let dir_md = dir.dir_metadata()?;
+    let own_ino = guest_ino(&dir_md);
     let mut out = vec![
         Listed {
             name: b".".to_vec(),
             ino: own_ino,
             filetype: filetype::DIRECTORY,
         },
-        // The parent lies outside this directory's sandbox, so its inode is not ours to show.
+        // The parent may lie outside the sandbox, so it is not looked at: `..` shows the
+        // directory's own inode (non-zero, as wasmtime's is).
         Listed {
             name: b"..".to_vec(),
-            ino: 0,
+            ino: own_ino,
             filetype: filetype::DIRECTORY,
         },
     ];
@@ -31,10 +33,16 @@ fn list(dir: &Dir) -> WasiResult<Vec<Listed>> {
             .file_type()
             .map(filetype_of)
             .unwrap_or(filetype::UNKNOWN);
+        // The inode as path_filestat_get shows it (wasmtime stats each entry the same way);
+        // if the entry vanished meanwhile, hash the directory's device with its d_ino.
+        let ino = match dir.symlink_metadata(entry.file_name()) {
+            Ok(md) => guest_ino(&md),
+            Err(_) => hash_dev_ino(dir_md.dev(), entry.ino()),
+        };
         let name = entry.file_name().into_encoded_bytes();
         out.push(Listed {
             name,
-            ino: entry.ino(),
+            ino,
             filetype: ft,
         });
     }
@@ -71,11 +79,9 @@ impl WasiCtx {
         used_out: u32,
     ) -> WasiResult {
         m.slice(buf, buf_len)?;
-        let entry = self.fds.get_mut(fd)?;
-        entry.dir()?;
-        entry.require(rights::FD_READDIR)?;
-        let Kind::Dir(d) = &mut entry.kind else {
-            return Err(Errno::NOTDIR);
+        // Only directories can be listed; anything else is `EBADF`, as in wasmtime.
+        let Kind::Dir(d) = &mut self.fds.get_mut(fd)?.kind else {
+            return Err(Errno::BADF);
         };
         if cookie == 0 || d.listing.is_none() {
             d.listing = Some(list(&d.dir)?);

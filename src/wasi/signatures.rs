@@ -10,6 +10,14 @@ macro_rules! wasi_functions {
         static PARAM_NAMES: &[(&str, &[&str])] = &[
             $((stringify!($name), &[$(stringify!($param)),*]),)*
         ];
+
+        /// One WASI function, in table order: what dispatch switches on once an import is
+        /// resolved, so a call costs no string comparisons.
+        #[allow(non_camel_case_types)]
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        pub enum Func { $($name,)* }
+
+        static FUNCS: &[Func] = &[$(Func::$name,)*];
     };
 }
 
@@ -67,18 +75,82 @@ pub fn signatures() -> &'static [(&'static str, &'static [ValType], &'static [Va
     SIGNATURES
 }
 
+/// The table position of `name`.
+pub fn index_of(name: &str) -> Option<usize> {
+    SIGNATURES.iter().position(|s| s.0 == name)
+}
+
 /// The signature of one function, if WASI has it.
 pub fn signature(name: &str) -> Option<(&'static [ValType], &'static [ValType])> {
-    SIGNATURES.iter().find(|s| s.0 == name).map(|s| (s.1, s.2))
+    index_of(name).map(|i| (SIGNATURES[i].1, SIGNATURES[i].2))
 }
 
 /// Parameter names of `name`, for traces.
 pub fn param_names(name: &str) -> &'static [&'static str] {
-    PARAM_NAMES
-        .iter()
-        .find(|p| p.0 == name)
-        .map(|p| p.1)
-        .unwrap_or(&[])
+    index_of(name).map(|i| PARAM_NAMES[i].1).unwrap_or(&[])
+}
+
+/// A parameter to range-check: (position, witx type name, largest valid value).
+pub type ParamCheck = (usize, &'static str, u64);
+
+impl Func {
+    pub fn at(index: usize) -> Func {
+        FUNCS[index]
+    }
+    pub fn index(self) -> usize {
+        self as usize
+    }
+    pub fn name(self) -> &'static str {
+        SIGNATURES[self.index()].0
+    }
+    pub fn params(self) -> &'static [ValType] {
+        SIGNATURES[self.index()].1
+    }
+    pub fn param_names(self) -> &'static [&'static str] {
+        PARAM_NAMES[self.index()].1
+    }
+
+    /// The enum and flags parameters to range-check: (position, type name, largest value).
+    pub fn checks(self) -> &'static [ParamCheck] {
+        static CHECKS: std::sync::OnceLock<Vec<Vec<ParamCheck>>> = std::sync::OnceLock::new();
+        let all = CHECKS.get_or_init(|| {
+            FUNCS
+                .iter()
+                .map(|f| {
+                    let names = f.param_names().iter().enumerate();
+                    names
+                        .filter_map(|(i, p)| {
+                            checked_param(f.name(), p).map(|(ty, max)| (i, ty, max))
+                        })
+                        .collect()
+                })
+                .collect()
+        });
+        &all[self.index()]
+    }
+}
+
+/// For a parameter of an enum or flags type: the type's witx name and its largest valid
+/// value. wasmtime's generated bindings trap on anything outside it, so rt does too.
+pub fn checked_param(func: &str, param: &str) -> Option<(&'static str, u64)> {
+    Some(match (func, param) {
+        ("clock_res_get" | "clock_time_get", "id") => ("clockid", 3),
+        ("fd_advise", "advice") => ("advice", 5),
+        ("fd_seek", "whence") => ("whence", 2),
+        (_, "fst_flags") => ("fstflags", 0xf),
+        ("path_open", "oflags") => ("oflags", 0xf),
+        ("path_open", "fdflags") | ("fd_fdstat_set_flags" | "sock_accept", "flags") => {
+            ("fdflags", 0x1f)
+        }
+        ("path_open", "dirflags")
+        | ("path_filestat_get" | "path_filestat_set_times", "flags")
+        | ("path_link", "old_flags") => ("lookupflags", 1),
+        (_, "rights_base" | "rights_inheriting") => ("rights", (1 << 30) - 1),
+        ("proc_raise", "signal") => ("signal", 30),
+        ("sock_shutdown", "how") => ("sdflags", 3),
+        ("sock_recv", "ri_flags") => ("riflags", 3),
+        _ => return None,
+    })
 }
 
 /// The import module names WASI functions are found under. wasi_unstable (preview0) has
@@ -111,6 +183,30 @@ mod tests {
             };
             assert_eq!(*results, expected, "{name}");
         }
+    }
+
+    #[test]
+    fn every_checked_param_exists() {
+        let mut checked = 0;
+        for (name, _, _) in signatures() {
+            checked += param_names(name)
+                .iter()
+                .filter(|p| checked_param(name, p).is_some())
+                .count();
+        }
+        assert_eq!(checked, 21);
+    }
+
+    #[test]
+    fn funcs_follow_the_table() {
+        for (i, (name, params, _)) in signatures().iter().enumerate() {
+            let f = Func::at(i);
+            assert_eq!((f.index(), f.name(), f.params()), (i, *name, *params));
+        }
+        assert_eq!(
+            Func::at(index_of("fd_seek").unwrap()).checks(),
+            &[(2, "whence", 2)]
+        );
     }
 
     #[test]

@@ -2,9 +2,9 @@
 //! cannot create sockets; the host hands listeners in through `WasiConfig::listeners`).
 //! Any other fd is `ENOTSOCK`.
 use super::fdtable::{Entry, Kind};
-use super::host_errno;
-use super::memory::{total_len, GuestMemory};
-use super::types::{fdflags, rights, sock, Errno, WasiResult};
+use super::hostio;
+use super::memory::GuestMemory;
+use super::types::{fdflags, sock, Errno, WasiResult};
 use super::WasiCtx;
 use std::net::{Shutdown, TcpStream};
 use std::os::fd::AsRawFd;
@@ -25,24 +25,16 @@ impl WasiCtx {
         flags: u32,
         fd_out: u32,
     ) -> WasiResult {
-        let flags = u16::try_from(flags).map_err(|_| Errno::INVAL)?;
-        if flags & !fdflags::NONBLOCK != 0 {
-            return Err(Errno::INVAL);
-        }
+        let flags = flags as u16; // checked against fdflags by dispatch
         let entry = self.fds.get(fd)?;
         let listener = match &entry.kind {
             Kind::Listener(l) => l,
             Kind::Socket(_) => return Err(Errno::INVAL),
             _ => return Err(Errno::NOTSOCK),
         };
-        entry.require(rights::SOCK_ACCEPT)?;
         let (stream, _) = listener.accept()?;
         stream.set_nonblocking(flags & fdflags::NONBLOCK != 0)?;
-        let mut accepted = Entry::new(
-            Kind::Socket(stream),
-            rights::SOCKET & !rights::SOCK_ACCEPT,
-            0,
-        );
+        let mut accepted = Entry::new(Kind::Socket(stream));
         accepted.fdflags = flags;
         let new_fd = self.fds.insert(accepted)?;
         m.write_u32(fd_out, new_fd)
@@ -58,15 +50,8 @@ impl WasiCtx {
         len_out: u32,
         flags_out: u32,
     ) -> WasiResult {
-        let known = (sock::RECV_PEEK | sock::RECV_WAITALL) as u32;
-        if ri_flags & !known != 0 {
-            return Err(Errno::INVAL);
-        }
         let vecs = m.iovecs(iovs, iovs_len)?;
-        let max = total_len(&vecs)?;
-        let entry = self.fds.get(fd)?;
-        let stream = stream_of(entry)?;
-        entry.require(rights::FD_READ)?;
+        let host = stream_of(self.fds.get(fd)?)?.as_raw_fd();
         let mut host_flags = 0;
         if ri_flags & sock::RECV_PEEK as u32 != 0 {
             host_flags |= libc::MSG_PEEK;
@@ -74,22 +59,14 @@ impl WasiCtx {
         if ri_flags & sock::RECV_WAITALL as u32 != 0 {
             host_flags |= libc::MSG_WAITALL;
         }
-        let mut buf = vec![0u8; max];
-        // SAFETY: recv writes at most buf.len() bytes into buf.
-        let n = unsafe {
-            libc::recv(
-                stream.as_raw_fd(),
-                buf.as_mut_ptr().cast(),
-                buf.len(),
-                host_flags,
-            )
+        let (n, truncated) = hostio::recv(host, &mut m.host_iovecs(&vecs)?, host_flags)?;
+        let roflags = if truncated {
+            sock::RECV_DATA_TRUNCATED
+        } else {
+            0
         };
-        if n < 0 {
-            return Err(host_errno::last_os());
-        }
-        let n = m.scatter(&vecs, &buf[..n as usize])?;
         m.write_u32(len_out, n as u32)?;
-        m.write_u16(flags_out, 0)
+        m.write_u16(flags_out, roflags)
     }
 
     pub(super) fn sock_send(
@@ -98,42 +75,23 @@ impl WasiCtx {
         fd: u32,
         iovs: u32,
         iovs_len: u32,
-        si_flags: u32,
+        _si_flags: u32,
         len_out: u32,
     ) -> WasiResult {
-        if si_flags != 0 {
-            return Err(Errno::INVAL);
-        }
         let vecs = m.iovecs(iovs, iovs_len)?;
-        let data = m.gather(&vecs)?;
-        let entry = self.fds.get(fd)?;
-        let stream = stream_of(entry)?;
-        entry.require(rights::FD_WRITE)?;
-        // SAFETY: send reads data.len() bytes from data; MSG_NOSIGNAL turns SIGPIPE into EPIPE.
-        let n = unsafe {
-            libc::send(
-                stream.as_raw_fd(),
-                data.as_ptr().cast(),
-                data.len(),
-                libc::MSG_NOSIGNAL,
-            )
-        };
-        if n < 0 {
-            return Err(host_errno::last_os());
-        }
+        let host = stream_of(self.fds.get(fd)?)?.as_raw_fd();
+        let n = hostio::send(host, &mut m.host_iovecs(&vecs)?)?;
         m.write_u32(len_out, n as u32)
     }
 
     pub(super) fn sock_shutdown(&mut self, fd: u32, how: u32) -> WasiResult {
-        let how = match how {
-            h if h == sock::SHUT_RD as u32 => Shutdown::Read,
-            h if h == sock::SHUT_WR as u32 => Shutdown::Write,
-            h if h == (sock::SHUT_RD | sock::SHUT_WR) as u32 => Shutdown::Both,
+        let stream = stream_of(self.fds.get(fd)?)?;
+        let how = match how as u8 {
+            sock::SHUT_RD => Shutdown::Read,
+            sock::SHUT_WR => Shutdown::Write,
+            h if h == sock::SHUT_RD | sock::SHUT_WR => Shutdown::Both,
             _ => return Err(Errno::INVAL),
         };
-        let entry = self.fds.get(fd)?;
-        let stream = stream_of(entry)?;
-        entry.require(rights::SOCK_SHUTDOWN)?;
         Ok(stream.shutdown(how)?)
     }
 }

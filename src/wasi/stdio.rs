@@ -3,15 +3,28 @@
 //! and a closed pipe comes back to the guest as `EPIPE` (Rust ignores SIGPIPE).
 use super::config::{OutputSink, StdinSource};
 use super::host_errno;
+use super::hostio::{self, WhenFull};
 use super::types::WasiResult;
 use super::WasiCtx;
 use std::io::Write;
 use std::os::fd::RawFd;
 
-/// Write all of `data` to `sink`; returns how much was written.
+/// Write all of `data` to `sink` (used where the bytes are not in guest memory).
 pub fn write_output(sink: &OutputSink, host_fd: RawFd, data: &[u8]) -> WasiResult<usize> {
     match sink {
-        OutputSink::Inherit => write_all_fd(host_fd, data).map(|()| data.len()),
+        OutputSink::Inherit => {
+            let mut iov = [libc::iovec {
+                iov_base: data.as_ptr() as *mut _,
+                iov_len: data.len(),
+            }];
+            // The iovec is only read from: writev does not write through it.
+            hostio::write_all(
+                host_fd,
+                &mut iov[..usize::from(!data.is_empty())],
+                None,
+                WhenFull::Wait,
+            )
+        }
         OutputSink::Capture(buf) => {
             buf.lock()
                 .unwrap_or_else(|e| e.into_inner())
@@ -20,35 +33,6 @@ pub fn write_output(sink: &OutputSink, host_fd: RawFd, data: &[u8]) -> WasiResul
         }
         OutputSink::Null => Ok(data.len()),
     }
-}
-
-fn write_all_fd(fd: RawFd, mut data: &[u8]) -> WasiResult {
-    while !data.is_empty() {
-        // SAFETY: write reads at most data.len() bytes from data.
-        let n = unsafe { libc::write(fd, data.as_ptr().cast(), data.len()) };
-        if n < 0 {
-            let err = std::io::Error::last_os_error();
-            match err.kind() {
-                std::io::ErrorKind::Interrupted => continue,
-                // The host left the stream non-blocking: wait until it drains.
-                std::io::ErrorKind::WouldBlock => wait_writable(fd),
-                _ => return Err(host_errno::from_io(&err)),
-            }
-            continue;
-        }
-        data = &data[n as usize..];
-    }
-    Ok(())
-}
-
-fn wait_writable(fd: RawFd) {
-    let mut p = libc::pollfd {
-        fd,
-        events: libc::POLLOUT,
-        revents: 0,
-    };
-    // SAFETY: one pollfd we own.
-    unsafe { libc::poll(&mut p, 1, -1) };
 }
 
 /// Read at most `max` bytes from the guest's stdin with one host read.

@@ -1,7 +1,7 @@
 //! `RUST_LOG=rt::wasi=trace`: one line per call with its decoded arguments and result, e.g.
 //! `path_open(fd=3, dirflags=0x1, path="a.txt", oflags=0x0, ...) -> success`.
 use super::memory::GuestMemory;
-use super::signatures::{param_names, signature};
+use super::signatures::{checked_param, param_names, signature};
 use super::types::Errno;
 use super::Outcome;
 use std::fmt::Write;
@@ -14,6 +14,29 @@ pub fn enabled() -> bool {
 /// Parameters that are bit sets read better in hex.
 fn is_flags(name: &str) -> bool {
     name.contains("flags") || name.starts_with("rights") || name == "how" || name == "fst_flags"
+}
+
+/// The witx name of an enum argument's value (`id=monotonic`, `whence=end`), if it is one.
+fn enum_label(func: &str, param: &str, value: u64) -> Option<&'static str> {
+    let names: &[&str] = match checked_param(func, param)?.0 {
+        "clockid" => &[
+            "realtime",
+            "monotonic",
+            "process_cputime_id",
+            "thread_cputime_id",
+        ],
+        "whence" => &["set", "cur", "end"],
+        "advice" => &[
+            "normal",
+            "sequential",
+            "random",
+            "willneed",
+            "dontneed",
+            "noreuse",
+        ],
+        _ => return None,
+    };
+    names.get(usize::try_from(value).ok()?).copied()
 }
 
 /// `name(arg=value, ...)`, with `*_ptr`/`*_len` path pairs shown as the string they name.
@@ -49,7 +72,12 @@ pub fn describe_call(mem: &mut [u8], name: &str, args: &[u64]) -> String {
         } else {
             args[i] as u32 as u64
         };
-        if is_flags(pname) {
+        if (name, pname) == ("fd_seek", "offset") {
+            // A filedelta: signed.
+            write!(out, "{pname}={}", value as i64).ok();
+        } else if let Some(label) = enum_label(name, pname, value) {
+            write!(out, "{pname}={label}").ok();
+        } else if is_flags(pname) {
             write!(out, "{pname}={value:#x}").ok();
         } else {
             write!(out, "{pname}={value}").ok();
@@ -87,5 +115,15 @@ mod tests {
         assert!(s.contains("rights_base=0xffffffffffffffff"), "{s}");
         let bad = describe_call(&mut mem, "path_unlink_file", &[3, 60, 10]);
         assert!(bad.contains("path=<bad 0x3c+10>"), "{bad}");
+        let clock = describe_call(&mut mem, "clock_time_get", &[1, 1000, 8]);
+        assert_eq!(
+            clock,
+            "clock_time_get(id=monotonic, precision=1000, time_out=8)"
+        );
+        let seek = describe_call(&mut mem, "fd_seek", &[3, (-2i64) as u64, 2, 8]);
+        assert_eq!(
+            seek,
+            "fd_seek(fd=3, offset=-2, whence=end, newoffset_out=8)"
+        );
     }
 }

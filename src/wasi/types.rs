@@ -97,26 +97,11 @@ pub mod rights {
     pub const SOCK_SHUTDOWN: u64 = 1 << 28;
     pub const SOCK_ACCEPT: u64 = 1 << 29;
 
-    /// Every right a regular file can carry.
-    pub const REGULAR_FILE: u64 = FD_DATASYNC
-        | FD_READ
-        | FD_SEEK
-        | FD_FDSTAT_SET_FLAGS
-        | FD_SYNC
-        | FD_TELL
-        | FD_WRITE
-        | FD_ADVISE
-        | FD_ALLOCATE
-        | FD_FILESTAT_GET
-        | FD_FILESTAT_SET_SIZE
-        | FD_FILESTAT_SET_TIMES
-        | POLL_FD_READWRITE;
+    /// All thirty rights: what wasmtime reports for a file open for reading and writing.
+    pub const ALL: u64 = (1 << 30) - 1;
 
-    /// Every right a directory can carry (its own, not those it passes on).
-    pub const DIRECTORY: u64 = FD_DATASYNC
-        | FD_FDSTAT_SET_FLAGS
-        | FD_SYNC
-        | PATH_CREATE_DIRECTORY
+    /// What wasmtime reports as a preopened directory's own rights.
+    pub const PREOPEN_BASE: u64 = PATH_CREATE_DIRECTORY
         | PATH_CREATE_FILE
         | PATH_LINK_SOURCE
         | PATH_LINK_TARGET
@@ -126,7 +111,6 @@ pub mod rights {
         | PATH_RENAME_SOURCE
         | PATH_RENAME_TARGET
         | PATH_FILESTAT_GET
-        | PATH_FILESTAT_SET_SIZE
         | PATH_FILESTAT_SET_TIMES
         | FD_FILESTAT_GET
         | FD_FILESTAT_SET_TIMES
@@ -134,14 +118,20 @@ pub mod rights {
         | PATH_REMOVE_DIRECTORY
         | PATH_UNLINK_FILE;
 
-    /// What a directory hands to the files and directories opened beneath it.
-    pub const DIRECTORY_INHERITING: u64 = DIRECTORY | REGULAR_FILE;
+    /// What wasmtime reports a preopen passes on: the first 28 rights but the path size.
+    pub const PREOPEN_INHERITING: u64 = ((1 << 28) - 1) & !PATH_FILESTAT_SET_SIZE;
 
-    /// A terminal, pipe or socket the host gave us.
-    pub const STREAM: u64 =
-        FD_READ | FD_WRITE | FD_FDSTAT_SET_FLAGS | FD_FILESTAT_GET | POLL_FD_READWRITE;
+    /// What wasmtime reports for a directory opened with path_open (base and inheriting).
+    pub const OPENED_DIRECTORY: u64 =
+        ALL & !(FD_SEEK | FD_WRITE | PATH_FILESTAT_SET_SIZE | FD_FILESTAT_SET_SIZE);
 
-    pub const SOCKET: u64 = STREAM | SOCK_SHUTDOWN | SOCK_ACCEPT;
+    /// A socket the host gave us.
+    pub const SOCKET: u64 = FD_READ
+        | FD_WRITE
+        | FD_FDSTAT_SET_FLAGS
+        | FD_FILESTAT_GET
+        | POLL_FD_READWRITE
+        | SOCK_SHUTDOWN;
 }
 
 /// `fdflags` (u16).
@@ -256,8 +246,10 @@ mod tests {
     }
 
     #[test]
-    fn rights_are_the_thirty_witx_bits() {
+    fn reported_rights_match_wasmtime() {
         assert_eq!(rights::SOCK_ACCEPT, 1 << 29);
-        assert_eq!(rights::DIRECTORY_INHERITING & !((1u64 << 30) - 1), 0);
+        assert_eq!(rights::PREOPEN_BASE, 0x7b7fe00);
+        assert_eq!(rights::PREOPEN_INHERITING, 0xff7ffff);
+        assert_eq!(rights::OPENED_DIRECTORY, 0x3fb7ffbb);
     }
 }

@@ -4,6 +4,7 @@
 //! binary with the enabled features and reads it back; [`writer`] lays it out again with
 //! wabt's choices (section order, segment flags, the DataCount section, block types, name
 //! section) through a [`stream::Stream`] that logs every field like wabt's `-v`.
+mod annotations;
 mod code;
 mod errors;
 pub mod features;
@@ -53,12 +54,23 @@ pub struct Output {
 /// Assemble `source` (named `path` in errors) into wabt's binary.
 pub fn assemble(path: &str, source: &str, opts: &Options) -> Result<Output, Error> {
     let text_error = |e: wast::Error| Error::at(path, source, e.span().offset(), e.message());
-    if !opts.features.is_enabled("annotations") {
-        if let Some((offset, name)) = first_annotation(source) {
+    let blanked;
+    let source = if !opts.features.is_enabled("annotations") {
+        if let Some((offset, name)) = annotations::first_annotation(source) {
             let message = format!("annotations not enabled: {name}");
             return Err(Error::at(path, source, offset, message));
         }
-    }
+        source
+    } else if opts.features.is_enabled("code-metadata") && annotations::has_code_metadata(source) {
+        return Err(Error::Unsupported {
+            path: path.to_string(),
+            what: "code metadata annotations (wabt writes metadata.code.* sections)".into(),
+        });
+    } else {
+        // wabt reads and drops annotations; `(@name)` must not rename anything either.
+        blanked = annotations::blank_name_annotations(source);
+        blanked.as_deref().unwrap_or(source)
+    };
     let buf = parse_buffer(source).map_err(text_error)?;
     let mut wat = wast::parser::parse::<wast::Wat>(&buf).map_err(text_error)?;
     if let wast::Wat::Component(_) = wat {
@@ -74,14 +86,15 @@ pub fn assemble(path: &str, source: &str, opts: &Options) -> Result<Output, Erro
             return Err(locate::validation_error(path, source, &encoded, &e));
         }
     }
-    let unsupported = |what: String| Error::Unsupported {
+    // Reading back what wast encoded only fails on constructs wabt cannot write either.
+    let write_error = |e: WriteError| Error::Unsupported {
         path: path.to_string(),
-        what,
+        what: match e {
+            WriteError::Unsupported(what) => what,
+            WriteError::Binary(e) => format!("reading back the encoded module: {}", e.message()),
+        },
     };
-    let binary = |e: wasmparser::BinaryReaderError| {
-        unsupported(format!("reading back the encoded module: {}", e.message()))
-    };
-    let sections = sections::Sections::read(&encoded).map_err(binary)?;
+    let sections = sections::Sections::read(&encoded).map_err(write_error)?;
     let write_opts = writer::WriteOptions {
         log: opts.verbose,
         canonicalize_lebs: opts.canonicalize_lebs,
@@ -89,10 +102,7 @@ pub fn assemble(path: &str, source: &str, opts: &Options) -> Result<Output, Erro
         bulk_memory: opts.features.is_enabled("bulk-memory"),
     };
     let (wasm, log) =
-        writer::write_module(&encoded, &sections, &write_opts).map_err(|e| match e {
-            WriteError::Unsupported(what) => unsupported(what),
-            WriteError::Binary(e) => binary(e),
-        })?;
+        writer::write_module(&encoded, &sections, &write_opts).map_err(write_error)?;
     Ok(Output { wasm, log })
 }
 
@@ -104,30 +114,106 @@ fn parse_buffer(source: &str) -> Result<wast::parser::ParseBuffer<'_>, wast::Err
     wast::parser::ParseBuffer::new_with_lexer(lexer)
 }
 
-/// The first `(@name ...)` annotation of the text, if any: wabt 1.0.32 refuses them unless
-/// `--enable-annotations` is given (and then ignores them, as the writer does).
-fn first_annotation(source: &str) -> Option<(usize, String)> {
-    // Most modules have none: only lex when the text could hold one.
-    if !source.contains("(@") {
-        return None;
-    }
-    let mut lexer = wast::lexer::Lexer::new(source);
-    lexer.allow_confusing_unicode(true);
-    for token in lexer.iter(0) {
-        // A lexing error is the parser's to report, with its own message.
-        let token = token.ok()?;
-        if matches!(token.kind, wast::lexer::TokenKind::Annotation) {
-            let name = token.annotation(source).ok()?.into_owned();
-            // wabt points at the `(` that opens the annotation.
-            return Some((token.offset.saturating_sub(1), name));
-        }
-    }
-    None
-}
-
 /// wabt's `-d` dump of a whole module: 16 bytes a line, no characters, no descriptions.
 pub fn dump_module(wasm: &[u8]) -> String {
     let mut out = String::new();
     stream::dump(&mut out, wasm, 0, stream::Chars::No, None);
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A module touching most of the writer: every section, segment kinds, names, SIMD.
+    const KITCHEN_SINK: &str = r#"(module $m
+      (type $t (func (param i32) (result i32)))
+      (import "env" "f" (func $imp (param i32)))
+      (import "env" "g" (global $ig i32))
+      (table $tab 2 funcref)
+      (memory $mem 1 2)
+      (global $g (mut i32) (i32.const 0))
+      (export "f" (func $f))
+      (start $s)
+      (elem (i32.const 0) $f $f)
+      (elem $p funcref (ref.func $f) (ref.null func))
+      (elem declare func $s)
+      (data (i32.const 8) "hi")
+      (data $d "passive")
+      (func $s)
+      (func $f (type $t) (local $x i64) (local f32 f32)
+        (block $b (result i32)
+          (br_table $b $b (local.get 0) (local.get 0)))
+        (if (result i32) (then (i32.const 1)) (else (i32.const 2)))
+        (memory.init $d (i32.const 0) (i32.const 0) (i32.const 1))
+        (drop (i8x16.extract_lane_u 3 (v128.const i32x4 1 2 3 4)))
+        (call_indirect (type $t) (i32.const 0))))"#;
+
+    fn mutate(text: &str, mut seed: u64, rounds: usize) -> String {
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed as usize
+        };
+        let mut bytes = text.as_bytes().to_vec();
+        for _ in 0..rounds {
+            let i = next() % bytes.len().max(1);
+            match next() % 3 {
+                0 => {
+                    let end = (i + next() % 12).min(bytes.len());
+                    bytes.drain(i..end);
+                }
+                1 => bytes.insert(i.min(bytes.len()), b"()$0 .\"i"[next() % 8]),
+                _ => {
+                    let j = next() % bytes.len().max(1);
+                    if i < bytes.len() && j < bytes.len() {
+                        bytes.swap(i, j);
+                    }
+                }
+            }
+        }
+        String::from_utf8_lossy(&bytes).into_owned()
+    }
+
+    #[test]
+    fn kitchen_sink_assembles_with_every_output_option() {
+        for verbose in [false, true] {
+            for debug_names in [false, true] {
+                let opts = Options {
+                    verbose,
+                    debug_names,
+                    ..Options::default()
+                };
+                let out = assemble("k.wat", KITCHEN_SINK, &opts).expect("assembles");
+                wasmparser::Validator::new()
+                    .validate_all(&out.wasm)
+                    .expect("the written module is valid");
+                assert_eq!(out.log.is_some(), verbose);
+            }
+        }
+    }
+
+    /// Broken text, unchecked invalid modules and everything between: an error or a module,
+    /// never a panic.
+    #[test]
+    fn mutated_text_never_panics() {
+        let opts = [
+            Options::default(),
+            Options {
+                check: false,
+                verbose: true,
+                debug_names: true,
+                canonicalize_lebs: false,
+                ..Options::default()
+            },
+        ];
+        for seed in 1..400u64 {
+            let text = mutate(KITCHEN_SINK, seed.wrapping_mul(0x9e37_79b9_7f4a_7c15), 3);
+            for o in &opts {
+                let result = std::panic::catch_unwind(|| assemble("m.wat", &text, o).is_ok());
+                assert!(result.is_ok(), "panic on:\n{text}");
+            }
+        }
+    }
 }

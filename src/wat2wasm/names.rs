@@ -7,13 +7,22 @@ use super::writer::indexed;
 use super::WriteError;
 use wasmparser::{Name, NameMap};
 
+/// (index, name) pairs of one name map, in index order.
+type Naming<'a> = Vec<(u32, &'a str)>;
+
+fn pairs<'a>(map: NameMap<'a>) -> Result<Naming<'a>, WriteError> {
+    map.into_iter()
+        .map(|n| n.map(|n| (n.index, n.name)).map_err(WriteError::from))
+        .collect()
+}
+
 #[derive(Default)]
 struct Names<'a> {
     module: Option<&'a str>,
-    funcs: Option<NameMap<'a>>,
-    locals: Vec<(u32, NameMap<'a>)>,
+    funcs: Option<Naming<'a>>,
+    locals: Vec<(u32, Naming<'a>)>,
     /// Subsections written like the function names, by wabt's subsection id.
-    others: Vec<(u8, NameMap<'a>)>,
+    others: Vec<(u8, Naming<'a>)>,
 }
 
 fn collect<'a>(src: &Sections<'a>) -> Result<Names<'a>, WriteError> {
@@ -24,20 +33,27 @@ fn collect<'a>(src: &Sections<'a>) -> Result<Names<'a>, WriteError> {
     for subsection in reader {
         match subsection? {
             Name::Module { name, .. } => names.module = Some(name),
-            Name::Function(map) => names.funcs = Some(map),
+            Name::Function(map) => names.funcs = Some(pairs(map)?),
             Name::Local(indirect) => {
                 for entry in indirect {
                     let entry = entry?;
-                    names.locals.push((entry.index, entry.names));
+                    names.locals.push((entry.index, pairs(entry.names)?));
                 }
             }
-            Name::Type(map) => names.others.push((4, map)),
-            Name::Table(map) => names.others.push((5, map)),
-            Name::Memory(map) => names.others.push((6, map)),
-            Name::Global(map) => names.others.push((7, map)),
-            Name::Element(map) => names.others.push((8, map)),
-            Name::Data(map) => names.others.push((9, map)),
-            Name::Tag(map) => names.others.push((10, map)),
+            // wabt 1.0.32 names function types only, not struct or array types.
+            Name::Type(map) => {
+                let mut types = pairs(map)?;
+                types.retain(|(index, _)| src.is_func_type.get(*index as usize) == Some(&true));
+                if !types.is_empty() {
+                    names.others.push((4, types));
+                }
+            }
+            Name::Table(map) => names.others.push((5, pairs(map)?)),
+            Name::Memory(map) => names.others.push((6, pairs(map)?)),
+            Name::Global(map) => names.others.push((7, pairs(map)?)),
+            Name::Element(map) => names.others.push((8, pairs(map)?)),
+            Name::Data(map) => names.others.push((9, pairs(map)?)),
+            Name::Tag(map) => names.others.push((10, pairs(map)?)),
             _ => {}
         }
     }
@@ -69,12 +85,11 @@ pub fn write_names(s: &mut Stream, src: &Sections<'_>) -> Result<(), WriteError>
         s.u32_leb(func, "function index");
         match locals.next_if(|(index, _)| *index == func) {
             Some((_, map)) => {
-                let map = map.clone().collect::<Result<Vec<_>, _>>()?;
                 s.u32_leb(map.len() as u32, "num locals");
-                for naming in map {
-                    s.u32_leb(naming.index, "local index");
-                    let desc = indexed(s, || format!("local name {}", naming.index));
-                    s.string(naming.name.as_bytes(), &desc);
+                for &(index, name) in map {
+                    s.u32_leb(index, "local index");
+                    let desc = indexed(s, || format!("local name {index}"));
+                    s.string(name.as_bytes(), &desc);
                 }
             }
             None => s.u32_leb(0, "num locals"),
@@ -88,15 +103,14 @@ pub fn write_names(s: &mut Stream, src: &Sections<'_>) -> Result<(), WriteError>
     Ok(())
 }
 
-fn name_map(s: &mut Stream, id: u8, map: &NameMap<'_>) -> Result<(), WriteError> {
+fn name_map(s: &mut Stream, id: u8, map: &[(u32, &str)]) -> Result<(), WriteError> {
     s.u8(id, "name subsection type");
     let slot = s.reserve_size("subsection size (guess)");
-    let map = map.clone().collect::<Result<Vec<_>, _>>()?;
     s.u32_leb(map.len() as u32, "num names");
-    for naming in map {
-        s.u32_leb(naming.index, "elem index");
-        let desc = indexed(s, || format!("elem name {}", naming.index));
-        s.string(naming.name.as_bytes(), &desc);
+    for &(index, name) in map {
+        s.u32_leb(index, "elem index");
+        let desc = indexed(s, || format!("elem name {index}"));
+        s.string(name.as_bytes(), &desc);
     }
     s.fixup_size(slot, "FIXUP subsection size");
     Ok(())

@@ -1,8 +1,10 @@
 //! The sections of the module wast encoded, read back with wasmparser so the writer can lay
 //! them out again the way wabt does.
 use super::code::ShortBlock;
+use super::types::plain_type;
+use super::WriteError;
 use wasmparser::{
-    DataSectionReader, ElementSectionReader, ExportSectionReader, FunctionBody,
+    CompositeInnerType, DataSectionReader, ElementSectionReader, ExportSectionReader, FunctionBody,
     FunctionSectionReader, GlobalSectionReader, ImportSectionReader, MemorySectionReader,
     NameSectionReader, Parser, Payload, TableSectionReader, TagSectionReader, TypeSectionReader,
 };
@@ -24,21 +26,28 @@ pub struct Sections<'a> {
     pub names: Option<NameSectionReader<'a>>,
     /// Per type index, the one-byte block type wabt writes in place of the index, if any.
     pub short_block_forms: Vec<Option<ShortBlock>>,
+    /// Per type index, whether it is a function type (wabt names only those).
+    pub is_func_type: Vec<bool>,
     /// Imported functions come first in the function index space.
     pub imported_funcs: u32,
 }
 
 impl<'a> Sections<'a> {
-    pub fn read(wasm: &'a [u8]) -> wasmparser::Result<Sections<'a>> {
+    pub fn read(wasm: &'a [u8]) -> Result<Sections<'a>, WriteError> {
         let mut s = Sections::default();
         for payload in Parser::new(0).parse_all(wasm) {
             match payload? {
                 Payload::TypeSection(r) => {
-                    for ty in r.clone().into_iter_err_on_gc_types() {
-                        let ty = ty?;
-                        let form = match (ty.params(), ty.results()) {
-                            ([], []) => Some(ShortBlock::Empty),
-                            ([], [t]) => Some(ShortBlock::Value(*t)),
+                    for rec in r.clone() {
+                        let ty = plain_type(rec?)?;
+                        s.is_func_type
+                            .push(matches!(ty, CompositeInnerType::Func(_)));
+                        let form = match ty {
+                            CompositeInnerType::Func(f) => match (f.params(), f.results()) {
+                                ([], []) => Some(ShortBlock::Empty),
+                                ([], [t]) => Some(ShortBlock::Value(*t)),
+                                _ => None,
+                            },
                             _ => None,
                         };
                         s.short_block_forms.push(form);

@@ -1,7 +1,7 @@
 //! Value types, heap types and limits as wabt writes and names them.
 use super::stream::Stream;
 use super::WriteError;
-use wasmparser::{AbstractHeapType, HeapType, RefType, ValType};
+use wasmparser::{AbstractHeapType, CompositeInnerType, HeapType, RefType, ValType};
 
 /// The byte and wabt's name for a value type wabt 1.0.32 can write.
 fn type_code(ty: ValType) -> Option<(u8, &'static str)> {
@@ -64,4 +64,33 @@ pub fn write_table_type(s: &mut Stream, ty: &wasmparser::TableType) -> Result<()
 
 pub fn write_memory_type(s: &mut Stream, ty: &wasmparser::MemoryType) {
     write_limits(s, ty.initial, ty.maximum, ty.shared, ty.memory64);
+}
+
+/// The one type of a rec group as wabt 1.0.32 knows types: a function, or a GC MVP struct or
+/// array, final, without supertypes, outside an explicit `rec`.
+pub fn plain_type(rec: wasmparser::RecGroup) -> Result<CompositeInnerType, WriteError> {
+    let unsupported = || WriteError::Unsupported("rec groups, subtypes and shared types".into());
+    if rec.is_explicit_rec_group() {
+        return Err(unsupported());
+    }
+    let sub = rec.into_types().next().ok_or_else(unsupported)?;
+    let plain = sub.is_final
+        && sub.supertype_idxs.is_empty()
+        && !sub.composite_type.shared
+        && sub.composite_type.descriptor_idx.is_none()
+        && sub.composite_type.describes_idx.is_none();
+    if !plain {
+        return Err(unsupported());
+    }
+    Ok(sub.composite_type.inner)
+}
+
+/// A struct or array field: its value type and mutability (wabt has no packed i8/i16).
+pub fn write_field(s: &mut Stream, field: &wasmparser::FieldType) -> Result<(), WriteError> {
+    let wasmparser::StorageType::Val(ty) = field.element_type else {
+        return Err(WriteError::Unsupported("packed i8/i16 fields".into()));
+    };
+    write_type(s, ty, None)?;
+    s.u8(field.mutable.into(), "field mutability");
+    Ok(())
 }

@@ -3,10 +3,10 @@
 use super::code::CodeWriter;
 use super::names::write_names;
 use super::sections::Sections;
-use super::stream::{SizeSlot, Stream};
-use super::types::{write_memory_type, write_table_type, write_type};
+use super::stream::{Chars, SizeSlot, Stream};
+use super::types::{plain_type, write_field, write_memory_type, write_table_type, write_type};
 use super::WriteError;
-use wasmparser::{ElementItems, ElementKind, ExternalKind, Operator, TypeRef};
+use wasmparser::{CompositeInnerType, ElementItems, ElementKind, ExternalKind, Operator, TypeRef};
 
 pub struct WriteOptions {
     pub log: bool,
@@ -28,12 +28,8 @@ pub fn write_module(
         short_block_forms: &src.short_block_forms,
         has_data_segment_instruction: false,
     };
-    s.data(b"\0asm", "WASM_BINARY_MAGIC", super::stream::Chars::No);
-    s.data(
-        &[1, 0, 0, 0],
-        "WASM_BINARY_VERSION",
-        super::stream::Chars::No,
-    );
+    s.data(b"\0asm", "WASM_BINARY_MAGIC", Chars::No);
+    s.data(&[1, 0, 0, 0], "WASM_BINARY_VERSION", Chars::No);
     types(&mut s, src)?;
     imports(&mut s, src)?;
     functions(&mut s, src)?;
@@ -92,37 +88,79 @@ pub fn indexed(s: &Stream, f: impl FnOnce() -> String) -> String {
     }
 }
 
-fn types(s: &mut Stream, src: &Sections<'_>) -> Result<(), WriteError> {
-    let Some(reader) = src.types.clone().filter(|r| r.count() > 0) else {
+/// A known section holding a vector of entries, written only when it has some (as wabt does):
+/// the header, the count, each entry through `entry`, and the size fixup.
+fn vector_section<T, E: Into<WriteError>>(
+    s: &mut Stream,
+    (id, name, count_desc): (u8, &str, &str),
+    items: Option<(u32, impl Iterator<Item = Result<T, E>>)>,
+    mut entry: impl FnMut(&mut Stream, usize, T) -> Result<(), WriteError>,
+) -> Result<(), WriteError> {
+    let Some((count, items)) = items.filter(|(count, _)| *count > 0) else {
         return Ok(());
     };
-    let slot = begin_section(s, 1, "Type");
-    s.u32_leb(reader.count(), "num types");
-    for (i, ty) in reader.into_iter_err_on_gc_types().enumerate() {
-        let ty = ty.map_err(|_| WriteError::Unsupported("GC types".into()))?;
-        s.note(format_args!("func type {i}"));
-        s.u8(0x60, "func");
-        s.u32_leb(ty.params().len() as u32, "num params");
-        for &t in ty.params() {
-            write_type(s, t, None)?;
-        }
-        s.u32_leb(ty.results().len() as u32, "num results");
-        for &t in ty.results() {
-            write_type(s, t, None)?;
-        }
+    let slot = begin_section(s, id, name);
+    s.u32_leb(count, count_desc);
+    for (i, item) in items.enumerate() {
+        entry(s, i, item.map_err(Into::into)?)?;
     }
     end_section(s, slot);
     Ok(())
 }
 
+fn types(s: &mut Stream, src: &Sections<'_>) -> Result<(), WriteError> {
+    vector_section(
+        s,
+        (1, "Type", "num types"),
+        entries(&src.types),
+        |s, i, rec| {
+            match plain_type(rec)? {
+                CompositeInnerType::Func(ty) => {
+                    s.note(format_args!("func type {i}"));
+                    s.u8(0x60, "func");
+                    s.u32_leb(ty.params().len() as u32, "num params");
+                    for &t in ty.params() {
+                        write_type(s, t, None)?;
+                    }
+                    s.u32_leb(ty.results().len() as u32, "num results");
+                    for &t in ty.results() {
+                        write_type(s, t, None)?;
+                    }
+                }
+                // wabt 1.0.32 logs these two type codes as negative type indices.
+                CompositeInnerType::Struct(ty) => {
+                    s.note(format_args!("struct type {i}"));
+                    s.u8(0x5f, "<type_index[-33]>");
+                    s.u32_leb(ty.fields.len() as u32, "num fields");
+                    for field in ty.fields.iter() {
+                        write_field(s, field)?;
+                    }
+                }
+                CompositeInnerType::Array(ty) => {
+                    s.note(format_args!("array type {i}"));
+                    s.u8(0x5e, "<type_index[-34]>");
+                    write_field(s, &ty.0)?;
+                }
+                CompositeInnerType::Cont(_) => {
+                    return Err(WriteError::Unsupported("continuation types".into()))
+                }
+            }
+            Ok(())
+        },
+    )
+}
+
 fn imports(s: &mut Stream, src: &Sections<'_>) -> Result<(), WriteError> {
-    let Some(reader) = src.imports.clone().filter(|r| r.count() > 0) else {
-        return Ok(());
+    // Listed one by one: wabt knows no compact import groups.
+    let imports = match src.imports.clone() {
+        Some(r) => r.into_imports().collect::<Result<Vec<_>, _>>()?,
+        None => Vec::new(),
     };
-    let slot = begin_section(s, 2, "Import");
-    let imports = reader.into_imports().collect::<Result<Vec<_>, _>>()?;
-    s.u32_leb(imports.len() as u32, "num imports");
-    for (i, import) in imports.into_iter().enumerate() {
+    let items = Some((
+        imports.len() as u32,
+        imports.into_iter().map(Ok::<_, WriteError>),
+    ));
+    vector_section(s, (2, "Import", "num imports"), items, |s, i, import| {
         s.note(format_args!("import header {i}"));
         s.string(import.module.as_bytes(), "import module name");
         s.string(import.name.as_bytes(), "import field name");
@@ -153,98 +191,78 @@ fn imports(s: &mut Stream, src: &Sections<'_>) -> Result<(), WriteError> {
                 s.u32_leb(t.func_type_idx, "tag signature index");
             }
         }
-    }
-    end_section(s, slot);
-    Ok(())
+        Ok(())
+    })
+}
+
+/// `Some((count, entries))` of an optional section reader, for [`vector_section`].
+fn entries<'a, T: wasmparser::FromReader<'a>>(
+    reader: &Option<wasmparser::SectionLimited<'a, T>>,
+) -> Option<(u32, wasmparser::SectionLimitedIntoIter<'a, T>)> {
+    reader.clone().map(|r| (r.count(), r.into_iter()))
 }
 
 fn functions(s: &mut Stream, src: &Sections<'_>) -> Result<(), WriteError> {
-    let Some(reader) = src.functions.clone().filter(|r| r.count() > 0) else {
-        return Ok(());
-    };
-    let slot = begin_section(s, 3, "Function");
-    s.u32_leb(reader.count(), "num functions");
-    for (i, ty) in reader.into_iter().enumerate() {
+    let section = (3, "Function", "num functions");
+    vector_section(s, section, entries(&src.functions), |s, i, ty| {
         let desc = indexed(s, || format!("function {i} signature index"));
-        s.u32_leb(ty?, &desc);
-    }
-    end_section(s, slot);
-    Ok(())
+        s.u32_leb(ty, &desc);
+        Ok(())
+    })
 }
 
 fn tables(s: &mut Stream, src: &Sections<'_>) -> Result<(), WriteError> {
-    let Some(reader) = src.tables.clone().filter(|r| r.count() > 0) else {
-        return Ok(());
-    };
-    let slot = begin_section(s, 4, "Table");
-    s.u32_leb(reader.count(), "num tables");
-    for (i, table) in reader.into_iter().enumerate() {
-        let table = table?;
-        if !matches!(table.init, wasmparser::TableInit::RefNull) {
-            return Err(WriteError::Unsupported(
-                "table initialiser expressions".into(),
-            ));
-        }
-        s.note(format_args!("table {i}"));
-        write_table_type(s, &table.ty)?;
-    }
-    end_section(s, slot);
-    Ok(())
+    vector_section(
+        s,
+        (4, "Table", "num tables"),
+        entries(&src.tables),
+        |s, i, table| {
+            if !matches!(table.init, wasmparser::TableInit::RefNull) {
+                return Err(WriteError::Unsupported(
+                    "table initialiser expressions".into(),
+                ));
+            }
+            s.note(format_args!("table {i}"));
+            write_table_type(s, &table.ty)
+        },
+    )
 }
 
 fn memories(s: &mut Stream, src: &Sections<'_>) -> Result<(), WriteError> {
-    let Some(reader) = src.memories.clone().filter(|r| r.count() > 0) else {
-        return Ok(());
-    };
-    let slot = begin_section(s, 5, "Memory");
-    s.u32_leb(reader.count(), "num memories");
-    for (i, memory) in reader.into_iter().enumerate() {
+    let section = (5, "Memory", "num memories");
+    vector_section(s, section, entries(&src.memories), |s, i, memory| {
         s.note(format_args!("memory {i}"));
-        write_memory_type(s, &memory?);
-    }
-    end_section(s, slot);
-    Ok(())
+        write_memory_type(s, &memory);
+        Ok(())
+    })
 }
 
 fn tags(s: &mut Stream, src: &Sections<'_>) -> Result<(), WriteError> {
-    let Some(reader) = src.tags.clone().filter(|r| r.count() > 0) else {
-        return Ok(());
-    };
-    let slot = begin_section(s, 13, "Tag");
-    s.u32_leb(reader.count(), "tag count");
-    for (i, tag) in reader.into_iter().enumerate() {
-        s.note(format_args!("tag {i}"));
-        s.u8(0, "tag attribute");
-        s.u32_leb(tag?.func_type_idx, "tag signature index");
-    }
-    end_section(s, slot);
-    Ok(())
+    vector_section(
+        s,
+        (13, "Tag", "tag count"),
+        entries(&src.tags),
+        |s, i, tag| {
+            s.note(format_args!("tag {i}"));
+            s.u8(0, "tag attribute");
+            s.u32_leb(tag.func_type_idx, "tag signature index");
+            Ok(())
+        },
+    )
 }
 
 fn globals(s: &mut Stream, src: &Sections<'_>, code: &mut CodeWriter) -> Result<(), WriteError> {
-    let Some(reader) = src.globals.clone().filter(|r| r.count() > 0) else {
-        return Ok(());
-    };
-    let slot = begin_section(s, 6, "Global");
-    s.u32_leb(reader.count(), "num globals");
-    for global in reader {
-        let global = global?;
+    let section = (6, "Global", "num globals");
+    vector_section(s, section, entries(&src.globals), |s, _, global| {
         write_type(s, global.ty.content_type, None)?;
         s.u8(global.ty.mutable.into(), "global mutability");
-        code.const_expr(s, global.init_expr.get_operators_reader())?;
-    }
-    end_section(s, slot);
-    Ok(())
+        code.const_expr(s, global.init_expr.get_operators_reader())
+    })
 }
 
 fn exports(s: &mut Stream, src: &Sections<'_>) -> Result<(), WriteError> {
-    let Some(reader) = src.exports.clone().filter(|r| r.count() > 0) else {
-        return Ok(());
-    };
-    let slot = begin_section(s, 7, "Export");
-    s.u32_leb(reader.count(), "num exports");
-    for export in reader {
-        let export = export?;
+    let section = (7, "Export", "num exports");
+    vector_section(s, section, entries(&src.exports), |s, _, export| {
         s.string(export.name.as_bytes(), "export name");
         let (kind, desc) = match export.kind {
             ExternalKind::Func => (0, "export func index"),
@@ -258,9 +276,8 @@ fn exports(s: &mut Stream, src: &Sections<'_>) -> Result<(), WriteError> {
         };
         s.u8(kind, "export kind");
         s.u32_leb(export.index, desc);
-    }
-    end_section(s, slot);
-    Ok(())
+        Ok(())
+    })
 }
 
 /// Segment flag bits of the binary format.
@@ -269,85 +286,92 @@ const SEG_EXPLICIT_INDEX: u8 = 2;
 const SEG_USE_ELEM_EXPRS: u8 = 4;
 
 fn elements(s: &mut Stream, src: &Sections<'_>, code: &mut CodeWriter) -> Result<(), WriteError> {
-    let Some(reader) = src.elements.clone().filter(|r| r.count() > 0) else {
-        return Ok(());
-    };
-    let slot = begin_section(s, 9, "Elem");
-    s.u32_leb(reader.count(), "num elem segments");
-    for (i, segment) in reader.into_iter().enumerate() {
-        let segment = segment?;
+    let section = (9, "Elem", "num elem segments");
+    vector_section(s, section, entries(&src.elements), |s, i, segment| {
         s.note(format_args!("elem segment header {i}"));
-        // wabt keeps every element as an expression and picks the flags from the content:
-        // a list of plain `ref.func`s is written as function indices however it was spelled.
-        let (func_indices, exprs, elem_type) = match &segment.items {
-            ElementItems::Functions(r) => (
-                Some(r.clone().into_iter().collect::<Result<Vec<u32>, _>>()?),
-                None,
-                wasmparser::RefType::FUNCREF,
-            ),
-            ElementItems::Expressions(ty, r) => {
-                let exprs = r.clone().into_iter().collect::<Result<Vec<_>, _>>()?;
-                let as_funcs = exprs
-                    .iter()
-                    .map(ref_func_only)
-                    .collect::<Result<Option<Vec<u32>>, _>>()?;
-                (as_funcs, Some(exprs), *ty)
-            }
-        };
-        let mut flags = match &segment.kind {
-            ElementKind::Passive => SEG_PASSIVE,
-            ElementKind::Declared => SEG_PASSIVE | SEG_EXPLICIT_INDEX,
-            // Table 0 is implicit only where the binary format's implicit type (funcref) fits.
-            ElementKind::Active { table_index, .. } => {
-                if table_index.unwrap_or(0) != 0 || elem_type != wasmparser::RefType::FUNCREF {
-                    SEG_EXPLICIT_INDEX
-                } else {
-                    0
-                }
-            }
-        };
-        if func_indices.is_none() {
-            flags |= SEG_USE_ELEM_EXPRS;
+        elem_segment(s, &segment, code)
+    })
+}
+
+/// How a segment's elements are written: plain function indices, or constant expressions.
+enum ElemItems<'a> {
+    Functions(Vec<u32>),
+    Expressions(Vec<wasmparser::ConstExpr<'a>>),
+}
+
+fn elem_segment(
+    s: &mut Stream,
+    segment: &wasmparser::Element<'_>,
+    code: &mut CodeWriter,
+) -> Result<(), WriteError> {
+    // wabt keeps every element as an expression and picks the flags from the content: a list
+    // of plain `ref.func`s is written as function indices however it was spelled.
+    let (items, elem_type) = match &segment.items {
+        ElementItems::Functions(r) => (
+            ElemItems::Functions(r.clone().into_iter().collect::<Result<_, _>>()?),
+            wasmparser::RefType::FUNCREF,
+        ),
+        ElementItems::Expressions(ty, r) => {
+            let exprs = r.clone().into_iter().collect::<Result<Vec<_>, _>>()?;
+            let as_funcs = exprs
+                .iter()
+                .map(ref_func_only)
+                .collect::<Result<Option<Vec<u32>>, _>>()?;
+            let items = match as_funcs {
+                Some(funcs) => ElemItems::Functions(funcs),
+                None => ElemItems::Expressions(exprs),
+            };
+            (items, *ty)
         }
-        s.u8(flags, "segment flags");
-        if let ElementKind::Active {
-            table_index,
-            offset_expr,
-        } = &segment.kind
-        {
-            if flags & SEG_EXPLICIT_INDEX != 0 {
-                s.u32_leb(table_index.unwrap_or(0), "table index");
-            }
-            code.const_expr(s, offset_expr.get_operators_reader())?;
-        }
-        if flags & (SEG_PASSIVE | SEG_EXPLICIT_INDEX) != 0 {
-            if func_indices.is_some() {
-                s.u8(0, "elem list type");
+    };
+    let mut flags = match &segment.kind {
+        ElementKind::Passive => SEG_PASSIVE,
+        ElementKind::Declared => SEG_PASSIVE | SEG_EXPLICIT_INDEX,
+        // Table 0 is implicit only where the binary format's implicit type (funcref) fits.
+        ElementKind::Active { table_index, .. } => {
+            if table_index.unwrap_or(0) != 0 || elem_type != wasmparser::RefType::FUNCREF {
+                SEG_EXPLICIT_INDEX
             } else {
-                write_type(
-                    s,
-                    wasmparser::ValType::Ref(elem_type),
-                    Some("elem expr list type"),
-                )?;
+                0
             }
         }
-        match (func_indices, exprs) {
-            (Some(funcs), _) => {
-                s.u32_leb(funcs.len() as u32, "num elems");
-                for f in funcs {
-                    s.u32_leb(f, "elem function index");
-                }
+    };
+    if let ElemItems::Expressions(_) = items {
+        flags |= SEG_USE_ELEM_EXPRS;
+    }
+    s.u8(flags, "segment flags");
+    if let ElementKind::Active {
+        table_index,
+        offset_expr,
+    } = &segment.kind
+    {
+        if flags & SEG_EXPLICIT_INDEX != 0 {
+            s.u32_leb(table_index.unwrap_or(0), "table index");
+        }
+        code.const_expr(s, offset_expr.get_operators_reader())?;
+    }
+    let explicit_type = flags & (SEG_PASSIVE | SEG_EXPLICIT_INDEX) != 0;
+    match items {
+        ElemItems::Functions(funcs) => {
+            if explicit_type {
+                s.u8(0, "elem list type");
             }
-            (None, Some(exprs)) => {
-                s.u32_leb(exprs.len() as u32, "num elems");
-                for expr in exprs {
-                    code.const_expr(s, expr.get_operators_reader())?;
-                }
+            s.u32_leb(funcs.len() as u32, "num elems");
+            for f in funcs {
+                s.u32_leb(f, "elem function index");
             }
-            (None, None) => unreachable!("function lists always convert"),
+        }
+        ElemItems::Expressions(exprs) => {
+            if explicit_type {
+                let ty = wasmparser::ValType::Ref(elem_type);
+                write_type(s, ty, Some("elem expr list type"))?;
+            }
+            s.u32_leb(exprs.len() as u32, "num elems");
+            for expr in exprs {
+                code.const_expr(s, expr.get_operators_reader())?;
+            }
         }
     }
-    end_section(s, slot);
     Ok(())
 }
 
@@ -383,13 +407,8 @@ fn code_section(
 }
 
 fn data(s: &mut Stream, src: &Sections<'_>, code: &mut CodeWriter) -> Result<(), WriteError> {
-    let Some(reader) = src.data.clone().filter(|r| r.count() > 0) else {
-        return Ok(());
-    };
-    let slot = begin_section(s, 11, "Data");
-    s.u32_leb(reader.count(), "num data segments");
-    for (i, segment) in reader.into_iter().enumerate() {
-        let segment = segment?;
+    let section = (11, "Data", "num data segments");
+    vector_section(s, section, entries(&src.data), |s, i, segment| {
         s.note(format_args!("data segment header {i}"));
         match &segment.kind {
             wasmparser::DataKind::Passive => s.u8(SEG_PASSIVE, "segment flags"),
@@ -408,8 +427,7 @@ fn data(s: &mut Stream, src: &Sections<'_>, code: &mut CodeWriter) -> Result<(),
         }
         s.u32_leb(segment.data.len() as u32, "data segment size");
         s.note(format_args!("data segment data {i}"));
-        s.data(segment.data, "data segment data", super::stream::Chars::No);
-    }
-    end_section(s, slot);
-    Ok(())
+        s.data(segment.data, "data segment data", Chars::No);
+        Ok(())
+    })
 }

@@ -636,15 +636,26 @@ fn explain_on_terminal(no_color: Option<&str>) -> String {
     // The transcript goes to a file of our own: never assume /dev/null is a device.
     let dir = tempdir();
     let transcript = dir.path().join("typescript");
-    let mut script = std::process::Command::new("script");
-    script.args(["-qec", &command]).arg(&transcript);
+    // coreutils timeout turns a stuck terminal into a failure instead of a hung suite.
+    let mut script = std::process::Command::new("timeout");
+    script
+        .args(["120", "script", "-qec", &command])
+        .arg(&transcript);
     match no_color {
         Some(v) => script.env("NO_COLOR", v),
         None => script.env_remove("NO_COLOR"),
     };
+    // stdin is a pipe closed at once: script sees end of input, whatever /dev/null holds
+    // (a regular file full of text on this shared machine once made script feed it to rt).
+    script.stdin(std::process::Stdio::piped());
     let out = script
         .output()
         .expect("util-linux `script` runs rt under a pseudo-terminal");
+    assert_ne!(
+        out.status.code(),
+        Some(124),
+        "rt under script(1) did not finish"
+    );
     assert!(out.status.success(), "{}", stderr(&out));
     stdout(&out)
 }
@@ -856,4 +867,155 @@ fn direct_callers_agree_with_wabt_disassembly() {
             assert_eq!(ours, theirs, "{name}: callers of {}", import["name"]);
         }
     }
+}
+
+#[test]
+fn functions_and_types_list_the_whole_catalog() {
+    let functions = explain_json(&["functions"]);
+    assert_eq!(functions["kind"], "function_list");
+    let list = functions["functions"].as_array().unwrap();
+    assert_eq!(list.len(), 46);
+    let readdir = list.iter().find(|f| f["name"] == "fd_readdir").unwrap();
+    assert_eq!(
+        readdir["core_signature"],
+        "(i32, i32, i32, i64, i32) -> i32"
+    );
+    assert_eq!(keys(readdir), ["core_signature", "name", "summary"]);
+    let types = explain_json(&["types"]);
+    assert_eq!(types["kind"], "type_list");
+    let dirent = types["types"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["name"] == "dirent")
+        .unwrap();
+    assert_eq!(dirent["size"], 24);
+    assert_eq!(keys(dirent), ["name", "size", "summary", "type_kind"]);
+    let text = explain_text(&["functions"]);
+    assert_eq!(
+        text.lines().count(),
+        47,
+        "a heading and one line per function"
+    );
+    assert!(text
+        .lines()
+        .any(|l| l.trim_start().starts_with("path_open ")));
+    assert!(explain_text(&["types"]).contains("subscription"));
+}
+
+/// A flattened layout path as a C member designator: cases sharing a payload
+/// (`fd_read/fd_write`) take the first name, and a variant field's payload sits in its union
+/// member `u` (`u.clock.id` is `u.u.clock.id` in <wasi/api.h>; `u.tag` stays).
+fn c_member_path(path: &str, variant_fields: &[&str]) -> String {
+    let segments: Vec<&str> = path
+        .split('.')
+        .map(|s| s.split('/').next().unwrap())
+        .collect();
+    match segments.as_slice() {
+        [outer, first, rest @ ..] if variant_fields.contains(outer) && *first != "tag" => {
+            let mut parts = vec![*outer, "u", *first];
+            parts.extend_from_slice(rest);
+            parts.join(".")
+        }
+        _ => segments.join("."),
+    }
+}
+
+/// Every layout and value the catalog states, checked by clang against wasi-libc's
+/// <wasi/api.h> (itself generated from the witx files): each becomes a `_Static_assert`.
+#[test]
+fn layouts_and_values_agree_with_wasi_libc_header() {
+    let list = explain_json(&["types"]);
+    let mut c = String::from("#include <stddef.h>\n#include <wasi/api.h>\n");
+    let mut checks = 0;
+    let mut check = |c: &mut String, expr: String| {
+        checks += 1;
+        c.push_str(&format!(
+            "_Static_assert({expr}, \"{}\");\n",
+            expr.replace('"', "'")
+        ));
+    };
+    for entry in list["types"].as_array().unwrap() {
+        let name = entry["name"].as_str().unwrap();
+        // Lists have no C type; wasi-libc dropped proc_raise and with it `signal`.
+        if entry["type_kind"] == "list" || name == "signal" {
+            continue;
+        }
+        // Qualified, so `errno` means the type rather than the errno form.
+        let t = explain_json(&[&format!("wasi_snapshot_preview1.{name}")]);
+        let c_type = format!("__wasi_{name}_t");
+        check(&mut c, format!("sizeof({c_type}) == {}", t["size"]));
+        check(&mut c, format!("_Alignof({c_type}) == {}", t["align"]));
+        for f in t["fields"].as_array().unwrap() {
+            check(
+                &mut c,
+                format!(
+                    "offsetof({c_type}, {}) == {}",
+                    f["name"].as_str().unwrap(),
+                    f["offset"]
+                ),
+            );
+        }
+        for f in t["flat_layout"].as_array().unwrap() {
+            let variant_fields: Vec<&str> = t["fields"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|x| x["repr"].as_str().is_some_and(|r| r.contains("variant")))
+                .map(|x| x["name"].as_str().unwrap())
+                .collect();
+            let c_path = c_member_path(f["path"].as_str().unwrap(), &variant_fields);
+            check(
+                &mut c,
+                format!("offsetof({c_type}, {c_path}) == {}", f["offset"]),
+            );
+        }
+        if t["type_kind"] == "variant" {
+            check(
+                &mut c,
+                format!("offsetof({c_type}, u) == {}", t["payload_offset"]),
+            );
+        }
+        if t["type_kind"] == "enum" || t["type_kind"] == "flags" {
+            for case in t["cases"].as_array().unwrap() {
+                let constant =
+                    format!("__WASI_{}_{}", name, case["name"].as_str().unwrap()).to_uppercase();
+                check(&mut c, format!("{constant} == {}ull", case["value"]));
+            }
+        }
+    }
+    assert!(checks > 250, "only {checks} checks generated");
+    for expected in [
+        "offsetof(__wasi_dirent_t, d_namlen) == 16",
+        "offsetof(__wasi_subscription_t, u.u.clock.timeout) == 24",
+        "offsetof(__wasi_subscription_t, u.u.fd_read.file_descriptor) == 16",
+        "__WASI_RIGHTS_FD_READDIR == 16384ull",
+        "__WASI_ERRNO_NOTCAPABLE == 76ull",
+    ] {
+        assert!(c.contains(expected), "{expected} not generated:\n{c}");
+    }
+    let dir = tempdir();
+    let source = write(dir.path(), "layouts.c", &c);
+    let out = std::process::Command::new("clang-16")
+        .args(["--target=wasm32-wasi", "--sysroot=/usr", "-fsyntax-only"])
+        .arg(&source)
+        .output()
+        .expect("clang-16 (installed by make setup)");
+    assert!(out.status.success(), "clang disagrees:\n{}", stderr(&out));
+}
+
+#[test]
+fn a_failed_write_to_stdout_is_an_error() {
+    let full = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .expect("/dev/full, which always reports a full disk");
+    let out = rt()
+        .args(["explain", "fd_write"])
+        .stdout(full)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(err.contains("writing the explanation to stdout"), "{err}");
 }

@@ -265,6 +265,22 @@ fn c_escape_attempts_all_fail() {
 }
 
 #[test]
+fn c_posix_layer_of_wasi_libc() {
+    let dir = tempdir();
+    self_check(
+        "wasi_posix",
+        &[&format!("--dir={}::/", dir.path().display())],
+        &[],
+        b"",
+    );
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        0,
+        "the program cleans up after itself"
+    );
+}
+
+#[test]
 fn c_clocks_poll_random() {
     self_check("wasi_clock_poll", &[], &[], b"");
 }
@@ -353,4 +369,40 @@ fn trace_logs_each_call_decoded() {
         log.contains("fd_write(fd=1, iovs=0, iovs_len=1, nwritten_out=32) -> success"),
         "{log}"
     );
+}
+
+/// An old binary importing `wasi_unstable`: its whence numbering (END = 1) and its
+/// filestat layout (nlink a u32 at 20, size at 24) must be the old ones.
+const UNSTABLE: &str = r#"(module
+  (import "wasi_unstable" "path_open" (func $open (param i32 i32 i32 i32 i32 i64 i64 i32 i32) (result i32)))
+  (import "wasi_unstable" "fd_write" (func $write (param i32 i32 i32 i32) (result i32)))
+  (import "wasi_unstable" "fd_seek" (func $seek (param i32 i64 i32 i32) (result i32)))
+  (import "wasi_unstable" "fd_filestat_get" (func $stat (param i32 i32) (result i32)))
+  (import "wasi_unstable" "proc_exit" (func $exit (param i32)))
+  (memory (export "memory") 1)
+  (data (i32.const 0) "f")
+  (data (i32.const 16) "hello")
+  (func (export "_start") (local $fd i32)
+    (if (call $open (i32.const 3) (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 1)
+                    (i64.const 0x1fffffff) (i64.const 0x1fffffff) (i32.const 0) (i32.const 100))
+      (then (call $exit (i32.const 100))))
+    (local.set $fd (i32.load (i32.const 100)))
+    (i32.store (i32.const 200) (i32.const 16))
+    (i32.store (i32.const 204) (i32.const 5))
+    (drop (call $write (local.get $fd) (i32.const 200) (i32.const 1) (i32.const 208)))
+    (drop (call $seek (local.get $fd) (i64.const -1) (i32.const 1) (i32.const 300)))
+    (drop (call $stat (local.get $fd) (i32.const 400)))
+    (call $exit (i32.add (i32.load (i32.const 300))
+      (i32.add (i32.mul (i32.load (i32.const 420)) (i32.const 10)) (i32.load (i32.const 424)))))))"#;
+
+#[test]
+fn wasi_unstable_binaries_get_the_old_layouts() {
+    let dir = tempdir();
+    let sandbox = dir.path().join("sandbox");
+    std::fs::create_dir(&sandbox).unwrap();
+    let flag = format!("--dir={}", sandbox.display());
+    let out = run_wat(dir.path(), UNSTABLE, &[&flag], &[]);
+    // offset 4 (END - 1) + 10 * nlink 1 + size 5; preview1's layout would give 5.
+    assert_eq!(out.status.code(), Some(19), "{}", stderr(&out));
+    assert_eq!(std::fs::read_to_string(sandbox.join("f")).unwrap(), "hello");
 }

@@ -5,6 +5,7 @@ use std::path::Path;
 use std::process::Output;
 
 mod differential;
+mod proposals;
 
 /// `(func (result i32) i32.const 42)` exported as "answer", the bytes wabt 1.0.32 writes.
 const ANSWER_WAT: &str = r#"(module
@@ -68,6 +69,17 @@ fn output_flag_names_the_file_in_both_spellings() {
     );
     // Only the outputs: no temporary files left behind.
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 3);
+}
+
+#[test]
+fn output_to_a_device_writes_through_it_and_leaves_the_device_alone() {
+    use std::os::unix::fs::FileTypeExt;
+    let dir = tempdir();
+    write(dir.path(), "a.wat", ANSWER_WAT);
+    let out = run_in(dir.path(), &["a.wat", "-o", "/dev/null"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let kind = std::fs::metadata("/dev/null").unwrap().file_type();
+    assert!(kind.is_char_device(), "/dev/null is no longer a device");
 }
 
 #[test]
@@ -302,6 +314,24 @@ fn annotations_need_their_feature_as_in_wabt() {
     let accepted = run_in(dir.path(), &["c.wat", "--enable-annotations", "-o", "-"]);
     assert!(accepted.status.success(), "{}", stderr(&accepted));
     assert!(!accepted.stdout.windows(5).any(|w| w == b"hello"));
+}
+
+#[test]
+fn code_metadata_is_refused_rather_than_dropped() {
+    let dir = tempdir();
+    let wat = "(module (func (param i32) (result i32) (local.get 0)\n\
+               (@metadata.code.branch_hint \"\\01\")\n\
+               (if (result i32) (then (i32.const 1)) (else (i32.const 2)))))";
+    write(dir.path(), "bh.wat", wat);
+    // Annotations on and code metadata off: wabt drops the hint, so does rt.
+    let dropped = run_in(dir.path(), &["bh.wat", "--enable-annotations", "-o", "-"]);
+    assert!(dropped.status.success(), "{}", stderr(&dropped));
+    // With code metadata wabt writes a section rt cannot lay out: refused, nothing written.
+    let args = ["bh.wat", "--enable-annotations", "--enable-code-metadata"];
+    let refused = run_in(dir.path(), &args);
+    assert_failed_cleanly(&refused);
+    assert!(stderr(&refused).contains("not supported: code metadata"));
+    assert!(!dir.path().join("bh.wasm").exists());
 }
 
 #[test]

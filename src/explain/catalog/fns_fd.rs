@@ -133,11 +133,11 @@ pub static FUNCTIONS: &[Function] = &[
         results: &[param("prestat", Ty::Named("prestat"), "An 8-byte prestat written at the out-pointer: tag 0 (dir) @0, name length u32 @4.")],
         errnos: &["badf", "fault"],
         libc: &["__wasilibc_populate_preopens"],
-        ..func("fd_prestat_get", "Ask whether a descriptor is a preopened directory and how long its guest path is. wasi-libc calls it for fd 3, 4, ... until badf, before the first path operation, to learn its preopens.")
+        ..func("fd_prestat_get", "Ask whether a descriptor is a preopened directory and how long its guest path is. wasi-libc calls it for fd 3, 4, ... until badf to learn its preopens, at start-up (from a constructor) or, in newer versions, before the first path operation.")
     },
     Function {
         params: &[
-            FD_PARAM,
+            param("fd", FD, "A preopened directory, as fd_prestat_get reported."),
             param("path", OUT_BYTES, "A buffer the host fills with the preopen's guest path (no NUL byte)."),
             param("path_len", SIZE, "The buffer's size: pr_name_len from fd_prestat_get."),
         ],
@@ -162,7 +162,7 @@ pub static FUNCTIONS: &[Function] = &[
         results: &[param("nread", SIZE, "How many bytes were read in total; 0 at end of file.")],
         errnos: READ_ERRNOS,
         rights: &["fd_read"],
-        libc: &["read", "readv", "fread", "fgets", "getc", "getchar", "scanf"],
+        libc: &["read", "readv", "fread", "fgets", "fgetc", "getc", "getchar", "getline", "getdelim", "scanf", "fscanf"],
         ..func("fd_read", "Read from a descriptor into several buffers at its current offset, like POSIX readv.")
     },
     Function {
@@ -197,7 +197,7 @@ pub static FUNCTIONS: &[Function] = &[
         results: &[param("newoffset", FILESIZE, "The new offset from the start of the file (a u64 written at the out-pointer).")],
         errnos: &["badf", "notcapable", "inval", "spipe", "overflow", "fault"],
         rights: &["fd_seek"],
-        libc: &["lseek", "fseek", "ftell", "rewind", "fgetpos", "fsetpos"],
+        libc: &["lseek", "fseek", "fseeko", "ftell", "ftello", "rewind", "fgetpos", "fsetpos"],
         ..func("fd_seek", "Move a descriptor's offset, like POSIX lseek.")
     },
     Function {
@@ -220,7 +220,7 @@ pub static FUNCTIONS: &[Function] = &[
         results: &[param("nwritten", SIZE, "How many bytes were written in total (a u32 written at the out-pointer).")],
         errnos: WRITE_ERRNOS,
         rights: &["fd_write"],
-        libc: &["write", "writev", "printf", "puts", "fputs", "fwrite", "fprintf", "putchar", "fflush"],
+        libc: &["write", "writev", "printf", "puts", "fputs", "fwrite", "fprintf", "putchar", "fputc", "putc", "perror", "vprintf", "vfprintf", "dprintf", "fflush"],
         ..func("fd_write", "Write several buffers to a descriptor at its current offset (or the end, with append), like POSIX writev. stdio's printf and puts reach it when their buffer is flushed.")
     },
 ];

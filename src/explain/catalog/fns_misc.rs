@@ -56,7 +56,7 @@ pub static PROCESS: &[Function] = &[
         ],
         results: &[param("time", Ty::Named("timestamp"), "The clock's value in nanoseconds (a u64 written at the out-pointer).")],
         errnos: &["inval", "fault", "notsup"],
-        libc: &["clock_gettime", "gettimeofday", "time", "clock", "times", "getrusage"],
+        libc: &["clock_gettime", "gettimeofday", "time", "timespec_get", "clock", "times", "getrusage"],
         ..func("clock_time_get", "Read a clock, like POSIX clock_gettime.")
     },
 ];

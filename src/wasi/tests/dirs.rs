@@ -53,7 +53,7 @@ fn readdir_lists_dot_dotdot_and_entries_with_cookies() {
     assert!(readdir(&mut h, SANDBOX, 10, 100).is_empty());
     let fd = h.open("file", 0).unwrap();
     let (buf, used) = (h.alloc(64), h.alloc(4));
-    assert_eq!(h.call("fd_readdir", &[fd, buf, 64, 0, used]), Errno::NOTDIR);
+    assert_eq!(h.call("fd_readdir", &[fd, buf, 64, 0, used]), Errno::BADF);
 }
 
 #[test]
@@ -61,7 +61,12 @@ fn directories_open_as_dirfds() {
     let mut h = harness();
     std::fs::create_dir_all(h.host("a/b")).unwrap();
     std::fs::write(h.host("a/b/c"), b"deep").unwrap();
-    let a = h.open("a", oflags::DIRECTORY as u64).unwrap();
+    let a = h.open_dir(SANDBOX, "a").unwrap();
+    assert_eq!(
+        h.open("a", oflags::DIRECTORY as u64),
+        Err(Errno::ISDIR),
+        "asking for write rights"
+    );
     let c = h.open_at(a, "b/c", 1, 0, ALL_RIGHTS, 0).unwrap();
     assert_eq!(h.read_fd(c, 10).unwrap(), b"deep");
     // A read-only open of a directory without O_DIRECTORY also gives a directory fd.
@@ -196,5 +201,26 @@ fn path_filestat_set_times_follow_and_nofollow() {
             &[SANDBOX, 0, mp, ml, 0, 0, flags]
         ),
         Errno::NOENT
+    );
+}
+
+#[test]
+fn a_trailing_slash_resolves_the_last_symlink() {
+    let mut h = harness();
+    std::fs::create_dir(h.host("d")).unwrap();
+    std::os::unix::fs::symlink("d", h.host("sd")).unwrap();
+    std::fs::write(h.host("f"), b"").unwrap();
+    let st = h.alloc(64);
+    let (p, l) = h.str("sd/");
+    h.ok("path_filestat_get", &[SANDBOX, 0, p, l, st]);
+    assert_eq!(
+        h.mem[st as usize + 16],
+        filetype::DIRECTORY,
+        "as wasmtime: sd/ is the directory"
+    );
+    let (p, l) = h.str("f/");
+    assert_eq!(
+        h.call("path_filestat_get", &[SANDBOX, 0, p, l, st]),
+        Errno::NOTDIR
     );
 }

@@ -143,6 +143,14 @@ impl Harness {
         }
     }
 
+    /// Open a directory the way wasi-libc's opendir does: O_DIRECTORY, read rights only
+    /// (asking to write a directory is EISDIR).
+    pub fn open_dir(&mut self, dirfd: u64, path: &str) -> Result<u64, Errno> {
+        let read = crate::wasi::types::rights::FD_READ | crate::wasi::types::rights::FD_READDIR;
+        let directory = crate::wasi::types::oflags::DIRECTORY as u64;
+        self.open_at(dirfd, path, 1, directory, read, 0)
+    }
+
     /// Open in the sandbox, following symlinks, with every right.
     pub fn open(&mut self, path: &str, oflags: u64) -> Result<u64, Errno> {
         self.open_at(SANDBOX, path, 1, oflags, ALL_RIGHTS, 0)

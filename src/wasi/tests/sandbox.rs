@@ -114,9 +114,7 @@ fn mutations_cannot_reach_outside() {
 fn a_subdirectory_fd_is_its_own_sandbox() {
     let mut h = boxed();
     std::fs::write(h.host("box/top"), b"t").unwrap();
-    let sub = h
-        .open("sub", crate::wasi::types::oflags::DIRECTORY as u64)
-        .unwrap();
+    let sub = h.open_dir(SANDBOX, "sub").unwrap();
     let e = h.open_at(sub, "../top", 1, 0, ALL_RIGHTS, 0).unwrap_err();
     assert!(refused(e), "{e:?}");
 }
