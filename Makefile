@@ -44,6 +44,12 @@ build/fixtures/bench_%.wasm: tests/fixtures/c/bench_%.c
 # Fixtures that include a shared header (tests/fixtures/c/wasi_check.h) rebuild when it changes.
 $(FIXTURES): $(wildcard tests/fixtures/c/*.h)
 
+# Relocatable objects (clang -c, with debug info) of the same sources, for objdump's
+# differential test of the linking and reloc.* sections.
+build/fixtures/%.o: tests/fixtures/c/%.c
+	@mkdir -p build/fixtures
+	$(WASI_CC) -g -c -o $@ $<
+
 fixtures: setup $(FIXTURES)
 
 demo: build fixtures

@@ -22,8 +22,7 @@ pub struct Args {
     /// Select just one section (a section kind like "Code", or a custom section's name)
     #[arg(short = 'j', long = "section", value_name = "SECTION")]
     pub section: Option<String>,
-    /// Show relocations inline with disassembly (accepted for wabt compatibility; rt reads
-    /// no relocation sections, so nothing changes)
+    /// Show relocations inline with disassembly
     #[arg(short = 'r', long = "reloc")]
     pub reloc: bool,
     /// Print offsets relative to the code section in the disassembly
@@ -54,6 +53,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         raw: args.full_contents,
         section: args.section,
         section_offsets: args.section_offsets,
+        relocs: args.reloc,
     };
     if args.files.is_empty() {
         eprintln!("rt objdump: expected filename argument.\nTry '--help' for more information.");

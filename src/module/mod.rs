@@ -52,6 +52,12 @@ pub struct Module {
     pub code: Vec<FunctionCode>,
     pub names: Names,
     pub custom_sections: Vec<CustomSection>,
+    /// Type index of every exception tag: imported first, then defined.
+    pub tags: Vec<u32>,
+    pub num_imported_tags: u32,
+    /// Names from a relocatable object's `linking` section: its symbol table (functions,
+    /// globals, tables, tags) and segment info (data segments).
+    pub symbol_names: Names,
 }
 
 /// One section as it appears in the binary.
@@ -374,6 +380,22 @@ impl Module {
             features.push((prefix, name.to_string()));
         }
         features
+    }
+
+    /// A reader over a custom section (its name, then its payload), for printers that decode
+    /// tool-convention sections (`linking`, `reloc.*`); None for other sections.
+    pub fn custom_section_reader(
+        &self,
+        section: &Section,
+    ) -> Option<wasmparser::CustomSectionReader<'_>> {
+        if section.id != 0 {
+            return None;
+        }
+        let reader = wasmparser::BinaryReader::new(
+            &self.bytes[section.range.clone()],
+            section.range.start as u64,
+        );
+        wasmparser::CustomSectionReader::new(reader).ok()
     }
 
     /// The payload bytes of a data segment.

@@ -172,6 +172,9 @@ pub(super) fn empty_module() -> Module {
         code: Vec::new(),
         names: Names::default(),
         custom_sections: Vec::new(),
+        tags: Vec::new(),
+        num_imported_tags: 0,
+        symbol_names: Names::default(),
     }
 }
 
@@ -198,7 +201,6 @@ fn section_count(payload: &Payload<'_>) -> Option<u32> {
 /// wasmparser's section readers. On error `m` keeps what was decoded before it.
 pub(super) fn parse_section(
     m: &mut Module,
-    tag_count: &mut u32,
     id: u8,
     range: Range<usize>,
     bytes: &[u8],
@@ -234,7 +236,6 @@ pub(super) fn parse_section(
                 let body = reader.read_reader()?;
                 handle_payload(
                     m,
-                    tag_count,
                     Payload::CodeSectionEntry(wasmparser::FunctionBody::new(body)),
                     bytes,
                 )?;
@@ -255,7 +256,7 @@ pub(super) fn parse_section(
             section.custom_name = Some(c.name().to_string());
         }
     }
-    handle_payload(m, tag_count, payload, bytes)
+    handle_payload(m, payload, bytes)
 }
 
 fn set_count(m: &mut Module, count: Option<u32>) {
@@ -289,12 +290,7 @@ fn finished(reader: &wasmparser::BinaryReader<'_>) -> Result<(), ParseError> {
 }
 
 /// Records one payload (a whole section, or one code-section entry) in `m`.
-fn handle_payload(
-    m: &mut Module,
-    tag_count: &mut u32,
-    payload: Payload<'_>,
-    bytes: &[u8],
-) -> Result<(), ParseError> {
+fn handle_payload(m: &mut Module, payload: Payload<'_>, bytes: &[u8]) -> Result<(), ParseError> {
     {
         match payload {
             Payload::Version {
@@ -343,8 +339,9 @@ fn handle_payload(
                             (ImportKind::Global(t), m.num_imported_globals - 1)
                         }
                         TypeRef::Tag(t) => {
-                            *tag_count += 1;
-                            (ImportKind::Tag(t.func_type_idx), *tag_count - 1)
+                            m.tags.push(t.func_type_idx);
+                            m.num_imported_tags += 1;
+                            (ImportKind::Tag(t.func_type_idx), m.num_imported_tags - 1)
                         }
                     };
                     m.imports.push(Import {
@@ -377,8 +374,7 @@ fn handle_payload(
             }
             Payload::TagSection(reader) => {
                 for tag in reader {
-                    tag?;
-                    *tag_count += 1;
+                    m.tags.push(tag?.func_type_idx);
                 }
             }
             Payload::GlobalSection(reader) => {
@@ -520,12 +516,16 @@ fn handle_payload(
                     name: custom.name().to_string(),
                     data: data_offset..data_offset + custom.data().len(),
                 });
+                if let wasmparser::KnownCustom::Linking(reader) = custom.as_known() {
+                    // Like the name section, a broken symbol table keeps what precedes it.
+                    let _ = parse_symbol_names(reader, &mut m.symbol_names);
+                }
                 if let wasmparser::KnownCustom::Name(reader) = custom.as_known() {
-                    // A broken name section only loses names; the module stays usable.
+                    // A broken name section only loses the names from its defect on (as in
+                    // wabt, which warns); the module stays usable.
                     let mut names = Names::default();
-                    if parse_names(reader, &mut names).is_ok() {
-                        m.names = names;
-                    }
+                    let _ = parse_names(reader, &mut names);
+                    m.names = names;
                 }
             }
             Payload::ModuleSection { .. }
@@ -566,6 +566,40 @@ fn leb_len(bytes: &[u8]) -> usize {
         .take(5)
         .position(|b| b & 0x80 == 0)
         .map_or(0, |i| i + 1)
+}
+
+/// The names a relocatable object's `linking` section gives its function, global, table
+/// and tag symbols, and its data segments.
+fn parse_symbol_names(
+    reader: wasmparser::LinkingSectionReader<'_>,
+    into: &mut Names,
+) -> Result<(), ParseError> {
+    use wasmparser::{Linking, SymbolInfo};
+    for subsection in reader.subsections() {
+        let symbols = match subsection? {
+            Linking::SymbolTable(symbols) => symbols,
+            Linking::SegmentInfo(segments) => {
+                for (i, segment) in segments.into_iter().enumerate() {
+                    into.data.insert(i as u32, segment?.name.to_string());
+                }
+                continue;
+            }
+            _ => continue,
+        };
+        for symbol in symbols {
+            let (map, index, name) = match symbol? {
+                SymbolInfo::Func { index, name, .. } => (&mut into.functions, index, name),
+                SymbolInfo::Global { index, name, .. } => (&mut into.globals, index, name),
+                SymbolInfo::Table { index, name, .. } => (&mut into.tables, index, name),
+                SymbolInfo::Event { index, name, .. } => (&mut into.tags, index, name),
+                _ => continue,
+            };
+            if let Some(name) = name.filter(|n| !n.is_empty()) {
+                map.insert(index, name.to_string());
+            }
+        }
+    }
+    Ok(())
 }
 
 pub(super) fn leb_start_before(bytes: &[u8], end: usize) -> usize {

@@ -66,13 +66,22 @@ pub(super) fn parse_sections(bytes: Vec<u8>, strict: bool) -> (Module, Vec<Parse
         m.bytes = bytes;
         return (m, vec![error]);
     }
-    // Strict reading accepts what wabt 1.0.32 reads by default: Wasm 2.0.
+    // Strict reading accepts what wabt 1.0.32's reader knows: Wasm 2.0 and the proposals
+    // of its day (no function references or GC). Not memory64: with it wasmparser reads
+    // every memory limit as 64-bit, where wabt insists on 32-bit limits for 32-bit memories.
     let features = if strict {
-        wasmparser::WasmFeatures::WASM2
+        use wasmparser::WasmFeatures as F;
+        F::WASM2
+            | F::THREADS
+            | F::MULTI_MEMORY
+            | F::TAIL_CALL
+            | F::EXCEPTIONS
+            | F::LEGACY_EXCEPTIONS
+            | F::RELAXED_SIMD
+            | F::EXTENDED_CONST
     } else {
         wasmparser::WasmFeatures::all()
     };
-    let mut tag_count = 0u32;
     let mut last_rank: Option<u8> = None;
     let mut seen = [false; 256];
     let mut pos = HEADER.len();
@@ -123,14 +132,7 @@ pub(super) fn parse_sections(bytes: Vec<u8>, strict: bool) -> (Module, Vec<Parse
             count: None,
         });
         let code_before = m.code.len();
-        let mut result = parse_section(
-            &mut m,
-            &mut tag_count,
-            id,
-            payload_start..end,
-            &bytes,
-            features,
-        );
+        let mut result = parse_section(&mut m, id, payload_start..end, &bytes, features);
         if strict {
             // A failed agreement check happens where wabt stops reading; keep whichever
             // defect comes first.
@@ -215,6 +217,16 @@ fn agreement_checks(
                     return Err(fail(at, "no memory to copy data to"));
                 }
             }
+        }
+        // Tables with an initializer expression (function references) are beyond wabt.
+        4 if m.table_inits.iter().any(Option::is_some) => {
+            let k = m.table_inits.iter().position(Option::is_some).unwrap_or(0);
+            m.tables.truncate(m.num_imported_tables as usize + k);
+            m.table_inits.truncate(k);
+            return Err(fail(
+                after_count,
+                "table elem type must be a reference type",
+            ));
         }
         // wabt refuses a count larger than the bytes left before printing it.
         4 | 5 => {

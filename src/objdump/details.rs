@@ -10,6 +10,7 @@ use std::fmt::Write as _;
 use wasmparser::{GlobalType, MemoryType, RefType, TableType, ValType};
 
 mod custom;
+pub(super) mod linking;
 
 pub(super) fn print(ctx: &Ctx, out: &mut String) -> Option<crate::module::ParseError> {
     out.push_str("\nSection Details:\n\n");
@@ -35,20 +36,12 @@ pub(super) fn print(ctx: &Ctx, out: &mut String) -> Option<crate::module::ParseE
     None
 }
 
+/// What wabt carries from one segment to the next: the address of the last active segment
+/// with a constant offset, which it also uses to number the items of passive ones.
 #[derive(Default)]
 struct SegmentState {
     elem_offset: u64,
     data_offset: u64,
-}
-
-/// Index ranges of the items each section contributes, in module order.
-fn section_ordinal(ctx: &Ctx, s: &Section) -> usize {
-    ctx.module
-        .sections
-        .iter()
-        .take_while(|x| !std::ptr::eq(*x, s))
-        .filter(|x| x.id == s.id)
-        .count()
 }
 
 fn section(ctx: &Ctx, s: &Section, state: &mut SegmentState, out: &mut String) {
@@ -155,7 +148,12 @@ fn section(ctx: &Ctx, s: &Section, state: &mut SegmentState, out: &mut String) {
         12 => {
             let _ = writeln!(out, " - data count: {}", m.data_count.unwrap_or(0));
         }
-        0 => custom::print(ctx, s, section_ordinal(ctx, s), out),
+        13 => {
+            for (i, sig) in m.tags.iter().enumerate().skip(m.num_imported_tags as usize) {
+                let _ = writeln!(out, " - tag[{i}] sig={sig}");
+            }
+        }
+        0 => custom::print(ctx, s, out),
         _ => {}
     }
 }
@@ -168,7 +166,10 @@ fn imports(ctx: &Ctx, out: &mut String) {
             ImportKind::Table(t) => format!("table[{i}] {}", table_type(&t)),
             ImportKind::Memory(mem) => format!("memory[{i}] {}", memory_type(&mem)),
             ImportKind::Global(g) => format!("global[{i}] {}", global_type(&g)),
-            ImportKind::Tag(sig) => format!("tag[{i}] sig={sig}"),
+            ImportKind::Tag(sig) => format!(
+                "tag[{i}] sig={sig}{}",
+                suffix(ctx.names.tags.get(&i).map(String::as_str))
+            ),
         };
         let _ = writeln!(
             out,
@@ -302,6 +303,11 @@ pub(super) fn elem_expr_defect(m: &Module) -> Option<ElemDefect> {
 
 fn data(ctx: &Ctx, state: &mut SegmentState, out: &mut String) {
     let m = ctx.module;
+    let relocations = if ctx.opts.relocs {
+        linking::relocations_of(ctx, 11)
+    } else {
+        Vec::new()
+    };
     for (i, seg) in m.data.iter().enumerate() {
         let name = suffix(ctx.names.datas.get(&(i as u32)).map(String::as_str));
         let _ = write!(out, " - segment[{i}]{name}");
@@ -317,6 +323,11 @@ fn data(ctx: &Ctx, state: &mut SegmentState, out: &mut String) {
         }
         out.push('\n');
         hex_dump(out, m.data_bytes(seg), state.data_offset as usize, "  - ");
+        // `-r`: the relocations inside this segment's bytes, at the addresses they patch.
+        for r in relocations.iter().filter(|r| seg.data.contains(&r.offset)) {
+            let address = state.data_offset as usize + (r.offset - seg.data.start);
+            let _ = writeln!(out, "           {address:06x}: {}", r.text);
+        }
     }
 }
 
@@ -332,12 +343,13 @@ fn elem_flags(bytes: &[u8], at: usize) -> u32 {
     value
 }
 
-/// The address an offset expression names, when wabt can know it (a constant).
+/// The address an offset expression names, when wabt can know it (a constant); for
+/// anything else (`global.get`) wabt keeps the previous segment's.
 fn segment_offset(e: &ConstExpr) -> Option<u64> {
     match e.op {
         ConstOp::I32(v) => Some(v as u32 as u64),
         ConstOp::I64(v) => Some(v as u64),
-        ConstOp::GlobalGet(_) => Some(0),
+
         _ => None,
     }
 }

@@ -1,5 +1,6 @@
 //! `-d`: each function body as offset, raw bytes (nine to a line) and instruction text,
 //! indented by block depth.
+use super::details::linking::InlineRelocation;
 use super::instr::{InstrText, Shape};
 use super::names::suffix;
 use super::Ctx;
@@ -22,10 +23,17 @@ pub(super) fn print(ctx: &Ctx, out: &mut String) -> Option<ParseError> {
     } else {
         0
     };
+    let relocations = if ctx.opts.relocs {
+        super::details::linking::relocations_of(ctx, 10)
+    } else {
+        Vec::new()
+    };
     let mut lines = Lines {
         out,
         bytes: &m.bytes,
         base,
+        relocations: &relocations,
+        next_relocation: 0,
     };
     for (i, code) in m.code.iter().enumerate() {
         let func_index = m.num_imported_funcs + i as u32;
@@ -93,20 +101,18 @@ fn print_body(
     let mut last_was_end = false;
     while !reader.eof() {
         let start = reader.original_position() as usize;
+        visitor.next_opcode = reader.clone().read_u8().unwrap_or(0);
         if let Err(e) = reader.visit_operator(&mut visitor) {
             return Some(e.into());
         }
         if visitor.unsupported {
-            return Some(defect(
-                start,
-                "instruction not enabled in wabt 1.0.32's default features",
-            ));
+            return Some(defect(start, "an instruction wabt 1.0.32 does not read"));
         }
-        if visitor.needs_memory && m.memories.is_empty() {
-            return Some(defect(
-                start,
-                "memory instruction in a module without memory",
-            ));
+        if visitor
+            .memory_used
+            .is_some_and(|mem| mem as usize >= m.memories.len())
+        {
+            return Some(defect(start, "memory index out of range"));
         }
         if visitor.needs_data_count && m.data_count.is_none() {
             return Some(defect(
@@ -143,6 +149,9 @@ struct Lines<'o, 'b> {
     out: &'o mut String,
     bytes: &'b [u8],
     base: usize,
+    /// `-r`: relocations still to show, by offset.
+    relocations: &'b [InlineRelocation],
+    next_relocation: usize,
 }
 
 impl Lines<'_, '_> {
@@ -174,6 +183,15 @@ impl Lines<'_, '_> {
                 first = false;
             }
             self.out.push('\n');
+        }
+        // Under the instruction: the relocations that patch its bytes.
+        while let Some(r) = self.relocations.get(self.next_relocation) {
+            if r.offset >= end {
+                break;
+            }
+            // wabt shows file offsets here even with --section-offsets.
+            let _ = writeln!(self.out, "           {:06x}: {}", r.offset, r.text);
+            self.next_relocation += 1;
         }
     }
 }

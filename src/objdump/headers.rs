@@ -1,5 +1,5 @@
 //! `-h`: one line per section with its payload range and count. wabt ignores `-j` here.
-use super::Ctx;
+use super::{c_alt_hex, Ctx};
 use std::fmt::Write as _;
 
 pub(super) fn print(ctx: &Ctx, out: &mut String) -> Option<crate::module::ParseError> {
@@ -9,9 +9,9 @@ pub(super) fn print(ctx: &Ctx, out: &mut String) -> Option<crate::module::ParseE
             out,
             "{:>9} start={} end={} (size={}) ",
             s.kind_name(),
-            c_alt_hex(s.range.start),
-            c_alt_hex(s.range.end),
-            c_alt_hex(s.range.len())
+            c_alt_hex(s.range.start, 10),
+            c_alt_hex(s.range.end, 10),
+            c_alt_hex(s.range.len(), 10)
         );
         // What follows is printed as it is read: nothing (not even the newline) when the
         // section broke before it.
@@ -31,13 +31,4 @@ pub(super) fn print(ctx: &Ctx, out: &mut String) -> Option<crate::module::ParseE
         }
     }
     None
-}
-
-/// C's `%#010x`: ten characters with a `0x` prefix, except that zero gets no prefix.
-fn c_alt_hex(v: usize) -> String {
-    if v == 0 {
-        "0000000000".to_string()
-    } else {
-        format!("{v:#010x}")
-    }
 }

@@ -28,12 +28,15 @@ pub(super) struct InstrText<'c, 'm> {
     pub shape: Shape,
     /// Set when the instruction is outside what wabt 1.0.32 reads by default.
     pub unsupported: bool,
-    /// The instruction addresses linear memory (wabt stops at it when there is none).
-    pub needs_memory: bool,
+    /// The highest memory index the instruction names (wabt stops at an instruction whose
+    /// memory does not exist).
+    pub memory_used: Option<u32>,
     /// The instruction names a data segment (wabt requires a data count section).
     pub needs_data_count: bool,
     /// call_indirect's type index waits for its table index, which wabt prints first.
     pending_type: Option<u32>,
+    /// The opcode byte about to be decoded (see the `FrameStack` impl).
+    pub next_opcode: u8,
 }
 
 impl<'c, 'm> InstrText<'c, 'm> {
@@ -44,9 +47,10 @@ impl<'c, 'm> InstrText<'c, 'm> {
             text: String::with_capacity(64),
             shape: Shape::Plain,
             unsupported: false,
-            needs_memory: false,
+            memory_used: None,
             needs_data_count: false,
             pending_type: None,
+            next_opcode: 0,
         }
     }
 
@@ -54,7 +58,7 @@ impl<'c, 'm> InstrText<'c, 'm> {
     fn mnemonic(&mut self, visit: &'static str) {
         self.text.clear();
         self.pending_type = None;
-        self.needs_memory = false;
+        self.memory_used = None;
         self.needs_data_count = false;
         let name = visit.strip_prefix("visit_").unwrap_or(visit);
         self.shape = match name {
@@ -67,6 +71,20 @@ impl<'c, 'm> InstrText<'c, 'm> {
             "typed_select" | "typed_select_multi" => "select",
             other => other,
         };
+        if let Some((head, op)) = name.split_once("atomic_") {
+            // i32_atomic_rmw8_add_u -> i32.atomic.rmw8.add_u, atomic_fence -> atomic.fence
+            self.text.push_str(&head.replace('_', "."));
+            self.text.push_str("atomic.");
+            match op.split_once('_') {
+                Some((rmw, rest)) if rmw.starts_with("rmw") => {
+                    self.text.push_str(rmw);
+                    self.text.push('.');
+                    self.text.push_str(rest);
+                }
+                _ => self.text.push_str(op),
+            }
+            return;
+        }
         match name.split_once('_') {
             Some((head, tail)) if !bare_mnemonic(name) => {
                 self.text.push_str(head);
@@ -78,10 +96,7 @@ impl<'c, 'm> InstrText<'c, 'm> {
     }
 
     fn index_with_name(&mut self, index: u32, name: Option<&str>) {
-        let _ = write!(self.text, " {index}");
-        if let Some(n) = name {
-            let _ = write!(self.text, " <{n}>");
-        }
+        let _ = write!(self.text, " {index}{}", super::names::suffix(name));
     }
 
     fn number(&mut self, n: impl std::fmt::Display) {
@@ -116,20 +131,30 @@ impl<'c, 'm> InstrText<'c, 'm> {
         self.number(targets.default());
     }
 
-    /// `call` names its callee; `ref.func` does not.
+    /// `call` names its callee; `return_call` and `ref.func` do not.
     fn function_index(&mut self, f: u32) {
         let name = match self.text.as_str() {
-            "call" | "return_call" => self.ctx.names.func(f).map(str::to_owned),
+            "call" => self.ctx.names.func(f).map(str::to_owned),
             _ => None,
         };
         self.index_with_name(f, name.as_deref());
     }
 
+    /// `call_indirect` prints its type after its table; `return_call_indirect` prints both
+    /// bare, in binary order.
     fn type_index(&mut self, t: u32) {
-        self.pending_type = Some(t);
+        if self.text == "return_call_indirect" {
+            self.number(t);
+        } else {
+            self.pending_type = Some(t);
+        }
     }
 
     fn table_index(&mut self, table: u32) {
+        if self.text == "return_call_indirect" {
+            self.number(table);
+            return;
+        }
         let name = self.ctx.names.table(table).map(str::to_owned);
         self.index_with_name(table, name.as_deref());
         if let Some(t) = self.pending_type.take() {
@@ -156,30 +181,39 @@ impl<'c, 'm> InstrText<'c, 'm> {
         self.index_with_name(global, name.as_deref());
     }
 
+    fn uses_memory(&mut self, mem: u32) {
+        self.memory_used = Some(self.memory_used.map_or(mem, |m| m.max(mem)));
+    }
+
+    /// `align offset`, with the memory index between them when it is not 0.
     fn memarg(&mut self, memarg: MemArg) {
-        self.needs_memory = true;
-        // Without multi-memory wabt reads a memory index but accepts only 0.
-        if memarg.target != wasmparser::MemArgTarget::Memory(0) {
-            self.unsupported = true;
+        let memory = match memarg.target {
+            wasmparser::MemArgTarget::Memory(m) => m,
+            _ => {
+                self.unsupported = true;
+                0
+            }
+        };
+        self.uses_memory(memory);
+        let _ = write!(self.text, " {}", memarg.align);
+        if memory != 0 {
+            let _ = write!(self.text, " {memory}");
         }
-        let _ = write!(self.text, " {} {}", memarg.align, memarg.offset);
+        let _ = write!(self.text, " {}", memarg.offset);
     }
 
     fn mem(&mut self, mem: u32) {
-        self.needs_memory = true;
-        self.unsupported |= mem != 0;
+        self.uses_memory(mem);
         self.number(mem);
     }
 
     fn dst_mem(&mut self, mem: u32) {
-        self.needs_memory = true;
-        self.unsupported |= mem != 0;
+        self.uses_memory(mem);
         self.number(mem);
     }
 
     fn src_mem(&mut self, mem: u32) {
-        self.needs_memory = true;
-        self.unsupported |= mem != 0;
+        self.uses_memory(mem);
         self.number(mem);
     }
 
@@ -198,6 +232,18 @@ impl<'c, 'm> InstrText<'c, 'm> {
 
     fn elem_index(&mut self, elem: u32) {
         self.number(elem);
+    }
+
+    /// `atomic.fence`'s flags byte: wabt prints it (0); other orderings are beyond it.
+    fn ordering(&mut self, ordering: wasmparser::Ordering) {
+        match ordering {
+            wasmparser::Ordering::SeqCst => self.text.push_str(" 0"),
+            _ => self.unsupported = true,
+        }
+    }
+
+    fn tag_index(&mut self, tag: u32) {
+        self.number(tag);
     }
 
     fn lane(&mut self, lane: u8) {
@@ -308,8 +354,8 @@ impl Immediate for V128 {
     }
 }
 
-/// Generates every visit method: the proposals wabt 1.0.32 reads by default print their
-/// mnemonic and immediates; the others are marked unsupported (wabt rejects them).
+/// Generates every visit method: the proposals wabt 1.0.32 reads print their mnemonic and
+/// immediates; the others are marked unsupported (wabt rejects them).
 macro_rules! define_visit {
     ($( @$proposal:ident $op:ident $({ $($arg:ident: $argty:ty),* })? => $visit:ident ($($ann:tt)*))*) => {
         $( define_visit!(one @$proposal $visit $({ $($arg: $argty),* })?); )*
@@ -320,6 +366,12 @@ macro_rules! define_visit {
     (one @bulk_memory $($rest:tt)*) => { define_visit!(supported $($rest)*); };
     (one @reference_types $($rest:tt)*) => { define_visit!(supported $($rest)*); };
     (one @simd $($rest:tt)*) => { define_visit!(supported $($rest)*); };
+    (one @relaxed_simd $($rest:tt)*) => { define_visit!(supported $($rest)*); };
+    (one @threads $($rest:tt)*) => { define_visit!(supported $($rest)*); };
+    (one @tail_call $($rest:tt)*) => { define_visit!(supported $($rest)*); };
+    (one @legacy_exceptions $($rest:tt)*) => { define_visit!(supported $($rest)*); };
+    // Of the final exception-handling proposal wabt 1.0.32 knows only `throw`.
+    (one @exceptions visit_throw $($rest:tt)*) => { define_visit!(supported visit_throw $($rest)*); };
     (one @$proposal:ident $visit:ident $({ $($arg:ident: $argty:ty),* })?) => {
         fn $visit(&mut self $($(, _: $argty)*)?) {
             self.mnemonic(stringify!($visit));
@@ -346,11 +398,16 @@ impl<'a> wasmparser::VisitOperator<'a> for InstrText<'_, '_> {
     wasmparser::for_each_visit_operator!(define_visit);
 }
 
-/// wabt reads instructions without checking block structure (validation's job): every
-/// frame looks like an `if`, so `else` and `end` are always accepted.
+/// wabt reads instructions without checking block structure (validation's job), so the
+/// frame wasmparser asks about is always the one the next instruction needs: an `if` for
+/// `else`, a `try` for `catch`, `catch_all` and `delegate`.
 impl wasmparser::FrameStack for InstrText<'_, '_> {
     fn current_frame(&self) -> Option<wasmparser::FrameKind> {
-        Some(wasmparser::FrameKind::If)
+        Some(match self.next_opcode {
+            0x05 => wasmparser::FrameKind::If,
+            0x07 | 0x18 | 0x19 => wasmparser::FrameKind::LegacyTry,
+            _ => wasmparser::FrameKind::Block,
+        })
     }
 }
 

@@ -17,10 +17,19 @@ use std::fmt::Write as _;
 
 pub use names::NameTable;
 
-/// How wabt 1.0.32 decodes instructions by default: Wasm 2.0, except that it always reads
-/// a memory index LEB for memory.size/grow and after a memarg whose flags have bit 6 set.
-pub(crate) const WABT_FEATURES: wasmparser::WasmFeatures =
-    wasmparser::WasmFeatures::WASM2.union(wasmparser::WasmFeatures::MULTI_MEMORY);
+/// What wabt 1.0.32's wasm-objdump reads: Wasm 2.0 plus the proposals it knew (threads,
+/// multi-memory, tail calls, legacy exceptions, relaxed SIMD, extended constants).
+/// Function references and GC are not among them. (memory64 is left out on purpose:
+/// wasmparser then reads every limit and offset as 64-bit, while wabt reads 32-bit ones for
+/// 32-bit memories; without it, memory64 limits still decode when they fit 32 bits.)
+pub(crate) const WABT_FEATURES: wasmparser::WasmFeatures = wasmparser::WasmFeatures::WASM2
+    .union(wasmparser::WasmFeatures::THREADS)
+    .union(wasmparser::WasmFeatures::MULTI_MEMORY)
+    .union(wasmparser::WasmFeatures::TAIL_CALL)
+    .union(wasmparser::WasmFeatures::EXCEPTIONS)
+    .union(wasmparser::WasmFeatures::LEGACY_EXCEPTIONS)
+    .union(wasmparser::WasmFeatures::RELAXED_SIMD)
+    .union(wasmparser::WasmFeatures::EXTENDED_CONST);
 
 /// Which passes to print, and the `-j` section filter.
 #[derive(Debug, Clone, Default)]
@@ -33,6 +42,8 @@ pub struct Options {
     pub section: Option<String>,
     /// `--section-offsets`: disassembly offsets relative to the code section.
     pub section_offsets: bool,
+    /// `-r`: relocations of the code section under the instructions they patch.
+    pub relocs: bool,
 }
 
 impl Options {
@@ -85,6 +96,16 @@ fn section_match_name(section: &crate::module::Section) -> &str {
     match &section.custom_name {
         Some(name) if section.id == 0 => name,
         _ => section.kind_name(),
+    }
+}
+
+/// C's `%#0Nx`: `width` characters with a `0x` prefix, except that zero gets no prefix
+/// (printf's alternate form adds none to 0).
+pub(crate) fn c_alt_hex(v: usize, width: usize) -> String {
+    if v == 0 {
+        "0".repeat(width)
+    } else {
+        format!("{v:#0width$x}")
     }
 }
 
@@ -144,6 +165,10 @@ pub fn dump(display_name: &str, bytes: Vec<u8>, opts: &Options) -> Dump {
         .next()
         .unwrap_or(display_name);
     let _ = writeln!(out, "{base}:\tfile format wasm {version:#x}");
+    // wabt's first pass announces the name section's module name as it reads it.
+    if let Some(name) = &module.names.module {
+        let _ = writeln!(out, "module name: <{}>", names::cstr(name));
+    }
     let ctx = Ctx {
         names: NameTable::new(&module),
         module: &module,

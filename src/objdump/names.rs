@@ -1,8 +1,9 @@
 //! The names wasm-objdump shows in `<...>`, gathered the way its first pass does: imports
 //! name functions, globals, tables and tags `module.field`; exports rename functions and
-//! globals; the `name` section, read last, renames anything it mentions.
-use crate::module::{ExternKind, ImportKind, Module};
-use std::collections::HashMap;
+//! globals; the `name` section and a relocatable object's `linking` symbol table, read in
+//! file order after them, rename anything they mention.
+use crate::module::{ExternKind, ImportKind, Module, Names};
+use std::collections::{BTreeMap, HashMap};
 
 #[derive(Debug, Default)]
 pub struct NameTable {
@@ -36,25 +37,39 @@ impl NameTable {
                 _ => None,
             };
         }
-        let n = &m.names;
-        let copy = |from: &std::collections::BTreeMap<u32, String>,
-                    to: &mut HashMap<u32, String>| {
+        // The `linking` symbol table and the `name` section apply in file order.
+        let position = |name: &str| {
+            m.sections
+                .iter()
+                .position(|s| s.id == 0 && s.custom_name.as_deref() == Some(name))
+        };
+        if position("linking") < position("name") {
+            t.apply(&m.symbol_names);
+            t.apply(&m.names);
+        } else {
+            t.apply(&m.names);
+            t.apply(&m.symbol_names);
+        }
+        t
+    }
+
+    fn apply(&mut self, n: &Names) {
+        let copy = |from: &BTreeMap<u32, String>, to: &mut HashMap<u32, String>| {
             for (i, name) in from {
                 to.insert(*i, name.clone());
             }
         };
-        copy(&n.functions, &mut t.funcs);
-        copy(&n.globals, &mut t.globals);
-        copy(&n.tables, &mut t.tables);
-        copy(&n.tags, &mut t.tags);
-        copy(&n.elements, &mut t.elems);
-        copy(&n.data, &mut t.datas);
+        copy(&n.functions, &mut self.funcs);
+        copy(&n.globals, &mut self.globals);
+        copy(&n.tables, &mut self.tables);
+        copy(&n.tags, &mut self.tags);
+        copy(&n.elements, &mut self.elems);
+        copy(&n.data, &mut self.datas);
         for (func, locals) in &n.locals {
             for (local, name) in locals {
-                t.locals.insert((*func, *local), name.clone());
+                self.locals.insert((*func, *local), name.clone());
             }
         }
-        t
     }
 
     pub fn func(&self, index: u32) -> Option<&str> {

@@ -401,3 +401,214 @@ fn compatibility_flags_are_accepted() {
     assert!(help.status.success());
     assert!(stdout(&help).contains("--full-contents"));
 }
+
+/// Proposals wabt 1.0.32's reader knows (threads, multi-memory, tail calls), and the name
+/// section's module name. Expected text: wasm-objdump on the bytes this text assembles to.
+#[test]
+fn proposals_wabt_reads_print_like_wabt() {
+    let dir = tempdir();
+    write(
+        dir.path(),
+        "p.wat",
+        r#"(module $demo
+  (memory 1) (memory $second 1 2 shared)
+  (table 1 funcref)
+  (func $f (return_call $f))
+  (func $g (return_call_indirect (type 0) (i32.const 0)))
+  (func (atomic.fence)
+    (drop (i32.atomic.rmw.add 1 offset=4 (i32.const 0) (i32.const 1)))
+    (drop (i32.load 1 (i32.const 0)))
+    (memory.copy 1 0 (i32.const 0) (i32.const 0) (i32.const 0))))
+"#,
+    );
+    let out = objdump_in(dir.path(), &["-d", "p.wat"]);
+    assert_ok_stdout(
+        &out,
+        "
+p.wat:\tfile format wasm 0x1
+module name: <demo>
+
+Code Disassembly:
+
+000026 func[0] <f>:
+ 000027: 12 00                      | return_call 0
+ 000029: 0b                         | end
+00002b func[1] <g>:
+ 00002c: 41 00                      | i32.const 0
+ 00002e: 13 00 00                   | return_call_indirect 0 0
+ 000031: 0b                         | end
+000033 func[2]:
+ 000034: fe 03 00                   | atomic.fence 0
+ 000037: 41 00                      | i32.const 0
+ 000039: 41 01                      | i32.const 1
+ 00003b: fe 1e 42 01 04             | i32.atomic.rmw.add 2 1 4
+ 000040: 1a                         | drop
+ 000041: 41 00                      | i32.const 0
+ 000043: 28 42 01 00                | i32.load 2 1 0
+ 000047: 1a                         | drop
+ 000048: 41 00                      | i32.const 0
+ 00004a: 41 00                      | i32.const 0
+ 00004c: 41 00                      | i32.const 0
+ 00004e: fc 0a 01 00                | memory.copy 1 0
+ 000052: 0b                         | end
+",
+    );
+    let out = objdump_in(dir.path(), &["-x", "-j", "memory", "p.wat"]);
+    assert_ok_stdout(
+        &out,
+        "
+p.wat:\tfile format wasm 0x1
+module name: <demo>
+
+Section Details:
+
+Memory[2]:
+ - memory[0] pages: initial=1
+ - memory[1] pages: initial=1 max=2 shared
+",
+    );
+}
+
+/// Legacy exception handling, which wabt 1.0.32 reads: a tag section and try/catch/
+/// delegate/catch_all/rethrow nested as wabt indents them (expected text: wasm-objdump).
+#[test]
+fn legacy_exceptions_print_like_wabt() {
+    let bytes: &[u8] = &[
+        0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x04, 0x01, 0x60, 0x00, 0x00, 0x03,
+        0x02, 0x01, 0x00, 0x0d, 0x03, 0x01, 0x00, 0x00, 0x0a, 0x13, 0x01, 0x11, 0x00, 0x06, 0x40,
+        0x08, 0x00, 0x07, 0x00, 0x06, 0x40, 0x01, 0x18, 0x00, 0x19, 0x09, 0x00, 0x0b, 0x0b,
+    ];
+    let dir = tempdir();
+    std::fs::write(dir.path().join("exc.wasm"), bytes).unwrap();
+    let out = objdump_in(dir.path(), &["-x", "-j", "Tag", "exc.wasm"]);
+    assert_ok_stdout(
+        &out,
+        "\nexc.wasm:\tfile format wasm 0x1\n\nSection Details:\n\nTag[1]:\n - tag[0] sig=0\n",
+    );
+    let out = objdump_in(dir.path(), &["-d", "exc.wasm"]);
+    assert_ok_stdout(
+        &out,
+        "
+exc.wasm:\tfile format wasm 0x1
+
+Code Disassembly:
+
+00001b func[0]:
+ 00001c: 06 40                      | try
+ 00001e: 08 00                      |   throw 0
+ 000020: 07 00                      | catch 0
+ 000022: 06 40                      |   try
+ 000024: 01                         |     nop
+ 000025: 18 00                      |   delegate 0
+ 000027: 19                         | catch_all
+ 000028: 09 00                      |   rethrow 0
+ 00002a: 0b                         | end
+ 00002b: 0b                         | end
+",
+    );
+}
+
+/// wabt numbers the bytes and items of a segment from the last constant offset it saw: a
+/// `global.get` offset or a passive segment reuses the previous one (expected text:
+/// wasm-objdump on the same bytes).
+#[test]
+fn segments_reuse_the_last_constant_offset_like_wabt() {
+    let dir = tempdir();
+    write(
+        dir.path(),
+        "seg.wat",
+        r#"(module
+  (import "env" "base" (global $base i32))
+  (memory 1)
+  (table 8 funcref)
+  (func $f)
+  (data (global.get $base) "ab")
+  (data (i32.const 100) "cd")
+  (data (global.get $base) "ef")
+  (data "passive")
+  (elem (i32.const 3) func $f $f)
+  (elem func $f)
+  (elem (global.get $base) func $f))
+"#,
+    );
+    let out = objdump_in(dir.path(), &["-x", "-j", "Data", "seg.wat"]);
+    assert_ok_stdout(
+        &out,
+        "
+seg.wat:\tfile format wasm 0x1
+
+Section Details:
+
+Data[4]:
+ - segment[0] memory=0 size=2 - init global=0 <base>
+  - 0000000: 6162                                     ab
+ - segment[1] memory=0 size=2 - init i32=100
+  - 0000064: 6364                                     cd
+ - segment[2] memory=0 size=2 - init global=0 <base>
+  - 0000064: 6566                                     ef
+ - segment[3] passive size=7
+  - 0000064: 7061 7373 6976 65                        passive
+",
+    );
+    let out = objdump_in(dir.path(), &["-x", "-j", "Elem", "seg.wat"]);
+    assert_ok_stdout(
+        &out,
+        "
+seg.wat:\tfile format wasm 0x1
+
+Section Details:
+
+Elem[3]:
+ - segment[0] flags=0 table=0 count=2 - init i32=3
+  - elem[3] = func[0] <f>
+  - elem[4] = func[0] <f>
+ - segment[1] flags=1 table=0 count=1
+  - elem[3] = func[0] <f>
+ - segment[2] flags=0 table=0 count=1 - init global=0 <base>
+  - elem[3] = func[0] <f>
+",
+    );
+}
+
+/// A name section that breaks part-way keeps the names before the break, as in wabt
+/// (which only warns): the file still succeeds.
+#[test]
+fn names_before_a_broken_name_entry_are_kept() {
+    let bytes: &[u8] = &[
+        0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x04, 0x01, 0x60, 0x00, 0x00, 0x03,
+        0x03, 0x02, 0x00, 0x00, 0x0a, 0x07, 0x02, 0x02, 0x00, 0x0b, 0x02, 0x00, 0x0b, 0x00, 0x14,
+        0x04, 0x6e, 0x61, 0x6d, 0x65, 0x01, 0x0d, 0x02, 0x00, 0x05, 0x66, 0x69, 0x72, 0x73, 0x74,
+        0x01, 0x32, 0x73, 0x65, 0x63,
+    ];
+    let dir = tempdir();
+    std::fs::write(dir.path().join("names.wasm"), bytes).unwrap();
+    let out = objdump_in(dir.path(), &["-d", "names.wasm"]);
+    assert_ok_stdout(
+        &out,
+        "
+names.wasm:\tfile format wasm 0x1
+
+Code Disassembly:
+
+000017 func[0] <first>:
+ 000018: 0b                         | end
+00001a func[1]:
+ 00001b: 0b                         | end
+",
+    );
+}
+
+/// A relocatable object's `linking` symbol table names its functions, as in wabt.
+#[test]
+fn linking_symbols_name_functions() {
+    let mut bytes =
+        b"\0asm\x01\0\0\0\x01\x04\x01\x60\0\0\x03\x02\x01\0\x0a\x04\x01\x02\0\x0b".to_vec();
+    bytes.extend_from_slice(b"\0\x13\x07linking\x02\x08\x08\x01\0\0\0\x03sym");
+    let dir = tempdir();
+    std::fs::write(dir.path().join("link.wasm"), bytes).unwrap();
+    let out = objdump_in(dir.path(), &["-d", "link.wasm"]);
+    assert_ok_stdout(
+        &out,
+        "\nlink.wasm:\tfile format wasm 0x1\n\nCode Disassembly:\n\n000016 func[0] <sym>:\n 000017: 0b                         | end\n",
+    );
+}

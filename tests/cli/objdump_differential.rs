@@ -98,6 +98,29 @@ fn mask_uninitialised(rt: &str, wabt: &str) -> Option<(String, String)> {
     masked.then(|| (r2.join("\n"), w2.join("\n")))
 }
 
+/// Files per process in the first, batched comparison.
+const BATCH: usize = 32;
+
+/// Whether both tools dump all of `files` successfully and print the same bytes.
+fn batch_identical(dir: &Path, files: &[String], mode: &str) -> bool {
+    let wabt = Command::new("wasm-objdump")
+        .arg(mode)
+        .args(files)
+        .current_dir(dir)
+        .output()
+        .expect("run wasm-objdump");
+    if !wabt.status.success() {
+        return false;
+    }
+    let ours = rt()
+        .args(["objdump", mode])
+        .args(files)
+        .current_dir(dir)
+        .output()
+        .expect("run rt");
+    ours.status.success() && ours.stdout == wabt.stdout
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Verdict {
     Identical,
@@ -207,6 +230,33 @@ fn convert_testsuite(suite: &Path, dir: &Path) -> (usize, Vec<String>) {
     (scripts.len() - failed.len(), failed)
 }
 
+/// Copies every `.wasm` under ../shared/wasi-testsuite into `dir` (named after its folder
+/// to keep names apart); returns how many.
+fn copy_wasi_programs(dir: &Path) -> usize {
+    let Some(suite) = shared("wasi-testsuite") else {
+        return 0;
+    };
+    let mut stack = vec![suite.clone()];
+    let mut copied = 0;
+    while let Some(folder) = stack.pop() {
+        for entry in std::fs::read_dir(&folder)
+            .expect("read wasi-testsuite")
+            .flatten()
+        {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|x| x == "wasm") {
+                let rel = path.strip_prefix(&suite).unwrap().to_string_lossy();
+                let name = format!("wasi-{}", rel.replace(['/', '\\'], "-"));
+                std::fs::copy(&path, dir.join(name)).expect("copy WASI program");
+                copied += 1;
+            }
+        }
+    }
+    copied
+}
+
 fn worker_count() -> usize {
     std::thread::available_parallelism().map_or(2, |n| n.get().clamp(2, 4))
 }
@@ -231,18 +281,25 @@ fn objdump_matches_wabt_on_the_spec_suite_and_the_c_fixture() {
         "too few spec scripts converted: {converted}"
     );
 
-    // The C fixture, built by its Makefile rule.
+    // The C fixture, and a relocatable object of it (linking and reloc.* sections), built
+    // by their Makefile rules.
     let root = project_root();
     let made = Command::new("make")
-        .arg("build/fixtures/hello.wasm")
+        .args(["build/fixtures/hello.wasm", "build/fixtures/hello.o"])
         .current_dir(&root)
         .output()
         .expect("run make");
-    assert!(
-        made.status.success(),
-        "make build/fixtures/hello.wasm failed"
-    );
+    assert!(made.status.success(), "make of the hello fixtures failed");
     std::fs::copy(fixture("hello"), work.path().join("hello.wasm")).expect("copy fixture");
+    std::fs::copy(
+        root.join("build/fixtures/hello.o"),
+        work.path().join("hello-object.wasm"),
+    )
+    .expect("copy object");
+
+    // The prebuilt WASI conformance programs (C, Rust, AssemblyScript): real toolchains' output.
+    let wasi_programs = copy_wasi_programs(work.path());
+    eprintln!("plus {wasi_programs} prebuilt WASI test programs, the C fixture and its object");
 
     let mut files: Vec<String> = std::fs::read_dir(work.path())
         .unwrap()
@@ -252,10 +309,13 @@ fn objdump_matches_wabt_on_the_spec_suite_and_the_c_fixture() {
         .collect();
     files.sort();
     assert!(files.contains(&"hello.wasm".to_string()));
+    assert!(files.contains(&"hello-object.wasm".to_string()));
 
-    let jobs: Vec<(&str, &str)> = MODES
+    // Jobs are batches of files per mode: a batch both tools print identically and
+    // successfully needs no closer look; any other batch is compared file by file.
+    let jobs: Vec<(&str, &[String])> = MODES
         .iter()
-        .flat_map(|m| files.iter().map(move |f| (*m, f.as_str())))
+        .flat_map(|m| files.chunks(BATCH).map(move |chunk| (*m, chunk)))
         .collect();
     let next = AtomicUsize::new(0);
     let results = Mutex::new(Vec::new());
@@ -263,14 +323,28 @@ fn objdump_matches_wabt_on_the_spec_suite_and_the_c_fixture() {
         for _ in 0..worker_count() {
             s.spawn(|| loop {
                 let i = next.fetch_add(1, Ordering::SeqCst);
-                let Some((mode, file)) = jobs.get(i) else {
+                let Some((mode, chunk)) = jobs.get(i) else {
                     break;
                 };
-                let (verdict, diff) = compare(work.path(), file, mode);
-                results
-                    .lock()
-                    .unwrap()
-                    .push((*mode, file.to_string(), verdict, diff));
+                let verdicts: Vec<(String, Verdict, String)> =
+                    if batch_identical(work.path(), chunk, mode) {
+                        chunk
+                            .iter()
+                            .map(|f| (f.clone(), Verdict::Identical, String::new()))
+                            .collect()
+                    } else {
+                        chunk
+                            .iter()
+                            .map(|f| {
+                                let (verdict, diff) = compare(work.path(), f, mode);
+                                (f.clone(), verdict, diff)
+                            })
+                            .collect()
+                    };
+                let mut results = results.lock().unwrap();
+                for (file, verdict, diff) in verdicts {
+                    results.push((*mode, file, verdict, diff));
+                }
             });
         }
     });
@@ -293,7 +367,7 @@ fn objdump_matches_wabt_on_the_spec_suite_and_the_c_fixture() {
                 eprintln!("{diff}");
             }
         }
-        if file == "hello.wasm" {
+        if file == "hello.wasm" || file == "hello-object.wasm" {
             assert_eq!(*verdict, Verdict::Identical, "{mode} on the C fixture");
         }
     }
@@ -316,4 +390,30 @@ fn objdump_matches_wabt_on_the_spec_suite_and_the_c_fixture() {
         failures.len(),
         failures.join(", ")
     );
+}
+
+/// `-r` (relocations under instructions and data segments) on a relocatable object of the
+/// C fixture, with and without debug info, against wasm-objdump.
+#[test]
+fn relocations_match_wabt_on_an_object() {
+    if !wabt_available() {
+        return;
+    }
+    let root = project_root();
+    let made = Command::new("make")
+        .arg("build/fixtures/hello.o")
+        .current_dir(&root)
+        .output()
+        .expect("run make");
+    assert!(made.status.success(), "make build/fixtures/hello.o failed");
+    let work = tempdir();
+    std::fs::copy(
+        root.join("build/fixtures/hello.o"),
+        work.path().join("hello.o"),
+    )
+    .unwrap();
+    for mode in ["-dr", "-xr", "-hxdsr"] {
+        let (verdict, diff) = compare(work.path(), "hello.o", mode);
+        assert_eq!(verdict, Verdict::Identical, "{diff}");
+    }
 }

@@ -2,19 +2,28 @@
 //! `target_features`.
 use super::super::names::cstr;
 use super::super::Ctx;
+use super::linking;
 use crate::module::Section;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-pub(super) fn print(ctx: &Ctx, s: &Section, ordinal: usize, out: &mut String) {
+pub(super) fn print(ctx: &Ctx, s: &Section, out: &mut String) {
     let Some(name) = s.custom_name.as_deref() else {
         return;
     };
     let _ = writeln!(out, " - name: \"{}\"", cstr(name));
+    if linking::print(ctx, s, out) {
+        return;
+    }
     match name {
         "name" => names(ctx, out),
         "target_features" => {
-            if let Some(custom) = ctx.module.custom_sections.get(ordinal) {
+            let custom = ctx
+                .module
+                .custom_sections
+                .iter()
+                .find(|c| s.range.contains(&c.data.start) || c.data.start == s.range.end);
+            if let Some(custom) = custom {
                 for (prefix, feature) in ctx.module.target_features(custom) {
                     let _ = writeln!(out, "  - [{}] {feature}", prefix as char);
                 }
