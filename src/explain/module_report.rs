@@ -109,21 +109,10 @@ pub struct ModuleReport {
     pub notes: Vec<&'static str>,
 }
 
-fn val_type_name(t: &ValType) -> String {
-    match t {
-        ValType::I32 => "i32".into(),
-        ValType::I64 => "i64".into(),
-        ValType::F32 => "f32".into(),
-        ValType::F64 => "f64".into(),
-        ValType::V128 => "v128".into(),
-        ValType::Ref(r) => format!("{r}"),
-    }
-}
-
 /// A function type in the same spelling as the catalog's core signatures.
 fn func_type_text(ty: &FuncType) -> String {
-    let params: Vec<String> = ty.params().iter().map(val_type_name).collect();
-    let results: Vec<String> = ty.results().iter().map(val_type_name).collect();
+    let params: Vec<String> = ty.params().iter().map(ValType::to_string).collect();
+    let results: Vec<String> = ty.results().iter().map(ValType::to_string).collect();
     signature_text(&params, &results)
 }
 
