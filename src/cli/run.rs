@@ -138,7 +138,7 @@ pub fn load_module(path: &Path) -> anyhow::Result<CompiledModule> {
         let module = Module::parse(wasm).map_err(|e| anyhow!("{shown}: {e}"))?;
         return CompiledModule::from_objects(module, objects).map_err(|e| anyhow!("{shown}: {e}"));
     }
-    let bytes = crate::module::read_module_bytes(path).map_err(|e| anyhow!("{e}"))?;
+    let bytes = crate::module::module_bytes(&shown, raw).map_err(|e| anyhow!("{e}"))?;
     let module =
         Module::parse_validated(bytes, artifact::features()).map_err(|e| anyhow!("{shown}:{e}"))?;
     artifact::compile_cached(module).map_err(|e| anyhow!("{shown}: {e}"))

@@ -53,11 +53,18 @@ pub fn read_module_bytes(path: &Path) -> Result<Vec<u8>, InputError> {
         path: shown.clone(),
         source,
     })?;
+    module_bytes(&shown, bytes)
+}
+
+/// The binary for a file's contents already read (`shown` names it in errors): binaries
+/// unchanged, text assembled. Lets callers that inspect the raw bytes first (for an artifact
+/// header, say) avoid reading the file twice, which a pipe would not allow.
+pub fn module_bytes(shown: &str, bytes: Vec<u8>) -> Result<Vec<u8>, InputError> {
     if is_binary(&bytes) {
         return Ok(bytes);
     }
     let text = String::from_utf8_lossy(&bytes);
-    wat_to_wasm(&shown, &text)
+    wat_to_wasm(shown, &text)
 }
 
 /// Assemble text `source` (named `path` in errors) into a binary.

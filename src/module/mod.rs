@@ -7,7 +7,7 @@ mod input;
 mod parse;
 mod sections;
 
-pub use input::{is_binary, read_module_bytes, wat_to_wasm, InputError};
+pub use input::{is_binary, module_bytes, read_module_bytes, wat_to_wasm, InputError};
 pub use parse::ParseError;
 
 use std::collections::BTreeMap;

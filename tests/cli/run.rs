@@ -302,3 +302,25 @@ fn explicit_bounds_checks_mode_traps_the_same_way() {
     assert_eq!(stdout(&run(&["load", "65532"])), "0\n");
     assert_trap(&run(&["store", "65535"]), "out of bounds memory access");
 }
+
+#[test]
+fn module_text_can_come_through_a_pipe() {
+    use std::io::Write;
+    use std::process::Stdio;
+    let mut child = rt()
+        .args(["run", "--invoke", "answer", "/dev/stdin"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn rt");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"(module (func (export \"answer\") (result i32) (i32.const 42)))")
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stdout(&out), "42\n");
+}
