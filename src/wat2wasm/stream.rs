@@ -171,32 +171,44 @@ impl Stream {
 pub fn dump(out: &mut String, bytes: &[u8], base: usize, chars: Chars, desc: Option<&str>) {
     for (line_index, line) in bytes.chunks(OCTETS_PER_LINE).enumerate() {
         let _ = write!(out, "{:07x}: ", base + line_index * OCTETS_PER_LINE);
-        for group in 0..OCTETS_PER_LINE / OCTETS_PER_GROUP {
-            for i in 0..OCTETS_PER_GROUP {
-                match line.get(group * OCTETS_PER_GROUP + i) {
-                    Some(b) => {
-                        let _ = write!(out, "{b:02x}");
-                    }
-                    None => out.push_str("  "),
-                }
-            }
-            out.push(' ');
-        }
+        push_hex_columns(out, line);
         if chars == Chars::Yes {
             out.push(' ');
-            for &b in line {
-                out.push(if (0x20..0x7f).contains(&b) {
-                    b as char
-                } else {
-                    '.'
-                });
-            }
+            push_printable(out, line);
         }
         let last = (line_index + 1) * OCTETS_PER_LINE >= bytes.len();
         if let (Some(desc), true) = (desc, last) {
             let _ = write!(out, "  ; {desc}");
         }
         out.push('\n');
+    }
+}
+
+/// One dump line's hex columns: up to 16 bytes in groups of two, blanks past the end, each
+/// group followed by a space. wabt prints the same memory dump for `objdump -s` and for the
+/// `-v` log, so both dumps share this (and [`push_printable`]) instead of keeping two copies.
+pub(crate) fn push_hex_columns(out: &mut String, line: &[u8]) {
+    for group in 0..OCTETS_PER_LINE / OCTETS_PER_GROUP {
+        for i in 0..OCTETS_PER_GROUP {
+            match line.get(group * OCTETS_PER_GROUP + i) {
+                Some(b) => {
+                    let _ = write!(out, "{b:02x}");
+                }
+                None => out.push_str("  "),
+            }
+        }
+        out.push(' ');
+    }
+}
+
+/// One dump line's character column: printable ASCII as itself, anything else as `.`.
+pub(crate) fn push_printable(out: &mut String, line: &[u8]) {
+    for &b in line {
+        out.push(if (0x20..0x7f).contains(&b) {
+            b as char
+        } else {
+            '.'
+        });
     }
 }
 
