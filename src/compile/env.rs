@@ -32,6 +32,14 @@ pub(crate) enum Heap {
     Runtime,
 }
 
+/// Whether a runtime field may change after instantiation, which decides how its load is
+/// marked: fixed fields as invariant, mutable ones with the runtime TBAA tag.
+#[derive(Clone, Copy)]
+enum FieldKind {
+    Fixed,
+    Mutable,
+}
+
 pub(crate) struct Env<'ctx, 'm> {
     pub ctx: &'ctx Context,
     /// TBAA access tags, indexed by `Heap as usize`.
@@ -166,10 +174,7 @@ impl<'ctx, 'm> Env<'ctx, 'm> {
         offset: u32,
         ty: BasicTypeEnum<'ctx>,
     ) -> Res<BasicValueEnum<'ctx>> {
-        let p = self.field_ptr(base, offset)?;
-        let v = self.b.build_load(ty, p, "ld").map_err(llvm_err)?;
-        self.invariant(v)?;
-        Ok(v)
+        self.load_field_marked(base, offset, ty, FieldKind::Fixed)
     }
 
     /// Load a runtime field that helpers may change (sizes, table storage).
@@ -179,12 +184,27 @@ impl<'ctx, 'm> Env<'ctx, 'm> {
         offset: u32,
         ty: BasicTypeEnum<'ctx>,
     ) -> Res<BasicValueEnum<'ctx>> {
+        self.load_field_marked(base, offset, ty, FieldKind::Mutable)
+    }
+
+    /// The one body of [`Self::load_field`] and [`Self::load_mutable_field`]: both address
+    /// and load the field the same way and differ only in the metadata the load carries.
+    fn load_field_marked(
+        &self,
+        base: PointerValue<'ctx>,
+        offset: u32,
+        ty: BasicTypeEnum<'ctx>,
+        kind: FieldKind,
+    ) -> Res<BasicValueEnum<'ctx>> {
         let p = self.field_ptr(base, offset)?;
         let v = self.b.build_load(ty, p, "ld").map_err(llvm_err)?;
-        self.tag(
-            v.as_instruction_value().ok_or("load instruction")?,
-            Heap::Runtime,
-        )?;
+        match kind {
+            FieldKind::Fixed => self.invariant(v)?,
+            FieldKind::Mutable => self.tag(
+                v.as_instruction_value().ok_or("load instruction")?,
+                Heap::Runtime,
+            )?,
+        }
         Ok(v)
     }
 

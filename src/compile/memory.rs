@@ -5,7 +5,7 @@ use super::env::{llvm_err, Heap, Res};
 use super::func::FuncTx;
 use crate::runtime::vm::{helper, offset};
 use inkwell::types::BasicTypeEnum;
-use inkwell::values::{BasicMetadataValueEnum, BasicValue, PointerValue};
+use inkwell::values::{BasicMetadataValueEnum, BasicValue, IntValue, PointerValue};
 use wasmparser::{MemArg, Operator as O};
 
 /// `RT_BOUNDS_CHECKS=1` compiles explicit bounds checks on every access (a debugging aid;
@@ -23,6 +23,18 @@ enum Ext {
 }
 
 impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
+    /// The memory's current size in bytes, read from its runtime descriptor. `memory.size`
+    /// and the `RT_BOUNDS_CHECKS` check both need it, so the two loads live here once.
+    fn memory_size_bytes(&self) -> Res<IntValue<'ctx>> {
+        let env = self.env;
+        let md = env
+            .load_field(self.vmctx, offset::MEM, env.ptr().into())?
+            .into_pointer_value();
+        Ok(env
+            .load_mutable_field(md, offset::MEM_SIZE, env.i64().into())?
+            .into_int_value())
+    }
+
     fn address(&mut self, memarg: &MemArg, bytes: u32) -> Res<PointerValue<'ctx>> {
         let env = self.env;
         let index = self.pop_int();
@@ -38,12 +50,7 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
             let end = b
                 .build_int_add(eff, env.i64().const_int(u64::from(bytes), false), "end")
                 .map_err(llvm_err)?;
-            let md = env
-                .load_field(self.vmctx, offset::MEM, env.ptr().into())?
-                .into_pointer_value();
-            let size = env
-                .load_mutable_field(md, offset::MEM_SIZE, env.i64().into())?
-                .into_int_value();
+            let size = self.memory_size_bytes()?;
             let oob = env
                 .b
                 .build_int_compare(inkwell::IntPredicate::UGT, end, size, "oob")
@@ -142,12 +149,7 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
             O::I32Store8 { memarg } | O::I64Store8 { memarg } => self.store(memarg, 1)?,
             O::I32Store16 { memarg } | O::I64Store16 { memarg } => self.store(memarg, 2)?,
             O::MemorySize { .. } => {
-                let md = env
-                    .load_field(self.vmctx, offset::MEM, env.ptr().into())?
-                    .into_pointer_value();
-                let size = env
-                    .load_mutable_field(md, offset::MEM_SIZE, env.i64().into())?
-                    .into_int_value();
+                let size = self.memory_size_bytes()?;
                 let b = &env.b;
                 let pages = b
                     .build_right_shift(size, env.i64().const_int(16, false), false, "pages")
