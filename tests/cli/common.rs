@@ -1,7 +1,7 @@
 //! Helpers shared by the CLI tests.
 #![allow(dead_code)]
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Command, Output, Stdio};
 
 /// The `rt` binary Cargo built for this test run.
 pub fn rt() -> Command {
@@ -11,6 +11,21 @@ pub fn rt() -> Command {
 /// Run `rt` with `args` and return its output.
 pub fn rt_output(args: &[&str]) -> Output {
     rt().args(args).output().expect("spawn rt")
+}
+
+/// Run a prepared `rt` command with `input` on its stdin, capturing stdout and stderr. Every
+/// test that feeds `rt` through a pipe (`-`, `/dev/stdin`, a guest reading stdin) needs the
+/// same spawn-write-wait dance, so it lives here once.
+pub fn output_with_stdin(cmd: &mut Command, input: &[u8]) -> Output {
+    use std::io::Write;
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn rt");
+    child.stdin.take().unwrap().write_all(input).unwrap();
+    child.wait_with_output().expect("wait for rt")
 }
 
 pub fn project_root() -> PathBuf {

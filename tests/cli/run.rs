@@ -17,6 +17,15 @@ fn invoke(module: &Path, func: &str, args: &[&str]) -> Output {
     cmd.output().expect("spawn rt")
 }
 
+/// Run `rt run MODULE` with the cache off: the plain run that several tests check the exit of.
+fn run_module(module: &Path) -> Output {
+    rt().env("RT_CACHE", "off")
+        .arg("run")
+        .arg(module)
+        .output()
+        .expect("spawn rt")
+}
+
 fn assert_trap(out: &Output, message: &str) {
     assert_eq!(
         out.status.code(),
@@ -159,12 +168,7 @@ fn unknown_import_is_a_link_error_before_running() {
         "imp.wat",
         r#"(module (import "env" "missing" (func)) (func (export "_start") unreachable))"#,
     );
-    let out = rt()
-        .env("RT_CACHE", "off")
-        .arg("run")
-        .arg(&m)
-        .output()
-        .unwrap();
+    let out = run_module(&m);
     assert_eq!(out.status.code(), Some(1));
     assert!(
         stderr(&out).contains("unknown import: `env::missing` has not been defined"),
@@ -182,20 +186,10 @@ fn start_function_and_underscore_start_run() {
         "start.wat",
         r#"(module (func $s unreachable) (start $s))"#,
     );
-    let out = rt()
-        .env("RT_CACHE", "off")
-        .arg("run")
-        .arg(&m)
-        .output()
-        .unwrap();
+    let out = run_module(&m);
     assert_trap(&out, "unreachable");
     let m = write(d.path(), "ok.wat", r#"(module (func (export "_start")))"#);
-    let out = rt()
-        .env("RT_CACHE", "off")
-        .arg("run")
-        .arg(&m)
-        .output()
-        .unwrap();
+    let out = run_module(&m);
     assert!(out.status.success(), "{}", stderr(&out));
 }
 
@@ -305,22 +299,10 @@ fn explicit_bounds_checks_mode_traps_the_same_way() {
 
 #[test]
 fn module_text_can_come_through_a_pipe() {
-    use std::io::Write;
-    use std::process::Stdio;
-    let mut child = rt()
-        .args(["run", "--invoke", "answer", "/dev/stdin"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn rt");
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(b"(module (func (export \"answer\") (result i32) (i32.const 42)))")
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
+    let out = output_with_stdin(
+        rt().args(["run", "--invoke", "answer", "/dev/stdin"]),
+        b"(module (func (export \"answer\") (result i32) (i32.const 42)))",
+    );
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(stdout(&out), "42\n");
 }

@@ -182,19 +182,10 @@ fn c_readdir_with_dir_dot() {
 
 /// Run a self-checking fixture and require its "<name>: ok" verdict.
 fn self_check(name: &str, flags: &[&str], args: &[&str], stdin: &[u8]) -> Output {
-    use std::io::Write;
-    let mut child = rt()
-        .arg("run")
-        .args(flags)
-        .arg(fixture(name))
-        .args(args)
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    child.stdin.take().unwrap().write_all(stdin).unwrap();
-    let out = child.wait_with_output().unwrap();
+    let out = output_with_stdin(
+        rt().arg("run").args(flags).arg(fixture(name)).args(args),
+        stdin,
+    );
     let text = stdout(&out);
     assert!(
         out.status.code() == Some(0) && text.contains(&format!("{name}: ok")),
@@ -202,6 +193,15 @@ fn self_check(name: &str, flags: &[&str], args: &[&str], stdin: &[u8]) -> Output
         stderr(&out)
     );
     out
+}
+
+/// The fixtures that create files in their sandbox must remove them all again.
+fn assert_cleaned_up(dir: &Path) {
+    assert_eq!(
+        std::fs::read_dir(dir).unwrap().count(),
+        0,
+        "the program cleans up after itself"
+    );
 }
 
 #[test]
@@ -228,11 +228,7 @@ fn c_every_path_call() {
         &[],
         b"",
     );
-    assert_eq!(
-        std::fs::read_dir(dir.path()).unwrap().count(),
-        0,
-        "the program cleans up after itself"
-    );
+    assert_cleaned_up(dir.path());
 }
 
 #[test]
@@ -273,11 +269,7 @@ fn c_posix_layer_of_wasi_libc() {
         &[],
         b"",
     );
-    assert_eq!(
-        std::fs::read_dir(dir.path()).unwrap().count(),
-        0,
-        "the program cleans up after itself"
-    );
+    assert_cleaned_up(dir.path());
 }
 
 #[test]

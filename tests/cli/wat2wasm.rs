@@ -96,22 +96,12 @@ fn dash_output_writes_the_binary_to_stdout() {
 
 #[test]
 fn dash_input_reads_stdin() {
-    use std::io::Write;
     let dir = tempdir();
-    let mut child = rt()
-        .current_dir(dir.path())
-        .args(["wat2wasm", "-", "-o", "-"])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .expect("spawn rt");
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(ANSWER_WAT.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
+    let out = output_with_stdin(
+        rt().current_dir(dir.path())
+            .args(["wat2wasm", "-", "-o", "-"]),
+        ANSWER_WAT.as_bytes(),
+    );
     assert!(out.status.success());
     assert_eq!(out.stdout, ANSWER_WASM);
 }
