@@ -355,6 +355,13 @@ fn spec_suite_modules_are_byte_identical_to_wabt() {
         false,
         "--debug-names",
     ));
+    assert_no_differences(&failures);
+}
+
+/// The verdict of every comparison with wabt: no listed difference, or all of them in the
+/// failure message. The plain and `-v` sweeps share it so they report alike.
+#[track_caller]
+fn assert_no_differences(failures: &[String]) {
     assert!(
         failures.is_empty(),
         "{} differences:\n{}",
@@ -394,12 +401,7 @@ fn verbose_logs_match_wabt_on_the_first_modules_of_every_script() {
         true,
         "-v padded LEBs",
     ));
-    assert!(
-        failures.is_empty(),
-        "{} differences:\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
+    assert_no_differences(&failures);
 }
 
 #[test]
