@@ -50,7 +50,7 @@ pub fn dispatch(ctx: &mut WasiCtx, abi: Abi, mem: &mut [u8], func: Func, a: &[u6
         Func::fd_sync => ctx.fd_sync(w(0)),
         Func::fd_tell => ctx.fd_tell(m, w(0), w(1)),
         Func::fd_write => ctx.fd_write(m, w(0), w(1), w(2), w(3)),
-        Func::path_create_directory => ctx.path_create_directory(m, w(0), w(1), w(2)),
+        Func::path_create_directory => ctx.path_dir_op(m, w(0), w(1), w(2), |d, p| d.create_dir(p)),
         Func::path_filestat_get => ctx.path_filestat_get(abi, m, w(0), w(1), w(2), w(3), w(4)),
         Func::path_filestat_set_times => {
             ctx.path_filestat_set_times(m, w(0), w(1), w(2), w(3), a[4], a[5], w(6))
@@ -58,10 +58,10 @@ pub fn dispatch(ctx: &mut WasiCtx, abi: Abi, mem: &mut [u8], func: Func, a: &[u6
         Func::path_link => ctx.path_link(m, w(0), w(1), w(2), w(3), w(4), w(5), w(6)),
         Func::path_open => ctx.path_open(m, w(0), w(1), w(2), w(3), w(4), a[5], a[6], w(7), w(8)),
         Func::path_readlink => ctx.path_readlink(m, w(0), w(1), w(2), w(3), w(4), w(5)),
-        Func::path_remove_directory => ctx.path_remove_directory(m, w(0), w(1), w(2)),
+        Func::path_remove_directory => ctx.path_dir_op(m, w(0), w(1), w(2), |d, p| d.remove_dir(p)),
         Func::path_rename => ctx.path_rename(m, w(0), w(1), w(2), w(3), w(4), w(5)),
         Func::path_symlink => ctx.path_symlink(m, w(0), w(1), w(2), w(3), w(4)),
-        Func::path_unlink_file => ctx.path_unlink_file(m, w(0), w(1), w(2)),
+        Func::path_unlink_file => ctx.path_dir_op(m, w(0), w(1), w(2), |d, p| d.remove_file(p)),
         Func::poll_oneoff => ctx.poll_oneoff(abi, m, w(0), w(1), w(2), w(3)),
         Func::proc_exit => return ctx.proc_exit(w(0)),
         Func::proc_raise => return ctx.proc_raise(w(0)),

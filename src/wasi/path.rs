@@ -40,37 +40,19 @@ impl WasiCtx {
         Ok((d, m.read_str(ptr, len)?))
     }
 
-    pub(super) fn path_create_directory(
+    /// `path_create_directory`, `path_remove_directory` and `path_unlink_file`: each is one
+    /// cap-std call on a path beneath a directory fd, so they share this body and dispatch
+    /// passes the call as `op`.
+    pub(super) fn path_dir_op(
         &mut self,
         m: &mut GuestMemory,
         fd: u32,
         ptr: u32,
         len: u32,
+        op: fn(&Dir, &str) -> std::io::Result<()>,
     ) -> WasiResult {
         let (d, path) = self.dir_path(m, fd, ptr, len)?;
-        Ok(d.dir.create_dir(path)?)
-    }
-
-    pub(super) fn path_remove_directory(
-        &mut self,
-        m: &mut GuestMemory,
-        fd: u32,
-        ptr: u32,
-        len: u32,
-    ) -> WasiResult {
-        let (d, path) = self.dir_path(m, fd, ptr, len)?;
-        Ok(d.dir.remove_dir(path)?)
-    }
-
-    pub(super) fn path_unlink_file(
-        &mut self,
-        m: &mut GuestMemory,
-        fd: u32,
-        ptr: u32,
-        len: u32,
-    ) -> WasiResult {
-        let (d, path) = self.dir_path(m, fd, ptr, len)?;
-        Ok(d.dir.remove_file(path)?)
+        Ok(op(&d.dir, path)?)
     }
 
     pub(super) fn path_filestat_get(
