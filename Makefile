@@ -72,7 +72,10 @@ test: build fixtures
 wasi-diff: build fixtures
 	RT=$(RT) scripts/wasi-diff.sh
 
+# wasmtime-py embeds wasmtime 48's compiler: the runtime bench times the same kernels under it.
 bench: build fixtures
+	@python3 -c 'import wasmtime' 2>/dev/null || python3 -m pip install --quiet 'wasmtime==48.0.0' || \
+	  echo 'rt bench: could not install the wasmtime Python package; wasmtime columns will be n/a'
 	$(CARGO) bench
 
 fmt:

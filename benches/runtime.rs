@@ -2,6 +2,9 @@
 //! Makefile to wasm32-wasi, then by rt's LLVM compiler) and natively (clang -O2, loaded with
 //! dlopen; `-march=native`, as rt compiles for the host CPU), with the same checksum. Prints the median of several runs and the ratio.
 //!
+//! Where the `wasmtime` Python package is installed (`make bench` installs it), the same wasm
+//! kernel is also timed in-process under wasmtime (scripts/bench_wasmtime.py) in the same run.
+//!
 //! `make bench` builds the fixtures first. `RT_BENCH_RUNS` sets the number of runs (default 7).
 use rt::module::Module;
 use rt::runtime::{Extern, Linker, Store, Val};
@@ -68,6 +71,45 @@ struct Row {
     native: Duration,
     rt: Duration,
     compile: Duration,
+    /// (compile, median run) under wasmtime, when it is installed.
+    wasmtime: Option<(Duration, Duration)>,
+}
+
+/// Time the kernel's `run` under wasmtime (in-process, through wasmtime-py). None when the
+/// package is missing; a wrong result is a failure, as for rt.
+fn wasmtime_kernel(
+    root: &Path,
+    wasm: &Path,
+    runs: usize,
+    want: u32,
+) -> Option<(Duration, Duration)> {
+    let out = std::process::Command::new("python3")
+        .arg(root.join("scripts/bench_wasmtime.py"))
+        .arg(wasm)
+        .arg(runs.to_string())
+        .output()
+        .ok()?;
+    if out.status.code() == Some(3) {
+        return None;
+    }
+    let text = String::from_utf8_lossy(&out.stdout);
+    let fields: Vec<&str> = text.split_whitespace().collect();
+    let [compile, run, result] = fields.as_slice() else {
+        panic!(
+            "bench_wasmtime.py failed on {}: {}{}",
+            wasm.display(),
+            text,
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    assert_eq!(
+        result.parse::<u32>().ok(),
+        Some(want),
+        "wasmtime and native disagree on {}",
+        wasm.display()
+    );
+    let ms = |s: &str| Duration::from_secs_f64(s.parse::<f64>().expect("a number") / 1000.0);
+    Some((ms(compile), ms(run)))
 }
 
 fn main() {
@@ -125,21 +167,43 @@ fn main() {
             native: median(native_times),
             rt: median(rt_times),
             compile,
+            wasmtime: wasmtime_kernel(&root, &wasm, runs, want),
         });
     }
-    println!("median of {runs} runs; ratio = rt / native (lower is better)");
+    println!("median of {runs} runs; ratios = rt / native and rt / wasmtime (lower is better)");
     println!(
-        "{:<8} {:>8} {:>11} {:>9} {:>12}",
-        "kernel", "ratio", "native ms", "rt ms", "compile ms"
+        "{:<8} {:>9} {:>11} {:>11} {:>9} {:>12} {:>12} {:>13}",
+        "kernel",
+        "rt/native",
+        "rt/wasmtime",
+        "native ms",
+        "rt ms",
+        "rt compile",
+        "wasmtime ms",
+        "wasmtime comp"
     );
     for r in &rows {
+        let (vs_wasmtime, wasmtime_ms, wasmtime_compile) = match r.wasmtime {
+            Some((c, t)) => (
+                format!("{:.2}", r.rt.as_secs_f64() / t.as_secs_f64()),
+                format!("{:.2}", ms(t)),
+                format!("{:.1}", ms(c)),
+            ),
+            None => ("n/a".into(), "n/a".into(), "n/a".into()),
+        };
         println!(
-            "{:<8} {:>8.2} {:>11.2} {:>9.2} {:>12.1}",
+            "{:<8} {:>9.2} {:>11} {:>11.2} {:>9.2} {:>12.1} {:>12} {:>13}",
             r.name,
             r.rt.as_secs_f64() / r.native.as_secs_f64(),
+            vs_wasmtime,
             ms(r.native),
             ms(r.rt),
-            ms(r.compile)
+            ms(r.compile),
+            wasmtime_ms,
+            wasmtime_compile
         );
+    }
+    if rows.iter().any(|r| r.wasmtime.is_none()) {
+        println!("wasmtime: not measured (pip install wasmtime; `make bench` does)");
     }
 }
