@@ -9,6 +9,8 @@ pub enum InputError {
         path: String,
         source: std::io::Error,
     },
+    /// Neither a binary (no `\0asm` magic) nor UTF-8 text.
+    NotAModule { path: String, offset: usize },
     /// A text-format error, located as `file:line:col` with the offending line.
     Text {
         path: String,
@@ -23,6 +25,10 @@ impl fmt::Display for InputError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             InputError::Io { path, source } => write!(f, "{path}: {source}"),
+            InputError::NotAModule { path, offset } => write!(
+                f,
+                "{path}:{offset:#x}: not a WebAssembly module: no `\\0asm` magic, and not UTF-8 text"
+            ),
             InputError::Text {
                 path,
                 line,
@@ -63,8 +69,11 @@ pub fn module_bytes(shown: &str, bytes: Vec<u8>) -> Result<Vec<u8>, InputError> 
     if is_binary(&bytes) {
         return Ok(bytes);
     }
-    let text = String::from_utf8_lossy(&bytes);
-    wat_to_wasm(shown, &text)
+    let text = std::str::from_utf8(&bytes).map_err(|e| InputError::NotAModule {
+        path: shown.to_string(),
+        offset: e.valid_up_to(),
+    })?;
+    wat_to_wasm(shown, text)
 }
 
 /// Assemble text `source` (named `path` in errors) into a binary.

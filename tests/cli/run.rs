@@ -306,3 +306,17 @@ fn module_text_can_come_through_a_pipe() {
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(stdout(&out), "42\n");
 }
+
+#[test]
+fn a_file_that_is_neither_binary_nor_text_is_named_as_such() {
+    let dir = tempdir();
+    let path = dir.path().join("noise.bin");
+    std::fs::write(&path, [0xffu8, 0xfe, 0x00, 0x61, 0x73]).unwrap();
+    let out = rt().arg("run").arg(&path).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(
+        err.contains("noise.bin:0x0: not a WebAssembly module"),
+        "{err}"
+    );
+}
