@@ -22,7 +22,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         Module::parse_validated(bytes, artifact::features()).map_err(|e| anyhow!("{shown}:{e}"))?;
     let objects = crate::compile::compile_objects(&module).map_err(|e| anyhow!("{shown}: {e}"))?;
     let out = artifact::write(&module.bytes, &objects);
-    artifact::write_atomic(&args.output, &out)
+    crate::output::write_atomically(&args.output, &out)
         .map_err(|e| anyhow!("cannot write {}: {e}", args.output.display()))?;
     Ok(ExitCode::SUCCESS)
 }

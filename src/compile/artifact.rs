@@ -6,7 +6,7 @@
 use crate::module::Module;
 use crate::runtime::{CompiledModule, Error};
 use sha2::{Digest, Sha256};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 pub const MAGIC: &[u8; 8] = b"\0rtaot\r\n";
 pub const FORMAT_VERSION: u32 = 2;
@@ -140,11 +140,6 @@ fn cache_key(wasm: &[u8]) -> String {
     h.finalize().iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// Write `bytes` to `path` without ever leaving a half-written file.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    crate::output::write_atomically(path, bytes)
-}
-
 /// Compile `wasm` (validated into `module`), reusing the cache when possible.
 pub fn compile_cached(module: Module) -> Result<CompiledModule, Error> {
     let dir = cache_dir();
@@ -164,7 +159,7 @@ pub fn compile_cached(module: Module) -> Result<CompiledModule, Error> {
     if let (Some(dir), Some(path)) = (&dir, &entry) {
         // The cache is an optimisation: failing to write it is not an error.
         if std::fs::create_dir_all(dir).is_ok() {
-            let _ = write_atomic(path, &write(&module.bytes, &objects));
+            let _ = crate::output::write_atomically(path, &write(&module.bytes, &objects));
         }
     }
     CompiledModule::from_objects(module, objects)
