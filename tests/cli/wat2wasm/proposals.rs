@@ -1,6 +1,6 @@
 //! Modules beyond the spec suite, one per proposal wabt 1.0.32 can write, compared with wabt
 //! under `--enable-all`: bytes and `-v` log, with and without `--debug-names`.
-use super::differential::{compare, wabt_tool, Outcome};
+use super::differential::{compare, Outcome};
 use crate::common::*;
 
 const MODULES: &[(&str, &str)] = &[
@@ -211,10 +211,9 @@ const MODULES: &[(&str, &str)] = &[
 ];
 
 #[test]
+#[cfg_attr(rt_no_wabt, ignore = "needs wabt")]
 fn proposal_modules_are_byte_identical_to_wabt_with_enable_all() {
-    let Some(wabt) = wabt_tool("wat2wasm") else {
-        return;
-    };
+    let wabt = wabt("wat2wasm");
     let dir = tempdir();
     let mut failures = Vec::new();
     let mut identical = 0;
