@@ -1,7 +1,6 @@
 //! `rt compile MODULE -o FILE`: compile ahead of time into an artifact `rt run` loads without
 //! any LLVM work.
 use crate::compile::artifact;
-use crate::module::Module;
 use anyhow::anyhow;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -18,8 +17,8 @@ pub struct Args {
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let shown = args.module.display().to_string();
     let bytes = crate::module::read_module_bytes(&args.module).map_err(|e| anyhow!("{e}"))?;
-    let module =
-        Module::parse_validated(bytes, artifact::features()).map_err(|e| anyhow!("{shown}:{e}"))?;
+    let module = crate::features::parse_checked(bytes, crate::features::wasm3())
+        .map_err(|e| anyhow!("{shown}:{e}"))?;
     let objects = crate::compile::compile_objects(&module).map_err(|e| anyhow!("{shown}: {e}"))?;
     let out = artifact::write(&module.bytes, &objects);
     crate::output::write_atomically(&args.output, &out)

@@ -139,8 +139,8 @@ pub fn load_module(path: &Path) -> anyhow::Result<CompiledModule> {
         return CompiledModule::from_objects(module, objects).map_err(|e| anyhow!("{shown}: {e}"));
     }
     let bytes = crate::module::module_bytes(&shown, raw).map_err(|e| anyhow!("{e}"))?;
-    let module =
-        Module::parse_validated(bytes, artifact::features()).map_err(|e| anyhow!("{shown}:{e}"))?;
+    let module = crate::features::parse_checked(bytes, crate::features::wasm3())
+        .map_err(|e| anyhow!("{shown}:{e}"))?;
     artifact::compile_cached(module).map_err(|e| anyhow!("{shown}: {e}"))
 }
 

@@ -5,7 +5,7 @@ use crate::runtime::{Extern, Linker, Store, TrapKind, Val};
 
 fn instance(wat: &str) -> (Store, crate::runtime::Instance) {
     let bytes = wat::parse_str(wat).expect("test module assembles");
-    let module = Module::parse_validated(bytes, super::artifact::features()).expect("valid");
+    let module = Module::parse_validated(bytes, crate::features::implemented()).expect("valid");
     let mut store = Store::new();
     let compiled = store.compile(module).expect("compiles");
     let inst = store
@@ -217,7 +217,7 @@ fn host_functions_see_the_callers_memory() {
              (func (export "go") (result i32) (call $peek (i32.const 8))))"#,
     )
     .unwrap();
-    let module = Module::parse_validated(bytes, super::artifact::features()).unwrap();
+    let module = Module::parse_validated(bytes, crate::features::implemented()).unwrap();
     let mut store = Store::new();
     let peek = store.host_func(
         FuncType::new([ValType::I32], [ValType::I32]),
@@ -253,7 +253,7 @@ fn large_modules_compile_in_partitions_that_call_each_other() {
     }
     wat.push_str("(export \"top\" (func $f399)))");
     let bytes = wat::parse_str(&wat).unwrap();
-    let module = Module::parse_validated(bytes, super::artifact::features()).unwrap();
+    let module = Module::parse_validated(bytes, crate::features::implemented()).unwrap();
     let parts = super::partitions(&module);
     let cores = std::thread::available_parallelism()
         .map(|n| n.get())

@@ -10,6 +10,11 @@ mod sections;
 pub use input::{is_binary, module_bytes, read_module_bytes, wat_to_wasm, InputError};
 pub use parse::ParseError;
 
+/// Decode and validate `bytes` in the language `features` describes, building nothing.
+pub fn validate(bytes: &[u8], features: wasmparser::WasmFeatures) -> Result<(), ParseError> {
+    parse::validate(bytes, features)
+}
+
 use std::collections::BTreeMap;
 use std::ops::Range;
 use wasmparser::{FuncType, GlobalType, MemoryType, RefType, TableType, ValType};

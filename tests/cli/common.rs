@@ -3,9 +3,14 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
-/// The `rt` binary Cargo built for this test run.
+/// The `rt` binary Cargo built for this test run, with its compile cache off: a test must
+/// exercise the compiler just built, never code an earlier build left in the user's cache.
+/// Tests of the cache itself set `RT_CACHE_DIR` to a directory of their own and remove
+/// `RT_CACHE`.
 pub fn rt() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_rt"))
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_rt"));
+    cmd.env("RT_CACHE", "off").env_remove("RT_CACHE_DIR");
+    cmd
 }
 
 /// Run `rt` with `args` and return its output.
@@ -32,18 +37,33 @@ pub fn project_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// `../shared/<sub>` beside the project. Under CI (`CI=true`) a missing folder fails the test;
-/// elsewhere (a clone outside this workspace) it returns None and the caller skips loudly.
-pub fn shared(sub: &str) -> Option<PathBuf> {
+/// `../shared/<sub>` beside the project. A test that calls this must carry
+/// `#[cfg_attr(rt_no_shared_data, ignore = "needs ../shared")]`: build.rs sets that cfg when
+/// the folder is absent outside CI, so the test shows as ignored in cargo's summary. A test
+/// that runs anyway (always under `CI=true`) fails here when the data is missing: a check is
+/// never reported as passed without having been made.
+pub fn shared(sub: &str) -> PathBuf {
     let dir = project_root().join("..").join("shared").join(sub);
-    if dir.is_dir() {
-        return Some(dir);
-    }
-    if std::env::var("CI").map(|v| v == "true").unwrap_or(false) {
-        panic!("../shared/{sub} is missing under CI: the test data must be beside the project");
-    }
-    eprintln!("SKIPPED: ../shared/{sub} not found; this test needs the shared test data");
-    None
+    assert!(
+        dir.is_dir(),
+        "../shared/{sub} is missing: the test data must be beside the project"
+    );
+    dir
+}
+
+/// A wabt 1.0.32 tool (Debian's `wabt`, installed by `make setup`). A test that calls this
+/// must carry `#[cfg_attr(rt_no_wabt, ignore = "needs wabt")]`; one that runs without wabt
+/// (always the case under `CI=true`) fails here.
+pub fn wabt(tool: &str) -> PathBuf {
+    let found = Command::new(tool)
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    assert!(
+        found,
+        "wabt's {tool} is missing: `make setup` installs Debian's wabt"
+    );
+    PathBuf::from(tool)
 }
 
 /// A C fixture built by `make fixtures` into build/fixtures/NAME.wasm. Missing fixtures fail:

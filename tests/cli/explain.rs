@@ -559,10 +559,9 @@ fn catalog_signatures_match_clangs_lowering_of_every_wasi_libc_declaration() {
 }
 
 #[test]
+#[cfg_attr(rt_no_shared_data, ignore = "needs ../shared")]
 fn wasi_testsuite_programs_import_what_the_catalog_says() {
-    let Some(dir) = shared("wasi-testsuite") else {
-        return;
-    };
+    let dir = shared("wasi-testsuite");
     let mut checked = 0;
     for lang in ["c", "assemblyscript"] {
         let Ok(entries) = std::fs::read_dir(dir.join(lang)) else {
@@ -815,10 +814,10 @@ fn json_schema_is_stable() {
 /// wabt's disassembly as the reference for who calls whom: `func[N] <name>:` headers, then
 /// `call M <name>` lines. Returns callee index -> sorted caller indexes.
 fn wabt_direct_callers(path: &str) -> std::collections::BTreeMap<u64, Vec<u64>> {
-    let out = std::process::Command::new("wasm-objdump")
+    let out = std::process::Command::new(wabt("wasm-objdump"))
         .args(["-d", path])
         .output()
-        .expect("wabt's wasm-objdump (installed by make setup)");
+        .expect("run wabt's wasm-objdump");
     assert!(out.status.success(), "{}", stderr(&out));
     let mut callers: std::collections::BTreeMap<u64, Vec<u64>> = Default::default();
     let mut current = None;
@@ -841,6 +840,7 @@ fn wabt_direct_callers(path: &str) -> std::collections::BTreeMap<u64, Vec<u64>> 
 }
 
 #[test]
+#[cfg_attr(rt_no_wabt, ignore = "needs wabt")]
 fn direct_callers_agree_with_wabt_disassembly() {
     for name in ["explain_readdir", "explain_all_calls"] {
         let path = fixture(name).to_str().unwrap().to_string();

@@ -57,3 +57,112 @@ fn missing_file_is_an_error() {
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).contains("/nonexistent/x.wast"));
 }
+
+/// A valid Wasm 3.0 module that rt refuses only because it lacks tail calls: the
+/// `assert_invalid` must not pass on that refusal.
+const TAIL_CALL_NOT_INVALID: &str =
+    "(assert_invalid (module (func $f (return_call $f))) \"type mismatch\")\n";
+
+#[test]
+fn a_refusal_for_a_missing_feature_is_not_an_expected_rejection() {
+    let dir = tempdir();
+    let path = write(dir.path(), "tail.wast", TAIL_CALL_NOT_INVALID);
+    let out = rt().arg("wast").arg(&path).output().unwrap();
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains("tail.wast:1:2: unsupported: tail calls"),
+        "{text}"
+    );
+    assert_eq!(
+        text.lines().last(),
+        Some("0 passed, 1 failed (1 of them unsupported: tail calls)"),
+        "{text}"
+    );
+}
+
+#[test]
+fn the_language_decides_validity() {
+    // In Wasm 2.0 a tail call is not valid at all, so the assertion holds there.
+    let dir = tempdir();
+    let path = write(dir.path(), "tail.wast", TAIL_CALL_NOT_INVALID);
+    let out = rt()
+        .args(["wast", "--wasm", "2.0"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    let text = stdout(&out);
+    assert!(out.status.success(), "{text}");
+    assert_eq!(text.lines().last(), Some("1 passed, 0 failed"), "{text}");
+    // -W switches one feature off again on top of 3.0: two memories become invalid.
+    let two = write(
+        dir.path(),
+        "two.wast",
+        "(assert_invalid (module (memory 1) (memory 1)) \"multiple memories\")\n",
+    );
+    let on = rt().arg("wast").arg(&two).output().unwrap();
+    assert!(
+        stdout(&on).contains("unsupported: multiple memories"),
+        "{}",
+        stdout(&on)
+    );
+    let off = rt()
+        .args(["wast", "-W", "multi-memory=n"])
+        .arg(&two)
+        .output()
+        .unwrap();
+    assert!(off.status.success(), "{}", stdout(&off));
+}
+
+#[test]
+fn directives_on_an_unsupported_module_are_unsupported_too() {
+    // Without the taint, the assert_return would run against the first module and fail
+    // for a reason that has nothing to do with rt's code.
+    let script = "(module (func (export \"f\") (result i32) (i32.const 1)))\n\
+                  (module (memory 1) (memory 1) (func (export \"f\") (result i32) (i32.const 2)))\n\
+                  (assert_return (invoke \"f\") (i32.const 2))\n";
+    let dir = tempdir();
+    let path = write(dir.path(), "multi.wast", script);
+    let text = stdout(&rt().arg("wast").arg(&path).output().unwrap());
+    assert!(
+        text.contains("multi.wast:2:2: unsupported: multiple memories"),
+        "{text}"
+    );
+    assert!(
+        text.contains("multi.wast:3:2: unsupported: multiple memories"),
+        "{text}"
+    );
+    assert_eq!(
+        text.lines().last(),
+        Some("1 passed, 2 failed (2 of them unsupported: multiple memories)"),
+        "{text}"
+    );
+}
+
+#[test]
+fn unknown_feature_or_version_is_an_error() {
+    let dir = tempdir();
+    let path = write(dir.path(), "x.wast", PASSING);
+    let out = rt()
+        .args(["wast", "-W", "teleport"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("unknown feature `teleport`"),
+        "{}",
+        stderr(&out)
+    );
+    let out = rt()
+        .args(["wast", "--wasm", "4.0"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("unknown --wasm version"),
+        "{}",
+        stderr(&out)
+    );
+}
