@@ -1,14 +1,24 @@
 //! Runtime benchmark: the C kernels in tests/fixtures/c/bench_*.c, run by rt (compiled by the
 //! Makefile to wasm32-wasi, then by rt's LLVM compiler) and natively (clang -O2, loaded with
-//! dlopen; `-march=native`, as rt compiles for the host CPU), with the same checksum. Prints the median of several runs and the ratio.
+//! dlopen; `-march=native`, as rt compiles for the host CPU), with the same checksum. Prints
+//! the median of several runs and the ratios.
 //!
-//! Where the `wasmtime` Python package is installed (`make bench` installs it), the same wasm
-//! kernel is also timed in-process under wasmtime (scripts/bench_wasmtime.py) in the same run.
+//! The same wasm kernels also run under the project's one reference wasmtime, the pinned CLI
+//! that `make wasmtime` installs (`make bench` does). rt and native are timed in-process, one
+//! call of `run`; the CLI can only be timed a whole process at a time. So each kernel is
+//! precompiled once (`wasmtime compile`, whose time, start-up included, is the "wasmtime
+//! comp" column), and "wasmtime ms" is the median wall time of `wasmtime run --invoke run`
+//! on the precompiled kernel less the median for an empty kernel: process start-up, loading
+//! and instantiation, printed below the table. That subtraction is what makes the ratio
+//! compare code with code; its noise is that of two process timings, a millisecond or so,
+//! which matters only for the shortest kernels. One bias is left, against wasmtime: each of
+//! its runs is a fresh instance that first touches its memory (matmul's 1.5 MB of arrays),
+//! where rt's repeated calls on one instance pay for that once.
 //!
 //! `make bench` builds the fixtures first. `RT_BENCH_RUNS` sets the number of runs (default 7).
 use rt::module::Module;
 use rt::runtime::{Extern, Linker, Store, Val};
-use std::ffi::CString;
+use std::ffi::{CString, OsStr};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -71,45 +81,98 @@ struct Row {
     native: Duration,
     rt: Duration,
     compile: Duration,
-    /// (compile, median run) under wasmtime, when it is installed.
+    /// (compile, median run) under the wasmtime CLI, when it is installed.
     wasmtime: Option<(Duration, Duration)>,
 }
 
-/// Time the kernel's `run` under wasmtime (in-process, through wasmtime-py). None when the
-/// package is missing; a wrong result is a failure, as for rt.
+/// The pinned wasmtime CLI that `make wasmtime` installs (`make bench` does); None when it
+/// is absent, and the wasmtime columns show n/a.
+fn wasmtime_cli(root: &Path) -> Option<PathBuf> {
+    let cli = root.join("build/venv/bin/wasmtime");
+    cli.is_file().then_some(cli)
+}
+
+/// Run the wasmtime CLI once: its wall time and, for `run --invoke run`, the returned value
+/// (printed as a signed i32). Any failure ends the bench: a wrong number is worse than none.
+fn time_wasmtime(cli: &Path, args: &[&OsStr]) -> (Duration, Option<u32>) {
+    let t = Instant::now();
+    let out = std::process::Command::new(cli)
+        .args(args)
+        .output()
+        .expect("run wasmtime");
+    let elapsed = t.elapsed();
+    assert!(
+        out.status.success(),
+        "wasmtime {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    (elapsed, text.trim().parse::<i32>().ok().map(|v| v as u32))
+}
+
+/// Median wall time of `runs` processes running the precompiled `cwasm`'s `run`; each must
+/// return `want` (None: whatever it returns).
+fn time_wasmtime_runs(cli: &Path, cwasm: &Path, runs: usize, want: Option<u32>) -> Duration {
+    let args = ["run", "--allow-precompiled", "--invoke", "run"].map(OsStr::new);
+    let times = (0..runs)
+        .map(|_| {
+            let (t, got) = time_wasmtime(cli, &[&args[..], &[cwasm.as_os_str()]].concat());
+            if want.is_some() {
+                assert_eq!(
+                    got,
+                    want,
+                    "wasmtime and native disagree on {}",
+                    cwasm.display()
+                );
+            }
+            t
+        })
+        .collect();
+    median(times)
+}
+
+/// Precompile `wasm` with `wasmtime compile` into `dir`: the time it took (process start-up
+/// included) and the .cwasm file.
+fn wasmtime_compile(cli: &Path, wasm: &Path, dir: &Path) -> (Duration, PathBuf) {
+    let cwasm = dir.join(wasm.with_extension("cwasm").file_name().unwrap());
+    let args = [OsStr::new("compile"), wasm.as_os_str(), OsStr::new("-o")];
+    let (t, _) = time_wasmtime(cli, &[&args[..], &[cwasm.as_os_str()]].concat());
+    (t, cwasm)
+}
+
+/// What one `wasmtime run` costs besides the kernel: process start-up, loading the
+/// precompiled code and instantiation, timed on a kernel whose `run` returns at once.
+fn wasmtime_start_up(cli: &Path, dir: &Path, runs: usize) -> Duration {
+    let empty = dir.join("bench_empty.wat");
+    std::fs::write(
+        &empty,
+        "(module (func (export \"run\") (result i32) i32.const 0))",
+    )
+    .expect("write the empty kernel");
+    let (_, cwasm) = wasmtime_compile(cli, &empty, dir);
+    time_wasmtime_runs(cli, &cwasm, runs, None)
+}
+
+fn wasmtime_version(cli: &Path) -> String {
+    let out = std::process::Command::new(cli)
+        .arg("--version")
+        .output()
+        .expect("run wasmtime");
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+/// Time the kernel under the wasmtime CLI: (compile, median run less `start_up`).
 fn wasmtime_kernel(
-    root: &Path,
+    cli: &Path,
     wasm: &Path,
+    dir: &Path,
     runs: usize,
     want: u32,
-) -> Option<(Duration, Duration)> {
-    let out = std::process::Command::new("python3")
-        .arg(root.join("scripts/bench_wasmtime.py"))
-        .arg(wasm)
-        .arg(runs.to_string())
-        .output()
-        .ok()?;
-    if out.status.code() == Some(3) {
-        return None;
-    }
-    let text = String::from_utf8_lossy(&out.stdout);
-    let fields: Vec<&str> = text.split_whitespace().collect();
-    let [compile, run, result] = fields.as_slice() else {
-        panic!(
-            "bench_wasmtime.py failed on {}: {}{}",
-            wasm.display(),
-            text,
-            String::from_utf8_lossy(&out.stderr)
-        );
-    };
-    assert_eq!(
-        result.parse::<u32>().ok(),
-        Some(want),
-        "wasmtime and native disagree on {}",
-        wasm.display()
-    );
-    let ms = |s: &str| Duration::from_secs_f64(s.parse::<f64>().expect("a number") / 1000.0);
-    Some((ms(compile), ms(run)))
+    start_up: Duration,
+) -> (Duration, Duration) {
+    let (compile, cwasm) = wasmtime_compile(cli, wasm, dir);
+    let run = time_wasmtime_runs(cli, &cwasm, runs, Some(want));
+    (compile, run.saturating_sub(start_up))
 }
 
 fn main() {
@@ -120,6 +183,10 @@ fn main() {
         .unwrap_or(7)
         .max(1);
     let tmp = tempfile::tempdir().expect("tempdir");
+    let wasmtime = wasmtime_cli(&root);
+    let start_up = wasmtime
+        .as_ref()
+        .map(|cli| wasmtime_start_up(cli, tmp.path(), runs));
     let mut rows = Vec::new();
     for &name in KERNELS {
         let wasm = root.join(format!("build/fixtures/bench_{name}.wasm"));
@@ -134,8 +201,9 @@ fn main() {
             eprintln!("native build of {name} failed: {e}");
             std::process::exit(1);
         });
-        let module = Module::parse_validated(bytes, rt::compile::artifact::features())
-            .expect("valid kernel");
+        // Plain Wasm 2.0: clang builds the kernels without -msimd128.
+        let module =
+            Module::parse_validated(bytes, wasmparser::WasmFeatures::WASM2).expect("valid kernel");
         let mut store = Store::new();
         let t = Instant::now();
         let compiled = store.compile(module).expect("kernel compiles");
@@ -167,7 +235,9 @@ fn main() {
             native: median(native_times),
             rt: median(rt_times),
             compile,
-            wasmtime: wasmtime_kernel(&root, &wasm, runs, want),
+            wasmtime: wasmtime.as_ref().zip(start_up).map(|(cli, start_up)| {
+                wasmtime_kernel(cli, &wasm, tmp.path(), runs, want, start_up)
+            }),
         });
     }
     println!("median of {runs} runs; ratios = rt / native and rt / wasmtime (lower is better)");
@@ -203,7 +273,12 @@ fn main() {
             wasmtime_compile
         );
     }
-    if rows.iter().any(|r| r.wasmtime.is_none()) {
-        println!("wasmtime: not measured (pip install wasmtime; `make bench` does)");
+    match (&wasmtime, start_up) {
+        (Some(cli), Some(start_up)) => println!(
+            "wasmtime: {} (`wasmtime ms` is less its {:.1} ms of start-up per process)",
+            wasmtime_version(cli),
+            ms(start_up)
+        ),
+        _ => println!("wasmtime: not measured (the pinned CLI is missing: `make wasmtime`)"),
     }
 }

@@ -58,8 +58,10 @@ fn read_sub(ctx: &WasiCtx, m: &GuestMemory, at: u32, abi: Abi) -> WasiResult<Sub
             let id = m.read_u32(base)?;
             let timeout = m.read_u64(base + 8)?;
             let flags = m.read_u16(base + 24)?;
-            // Only realtime and monotonic can be waited on; wasmtime fails the whole call
-            // with EINVAL for any other clock.
+            // Only realtime and monotonic can be waited on: the CPU-time clocks cannot even
+            // be read (clock_time_get), and a blocked process uses no CPU time. Any other
+            // clock fails the whole call with EINVAL, as in wasmtime, whose CLI alone sleeps
+            // a lone relative subscription whatever its clock (tests/cli/wasi_differential.rs).
             let now = match id {
                 clockid::REALTIME | clockid::MONOTONIC => now_ns(id)?,
                 _ => return Err(Errno::INVAL),

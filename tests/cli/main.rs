@@ -10,6 +10,7 @@ mod run;
 mod smoke;
 mod spec;
 mod wasi;
+mod wasi_differential;
 mod wasi_testsuite;
 mod wast;
 mod wat2wasm;

@@ -102,6 +102,27 @@ fn bad_fds_and_clocks_fail_the_whole_poll() {
 }
 
 #[test]
+fn a_lone_cpu_time_clock_subscription_is_refused_not_slept() {
+    // The one form the wasmtime CLI sleeps (as if on the monotonic clock) instead of
+    // refusing; see tests/cli/wasi_differential.rs for why rt refuses it too.
+    let mut h = harness();
+    let (subs, events, n) = (h.alloc(48), h.alloc(32), h.alloc(4));
+    for clock in [2u32, 3] {
+        for abstime in [false, true] {
+            clock_sub(&mut h, subs, 1, 60_000_000_000, abstime);
+            h.put_u32(subs + 16, clock);
+            let start = std::time::Instant::now();
+            assert_eq!(
+                h.call("poll_oneoff", &[subs, events, 1, n]),
+                Errno::INVAL,
+                "clock {clock}, abstime {abstime}"
+            );
+            assert!(start.elapsed() < std::time::Duration::from_secs(1));
+        }
+    }
+}
+
+#[test]
 fn unstable_clock_layout_has_an_identifier() {
     let mut h = harness();
     let (subs, events, n) = (h.alloc(56), h.alloc(32), h.alloc(4));
