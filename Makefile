@@ -88,8 +88,11 @@ wasmtime: setup
 	    { echo "rt: $(WASMTIME) is not $(WASMTIME_VERSION)" >&2; exit 1; }; \
 	fi
 
+# Everything but the spec suites, then the spec suites with their output shown: each prints a
+# table of scripts and directives passed, failed and unsupported, per missing feature.
 test: wasmtime build fixtures
-	$(CARGO) test --release -- --test-threads=2
+	$(CARGO) test --release -- --test-threads=2 --skip spec::spec_suite_
+	$(CARGO) test --release --test cli spec::spec_suite_ -- --test-threads=2 --show-output
 
 # Just the WASI differential (make test runs it too): rt against the pinned wasmtime CLI.
 .PHONY: wasi-diff
