@@ -32,9 +32,12 @@ pub(crate) fn table() -> [usize; helper::COUNT] {
 
 const OK: i32 = 0;
 
-/// `start..start+len` fits in `size`.
-fn in_bounds(start: u32, len: u32, size: usize) -> bool {
-    (start as u64 + len as u64) <= size as u64
+/// `start..start+len` as a range of `size` elements, or `None` when it does not fit. The sum is
+/// taken in u64: a range that ends exactly at 2^32 (the top of a full 4 GiB memory) is legal
+/// and must not overflow on the way.
+fn span(start: u32, len: u32, size: usize) -> Option<std::ops::Range<usize>> {
+    let end = u64::from(start) + u64::from(len);
+    (end <= size as u64).then(|| start as usize..end as usize)
 }
 
 unsafe fn memory<'a>(vmctx: *mut VmCtx) -> &'a mut [u8] {
@@ -63,19 +66,19 @@ unsafe extern "C" fn memory_grow(vmctx: *mut VmCtx, delta: u32) -> i32 {
 
 unsafe extern "C" fn memory_fill(vmctx: *mut VmCtx, dst: u32, val: u32, len: u32) -> i32 {
     let mem = memory(vmctx);
-    if !in_bounds(dst, len, mem.len()) {
+    let Some(dst) = span(dst, len, mem.len()) else {
         return trap_code::OOB_MEMORY;
-    }
-    mem[dst as usize..(dst + len) as usize].fill(val as u8);
+    };
+    mem[dst].fill(val as u8);
     OK
 }
 
 unsafe extern "C" fn memory_copy(vmctx: *mut VmCtx, dst: u32, src: u32, len: u32) -> i32 {
     let mem = memory(vmctx);
-    if !in_bounds(dst, len, mem.len()) || !in_bounds(src, len, mem.len()) {
+    let (Some(dst), Some(src)) = (span(dst, len, mem.len()), span(src, len, mem.len())) else {
         return trap_code::OOB_MEMORY;
-    }
-    mem.copy_within(src as usize..(src + len) as usize, dst as usize);
+    };
+    mem.copy_within(src, dst.start);
     OK
 }
 
@@ -88,11 +91,10 @@ unsafe extern "C" fn memory_init(vmctx: *mut VmCtx, seg: u32, dst: u32, src: u32
     } else {
         inst.module.data_bytes(s)
     };
-    if !in_bounds(src, len, bytes.len()) || !in_bounds(dst, len, mem.len()) {
+    let (Some(src), Some(dst)) = (span(src, len, bytes.len()), span(dst, len, mem.len())) else {
         return trap_code::OOB_MEMORY;
-    }
-    mem[dst as usize..(dst + len) as usize]
-        .copy_from_slice(&bytes[src as usize..(src + len) as usize]);
+    };
+    mem[dst].copy_from_slice(&bytes[src]);
     OK
 }
 
@@ -115,10 +117,10 @@ unsafe extern "C" fn table_grow(vmctx: *mut VmCtx, t: u32, init: usize, delta: u
 
 unsafe extern "C" fn table_fill(vmctx: *mut VmCtx, t: u32, dst: u32, val: usize, len: u32) -> i32 {
     let table = table_of(vmctx, t);
-    if !in_bounds(dst, len, table.storage.len()) {
+    let Some(dst) = span(dst, len, table.storage.len()) else {
         return trap_code::OOB_TABLE;
-    }
-    table.storage[dst as usize..(dst + len) as usize].fill(val);
+    };
+    table.storage[dst].fill(val);
     OK
 }
 
@@ -134,11 +136,17 @@ unsafe extern "C" fn table_copy(
         table_of(vmctx, dt).storage.len(),
         table_of(vmctx, st).storage.len(),
     );
-    if !in_bounds(dst, len, dlen) || !in_bounds(src, len, slen) {
+    let (Some(dst), Some(src)) = (span(dst, len, dlen), span(src, len, slen)) else {
         return trap_code::OOB_TABLE;
+    };
+    if dt == st {
+        table_of(vmctx, dt).storage.copy_within(src, dst.start);
+    } else {
+        let from = table_of(vmctx, st).storage[src].as_ptr();
+        // Two distinct tables: the source slice cannot overlap the destination.
+        let to = &mut table_of(vmctx, dt).storage[dst];
+        std::ptr::copy_nonoverlapping(from, to.as_mut_ptr(), to.len());
     }
-    let tmp: Vec<usize> = table_of(vmctx, st).storage[src as usize..(src + len) as usize].to_vec();
-    table_of(vmctx, dt).storage[dst as usize..(dst + len) as usize].copy_from_slice(&tmp);
     OK
 }
 
@@ -153,11 +161,11 @@ unsafe extern "C" fn table_init(
     let inst = instance(vmctx);
     let table = table_of(vmctx, t);
     let items: &[usize] = inst.elems[seg as usize].as_deref().unwrap_or(&[]);
-    if !in_bounds(src, len, items.len()) || !in_bounds(dst, len, table.storage.len()) {
+    let (Some(src), Some(dst)) = (span(src, len, items.len()), span(dst, len, table.storage.len()))
+    else {
         return trap_code::OOB_TABLE;
-    }
-    table.storage[dst as usize..(dst + len) as usize]
-        .copy_from_slice(&items[src as usize..(src + len) as usize]);
+    };
+    table.storage[dst].copy_from_slice(&items[src]);
     OK
 }
 

@@ -320,3 +320,36 @@ fn a_file_that_is_neither_binary_nor_text_is_named_as_such() {
         "{err}"
     );
 }
+
+/// Bulk memory operations that end exactly at the top of a full 4 GiB memory are legal; one
+/// byte further traps. (`dst + len` once overflowed u32 inside the runtime and aborted.)
+#[test]
+fn bulk_memory_reaches_the_top_of_a_4_gib_memory() {
+    let script = r#"
+(module
+  (memory 65536)
+  (data $d "0123456789abcdef")
+  (func (export "at") (param i32) (result i32) (i32.load8_u (local.get 0)))
+  (func (export "fill") (param i32 i32) (memory.fill (local.get 0) (i32.const 7) (local.get 1)))
+  (func (export "copy") (param i32 i32 i32) (memory.copy (local.get 0) (local.get 1) (local.get 2)))
+  (func (export "init") (param i32 i32) (memory.init $d (local.get 0) (i32.const 0) (local.get 1))))
+(invoke "fill" (i32.const 0xfffffff0) (i32.const 16))
+(assert_return (invoke "at" (i32.const 0xffffffff)) (i32.const 7))
+(assert_trap (invoke "fill" (i32.const 0xfffffff1) (i32.const 16)) "out of bounds memory access")
+(assert_trap (invoke "fill" (i32.const 0xffffffff) (i32.const 0xffffffff)) "out of bounds memory access")
+(invoke "init" (i32.const 0xfffffff0) (i32.const 16))
+(assert_return (invoke "at" (i32.const 0xffffffff)) (i32.const 0x66))
+(assert_trap (invoke "init" (i32.const 0xfffffff1) (i32.const 16)) "out of bounds memory access")
+(invoke "copy" (i32.const 0) (i32.const 0xfffffff0) (i32.const 16))
+(assert_return (invoke "at" (i32.const 15)) (i32.const 0x66))
+(invoke "copy" (i32.const 0xfffffff0) (i32.const 0) (i32.const 16))
+(assert_trap (invoke "copy" (i32.const 0xfffffff1) (i32.const 0) (i32.const 16)) "out of bounds memory access")
+(assert_trap (invoke "copy" (i32.const 0) (i32.const 0xfffffff1) (i32.const 16)) "out of bounds memory access")
+"#;
+    let d = tempdir();
+    let path = write(d.path(), "top.wast", script);
+    let out = rt().arg("wast").arg(&path).output().unwrap();
+    let text = stdout(&out);
+    assert!(out.status.success(), "{text}{}", stderr(&out));
+    assert_eq!(text.lines().last(), Some("13 passed, 0 failed"), "{text}");
+}
