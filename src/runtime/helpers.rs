@@ -161,8 +161,10 @@ unsafe extern "C" fn table_init(
     let inst = instance(vmctx);
     let table = table_of(vmctx, t);
     let items: &[usize] = inst.elems[seg as usize].as_deref().unwrap_or(&[]);
-    let (Some(src), Some(dst)) = (span(src, len, items.len()), span(dst, len, table.storage.len()))
-    else {
+    let (Some(src), Some(dst)) = (
+        span(src, len, items.len()),
+        span(dst, len, table.storage.len()),
+    ) else {
         return trap_code::OOB_TABLE;
     };
     table.storage[dst].copy_from_slice(&items[src]);
