@@ -166,6 +166,12 @@ fn parse_arg(a: &str, ty: ValType) -> anyhow::Result<Val> {
         ValType::I64 => Val::I64(parse_int(a, 64).ok_or_else(bad)? as i64),
         ValType::F32 => Val::F32(a.parse::<f32>().map_err(|_| bad())?.to_bits()),
         ValType::F64 => Val::F64(a.parse::<f64>().map_err(|_| bad())?.to_bits()),
+        // wasmtime refuses v128 arguments; rt takes the 128 bits as one number, decimal or
+        // `0x` hex, lane 0 in the low bits (the form results are printed in).
+        ValType::V128 => Val::V128(match a.strip_prefix("0x") {
+            Some(h) => u128::from_str_radix(h, 16).map_err(|_| bad())?,
+            None => a.parse().map_err(|_| bad())?,
+        }),
         _ => bail!("cannot pass a {ty} argument from the command line"),
     })
 }
@@ -187,6 +193,8 @@ fn format_val(v: Val) -> String {
         Val::I64(x) => x.to_string(),
         Val::F32(b) => f32::from_bits(b).to_string(),
         Val::F64(b) => f64::from_bits(b).to_string(),
+        // wasmtime prints a v128 as one unsigned decimal number.
+        Val::V128(b) => b.to_string(),
         Val::FuncRef(None) | Val::ExternRef(None) => "null".into(),
         Val::FuncRef(Some(_)) => "<funcref>".into(),
         Val::ExternRef(Some(x)) => format!("<externref {x}>"),

@@ -4,7 +4,7 @@
 //! adapters (wasm -> host, internal convention -> spilled arguments + the host-call helper).
 use super::env::{llvm_err, Env, Heap, Res};
 use super::func::FuncTx;
-use crate::runtime::vm::{helper, offset, trap_code};
+use crate::runtime::vm::{helper, offset, trap_code, ValRaw};
 use inkwell::values::BasicValue;
 use inkwell::values::{
     BasicMetadataValueEnum, BasicValueEnum, CallSiteValue, FunctionValue, PointerValue,
@@ -126,7 +126,43 @@ fn slot_ptr<'ctx>(
     base: PointerValue<'ctx>,
     i: usize,
 ) -> Res<PointerValue<'ctx>> {
-    env.field_ptr(base, (i * 8) as u32)
+    env.field_ptr(base, i as u32 * ValRaw::SIZE)
+}
+
+/// Store `v` into slot `i` of `base`, zero-extended to the slot's full 16 bytes, so a host
+/// reading a slot raw (WASI reads an i32 argument as the low 8 bytes) sees no stale bits.
+fn store_slot<'ctx>(
+    env: &Env<'ctx, '_>,
+    base: PointerValue<'ctx>,
+    i: usize,
+    v: BasicValueEnum<'ctx>,
+) -> Res<()> {
+    let b = &env.b;
+    let wide = env.ctx.i128_type();
+    let bits = match v {
+        BasicValueEnum::IntValue(x) => x,
+        BasicValueEnum::PointerValue(p) => {
+            b.build_ptr_to_int(p, env.i64(), "bits").map_err(llvm_err)?
+        }
+        BasicValueEnum::FloatValue(f) => {
+            let width = f.get_type().get_bit_width();
+            b.build_bit_cast(f, env.int_bits(width), "bits")
+                .map_err(llvm_err)?
+                .into_int_value()
+        }
+        other => b
+            .build_bit_cast(other, wide, "bits")
+            .map_err(llvm_err)?
+            .into_int_value(),
+    };
+    let slot = if bits.get_type().get_bit_width() < 128 {
+        b.build_int_z_extend(bits, wide, "slot").map_err(llvm_err)?
+    } else {
+        bits
+    };
+    b.build_store(slot_ptr(env, base, i)?, slot)
+        .map_err(llvm_err)?;
+    Ok(())
 }
 
 /// `tramp(code, callee_vmctx, caller_vmctx, args*, results*)` for one signature.
@@ -158,8 +194,7 @@ pub(crate) fn build_trampoline(env: &Env, name: &str, ty: &FuncType) -> Res<()> 
         .map_err(llvm_err)?;
     let vals = results_of(env, call, ty.results().len())?;
     for (i, v) in vals.iter().enumerate() {
-        b.build_store(slot_ptr(env, results, i)?, *v)
-            .map_err(llvm_err)?;
+        store_slot(env, results, i, *v)?;
     }
     b.build_return(None).map_err(llvm_err)?;
     Ok(())
@@ -194,11 +229,18 @@ pub(crate) fn build_adapter(env: &Env, name: &str, ty: &FuncType) -> Res<()> {
     let host = f.get_nth_param(0).expect("host ctx").into_pointer_value();
     let caller = f.get_nth_param(1).expect("caller").into_pointer_value();
     let n = ty.params().len().max(ty.results().len()).max(1);
-    let buf_ty = env.i64().array_type(n as u32);
+    // One 16-byte, 16-aligned slot per value: i128's layout on x86-64 is exactly ValRaw's.
+    let buf_ty = env.ctx.i128_type().array_type(n as u32);
     let buf = b.build_alloca(buf_ty, "slots").map_err(llvm_err)?;
+    // The host reads these as `ValRaw`s, which Rust may move with aligned vector
+    // instructions: the buffer must be 16-aligned whatever the module's data layout says.
+    buf.as_instruction()
+        .ok_or("slots alloca")?
+        .set_alignment(16)
+        .map_err(|e| e.to_string())?;
     for i in 0..ty.params().len() {
         let v = f.get_nth_param(i as u32 + 2).expect("param");
-        b.build_store(slot_ptr(env, buf, i)?, v).map_err(llvm_err)?;
+        store_slot(env, buf, i, v)?;
     }
     let helpers = env
         .load_field(caller, offset::HELPERS, env.ptr().into())?

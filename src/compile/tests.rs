@@ -221,12 +221,13 @@ fn host_functions_see_the_callers_memory() {
     let mut store = Store::new();
     let peek = store.host_func(
         FuncType::new([ValType::I32], [ValType::I32]),
-        Arc::new(|caller, args| {
+        Arc::new(|caller, args, results| {
             let Val::I32(at) = args[0] else {
                 unreachable!()
             };
             let mem = caller.memory().expect("caller has a memory");
-            Ok(vec![Val::I32(i32::from(mem[at as usize]))])
+            results[0] = Val::I32(i32::from(mem[at as usize]));
+            Ok(())
         }),
     );
     let mut linker = Linker::new();
@@ -291,4 +292,84 @@ fn unused_loads_still_trap() {
         call(&mut s, i, "add_dropped", &[Val::I32(65520)]),
         Ok(vec![])
     );
+}
+
+/// Values cross in 16-byte slots: a v128 global (defined and imported), and typed and raw
+/// host functions whose results land in the caller's slots, all keep every bit.
+#[test]
+fn values_cross_the_host_boundary_in_16_byte_slots() {
+    use crate::runtime::ValRaw;
+    use std::sync::Arc;
+    use wasmparser::{FuncType, GlobalType, ValType};
+    let bytes = wat::parse_str(
+        r#"(module
+             (import "env" "pair" (func $pair (param i64 f64) (result f64 i64 i32)))
+             (import "env" "raw" (func $raw (param i32 i64) (result i64)))
+             (global $g (export "g") (mut i64) (i64.const -2))
+             (func (export "swap") (param i64 f64) (result f64 i64 i32)
+               (call $pair (local.get 0) (local.get 1)))
+             (func (export "raw") (param i32 i64) (result i64)
+               (call $raw (local.get 0) (local.get 1))))"#,
+    )
+    .unwrap();
+    let module = Module::parse_validated(bytes, crate::features::implemented()).unwrap();
+    let mut store = Store::new();
+    let pair = store.host_func(
+        FuncType::new(
+            [ValType::I64, ValType::F64],
+            [ValType::F64, ValType::I64, ValType::I32],
+        ),
+        Arc::new(|_caller, args, results| {
+            let (Val::I64(a), Val::F64(b)) = (args[0], args[1]) else {
+                unreachable!()
+            };
+            results.copy_from_slice(&[Val::F64(a as u64), Val::I64(b as i64), Val::I32(-7)]);
+            Ok(())
+        }),
+    );
+    let raw = store.host_func_raw(
+        FuncType::new([ValType::I32, ValType::I64], [ValType::I64]),
+        Arc::new(|_caller, slots: &mut [ValRaw]| {
+            // i32 arguments arrive zero-extended in the low bytes of their slot.
+            assert_eq!(slots[0].u64(), 0xffff_fffe);
+            slots[0] = ValRaw::from_i64(slots[0].i32() as i64 * slots[1].i64());
+            Ok(())
+        }),
+    );
+    let mut linker = Linker::new();
+    linker.define("env", "pair", Extern::Func(pair));
+    linker.define("env", "raw", Extern::Func(raw));
+    let compiled = store.compile(module).unwrap();
+    let inst = store.instantiate(&linker, &compiled).unwrap();
+    let nan_bits = 0x7ff4_0000_0000_0001u64;
+    assert_eq!(
+        call(
+            &mut store,
+            inst,
+            "swap",
+            &[Val::I64(0x1234_5678_9abc), Val::F64(nan_bits)]
+        ),
+        Ok(vec![
+            Val::F64(0x1234_5678_9abc),
+            Val::I64(nan_bits as i64),
+            Val::I32(-7)
+        ])
+    );
+    assert_eq!(
+        call(&mut store, inst, "raw", &[Val::I32(-2), Val::I64(1 << 40)]),
+        Ok(vec![Val::I64(-(1 << 41))])
+    );
+    let Some(Extern::Global(g)) = store.get_export(inst, "g") else {
+        panic!("global export")
+    };
+    assert_eq!(store.global_get(g), Val::I64(-2));
+    let v128 = store.new_global(
+        GlobalType {
+            content_type: ValType::V128,
+            mutable: true,
+            shared: false,
+        },
+        Val::V128(u128::MAX - 5),
+    );
+    assert_eq!(store.global_get(v128), Val::V128(u128::MAX - 5));
 }

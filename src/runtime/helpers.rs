@@ -2,10 +2,11 @@
 //! failures come back as a trap code (non-zero) that compiled code turns into a trap.
 use super::instance::InstanceData;
 use super::memory::{bytes_mut, grow_memory};
-use super::store::{HostCtx, CURRENT_STORE, PENDING_TRAP};
+use super::store::{FuncKind, HostCtx, Store, CURRENT_STORE, PENDING_TRAP};
 use super::trap::Trap;
-use super::vm::{helper, trap_code, TableData, VmCtx};
-use super::Val;
+use super::vm::{helper, trap_code, TableData, ValRaw, VmCtx};
+use super::{HostFn, Val};
+use wasmparser::{FuncType, ValType};
 
 extern "C" {
     fn rt_trap(code: i32) -> !;
@@ -175,12 +176,15 @@ unsafe extern "C" fn elem_drop(vmctx: *mut VmCtx, seg: u32) {
     instance(vmctx).elems[seg as usize] = None;
 }
 
-/// Called by a host function's adapter with the arguments spilled to `args` (slot encoding).
+/// Called by a host function's adapter with the arguments spilled to `slots` (as many as the
+/// larger of the parameter and result counts); the results go back into the same slots.
+/// Nothing is allocated: the store is reached through the thread's current-store pointer,
+/// the function's type is borrowed, and typed host functions decode into stack arrays.
 unsafe extern "C" fn host_call(
     ctx: *mut HostCtx,
     _caller: *mut VmCtx,
-    args: *mut u64,
-    results: *mut u64,
+    slots: *mut ValRaw,
+    _results: *mut ValRaw,
 ) -> i32 {
     let store_ptr = CURRENT_STORE.with(|c| c.get());
     if store_ptr.is_null() {
@@ -190,41 +194,77 @@ unsafe extern "C" fn host_call(
     let store = &*store_ptr;
     let ctx = &*ctx;
     let entry = &store.funcs[ctx.func.0 as usize];
-    let ty = entry.ty.clone();
-    let super::store::FuncKind::Host(f) = &entry.kind else {
-        return trap_code::HOST;
-    };
-    let f = f.clone();
-    let vals: Vec<Val> = ty
-        .params()
-        .iter()
-        .enumerate()
-        .map(|(i, t)| store.decode(*t, *args.add(i)))
-        .collect();
+    let ty = &entry.ty;
+    let count = ty.params().len().max(ty.results().len());
+    let slots = std::slice::from_raw_parts_mut(slots, count);
     let mut caller = super::store::Caller::new(ctx.memory);
     rt_host_begin();
     // A panicking host function must not unwind into compiled code (or abort the process).
-    let out = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(&mut caller, &vals)))
-        .unwrap_or_else(|_| Err(Trap::host("host function panicked")));
+    let out = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match &entry.kind {
+        FuncKind::HostRaw(f) => f(&mut caller, slots),
+        FuncKind::Host(f) => typed_host_call(store, f, ty, &mut caller, slots),
+        FuncKind::Wasm => Err(Trap::host("a wasm function was called as a host function")),
+    }))
+    .unwrap_or_else(|_| Err(Trap::host("host function panicked")));
     rt_host_end();
     match out {
-        Ok(rs) => {
-            if rs.len() != ty.results().len() {
-                PENDING_TRAP.with(|p| {
-                    *p.borrow_mut() = Some(Trap::host(
-                        "host function returned the wrong number of results",
-                    ))
-                });
-                return trap_code::HOST;
-            }
-            for (i, v) in rs.iter().enumerate() {
-                *results.add(i) = store.encode(*v);
-            }
-            OK
-        }
+        Ok(()) => OK,
         Err(t) => {
             PENDING_TRAP.with(|p| *p.borrow_mut() = Some(t));
             trap_code::HOST
         }
     }
+}
+
+/// Most host functions take and return a handful of values: decode into fixed arrays on the
+/// stack, and fall back to the heap only past that.
+const INLINE_VALS: usize = 16;
+
+fn typed_host_call(
+    store: &Store,
+    f: &HostFn,
+    ty: &FuncType,
+    caller: &mut super::store::Caller<'_>,
+    slots: &mut [ValRaw],
+) -> Result<(), Trap> {
+    let (params, results) = (ty.params(), ty.results());
+    if params.len() > INLINE_VALS || results.len() > INLINE_VALS {
+        let args: Vec<Val> = params
+            .iter()
+            .zip(&*slots)
+            .map(|(t, raw)| store.decode(*t, *raw))
+            .collect();
+        let mut outs: Vec<Val> = results.iter().map(|t| Val::default_for(*t)).collect();
+        f(caller, &args, &mut outs)?;
+        return encode_results(store, results, &outs, slots);
+    }
+    let mut args = [Val::I32(0); INLINE_VALS];
+    for ((arg, t), raw) in args.iter_mut().zip(params).zip(&*slots) {
+        *arg = store.decode(*t, *raw);
+    }
+    let mut outs = [Val::I32(0); INLINE_VALS];
+    for (out, t) in outs.iter_mut().zip(results) {
+        *out = Val::default_for(*t);
+    }
+    f(caller, &args[..params.len()], &mut outs[..results.len()])?;
+    encode_results(store, results, &outs[..results.len()], slots)
+}
+
+/// Write a typed host function's results back, refusing values of the wrong type (compiled
+/// code would otherwise read them with the declared type).
+fn encode_results(
+    store: &Store,
+    types: &[ValType],
+    values: &[Val],
+    slots: &mut [ValRaw],
+) -> Result<(), Trap> {
+    for ((slot, t), v) in slots.iter_mut().zip(types).zip(values) {
+        if !Store::val_matches(v, *t) {
+            return Err(Trap::host(format!(
+                "host function returned {v:?} for a result of type {t}"
+            )));
+        }
+        *slot = store.encode(*v);
+    }
+    Ok(())
 }

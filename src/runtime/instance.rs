@@ -5,7 +5,7 @@
 //! segments, run the start function.
 use super::store::{FuncEntry, FuncKind, HostCtx, Store};
 use super::trap::{Trap, TrapKind};
-use super::vm::{AnyFunc, MemoryData, TableData, VmCtx};
+use super::vm::{AnyFunc, MemoryData, TableData, ValRaw, VmCtx};
 use super::{CompiledModule, Error, Extern, Func, Global, Instance, Linker, Memory, Table, Val};
 use crate::compile::{adapter_symbol, func_symbol, tramp_symbol};
 use crate::module::{
@@ -17,7 +17,7 @@ use std::sync::Arc;
 pub(crate) struct InstanceData {
     pub vmctx: Box<VmCtx>,
     pub module: Arc<Module>,
-    pub globals: Vec<*mut u64>,
+    pub globals: Vec<*mut ValRaw>,
     pub tables: Vec<*mut TableData>,
     pub funcs: Vec<*const AnyFunc>,
     pub type_ids: Vec<u32>,
@@ -128,7 +128,7 @@ pub(crate) fn instantiate(
         match (imp.kind, *ext) {
             (ImportKind::Func(t), Extern::Func(f)) => {
                 data.func_handles.push(f);
-                if matches!(store.funcs[f.0 as usize].kind, FuncKind::Host(_)) {
+                if !matches!(store.funcs[f.0 as usize].kind, FuncKind::Wasm) {
                     data.host_ctxs.push(Box::new(HostCtx {
                         func: f,
                         memory: std::ptr::null_mut(),
@@ -219,9 +219,9 @@ pub(crate) fn instantiate(
     // Defined globals (their initialisers may read earlier globals and name functions).
     for (i, init) in module.global_inits.iter().enumerate() {
         let ty = module.globals[module.num_imported_globals as usize + i];
-        let bits = eval_const(&data, init)?;
+        let raw = eval_const(&data, init)?;
         let g = store.new_global(ty, Val::I32(0));
-        *store.globals[g.0 as usize] = bits;
+        *store.globals[g.0 as usize] = raw;
         data.global_handles.push(g);
         data.globals.push(&mut *store.globals[g.0 as usize]);
     }
@@ -232,7 +232,7 @@ pub(crate) fn instantiate(
         .enumerate()
     {
         let init = match module.table_inits.get(i).and_then(|x| x.as_ref()) {
-            Some(e) => eval_const(&data, e)?,
+            Some(e) => eval_const(&data, e)?.u64(),
             None => 0,
         };
         let t = store.new_table(*ty, Val::I32(0))?;
@@ -251,7 +251,7 @@ pub(crate) fn instantiate(
             ElementItems::Exprs(es) => {
                 let mut v = Vec::new();
                 for e in es {
-                    v.push(eval_const(&data, e)? as usize);
+                    v.push(eval_const(&data, e)?.u64() as usize);
                 }
                 v
             }
@@ -287,19 +287,20 @@ pub(crate) fn instantiate(
     Ok(instance)
 }
 
-fn eval_const(data: &InstanceData, e: &ConstExpr) -> Result<u64, Error> {
+fn eval_const(data: &InstanceData, e: &ConstExpr) -> Result<ValRaw, Error> {
     Ok(match e.op {
-        ConstOp::I32(v) => u64::from(v as u32),
-        ConstOp::I64(v) => v as u64,
-        ConstOp::F32(b) => u64::from(b),
-        ConstOp::F64(b) => b,
-        ConstOp::RefNull(_) => 0,
-        ConstOp::RefFunc(f) => data.funcs[f as usize] as u64,
+        ConstOp::I32(v) => ValRaw::from_i32(v),
+        ConstOp::I64(v) => ValRaw::from_i64(v),
+        ConstOp::F32(b) => ValRaw::from_u64(u64::from(b)),
+        ConstOp::F64(b) => ValRaw::from_u64(b),
+        ConstOp::V128(b) => ValRaw::from_v128(u128::from_le_bytes(b)),
+        ConstOp::RefNull(_) => ValRaw::default(),
+        ConstOp::RefFunc(f) => ValRaw::from_u64(data.funcs[f as usize] as u64),
         ConstOp::GlobalGet(g) => {
             // SAFETY: global cells are live boxes owned by the store.
             unsafe { *data.globals[g as usize] }
         }
-        ConstOp::V128(_) | ConstOp::Unsupported => {
+        ConstOp::Unsupported => {
             return Err(Error::Compile("unsupported constant expression".into()))
         }
     })
@@ -313,7 +314,7 @@ fn apply_segments(store: &mut Store, instance: Instance) -> Result<(), Error> {
     for (i, seg) in module.elements.iter().enumerate() {
         match &seg.mode {
             SegmentMode::Active { index, offset } => {
-                let off = eval_const(data, offset)? as u32 as usize;
+                let off = eval_const(data, offset)?.u32() as usize;
                 let vals = data.elems[i].take().unwrap_or_default();
                 // SAFETY: table pointers are live boxes owned by the store.
                 let table = unsafe { &mut *data.tables[*index as usize] };
@@ -328,7 +329,7 @@ fn apply_segments(store: &mut Store, instance: Instance) -> Result<(), Error> {
     }
     for (i, seg) in module.data.iter().enumerate() {
         if let SegmentMode::Active { offset, .. } = &seg.mode {
-            let off = eval_const(data, offset)? as u32 as usize;
+            let off = eval_const(data, offset)?.u32() as usize;
             let bytes = module.data_bytes(seg);
             let md = data.vmctx.mem;
             if md.is_null() {

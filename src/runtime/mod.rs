@@ -14,6 +14,7 @@ pub mod vm;
 pub use linker::Linker;
 pub use store::{Caller, CompiledModule, Store};
 pub use trap::{Trap, TrapKind};
+pub use vm::ValRaw;
 
 /// A Wasm value crossing the host boundary. Floats are kept as bits so NaN payloads survive.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -22,6 +23,8 @@ pub enum Val {
     I64(i64),
     F32(u32),
     F64(u64),
+    /// A 128-bit vector, lane 0 in the low bits.
+    V128(u128),
     FuncRef(Option<Func>),
     ExternRef(Option<u32>),
 }
@@ -35,6 +38,7 @@ impl Val {
             T::I64 => Val::I64(0),
             T::F32 => Val::F32(0),
             T::F64 => Val::F64(0),
+            T::V128 => Val::V128(0),
             T::Ref(r) if r.is_func_ref() => Val::FuncRef(None),
             _ => Val::ExternRef(None),
         }
@@ -57,9 +61,17 @@ pub enum Extern {
     Global(Global),
 }
 
-/// A host function: gets the caller (for its memory) and the arguments, returns results.
+/// A host function: gets the caller (for its memory) and the arguments, and writes its results
+/// into the slice it is given (one per result type, pre-filled with zeros): nothing is
+/// allocated per call.
 pub type HostFn =
-    std::sync::Arc<dyn Fn(&mut Caller<'_>, &[Val]) -> Result<Vec<Val>, Trap> + Send + Sync>;
+    std::sync::Arc<dyn Fn(&mut Caller<'_>, &[Val], &mut [Val]) -> Result<(), Trap> + Send + Sync>;
+
+/// A host function over raw slots: `slots` holds the arguments on entry (as many slots as the
+/// larger of the parameter and result counts) and must hold the results on return. The
+/// cheapest way in and out of compiled code, for hosts that know their types (WASI).
+pub type RawHostFn =
+    std::sync::Arc<dyn Fn(&mut Caller<'_>, &mut [ValRaw]) -> Result<(), Trap> + Send + Sync>;
 
 #[derive(Debug)]
 pub enum Error {

@@ -6,8 +6,8 @@ use super::instance::InstanceData;
 use super::loader::LoadedCode;
 use super::memory::LinearMemory;
 use super::trap::Trap;
-use super::vm::{self, AnyFunc, MemoryData, TableData};
-use super::{Error, Extern, Func, Global, HostFn, Instance, Memory, Table, Val};
+use super::vm::{self, AnyFunc, MemoryData, TableData, ValRaw};
+use super::{Error, Extern, Func, Global, HostFn, Instance, Memory, RawHostFn, Table, Val};
 use crate::module::Module;
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -48,6 +48,7 @@ impl CompiledModule {
 pub(crate) enum FuncKind {
     Wasm,
     Host(HostFn),
+    HostRaw(RawHostFn),
 }
 
 pub(crate) struct FuncEntry {
@@ -93,7 +94,7 @@ pub struct Store {
     pub(crate) memory_types: Vec<MemoryType>,
     pub(crate) tables: Vec<Box<TableData>>,
     pub(crate) table_types: Vec<TableType>,
-    pub(crate) globals: Vec<Box<u64>>,
+    pub(crate) globals: Vec<Box<ValRaw>>,
     pub(crate) global_types: Vec<GlobalType>,
     pub(crate) instances: Vec<Box<InstanceData>>,
     sig_ids: HashMap<FuncType, u32>,
@@ -116,8 +117,8 @@ extern "C" {
         code: *const u8,
         callee_vmctx: *mut u8,
         caller_vmctx: *mut u8,
-        args: *mut u64,
-        results: *mut u64,
+        args: *mut ValRaw,
+        results: *mut ValRaw,
     ) -> i32;
     fn rt_backtrace(out: *mut usize, max: i32) -> i32;
     fn rt_install_signal_handlers();
@@ -286,7 +287,7 @@ impl Store {
         let mut t = Box::new(TableData {
             elems: std::ptr::null_mut(),
             size: 0,
-            storage: vec![fill as usize; ty.initial as usize],
+            storage: vec![fill.u64() as usize; ty.initial as usize],
             max: ty.maximum.map(|m| m.min(u64::from(u32::MAX)) as u32),
             is_func: ty.element_type.is_func_ref(),
         });
@@ -304,6 +305,15 @@ impl Store {
     }
 
     pub fn host_func(&mut self, ty: FuncType, f: HostFn) -> Func {
+        self.add_host_func(ty, FuncKind::Host(f))
+    }
+
+    /// A host function over raw slots (see [`RawHostFn`]).
+    pub fn host_func_raw(&mut self, ty: FuncType, f: RawHostFn) -> Func {
+        self.add_host_func(ty, FuncKind::HostRaw(f))
+    }
+
+    fn add_host_func(&mut self, ty: FuncType, kind: FuncKind) -> Func {
         let type_id = u64::from(self.sig_id(&ty));
         let func = Func(self.funcs.len() as u32);
         // The code pointer is filled in by the first module that imports this function: only
@@ -316,50 +326,56 @@ impl Store {
                 array_tramp: std::ptr::null(),
             }),
             ty,
-            kind: FuncKind::Host(f),
+            kind,
         });
         let addr = &*self.funcs[func.0 as usize].anyfunc as *const AnyFunc as usize;
         self.anyfunc_owner.insert(addr, func);
         func
     }
 
-    /// A value's 64-bit slot encoding (the one globals, tables and trampolines use).
-    pub(crate) fn encode(&self, v: Val) -> u64 {
+    /// A value's raw slot (what globals, trampolines and host calls hold). A reference is a
+    /// pointer-sized word: a funcref points at its `AnyFunc`, an externref is its number + 1,
+    /// null is 0 (tables store the same word).
+    pub(crate) fn encode(&self, v: Val) -> ValRaw {
         match v {
-            Val::I32(x) => u64::from(x as u32),
-            Val::I64(x) => x as u64,
-            Val::F32(b) => u64::from(b),
-            Val::F64(b) => b,
-            Val::FuncRef(None) | Val::ExternRef(None) => 0,
-            Val::FuncRef(Some(f)) => &*self.funcs[f.0 as usize].anyfunc as *const AnyFunc as u64,
-            Val::ExternRef(Some(x)) => u64::from(x) + 1,
+            Val::I32(x) => ValRaw::from_i32(x),
+            Val::I64(x) => ValRaw::from_i64(x),
+            Val::F32(b) => ValRaw::from_u64(u64::from(b)),
+            Val::F64(b) => ValRaw::from_u64(b),
+            Val::V128(b) => ValRaw::from_v128(b),
+            Val::FuncRef(None) | Val::ExternRef(None) => ValRaw::default(),
+            Val::FuncRef(Some(f)) => {
+                ValRaw::from_u64(&*self.funcs[f.0 as usize].anyfunc as *const AnyFunc as u64)
+            }
+            Val::ExternRef(Some(x)) => ValRaw::from_u64(u64::from(x) + 1),
         }
     }
 
-    pub(crate) fn decode(&self, ty: ValType, bits: u64) -> Val {
+    pub(crate) fn decode(&self, ty: ValType, raw: ValRaw) -> Val {
         match ty {
-            ValType::I32 => Val::I32(bits as u32 as i32),
-            ValType::I64 => Val::I64(bits as i64),
-            ValType::F32 => Val::F32(bits as u32),
-            ValType::F64 => Val::F64(bits),
+            ValType::I32 => Val::I32(raw.i32()),
+            ValType::I64 => Val::I64(raw.i64()),
+            ValType::F32 => Val::F32(raw.u32()),
+            ValType::F64 => Val::F64(raw.u64()),
+            ValType::V128 => Val::V128(raw.v128()),
             ValType::Ref(r) if r.is_func_ref() => {
-                Val::FuncRef(self.anyfunc_owner.get(&(bits as usize)).copied())
+                Val::FuncRef(self.anyfunc_owner.get(&(raw.u64() as usize)).copied())
             }
-            _ => Val::ExternRef(if bits == 0 {
-                None
-            } else {
-                Some((bits - 1) as u32)
+            ValType::Ref(_) => Val::ExternRef(match raw.u64() {
+                0 => None,
+                bits => Some((bits - 1) as u32),
             }),
         }
     }
 
-    fn val_matches(v: &Val, ty: ValType) -> bool {
+    pub(crate) fn val_matches(v: &Val, ty: ValType) -> bool {
         matches!(
             (v, ty),
             (Val::I32(_), ValType::I32)
                 | (Val::I64(_), ValType::I64)
                 | (Val::F32(_), ValType::F32)
                 | (Val::F64(_), ValType::F64)
+                | (Val::V128(_), ValType::V128)
         ) || matches!((v, ty), (Val::FuncRef(_), ValType::Ref(r)) if r.is_func_ref())
             || matches!((v, ty), (Val::ExternRef(_), ValType::Ref(r)) if r.is_extern_ref())
     }
@@ -378,15 +394,28 @@ impl Store {
                 ty.params()
             )));
         }
-        if let FuncKind::Host(h) = &self.funcs[f.0 as usize].kind {
-            let h = h.clone();
-            let mut caller = Caller {
-                memory: std::ptr::null_mut(),
-                _store: Default::default(),
-            };
-            return h(&mut caller, args);
+        let mut caller = Caller {
+            memory: std::ptr::null_mut(),
+            _store: Default::default(),
+        };
+        match &self.funcs[f.0 as usize].kind {
+            FuncKind::Wasm => {}
+            FuncKind::Host(h) => {
+                let mut results: Vec<Val> =
+                    ty.results().iter().map(|t| Val::default_for(*t)).collect();
+                h.clone()(&mut caller, args, &mut results)?;
+                return Ok(results);
+            }
+            FuncKind::HostRaw(h) => {
+                let mut slots = vec![ValRaw::default(); ty.params().len().max(ty.results().len())];
+                for (slot, a) in slots.iter_mut().zip(args) {
+                    *slot = self.encode(*a);
+                }
+                h.clone()(&mut caller, &mut slots)?;
+                return Ok(self.decode_all(ty.results(), &slots));
+            }
         }
-        let mut slots: Vec<u64> = vec![0; ty.params().len().max(ty.results().len()).max(1)];
+        let mut slots = vec![ValRaw::default(); ty.params().len().max(ty.results().len()).max(1)];
         for (slot, a) in slots.iter_mut().zip(args) {
             *slot = self.encode(*a);
         }
@@ -414,12 +443,15 @@ impl Store {
         if rc != 0 {
             return Err(self.take_trap(rc));
         }
-        Ok(ty
-            .results()
+        Ok(self.decode_all(ty.results(), &slots))
+    }
+
+    fn decode_all(&self, types: &[ValType], slots: &[ValRaw]) -> Vec<Val> {
+        types
             .iter()
-            .zip(&slots)
-            .map(|(t, b)| self.decode(*t, *b))
-            .collect())
+            .zip(slots)
+            .map(|(t, raw)| self.decode(*t, *raw))
+            .collect()
     }
 
     fn take_trap(&self, code: i32) -> Trap {

@@ -15,7 +15,7 @@ pub struct VmCtx {
     /// Runtime helpers, indexed by [`helper`] constants.
     pub helpers: *const usize,
     /// One global cell per global index (imports first).
-    pub globals: *const *mut u64,
+    pub globals: *const *mut ValRaw,
     /// One table per table index.
     pub tables: *const *mut TableData,
     /// One function reference per function index.
@@ -44,6 +44,53 @@ pub mod offset {
     pub const FUNC_CODE: u32 = 0;
     pub const FUNC_VMCTX: u32 = 8;
     pub const FUNC_TYPE_ID: u32 = 16;
+}
+
+/// One value in its raw form, as it crosses between the host and compiled code (arguments
+/// and results of trampolines and host calls, global cells). 16 bytes so a v128 fits;
+/// narrower values sit in the low bytes (little-endian), so compiled code loads and stores a
+/// slot with the value's own type at offset 0. wasmtime's `ValRaw` is the model.
+#[repr(C, align(16))]
+#[derive(Clone, Copy, Default, PartialEq, Eq)]
+pub struct ValRaw([u8; 16]);
+
+impl std::fmt::Debug for ValRaw {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "ValRaw({:#034x})", self.v128())
+    }
+}
+
+impl ValRaw {
+    /// The size of a slot: trampolines and host-call adapters index arrays by it.
+    pub const SIZE: u32 = 16;
+
+    pub fn from_u64(bits: u64) -> ValRaw {
+        ValRaw::from_v128(u128::from(bits))
+    }
+    pub fn from_i32(x: i32) -> ValRaw {
+        ValRaw::from_u64(u64::from(x as u32))
+    }
+    pub fn from_i64(x: i64) -> ValRaw {
+        ValRaw::from_u64(x as u64)
+    }
+    pub fn from_v128(bits: u128) -> ValRaw {
+        ValRaw(bits.to_le_bytes())
+    }
+    pub fn u64(self) -> u64 {
+        self.v128() as u64
+    }
+    pub fn u32(self) -> u32 {
+        self.v128() as u32
+    }
+    pub fn i32(self) -> i32 {
+        self.u32() as i32
+    }
+    pub fn i64(self) -> i64 {
+        self.u64() as i64
+    }
+    pub fn v128(self) -> u128 {
+        u128::from_le_bytes(self.0)
+    }
 }
 
 /// A function reference: what a funcref value points to, and what calls go through.

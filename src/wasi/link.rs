@@ -1,7 +1,7 @@
 //! Wiring WASI into the runtime: every preview1 (and wasi_unstable) function becomes a host
 //! function of the linker that forwards raw arguments and the caller's memory to [`WasiCtx`].
 use super::{signatures, Outcome, WasiCtx, WasiImport, PREVIEW1, UNSTABLE};
-use crate::runtime::{Extern, Linker, Store, Trap, TrapKind, Val};
+use crate::runtime::{Extern, Linker, Store, Trap, TrapKind, ValRaw};
 use std::sync::{Arc, Mutex};
 use wasmparser::FuncType;
 
@@ -18,23 +18,27 @@ pub fn define(linker: &mut Linker, store: &mut Store, ctx: WasiCtx) {
                 continue;
             };
             let ctx = Arc::clone(&ctx);
-            let func = store.host_func(
+            let func = store.host_func_raw(
                 ty,
-                Arc::new(move |caller, args| {
-                    // At most 9 parameters (path_open): no allocation per call.
+                Arc::new(move |caller, slots| {
+                    // WASI takes i32 as a u32 in a u64 and i64 as its bits: exactly the low
+                    // 8 bytes of a slot. At most 9 parameters (path_open): no allocation.
                     let mut raw = [0u64; 9];
-                    for (slot, arg) in raw.iter_mut().zip(args) {
-                        *slot = raw_arg(arg);
+                    for (word, slot) in raw.iter_mut().zip(&*slots) {
+                        *word = slot.u64();
                     }
-                    let raw = &raw[..args.len().min(9)];
+                    let raw = &raw[..params.len().min(9)];
                     let mut empty = [];
                     let mem = caller.memory().unwrap_or(&mut empty);
                     // A poisoned lock means an earlier call panicked; the state is still the
                     // descriptor table, which stays usable.
                     let mut ctx = ctx.lock().unwrap_or_else(|p| p.into_inner());
                     match ctx.call_import(import, mem, raw) {
-                        Outcome::Return(_) if results.is_empty() => Ok(Vec::new()),
-                        Outcome::Return(errno) => Ok(vec![Val::I32(errno)]),
+                        Outcome::Return(_) if results.is_empty() => Ok(()),
+                        Outcome::Return(errno) => {
+                            slots[0] = ValRaw::from_i32(errno);
+                            Ok(())
+                        }
                         Outcome::Exit(code) => Err(Trap::new(TrapKind::Exit(code))),
                         Outcome::Trap(message) => Err(Trap::host(message)),
                     }
@@ -42,16 +46,5 @@ pub fn define(linker: &mut Linker, store: &mut Store, ctx: WasiCtx) {
             );
             linker.define(module, name, Extern::Func(func));
         }
-    }
-}
-
-/// WASI takes i32 as a u32 in a u64 and i64 as its bits.
-fn raw_arg(v: &Val) -> u64 {
-    match *v {
-        Val::I32(x) => x as u32 as u64,
-        Val::I64(x) => x as u64,
-        Val::F32(b) => b as u64,
-        Val::F64(b) => b,
-        Val::FuncRef(_) | Val::ExternRef(_) => 0,
     }
 }

@@ -19,11 +19,11 @@ pub fn define(store: &mut Store, linker: &mut Linker) -> Result<(), Error> {
         let ty = FuncType::new(params.iter().copied(), []);
         let func = store.host_func(
             ty,
-            Arc::new(|_caller, args| {
+            Arc::new(|_caller, args, _results| {
                 for a in args {
                     println!("{}", describe(a));
                 }
-                Ok(Vec::new())
+                Ok(())
             }),
         );
         linker.define("spectest", name, Extern::Func(func));
@@ -71,6 +71,7 @@ fn describe(v: &Val) -> String {
         Val::I64(x) => format!("{x} : i64"),
         Val::F32(b) => format!("{} : f32", f32::from_bits(*b)),
         Val::F64(b) => format!("{} : f64", f64::from_bits(*b)),
+        Val::V128(b) => format!("{b:#034x} : v128"),
         Val::FuncRef(_) => "funcref".to_string(),
         Val::ExternRef(_) => "externref".to_string(),
     }

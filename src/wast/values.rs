@@ -2,7 +2,7 @@
 //! (including `nan:canonical` / `nan:arithmetic`).
 use super::Miss;
 use crate::runtime::Val;
-use wast::core::{AbstractHeapType, HeapType, NanPattern, WastArgCore, WastRetCore};
+use wast::core::{AbstractHeapType, HeapType, NanPattern, V128Pattern, WastArgCore, WastRetCore};
 use wast::{WastArg, WastRet};
 
 pub(crate) fn arg(a: &WastArg<'_>) -> Result<Val, Miss> {
@@ -23,7 +23,7 @@ pub(crate) fn arg(a: &WastArg<'_>) -> Result<Val, Miss> {
             ..
         }) => Val::ExternRef(None),
         WastArgCore::RefExtern(n) => Val::ExternRef(Some(*n)),
-        WastArgCore::V128(_) => return Err(Miss::Unsupported(vec!["SIMD"])),
+        WastArgCore::V128(v) => Val::V128(u128::from_le_bytes(v.to_le_bytes())),
         // Every other reference (nulls of the GC heap types, host references) needs GC.
         WastArgCore::RefNull(_) | WastArgCore::RefHost(_) => {
             return Err(Miss::Unsupported(vec!["garbage collection"]))
@@ -42,6 +42,7 @@ fn show_one(v: &Val) -> String {
         Val::I64(x) => format!("i64:{x}"),
         Val::F32(b) => format!("f32:{} ({b:#010x})", f32::from_bits(*b)),
         Val::F64(b) => format!("f64:{} ({b:#018x})", f64::from_bits(*b)),
+        Val::V128(b) => format!("v128:{b:#034x}"),
         Val::FuncRef(None) => "ref.null func".to_string(),
         Val::FuncRef(Some(_)) => "funcref".to_string(),
         Val::ExternRef(None) => "ref.null extern".to_string(),
@@ -76,16 +77,9 @@ fn matches(actual: &Val, expected: &WastRetCore<'_>) -> Result<bool, Miss> {
     Ok(match (actual, expected) {
         (Val::I32(a), WastRetCore::I32(e)) => a == e,
         (Val::I64(a), WastRetCore::I64(e)) => a == e,
-        (Val::F32(a), WastRetCore::F32(p)) => match p {
-            NanPattern::CanonicalNan => a & 0x7fff_ffff == 0x7fc0_0000,
-            NanPattern::ArithmeticNan => f32_is_nan(*a) && a & 0x0040_0000 != 0,
-            NanPattern::Value(v) => *a == v.bits,
-        },
-        (Val::F64(a), WastRetCore::F64(p)) => match p {
-            NanPattern::CanonicalNan => a & 0x7fff_ffff_ffff_ffff == 0x7ff8_0000_0000_0000,
-            NanPattern::ArithmeticNan => f64_is_nan(*a) && a & 0x0008_0000_0000_0000 != 0,
-            NanPattern::Value(v) => *a == v.bits,
-        },
+        (Val::F32(a), WastRetCore::F32(p)) => f32_matches(*a, p),
+        (Val::F64(a), WastRetCore::F64(p)) => f64_matches(*a, p),
+        (Val::V128(a), WastRetCore::V128(p)) => v128_matches(*a, p),
         (Val::FuncRef(r), WastRetCore::RefNull(ty)) => r.is_none() && null_type_is(ty, true),
         (Val::ExternRef(r), WastRetCore::RefNull(ty)) => r.is_none() && null_type_is(ty, false),
         (Val::ExternRef(r), WastRetCore::RefExtern(e)) => match (r, e) {
@@ -94,8 +88,7 @@ fn matches(actual: &Val, expected: &WastRetCore<'_>) -> Result<bool, Miss> {
             (None, _) => false,
         },
         (Val::FuncRef(r), WastRetCore::RefFunc(_)) => r.is_some(),
-        // rt has no v128 or GC values yet, so no result can match these expectations.
-        (_, WastRetCore::V128(_)) => return Err(Miss::Unsupported(vec!["SIMD"])),
+        // rt has no GC values yet, so no result can match these expectations.
         (
             _,
             WastRetCore::RefAny
@@ -131,6 +124,35 @@ fn null_type_is(ty: &Option<HeapType<'_>>, func: bool) -> bool {
             ..
         }) => !func,
         Some(_) => false,
+    }
+}
+
+fn f32_matches(a: u32, p: &NanPattern<wast::token::F32>) -> bool {
+    match p {
+        NanPattern::CanonicalNan => a & 0x7fff_ffff == 0x7fc0_0000,
+        NanPattern::ArithmeticNan => f32_is_nan(a) && a & 0x0040_0000 != 0,
+        NanPattern::Value(v) => a == v.bits,
+    }
+}
+
+fn f64_matches(a: u64, p: &NanPattern<wast::token::F64>) -> bool {
+    match p {
+        NanPattern::CanonicalNan => a & 0x7fff_ffff_ffff_ffff == 0x7ff8_0000_0000_0000,
+        NanPattern::ArithmeticNan => f64_is_nan(a) && a & 0x0008_0000_0000_0000 != 0,
+        NanPattern::Value(v) => a == v.bits,
+    }
+}
+
+/// A v128 against a lane pattern: integer lanes exactly, float lanes like scalar floats.
+fn v128_matches(a: u128, p: &V128Pattern) -> bool {
+    let lane = |bits: u32, i: usize| (a >> (bits as usize * i)) & ((1u128 << bits) - 1);
+    match p {
+        V128Pattern::I8x16(l) => (0..16).all(|i| lane(8, i) as u8 == l[i] as u8),
+        V128Pattern::I16x8(l) => (0..8).all(|i| lane(16, i) as u16 == l[i] as u16),
+        V128Pattern::I32x4(l) => (0..4).all(|i| lane(32, i) as u32 == l[i] as u32),
+        V128Pattern::I64x2(l) => (0..2).all(|i| lane(64, i) as u64 == l[i] as u64),
+        V128Pattern::F32x4(l) => (0..4).all(|i| f32_matches(lane(32, i) as u32, &l[i])),
+        V128Pattern::F64x2(l) => (0..2).all(|i| f64_matches(lane(64, i) as u64, &l[i])),
     }
 }
 
@@ -170,6 +192,20 @@ mod tests {
         assert!(matched(&Val::F64(0x7ff8_0000_0000_0001), &arith));
         assert!(!matched(&Val::F64(0x7ff0_0000_0000_0001), &arith));
         assert!(!matched(&Val::F64(0x3ff0_0000_0000_0000), &arith));
+    }
+
+    #[test]
+    fn v128_lanes_match_by_pattern() {
+        let v = Val::V128(0x7fc0_0000_3f80_0000_0000_0002_0000_0001);
+        let ints = WastRetCore::V128(V128Pattern::I32x4([1, 2, 0x3f80_0000, 0x7fc0_0000]));
+        assert!(matched(&v, &ints));
+        let wrong = WastRetCore::V128(V128Pattern::I32x4([1, 2, 0x3f80_0000, 0]));
+        assert!(!matched(&v, &wrong));
+        let i64s = WastRetCore::V128(V128Pattern::I64x2([
+            0x0000_0002_0000_0001,
+            0x7fc0_0000_3f80_0000,
+        ]));
+        assert!(matched(&v, &i64s));
     }
 
     #[test]
