@@ -5,6 +5,7 @@
 // Shared with build.rs, which stamps the build id; the library only tests it.
 #[cfg(test)]
 mod build_id;
+mod api;
 pub mod cli;
 pub mod compile;
 pub mod explain;
@@ -16,3 +17,5 @@ pub mod runtime;
 pub mod wasi;
 pub mod wast;
 pub mod wat2wasm;
+
+pub use api::*;

@@ -5,6 +5,7 @@ use std::process::ExitCode;
 pub mod compile;
 pub mod explain;
 pub mod objdump;
+pub mod options;
 pub mod run;
 pub mod wast;
 pub mod wat2wasm;

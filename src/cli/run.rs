@@ -1,8 +1,8 @@
 //! `rt run`: compile (or load from cache/artifact) and run a module.
-use crate::compile::artifact;
-use crate::module::Module;
-use crate::runtime::{CompiledModule, Error, Extern, Linker, Store, Trap, TrapKind, Val};
-use anyhow::{anyhow, bail, Context};
+use crate::runtime::{Error, Trap, TrapKind, Val};
+use crate::wasi::WasiCtx;
+use crate::{Engine, Linker, Module, Store};
+use anyhow::{anyhow, bail};
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -32,6 +32,8 @@ pub struct Args {
     /// The guest's argv[0] (default: the module's file name)
     #[arg(long)]
     pub argv0: Option<String>,
+    #[command(flatten)]
+    pub options: super::options::CodegenOptions,
     /// The module (.wasm, .wat, or an artifact from `rt compile`)
     pub module: PathBuf,
     /// Arguments for the guest (everything after MODULE)
@@ -40,40 +42,39 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let mut store = Store::new();
-    let mut linker = Linker::new();
-    link_host(&mut linker, &mut store, &args)?;
+    let engine = Engine::new(&args.options.config()?);
+    let mut store = Store::new(&engine, wasi_ctx(&args)?);
+    let mut linker = Linker::new(&engine);
+    crate::wasi::link::add_to_linker(&mut linker, |ctx: &mut WasiCtx| ctx)?;
     for spec in &args.preloads {
         let (name, path) = spec
             .split_once('=')
             .ok_or_else(|| anyhow!("--preload expects NAME=PATH, got `{spec}`"))?;
-        let m = load_module(Path::new(path))?;
-        let inst = match store.instantiate(&linker, &m) {
+        let m = load_module(&engine, Path::new(path))?;
+        let inst = match linker.instantiate(&mut store, &m) {
             Ok(i) => i,
-            Err(Error::Trap(t)) => return Ok(report_trap(&t)),
-            Err(e) => bail!("{path}: {e}"),
+            Err(e) => return trapped(e).map_err(|e| anyhow!("{path}: {e}")),
         };
-        linker.define_instance(&store, name, inst);
+        linker.instance(&store, name, inst)?;
     }
     let shown = args.module.display().to_string();
-    let m = load_module(&args.module)?;
-    let inst = match store.instantiate(&linker, &m) {
+    let m = load_module(&engine, &args.module)?;
+    let inst = match linker.instantiate(&mut store, &m) {
         Ok(i) => i,
-        Err(Error::Trap(t)) => return Ok(report_trap(&t)),
-        Err(e) => bail!("{shown}: {e}"),
+        Err(e) => return trapped(e).map_err(|e| anyhow!("{shown}: {e}")),
     };
     // A WASI reactor initialises itself through `_initialize` before anything else is called.
-    if let Some(Extern::Func(init)) = store.get_export(inst, "_initialize") {
-        if let Err(t) = store.call(init, &[]) {
-            return Ok(report_trap(&t));
+    if let Some(init) = inst.get_func(&store, "_initialize") {
+        if let Err(e) = init.call(&mut store, &[], &mut []) {
+            return trapped(e);
         }
     }
     let (func, call_args) = match &args.invoke {
         Some(name) => {
-            let Some(Extern::Func(f)) = store.get_export(inst, name) else {
+            let Some(f) = inst.get_func(&store, name) else {
                 bail!("{shown}: no exported function named `{name}`");
             };
-            let ty = store.func_type(f);
+            let ty = f.ty(&store);
             let raw: Vec<String> = args
                 .args
                 .iter()
@@ -93,13 +94,19 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 .collect::<anyhow::Result<Vec<_>>>()?;
             (f, vals)
         }
-        None => match store.get_export(inst, "_start") {
-            Some(Extern::Func(f)) => (f, Vec::new()),
-            _ => return Ok(ExitCode::SUCCESS),
+        None => match inst.get_func(&store, "_start") {
+            Some(f) => (f, Vec::new()),
+            None => return Ok(ExitCode::SUCCESS),
         },
     };
-    match store.call(func, &call_args) {
-        Ok(results) => {
+    let mut results: Vec<Val> = func
+        .ty(&store)
+        .results()
+        .iter()
+        .map(|t| Val::default_for(*t))
+        .collect();
+    match func.call(&mut store, &call_args, &mut results) {
+        Ok(()) => {
             if args.invoke.is_some() {
                 for r in results {
                     println!("{}", format_val(r));
@@ -107,13 +114,24 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Err(t) => Ok(report_trap(&t)),
+        Err(e) => trapped(e),
     }
 }
 
-/// Where host modules get linked before anything is instantiated. WASI preview1 is wired in
-/// here (the guest's args, env and preopened dirs come from `args`).
-pub fn link_host(linker: &mut Linker, store: &mut Store, args: &Args) -> anyhow::Result<()> {
+/// A trap (or `proc_exit`) becomes the exit status; any other error stays an error.
+fn trapped(e: anyhow::Error) -> anyhow::Result<ExitCode> {
+    let trap = match e.downcast_ref::<Error>() {
+        Some(Error::Trap(t)) => Some(t),
+        _ => e.downcast_ref::<Trap>(),
+    };
+    match trap {
+        Some(t) => Ok(report_trap(t)),
+        None => Err(e),
+    }
+}
+
+/// The guest's WASI context from the command line (its args, env and preopened dirs).
+pub fn wasi_ctx(args: &Args) -> anyhow::Result<WasiCtx> {
     let config = crate::wasi::WasiConfig::from_cli(
         &args.env,
         &args.dirs,
@@ -123,25 +141,13 @@ pub fn link_host(linker: &mut Linker, store: &mut Store, args: &Args) -> anyhow:
         &args.args,
     )
     .map_err(|e| anyhow!(e))?;
-    let ctx = crate::wasi::WasiCtx::new(config).map_err(|e| anyhow!(e))?;
-    crate::wasi::link::define(linker, store, ctx);
-    Ok(())
+    WasiCtx::new(config).map_err(|e| anyhow!(e))
 }
 
 /// Load a module for running: an artifact from `rt compile` (no LLVM work), or a .wasm/.wat
 /// file compiled through the cache.
-pub fn load_module(path: &Path) -> anyhow::Result<CompiledModule> {
-    let shown = path.display().to_string();
-    let raw = std::fs::read(path).with_context(|| format!("cannot read {shown}"))?;
-    if artifact::is_artifact(&raw) {
-        let (wasm, objects) = artifact::read(&raw).map_err(|e| anyhow!("{shown}: {e}"))?;
-        let module = Module::parse(wasm).map_err(|e| anyhow!("{shown}: {e}"))?;
-        return CompiledModule::from_objects(module, objects).map_err(|e| anyhow!("{shown}: {e}"));
-    }
-    let bytes = crate::module::module_bytes(&shown, raw).map_err(|e| anyhow!("{e}"))?;
-    let module = crate::features::parse_checked(bytes, crate::features::wasm3())
-        .map_err(|e| anyhow!("{shown}:{e}"))?;
-    artifact::compile_cached(module).map_err(|e| anyhow!("{shown}: {e}"))
+pub fn load_module(engine: &Engine, path: &Path) -> anyhow::Result<Module> {
+    Module::from_file_cached(engine, path)
 }
 
 /// Print a trap like wasmtime (message, then the wasm backtrace) and pick the exit status.

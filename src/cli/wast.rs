@@ -1,6 +1,6 @@
 //! `rt wast`: run WebAssembly spec scripts and report every failing directive.
 use crate::features;
-use anyhow::{anyhow, bail};
+use anyhow::bail;
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -33,21 +33,7 @@ pub fn language(version: &str, switches: &[String]) -> anyhow::Result<WasmFeatur
         "3" | "3.0" => features::wasm3(),
         other => bail!("unknown --wasm version `{other}` (expected 1.0, 2.0 or 3.0)"),
     };
-    for switch in switches {
-        let (name, value) = switch.split_once('=').unwrap_or((switch, "y"));
-        let feature = features::by_name(name).ok_or_else(|| {
-            let known: Vec<&str> = features::FEATURES.iter().map(|f| f.name).collect();
-            anyhow!(
-                "unknown feature `{name}` in -W (known: {})",
-                known.join(", ")
-            )
-        })?;
-        match value {
-            "y" | "yes" | "true" => language.insert(feature.flags),
-            "n" | "no" | "false" => language.remove(feature.flags),
-            other => bail!("-W {name}={other}: expected y or n"),
-        }
-    }
+    super::options::switch_features(&mut language, switches)?;
     Ok(language)
 }
 

@@ -49,10 +49,12 @@ pub(crate) struct Env<'ctx, 'm> {
     pub wasm: &'m Module,
     /// Defined functions' LLVM declarations, by function index (None for imports).
     pub funcs: Vec<Option<FunctionValue<'ctx>>>,
+    /// What the embedding's `Config` asks of the generated code.
+    pub settings: super::CodegenSettings,
 }
 
 impl<'ctx, 'm> Env<'ctx, 'm> {
-    pub fn new(ctx: &'ctx Context, wasm: &'m Module) -> Self {
+    pub fn new(ctx: &'ctx Context, wasm: &'m Module, settings: super::CodegenSettings) -> Self {
         let llmod = ctx.create_module("wasm");
         let b = ctx.create_builder();
         let root = ctx.metadata_node(&[ctx.metadata_string("rt wasm tbaa").into()]);
@@ -75,6 +77,7 @@ impl<'ctx, 'm> Env<'ctx, 'm> {
             b,
             wasm,
             funcs: Vec::new(),
+            settings,
         }
     }
 

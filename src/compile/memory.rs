@@ -8,12 +8,6 @@ use inkwell::types::BasicTypeEnum;
 use inkwell::values::{BasicMetadataValueEnum, BasicValue, IntValue, PointerValue};
 use wasmparser::{MemArg, Operator as O};
 
-/// `RT_BOUNDS_CHECKS=1` compiles explicit bounds checks on every access (a debugging aid;
-/// the guard-page reservation stays in place either way).
-pub(crate) fn bounds_checks() -> bool {
-    std::env::var("RT_BOUNDS_CHECKS").is_ok_and(|v| v == "1")
-}
-
 /// How a load widens its bytes.
 #[derive(Clone, Copy)]
 enum Ext {
@@ -45,7 +39,7 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
         let eff = b
             .build_int_add(wide, env.i64().const_int(memarg.offset, false), "ea")
             .map_err(llvm_err)?;
-        if bounds_checks() {
+        if env.settings.bounds_checks {
             // Debugging fallback: check against the current size instead of relying on guards.
             let end = b
                 .build_int_add(eff, env.i64().const_int(u64::from(bytes), false), "end")

@@ -6,6 +6,8 @@
 //! `control`, `numeric`, `memory`, `table`, `calls` (calls + host/wasm bridges), `artifact`
 //! (the on-disk format and cache).
 pub mod artifact;
+mod settings;
+pub use settings::CodegenSettings;
 mod calls;
 mod control;
 mod env;
@@ -78,7 +80,10 @@ fn uses_v128(module: &Module) -> bool {
 
 /// Compile a (validated) module to ELF objects: one per partition of its functions, compiled
 /// on parallel threads when the module is large. The runtime's loader links them together.
-pub fn compile_objects(module: &Module) -> Result<Vec<Vec<u8>>, String> {
+pub fn compile_objects(
+    module: &Module,
+    settings: &CodegenSettings,
+) -> Result<Vec<Vec<u8>>, String> {
     if uses_v128(module) {
         return Err("SIMD is not supported yet: the module uses v128".into());
     }
@@ -88,7 +93,12 @@ pub fn compile_objects(module: &Module) -> Result<Vec<Vec<u8>>, String> {
     init_llvm();
     let parts = partitions(module);
     if parts.len() == 1 {
-        return Ok(vec![compile_partition(module, parts[0].clone(), true)?]);
+        return Ok(vec![compile_partition(
+            module,
+            parts[0].clone(),
+            true,
+            settings,
+        )?]);
     }
     std::thread::scope(|scope| {
         let handles: Vec<_> = parts
@@ -96,7 +106,7 @@ pub fn compile_objects(module: &Module) -> Result<Vec<Vec<u8>>, String> {
             .enumerate()
             .map(|(n, range)| {
                 let range = range.clone();
-                scope.spawn(move || compile_partition(module, range, n == 0))
+                scope.spawn(move || compile_partition(module, range, n == 0, settings))
             })
             .collect();
         handles
@@ -148,9 +158,10 @@ fn compile_partition(
     module: &Module,
     range: std::ops::Range<u32>,
     with_bridges: bool,
+    settings: &CodegenSettings,
 ) -> Result<Vec<u8>, String> {
     let ctx = Context::create();
-    let mut env = Env::new(&ctx, module);
+    let mut env = Env::new(&ctx, module, *settings);
     declare_functions(&mut env)?;
     for i in range {
         func::translate_function(&env, i).map_err(|e| {
@@ -175,7 +186,7 @@ fn compile_partition(
     env.llmod
         .set_data_layout(&tm.get_target_data().get_data_layout());
     env.llmod
-        .run_passes("default<O2>", &tm, PassBuilderOptions::create())
+        .run_passes(settings.pipeline(), &tm, PassBuilderOptions::create())
         .map_err(|e| format!("LLVM optimisation failed: {e}"))?;
     let buf = tm
         .write_to_memory_buffer(&env.llmod, FileType::Object)

@@ -190,20 +190,38 @@ unsafe extern "C" fn host_call(
     if store_ptr.is_null() {
         return trap_code::HOST;
     }
-    // Shared access only: the store is mutably borrowed by the `Store::call` that entered.
-    let store = &*store_ptr;
+    // The store is mutably borrowed by the `Store::call` that entered; it hands its raw
+    // pointer to the host function through CURRENT_STORE and does not touch the store until
+    // the call returns.
     let ctx = &*ctx;
+    let store = &*store_ptr;
     let entry = &store.funcs[ctx.func.0 as usize];
     let ty = &entry.ty;
     let count = ty.params().len().max(ty.results().len());
     let slots = std::slice::from_raw_parts_mut(slots, count);
+    // An embedding-API function may use the store mutably (call back into wasm, create
+    // objects), so nothing borrowed from the store may be live while it runs: take an owned
+    // handle to the closure and let every borrow end here.
+    let embedded = match &entry.kind {
+        FuncKind::Embedded(f) => Some(f.clone()),
+        _ => None,
+    };
     let mut caller = super::store::Caller::new(ctx.memory);
     rt_host_begin();
     // A panicking host function must not unwind into compiled code (or abort the process).
-    let out = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match &entry.kind {
-        FuncKind::HostRaw(f) => f(&mut caller, slots),
-        FuncKind::Host(f) => typed_host_call(store, f, ty, &mut caller, slots),
-        FuncKind::Wasm => Err(Trap::host("a wasm function was called as a host function")),
+    let out = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        if let Some(f) = embedded {
+            return f(store_ptr, ctx, slots);
+        }
+        let store = &*store_ptr;
+        let entry = &store.funcs[ctx.func.0 as usize];
+        match &entry.kind {
+            FuncKind::HostRaw(f) => f(&mut caller, slots),
+            FuncKind::Host(f) => typed_host_call(store, f, &entry.ty, &mut caller, slots),
+            FuncKind::Embedded(_) | FuncKind::Wasm => {
+                Err(Trap::host("a wasm function was called as a host function"))
+            }
+        }
     }))
     .unwrap_or_else(|_| Err(Trap::host("host function panicked")));
     rt_host_end();
@@ -220,7 +238,7 @@ unsafe extern "C" fn host_call(
 /// stack, and fall back to the heap only past that.
 const INLINE_VALS: usize = 16;
 
-fn typed_host_call(
+pub(crate) fn typed_host_call(
     store: &Store,
     f: &HostFn,
     ty: &FuncType,
@@ -259,7 +277,7 @@ fn encode_results(
     slots: &mut [ValRaw],
 ) -> Result<(), Trap> {
     for ((slot, t), v) in slots.iter_mut().zip(types).zip(values) {
-        if !Store::val_matches(v, *t) {
+        if !store.val_fits(v, *t) {
             return Err(Trap::host(format!(
                 "host function returned {v:?} for a result of type {t}"
             )));

@@ -132,6 +132,7 @@ pub(crate) fn instantiate(
                     data.host_ctxs.push(Box::new(HostCtx {
                         func: f,
                         memory: std::ptr::null_mut(),
+                        caller: Some(Instance(inst_index, store.id)),
                     }));
                     let ctx: *mut HostCtx = &mut **data.host_ctxs.last_mut().unwrap();
                     let adapter = m.code.symbol(&adapter_symbol(t)).unwrap_or(0) as *const u8;
@@ -142,6 +143,7 @@ pub(crate) fn instantiate(
                         let shared = Box::new(HostCtx {
                             func: f,
                             memory: std::ptr::null_mut(),
+                            caller: None,
                         });
                         entry.code = adapter;
                         entry.vmctx = Box::leak(shared) as *mut HostCtx as *mut u8;
@@ -188,7 +190,7 @@ pub(crate) fn instantiate(
             type_id: u64::from(data.type_ids[t as usize]),
             array_tramp: tramp as *const u8,
         });
-        let f = Func(store.funcs.len() as u32);
+        let f = Func(store.funcs.len() as u32, store.id);
         store
             .anyfunc_owner
             .insert(&*af as *const AnyFunc as usize, f);
@@ -278,7 +280,7 @@ pub(crate) fn instantiate(
         data.exports.insert(e.name.clone(), ext);
     }
     store.instances.push(data);
-    let instance = Instance(inst_index);
+    let instance = Instance(inst_index, store.id);
     apply_segments(store, instance)?;
     if let Some(start) = module.start {
         let f = store.instances[inst_index as usize].func_handles[start as usize];

@@ -13,6 +13,8 @@ pub mod vm;
 
 pub use linker::Linker;
 pub use store::{Caller, CompiledModule, Store};
+pub(crate) use memory::bytes_mut as memory_bytes;
+pub(crate) use store::EmbeddedHostFn;
 pub use trap::{Trap, TrapKind};
 pub use vm::ValRaw;
 
@@ -45,10 +47,12 @@ impl Val {
     }
 }
 
+/// Handles: the object's index in its store, and the store's id. Every use is checked
+/// against the id, so a handle from another store is an error, never another object.
 macro_rules! handle {
     ($($name:ident),*) => {$(
         #[derive(Clone, Copy, PartialEq, Eq, Debug, Hash)]
-        pub struct $name(pub(crate) u32);
+        pub struct $name(pub(crate) u32, pub(crate) u64);
     )*};
 }
 handle!(Func, Table, Memory, Global, Instance);

@@ -49,6 +49,21 @@ pub(crate) enum FuncKind {
     Wasm,
     Host(HostFn),
     HostRaw(RawHostFn),
+    /// A host function of the embedding API: it knows the store's data type and rebuilds a
+    /// typed `Caller` from the raw store pointer.
+    Embedded(EmbeddedHostFn),
+}
+
+/// The type-erased form of an embedding-API host function.
+pub(crate) type EmbeddedHostFn = Arc<
+    dyn Fn(*mut Store, &HostCtx, &mut [ValRaw]) -> Result<(), Trap> + Send + Sync,
+>;
+
+/// Every store gets a process-unique id; handles carry it, so a handle from one store is
+/// refused by another instead of naming whatever object has the same index there.
+pub(crate) fn next_store_id() -> u64 {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+    NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
 }
 
 pub(crate) struct FuncEntry {
@@ -62,6 +77,8 @@ pub(crate) struct HostCtx {
     pub func: Func,
     /// The importing instance's memory 0, which the host function sees as its caller's.
     pub memory: *mut MemoryData,
+    /// The importing instance (None for the store-level reference a table holds).
+    pub caller: Option<Instance>,
 }
 
 /// What a host function sees of its caller.
@@ -89,6 +106,8 @@ impl Caller<'_> {
 }
 
 pub struct Store {
+    /// This store's process-unique id (see [`next_store_id`]).
+    pub(crate) id: u64,
     pub(crate) funcs: Vec<FuncEntry>,
     pub(crate) memories: Vec<LinearMemory>,
     pub(crate) memory_types: Vec<MemoryType>,
@@ -185,6 +204,7 @@ impl Store {
         // SAFETY: installs process-wide fault handlers that chain to any previous ones.
         SIGNALS.call_once(|| unsafe { rt_install_signal_handlers() });
         Store {
+            id: next_store_id(),
             funcs: Vec::new(),
             memories: Vec::new(),
             memory_types: Vec::new(),
@@ -203,7 +223,8 @@ impl Store {
 
     /// Compile a module to native code (LLVM) and load it.
     pub fn compile(&mut self, module: Module) -> Result<CompiledModule, Error> {
-        let objects = crate::compile::compile_objects(&module).map_err(Error::Compile)?;
+        let objects = crate::compile::compile_objects(&module, &Default::default())
+            .map_err(Error::Compile)?;
         CompiledModule::from_objects(module, objects)
     }
 
@@ -262,6 +283,19 @@ impl Store {
         *self.globals[g.0 as usize] = self.encode(v);
     }
 
+    /// The bytes of a memory, read-only.
+    pub fn memory_bytes(&self, m: Memory) -> &[u8] {
+        let data: *const MemoryData = &*self.memories[m.0 as usize].data;
+        // SAFETY: the store is borrowed, so no guest code runs meanwhile; the bytes live as
+        // long as the memory.
+        unsafe { super::memory::bytes_mut(data as *mut MemoryData) }
+    }
+
+    /// Grow a memory by `delta` pages; the old size in pages, or None past its maximum.
+    pub fn grow_memory(&mut self, m: Memory, delta: u64) -> Option<u64> {
+        self.memories[m.0 as usize].grow(delta)
+    }
+
     /// The bytes of a memory (for hosts that inspect it).
     pub fn memory_data(&mut self, m: Memory) -> &mut [u8] {
         let data: *mut MemoryData = &mut *self.memories[m.0 as usize].data;
@@ -276,7 +310,7 @@ impl Store {
         let mem = LinearMemory::new(ty.initial, ty.maximum).map_err(Error::Compile)?;
         self.memories.push(mem);
         self.memory_types.push(ty);
-        Ok(Memory(self.memories.len() as u32 - 1))
+        Ok(Memory(self.memories.len() as u32 - 1, self.id))
     }
 
     pub fn new_table(&mut self, ty: TableType, init: Val) -> Result<Table, Error> {
@@ -294,14 +328,14 @@ impl Store {
         t.sync();
         self.tables.push(t);
         self.table_types.push(ty);
-        Ok(Table(self.tables.len() as u32 - 1))
+        Ok(Table(self.tables.len() as u32 - 1, self.id))
     }
 
     pub fn new_global(&mut self, ty: GlobalType, v: Val) -> Global {
         let bits = self.encode(v);
         self.globals.push(Box::new(bits));
         self.global_types.push(ty);
-        Global(self.globals.len() as u32 - 1)
+        Global(self.globals.len() as u32 - 1, self.id)
     }
 
     pub fn host_func(&mut self, ty: FuncType, f: HostFn) -> Func {
@@ -313,9 +347,13 @@ impl Store {
         self.add_host_func(ty, FuncKind::HostRaw(f))
     }
 
+    pub(crate) fn host_func_embedded(&mut self, ty: FuncType, f: EmbeddedHostFn) -> Func {
+        self.add_host_func(ty, FuncKind::Embedded(f))
+    }
+
     fn add_host_func(&mut self, ty: FuncType, kind: FuncKind) -> Func {
         let type_id = u64::from(self.sig_id(&ty));
-        let func = Func(self.funcs.len() as u32);
+        let func = Func(self.funcs.len() as u32, self.id);
         // The code pointer is filled in by the first module that imports this function: only
         // compiled code has an adapter from the internal calling convention for its signature.
         self.funcs.push(FuncEntry {
@@ -368,7 +406,14 @@ impl Store {
         }
     }
 
-    pub(crate) fn val_matches(v: &Val, ty: ValType) -> bool {
+    /// Whether `v` is a value of type `ty` that this store can hold (a funcref must name one
+    /// of this store's functions).
+    pub(crate) fn val_fits(&self, v: &Val, ty: ValType) -> bool {
+        if let Val::FuncRef(Some(f)) = v {
+            if f.1 != self.id {
+                return false;
+            }
+        }
         matches!(
             (v, ty),
             (Val::I32(_), ValType::I32)
@@ -381,12 +426,15 @@ impl Store {
     }
 
     pub fn call(&mut self, f: Func, args: &[Val]) -> Result<Vec<Val>, Trap> {
+        if f.1 != self.id {
+            return Err(Trap::host("function used with the wrong store"));
+        }
         let ty = self.funcs[f.0 as usize].ty.clone();
         if args.len() != ty.params().len()
             || !args
                 .iter()
                 .zip(ty.params())
-                .all(|(a, t)| Self::val_matches(a, *t))
+                .all(|(a, t)| self.val_fits(a, *t))
         {
             return Err(Trap::host(format!(
                 "argument type mismatch: expected {} argument(s) of types {:?}",
@@ -394,30 +442,39 @@ impl Store {
                 ty.params()
             )));
         }
-        let mut caller = Caller {
-            memory: std::ptr::null_mut(),
-            _store: Default::default(),
-        };
-        match &self.funcs[f.0 as usize].kind {
-            FuncKind::Wasm => {}
-            FuncKind::Host(h) => {
-                let mut results: Vec<Val> =
-                    ty.results().iter().map(|t| Val::default_for(*t)).collect();
-                h.clone()(&mut caller, args, &mut results)?;
-                return Ok(results);
-            }
-            FuncKind::HostRaw(h) => {
-                let mut slots = vec![ValRaw::default(); ty.params().len().max(ty.results().len())];
-                for (slot, a) in slots.iter_mut().zip(args) {
-                    *slot = self.encode(*a);
-                }
-                h.clone()(&mut caller, &mut slots)?;
-                return Ok(self.decode_all(ty.results(), &slots));
-            }
-        }
         let mut slots = vec![ValRaw::default(); ty.params().len().max(ty.results().len()).max(1)];
         for (slot, a) in slots.iter_mut().zip(args) {
             *slot = self.encode(*a);
+        }
+        self.call_raw(f, &mut slots)?;
+        Ok(self.decode_all(ty.results(), &slots))
+    }
+
+    /// Call `f` with its arguments in `slots` (raw, already of the right types), leaving its
+    /// results there. `slots` must hold at least max(params, results, 1) values. The one path
+    /// every host->wasm (and host->host) call takes.
+    pub(crate) fn call_raw(&mut self, f: Func, slots: &mut [ValRaw]) -> Result<(), Trap> {
+        let entry = &self.funcs[f.0 as usize];
+        let wanted = entry.ty.params().len().max(entry.ty.results().len()).max(1);
+        assert!(slots.len() >= wanted, "call_raw: {} slots for {wanted} values", slots.len());
+        let mut caller = Caller::new(std::ptr::null_mut());
+        match &entry.kind {
+            FuncKind::Wasm => {}
+            FuncKind::Host(h) => {
+                let h = h.clone();
+                let ty = entry.ty.clone();
+                return super::helpers::typed_host_call(self, &h, &ty, &mut caller, slots);
+            }
+            FuncKind::HostRaw(h) => return h.clone()(&mut caller, slots),
+            FuncKind::Embedded(h) => {
+                let h = h.clone();
+                let ctx = HostCtx {
+                    func: f,
+                    memory: std::ptr::null_mut(),
+                    caller: None,
+                };
+                return h(self as *mut Store, &ctx, slots);
+            }
         }
         *self.stack_limit = thread_stack_limit();
         let af = &*self.funcs[f.0 as usize].anyfunc;
@@ -443,7 +500,7 @@ impl Store {
         if rc != 0 {
             return Err(self.take_trap(rc));
         }
-        Ok(self.decode_all(ty.results(), &slots))
+        Ok(())
     }
 
     fn decode_all(&self, types: &[ValType], slots: &[ValRaw]) -> Vec<Val> {

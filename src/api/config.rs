@@ -1,0 +1,90 @@
+//! `Config`: every setting that changes the code rt generates, and the language it accepts.
+use wasmparser::WasmFeatures;
+
+/// How hard LLVM optimises (wasmtime's `-O opt-level=`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+pub enum OptLevel {
+    /// No optimisation (`opt-level=0`): fastest compiles.
+    None,
+    /// LLVM's `default<O2>` (`opt-level=2`, the default).
+    #[default]
+    Speed,
+    /// LLVM's `default<O3>` (`opt-level=3`; wasmtime's `s` is accepted for it too).
+    SpeedAndSize,
+}
+
+/// Settings of an [`Engine`](super::Engine). Each one that changes generated code is part of
+/// the compile cache key and of the artifact header ([`Config::codegen_key`]).
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub(crate) opt_level: OptLevel,
+    pub(crate) bounds_checks: bool,
+    pub(crate) features: WasmFeatures,
+}
+
+impl Default for Config {
+    fn default() -> Config {
+        Config {
+            opt_level: OptLevel::default(),
+            bounds_checks: false,
+            features: crate::features::wasm3(),
+        }
+    }
+}
+
+impl Config {
+    /// The defaults: `OptLevel::Speed`, guard pages without explicit bounds checks, and the
+    /// Wasm 3.0 language (modules using what rt does not implement yet are refused as
+    /// unsupported, naming the feature).
+    pub fn new() -> Config {
+        Config::default()
+    }
+
+    pub fn opt_level(&mut self, level: OptLevel) -> &mut Config {
+        self.opt_level = level;
+        self
+    }
+
+    /// Compile an explicit bounds check into every linear-memory access instead of relying
+    /// on guard pages alone (wasmtime's `-O signals-based-traps=n`; a debugging aid).
+    pub fn explicit_bounds_checks(&mut self, on: bool) -> &mut Config {
+        self.bounds_checks = on;
+        self
+    }
+
+    /// The language modules are validated in.
+    pub fn wasm_features(&mut self, features: WasmFeatures) -> &mut Config {
+        self.features = features;
+        self
+    }
+
+    /// Switch one feature by its wasmtime name (`tail-call`, `simd`, ...).
+    pub fn wasm_feature(&mut self, name: &str, on: bool) -> anyhow::Result<&mut Config> {
+        let feature = crate::features::by_name(name)
+            .ok_or_else(|| anyhow::anyhow!("unknown WebAssembly feature `{name}`"))?;
+        self.features.set(feature.flags, on);
+        Ok(self)
+    }
+
+    pub fn features(&self) -> WasmFeatures {
+        self.features
+    }
+
+    /// What the compiler reads.
+    pub(crate) fn codegen(&self) -> crate::compile::CodegenSettings {
+        crate::compile::CodegenSettings {
+            opt_level: match self.opt_level {
+                OptLevel::None => 0,
+                OptLevel::Speed => 2,
+                OptLevel::SpeedAndSize => 3,
+            },
+            bounds_checks: self.bounds_checks,
+        }
+    }
+
+    /// Every setting that changes generated code, as one string (cache key, artifact header).
+    /// The language is included: it decides which modules compile at all.
+    pub fn codegen_key(&self) -> String {
+        format!("{};features={:x}", self.codegen().key(), self.features.bits())
+    }
+}

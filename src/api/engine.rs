@@ -1,0 +1,170 @@
+//! `Engine` (settings shared by everything compiled with them) and `Module` (compiled code,
+//! ready to instantiate in any store of its engine, from any thread).
+use super::Config;
+use crate::runtime::CompiledModule;
+use anyhow::{anyhow, bail, Result};
+use std::path::Path;
+use std::sync::Arc;
+
+/// A compilation environment: a [`Config`] fixed for its life. Cheap to clone; `Send` and
+/// `Sync`, so one engine serves every thread.
+#[derive(Clone)]
+pub struct Engine {
+    inner: Arc<Config>,
+}
+
+impl Default for Engine {
+    fn default() -> Engine {
+        Engine::new(&Config::default())
+    }
+}
+
+impl std::fmt::Debug for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Engine")
+            .field("config", &*self.inner)
+            .finish()
+    }
+}
+
+impl Engine {
+    pub fn new(config: &Config) -> Engine {
+        Engine {
+            inner: Arc::new(config.clone()),
+        }
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.inner
+    }
+
+    pub(crate) fn same(&self, other: &Engine) -> bool {
+        Arc::ptr_eq(&self.inner, &other.inner) || self.inner.codegen_key() == other.inner.codegen_key()
+    }
+}
+
+/// A compiled module. Cheap to clone; `Send` and `Sync`: compile once, instantiate in many
+/// stores on many threads.
+#[derive(Clone)]
+pub struct Module {
+    engine: Engine,
+    pub(crate) compiled: CompiledModule,
+}
+
+impl Module {
+    /// Compile a module given as binary or as WebAssembly text.
+    pub fn new(engine: &Engine, bytes: impl AsRef<[u8]>) -> Result<Module> {
+        Module::named(engine, "<module>", bytes.as_ref().to_vec())
+    }
+
+    /// Compile the `.wasm` or `.wat` file at `path` (errors name the file).
+    pub fn from_file(engine: &Engine, path: impl AsRef<Path>) -> Result<Module> {
+        let path = path.as_ref();
+        let shown = path.display().to_string();
+        let bytes = std::fs::read(path).map_err(|source| crate::module::InputError::Io {
+            path: shown.clone(),
+            source,
+        })?;
+        Module::named(engine, &shown, bytes)
+    }
+
+    fn named(engine: &Engine, shown: &str, bytes: Vec<u8>) -> Result<Module> {
+        let parsed = Module::validate(engine, shown, bytes)?;
+        let objects = crate::compile::compile_objects(&parsed, &engine.config().codegen())
+            .map_err(|e| anyhow!("{shown}: {e}"))?;
+        Module::from_parts(engine, shown, parsed, objects)
+    }
+
+    /// Text to binary, then validation in the engine's language (unsupported features are
+    /// refused naming them).
+    pub(crate) fn validate(
+        engine: &Engine,
+        shown: &str,
+        bytes: Vec<u8>,
+    ) -> Result<crate::module::Module> {
+        let bytes = crate::module::module_bytes(shown, bytes).map_err(|e| anyhow!("{e}"))?;
+        crate::features::parse_checked(bytes, engine.config().features())
+            .map_err(|e| anyhow!("{shown}:{e}"))
+    }
+
+    pub(crate) fn from_parts(
+        engine: &Engine,
+        shown: &str,
+        parsed: crate::module::Module,
+        objects: Vec<Vec<u8>>,
+    ) -> Result<Module> {
+        let compiled =
+            CompiledModule::from_objects(parsed, objects).map_err(|e| anyhow!("{shown}: {e}"))?;
+        Ok(Module {
+            engine: engine.clone(),
+            compiled,
+        })
+    }
+
+    /// Compile through the on-disk cache (what `rt run` does).
+    pub fn from_file_cached(engine: &Engine, path: impl AsRef<Path>) -> Result<Module> {
+        let path = path.as_ref();
+        let shown = path.display().to_string();
+        let raw = std::fs::read(path).map_err(|source| crate::module::InputError::Io {
+            path: shown.clone(),
+            source,
+        })?;
+        if crate::compile::artifact::is_artifact(&raw) {
+            // SAFETY: the header is checked against this build, CPU and engine settings.
+            return unsafe { Module::deserialize(engine, &raw) }.map_err(|e| anyhow!("{shown}: {e}"));
+        }
+        let parsed = Module::validate(engine, &shown, raw)?;
+        let objects = crate::compile::artifact::compile_cached(&parsed, engine.config())
+            .map_err(|e| anyhow!("{shown}: {e}"))?;
+        Module::from_parts(engine, &shown, parsed, objects)
+    }
+
+    /// The module as an artifact (`rt compile`'s format): object code plus the header that
+    /// ties it to this rt build, this CPU and these settings.
+    pub fn serialize(&self) -> Vec<u8> {
+        crate::compile::artifact::write(
+            &self.compiled.module.bytes,
+            &self.compiled.objects,
+            &self.engine.config().codegen_key(),
+        )
+    }
+
+    /// Load an artifact made by [`Module::serialize`] or `rt compile`.
+    ///
+    /// # Safety
+    /// The object code is run as it is: the header check refuses artifacts from another rt
+    /// build, CPU or setting, and the embedded module's hash is verified, but an artifact
+    /// crafted to pass those checks could contain any machine code. Load only artifacts you
+    /// made or trust.
+    pub unsafe fn deserialize(engine: &Engine, bytes: &[u8]) -> Result<Module> {
+        let (wasm, objects) =
+            crate::compile::artifact::read(bytes, &engine.config().codegen_key()).map_err(|e| anyhow!(e))?;
+        let parsed = crate::module::Module::parse(wasm).map_err(|e| anyhow!("{e}"))?;
+        Module::from_parts(engine, "<artifact>", parsed, objects)
+    }
+
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
+    /// The module's imports: (module, name).
+    pub fn imports(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.compiled
+            .module
+            .imports
+            .iter()
+            .map(|i| (i.module.as_str(), i.name.as_str()))
+    }
+
+    /// The module's export names.
+    pub fn exports(&self) -> impl Iterator<Item = &str> {
+        self.compiled.module.exports.iter().map(|e| e.name.as_str())
+    }
+
+    pub(crate) fn check_engine(&self, engine: &Engine) -> Result<()> {
+        if !self.engine.same(engine) {
+            bail!("module was compiled for another engine (different settings)");
+        }
+        Ok(())
+    }
+}

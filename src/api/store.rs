@@ -1,0 +1,165 @@
+//! `Store<T>`: the runtime objects of one embedding plus the host's own state `T`, and the
+//! context traits that let the same methods take a store or a host function's caller.
+use super::Engine;
+use crate::runtime::vm::MemoryData;
+
+/// A store: every instance, memory, table, global and function an embedding creates lives
+/// here until the store is dropped, beside the host's state `T` that host functions reach
+/// through their [`Caller`]. Handles ([`Func`](super::Func), [`Memory`](super::Memory), ...)
+/// carry their store's id: using one with another store is an error.
+pub struct Store<T> {
+    parts: Box<StoreParts<T>>,
+}
+
+/// What a store holds. `repr(C)` with the runtime store first: compiled code and the runtime
+/// only see a pointer to that first field, and a host function created by a `Linker<T>` turns
+/// it back into the whole (see `Linker::instantiate`).
+#[doc(hidden)]
+#[repr(C)]
+pub struct StoreParts<T> {
+    pub(crate) opaque: crate::runtime::Store,
+    pub(crate) engine: Engine,
+    pub(crate) data: T,
+}
+
+impl<T> Store<T> {
+    pub fn new(engine: &Engine, data: T) -> Store<T> {
+        Store {
+            parts: Box::new(StoreParts {
+                opaque: crate::runtime::Store::new(),
+                engine: engine.clone(),
+                data,
+            }),
+        }
+    }
+
+    pub fn engine(&self) -> &Engine {
+        &self.parts.engine
+    }
+
+    pub fn data(&self) -> &T {
+        &self.parts.data
+    }
+
+    pub fn data_mut(&mut self) -> &mut T {
+        &mut self.parts.data
+    }
+
+    pub fn into_data(self) -> T {
+        self.parts.data
+    }
+}
+
+/// What a host function sees of its caller: the store's data, the calling instance's exports
+/// and memory, and the store itself for calls back into wasm.
+pub struct Caller<'a, T> {
+    pub(crate) parts: &'a mut StoreParts<T>,
+    /// The instance whose import is being called (None when the host called it directly).
+    pub(crate) instance: Option<crate::runtime::Instance>,
+    /// That instance's memory 0 (null without one).
+    pub(crate) memory: *mut MemoryData,
+}
+
+impl<T> Caller<'_, T> {
+    /// A shorter-lived caller over the same store (to pass on while keeping this one).
+    pub fn reborrow(&mut self) -> Caller<'_, T> {
+        Caller {
+            parts: self.parts,
+            instance: self.instance,
+            memory: self.memory,
+        }
+    }
+
+    pub fn data(&self) -> &T {
+        &self.parts.data
+    }
+
+    pub fn data_mut(&mut self) -> &mut T {
+        &mut self.parts.data
+    }
+
+    pub fn engine(&self) -> &Engine {
+        &self.parts.engine
+    }
+
+    /// An export of the calling instance (`None` when there is no calling instance, i.e. the
+    /// host called this function itself, or no such export).
+    pub fn get_export(&self, name: &str) -> Option<super::Extern> {
+        let instance = self.instance?;
+        self.parts.opaque.get_export(instance, name)
+    }
+
+    /// The calling instance's memory 0 and the store's data, both mutable at once (what
+    /// system interfaces like WASI need: guest buffers and host state in one call).
+    pub fn memory_and_data(&mut self) -> (&mut [u8], &mut T) {
+        let memory: &mut [u8] = if self.memory.is_null() {
+            &mut []
+        } else {
+            // SAFETY: the memory belongs to this store and outlives the call; the guest is
+            // suspended while its host function runs, and `self` is borrowed mutably, so no
+            // other reference to the bytes exists.
+            unsafe { crate::runtime::memory_bytes(self.memory) }
+        };
+        (memory, &mut self.parts.data)
+    }
+}
+
+/// Something that holds a store: a [`Store`] or a host function's [`Caller`] (and `&mut` of
+/// either). Every method of a handle takes one.
+pub trait AsContext {
+    type Data;
+    #[doc(hidden)]
+    fn parts(&self) -> &StoreParts<Self::Data>;
+}
+
+/// A store that can be changed: calls, growth, new objects.
+pub trait AsContextMut: AsContext {
+    #[doc(hidden)]
+    fn parts_mut(&mut self) -> &mut StoreParts<Self::Data>;
+}
+
+impl<T> AsContext for Store<T> {
+    type Data = T;
+    fn parts(&self) -> &StoreParts<T> {
+        &self.parts
+    }
+}
+
+impl<T> AsContextMut for Store<T> {
+    fn parts_mut(&mut self) -> &mut StoreParts<T> {
+        &mut self.parts
+    }
+}
+
+impl<T> AsContext for Caller<'_, T> {
+    type Data = T;
+    fn parts(&self) -> &StoreParts<T> {
+        self.parts
+    }
+}
+
+impl<T> AsContextMut for Caller<'_, T> {
+    fn parts_mut(&mut self) -> &mut StoreParts<T> {
+        self.parts
+    }
+}
+
+impl<C: AsContext + ?Sized> AsContext for &C {
+    type Data = C::Data;
+    fn parts(&self) -> &StoreParts<C::Data> {
+        (**self).parts()
+    }
+}
+
+impl<C: AsContext + ?Sized> AsContext for &mut C {
+    type Data = C::Data;
+    fn parts(&self) -> &StoreParts<C::Data> {
+        (**self).parts()
+    }
+}
+
+impl<C: AsContextMut + ?Sized> AsContextMut for &mut C {
+    fn parts_mut(&mut self) -> &mut StoreParts<C::Data> {
+        (**self).parts_mut()
+    }
+}

@@ -1,0 +1,199 @@
+//! The embedding API as an embedder uses it.
+use crate::{Caller, Config, Engine, Extern, Func, Linker, Module, OptLevel, Store, Trap, Val};
+
+const CALLBACK: &str = r#"(module
+  (import "host" "twice_then_add" (func $host (param i32) (result i32)))
+  (memory (export "memory") 1)
+  (data (i32.const 16) "hello")
+  (func (export "add_one") (param i32) (result i32) (i32.add (local.get 0) (i32.const 1)))
+  (func (export "run") (param i32) (result i32) (call $host (local.get 0))))"#;
+
+/// A host function reaches the store's data, reads the caller's memory and calls back into
+/// an export of its caller: wasm -> host -> wasm.
+#[test]
+fn a_host_function_calls_back_into_wasm() {
+    let engine = Engine::default();
+    let module = Module::new(&engine, CALLBACK).unwrap();
+    let mut linker = Linker::new(&engine);
+    linker
+        .func_wrap(
+            "host",
+            "twice_then_add",
+            |mut caller: Caller<'_, Vec<String>>, x: i32| -> anyhow::Result<i32> {
+                let memory = caller
+                    .get_export("memory")
+                    .and_then(Extern::into_memory)
+                    .expect("memory export");
+                let text = String::from_utf8(memory.data(&caller)[16..21].to_vec())?;
+                caller.data_mut().push(text);
+                let add_one = caller
+                    .get_export("add_one")
+                    .and_then(Extern::into_func)
+                    .expect("add_one export")
+                    .typed::<i32, i32>(&caller)?;
+                let once = add_one.call(&mut caller, x)?;
+                Ok(add_one.call(&mut caller, once * 2)?)
+            },
+        )
+        .unwrap();
+    let mut store = Store::new(&engine, Vec::new());
+    let instance = linker.instantiate(&mut store, &module).unwrap();
+    let run = instance.get_typed_func::<i32, i32>(&store, "run").unwrap();
+    assert_eq!(run.call(&mut store, 20).unwrap(), 43);
+    assert_eq!(store.data(), &["hello".to_string()]);
+}
+
+#[test]
+fn a_handle_from_another_store_is_an_error() {
+    let engine = Engine::default();
+    let module = Module::new(&engine, CALLBACK).unwrap();
+    let mut linker = Linker::new(&engine);
+    linker
+        .func_wrap("host", "twice_then_add", |x: i32| x)
+        .unwrap();
+    let mut first = Store::new(&engine, ());
+    let mut second = Store::new(&engine, ());
+    let a = linker.instantiate(&mut first, &module).unwrap();
+    let b = linker.instantiate(&mut second, &module).unwrap();
+    let from_first: Func = a.get_func(&first, "add_one").unwrap();
+    // Same index in both stores: only the id tells them apart.
+    assert_ne!(from_first, b.get_func(&second, "add_one").unwrap());
+    let err = from_first
+        .call(&mut second, &[Val::I32(1)], &mut [Val::I32(0)])
+        .unwrap_err();
+    assert!(err.to_string().contains("wrong store"), "{err}");
+    let err = linker
+        .define(&second, "x", "f", from_first)
+        .err()
+        .expect("defining a foreign function is refused");
+    assert!(err.to_string().contains("wrong store"), "{err}");
+    // A funcref argument from the other store is refused too.
+    let module = Module::new(
+        &engine,
+        "(module (func (export \"id\") (param funcref) (result funcref) (local.get 0)))",
+    )
+    .unwrap();
+    let c = Linker::<()>::new(&engine).instantiate(&mut second, &module).unwrap();
+    let id = c.get_func(&second, "id").unwrap();
+    let mut out = [Val::FuncRef(None)];
+    assert!(id
+        .call(&mut second, &[Val::FuncRef(Some(from_first))], &mut out)
+        .is_err());
+}
+
+#[test]
+fn traps_and_host_errors_come_back_as_errors() {
+    let engine = Engine::default();
+    let module = Module::new(
+        &engine,
+        r#"(module (import "host" "fail" (func $fail))
+             (func (export "div") (param i32) (result i32) (i32.div_u (i32.const 1) (local.get 0)))
+             (func (export "fail") (call $fail)))"#,
+    )
+    .unwrap();
+    let mut linker = Linker::new(&engine);
+    linker
+        .func_wrap("host", "fail", || -> Result<(), Trap> { Err(Trap::host("no way")) })
+        .unwrap();
+    let mut store = Store::new(&engine, ());
+    let instance = linker.instantiate(&mut store, &module).unwrap();
+    let div = instance.get_typed_func::<i32, i32>(&store, "div").unwrap();
+    assert_eq!(div.call(&mut store, 1).unwrap(), 1);
+    let trap = div.call(&mut store, 0).unwrap_err();
+    assert!(trap.to_string().contains("integer divide by zero"), "{trap}");
+    assert!(trap.downcast_ref::<Trap>().is_some());
+    let fail = instance.get_typed_func::<(), ()>(&store, "fail").unwrap();
+    let err = fail.call(&mut store, ()).unwrap_err();
+    assert!(err.to_string().contains("no way"), "{err}");
+    // Wrong static types are refused when the typed view is made.
+    assert!(instance.get_typed_func::<i64, i32>(&store, "div").is_err());
+}
+
+#[test]
+fn unknown_imports_and_unsupported_features_are_named() {
+    let engine = Engine::default();
+    let err = Module::new(&engine, "(module (func $f (return_call $f)))")
+        .err()
+        .expect("tail calls are not implemented yet");
+    assert!(err.to_string().contains("unsupported by rt: tail calls"), "{err}");
+    let module = Module::new(&engine, r#"(module (import "a" "b" (func)))"#).unwrap();
+    let err = Linker::<()>::new(&engine)
+        .instantiate(&mut Store::new(&engine, ()), &module)
+        .unwrap_err();
+    assert!(err.to_string().contains("unknown import: `a::b`"), "{err}");
+}
+
+/// Engines and modules are shared across threads; each thread has its own store.
+#[test]
+fn modules_are_used_from_several_threads() {
+    let engine = Engine::default();
+    let module = Module::new(
+        &engine,
+        "(module (func (export \"sq\") (param i64) (result i64) (i64.mul (local.get 0) (local.get 0))))",
+    )
+    .unwrap();
+    let results: Vec<i64> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..4i64)
+            .map(|n| {
+                let (engine, module) = (engine.clone(), module.clone());
+                scope.spawn(move || {
+                    let mut store = Store::new(&engine, ());
+                    let instance = Linker::new(&engine).instantiate(&mut store, &module).unwrap();
+                    let sq = instance.get_typed_func::<i64, i64>(&store, "sq").unwrap();
+                    sq.call(&mut store, n + 10).unwrap()
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    assert_eq!(results, vec![100, 121, 144, 169]);
+}
+
+/// Settings that change code are part of the artifact header: an artifact made with one
+/// configuration is refused by an engine with another.
+#[test]
+fn artifacts_carry_the_engine_settings() {
+    let mut config = Config::new();
+    config.opt_level(OptLevel::None);
+    let quick = Engine::new(&config);
+    let module = Module::new(&quick, "(module (func (export \"f\") (result i32) (i32.const 7)))")
+        .unwrap();
+    let bytes = module.serialize();
+    // SAFETY: an artifact this test just made.
+    let again = unsafe { Module::deserialize(&quick, &bytes) }.unwrap();
+    let mut store = Store::new(&quick, ());
+    let f = Linker::new(&quick)
+        .instantiate(&mut store, &again)
+        .unwrap()
+        .get_typed_func::<(), i32>(&store, "f")
+        .unwrap();
+    assert_eq!(f.call(&mut store, ()).unwrap(), 7);
+    let err = unsafe { Module::deserialize(&Engine::default(), &bytes) }
+        .err()
+        .expect("another engine's settings");
+    assert!(err.to_string().contains("opt-level=0"), "{err}");
+    assert_ne!(quick.config().codegen_key(), Engine::default().config().codegen_key());
+}
+
+#[test]
+fn globals_and_memories_through_handles() {
+    let engine = Engine::default();
+    let module = Module::new(
+        &engine,
+        r#"(module (global (export "g") (mut i64) (i64.const 5)) (memory (export "m") 1 3))"#,
+    )
+    .unwrap();
+    let mut store = Store::new(&engine, ());
+    let instance = Linker::new(&engine).instantiate(&mut store, &module).unwrap();
+    let g = instance.get_global(&store, "g").unwrap();
+    assert_eq!(g.get(&store), Val::I64(5));
+    g.set(&mut store, Val::I64(-9)).unwrap();
+    assert_eq!(g.get(&store), Val::I64(-9));
+    assert!(g.set(&mut store, Val::I32(1)).is_err());
+    let m = instance.get_memory(&store, "m").unwrap();
+    assert_eq!(m.size(&store), 1);
+    assert_eq!(m.grow(&mut store, 2).unwrap(), 1);
+    assert!(m.grow(&mut store, 1).is_err());
+    m.data_mut(&mut store)[70000] = 42;
+    assert_eq!(m.data(&store)[70000], 42);
+}

@@ -1,0 +1,74 @@
+//! Flags shared by the subcommands that compile (`run`, `compile`): wasmtime's `-O` and `-W`
+//! spellings, which only fill in a [`Config`]. Not a subcommand of its own.
+use crate::{Config, OptLevel};
+use anyhow::{anyhow, bail, Result};
+use wasmparser::WasmFeatures;
+
+#[derive(clap::Args, Debug, Default, Clone)]
+pub struct CodegenOptions {
+    /// Optimisation and code-generation options, comma-separated KEY=VALUE (repeatable):
+    /// opt-level=0|1|2|3|s, signals-based-traps=y|n (n: an explicit bounds check on every
+    /// memory access)
+    #[arg(short = 'O', value_name = "KEY=VALUE[,...]")]
+    pub optimize: Vec<String>,
+    /// WebAssembly features, comma-separated NAME[=y|n] (repeatable), in wasmtime's names:
+    /// simd, relaxed-simd, tail-call, extended-const, multi-memory, memory64,
+    /// function-references, gc, exceptions, threads, wide-arithmetic, custom-page-sizes,
+    /// custom-descriptors
+    #[arg(short = 'W', value_name = "NAME[=y|n][,...]")]
+    pub wasm: Vec<String>,
+}
+
+impl CodegenOptions {
+    /// The engine configuration these flags (and `RT_BOUNDS_CHECKS=1`, kept for old scripts)
+    /// describe.
+    pub fn config(&self) -> Result<Config> {
+        let mut config = Config::new();
+        if std::env::var("RT_BOUNDS_CHECKS").is_ok_and(|v| v == "1") {
+            config.explicit_bounds_checks(true);
+        }
+        for (key, value) in pairs(&self.optimize) {
+            match (key, value) {
+                ("opt-level", "0") => config.opt_level(OptLevel::None),
+                ("opt-level", "1" | "2") => config.opt_level(OptLevel::Speed),
+                ("opt-level", "3" | "s") => config.opt_level(OptLevel::SpeedAndSize),
+                ("signals-based-traps", v) => config.explicit_bounds_checks(!yes(key, v)?),
+                ("opt-level", other) => bail!("-O opt-level={other}: expected 0, 1, 2, 3 or s"),
+                (other, _) => bail!("unknown -O option `{other}` (known: opt-level, signals-based-traps)"),
+            };
+        }
+        let mut features = config.features();
+        switch_features(&mut features, &self.wasm)?;
+        config.wasm_features(features);
+        Ok(config)
+    }
+}
+
+/// Apply `-W` switches (`NAME`, `NAME=y`, `NAME=n`, comma-separated) to `features`.
+pub fn switch_features(features: &mut WasmFeatures, switches: &[String]) -> Result<()> {
+    for (name, value) in pairs(switches) {
+        let feature = crate::features::by_name(name).ok_or_else(|| {
+            let known: Vec<&str> = crate::features::FEATURES.iter().map(|f| f.name).collect();
+            anyhow!("unknown feature `{name}` in -W (known: {})", known.join(", "))
+        })?;
+        features.set(feature.flags, yes(name, value)?);
+    }
+    Ok(())
+}
+
+/// `KEY[=VALUE]` items of comma-separated lists; a bare KEY means `KEY=y`.
+fn pairs(lists: &[String]) -> impl Iterator<Item = (&str, &str)> {
+    lists
+        .iter()
+        .flat_map(|list| list.split(','))
+        .filter(|item| !item.is_empty())
+        .map(|item| item.split_once('=').unwrap_or((item, "y")))
+}
+
+fn yes(key: &str, value: &str) -> Result<bool> {
+    match value {
+        "y" | "yes" | "true" => Ok(true),
+        "n" | "no" | "false" => Ok(false),
+        other => bail!("{key}={other}: expected y or n"),
+    }
+}

@@ -1,0 +1,40 @@
+//! The code-generation settings the compiler reads: filled in from the embedding API's
+//! `Config` (or the CLI's flags), never from the environment inside the compiler.
+
+/// What changes the machine code generated for a module.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct CodegenSettings {
+    /// LLVM's pipeline: 0 (none), 2 (`default<O2>`) or 3 (`default<O3>`).
+    pub opt_level: u8,
+    /// An explicit bounds check on every linear-memory access (guard pages stay either way).
+    pub bounds_checks: bool,
+}
+
+impl Default for CodegenSettings {
+    fn default() -> CodegenSettings {
+        CodegenSettings {
+            opt_level: 2,
+            bounds_checks: false,
+        }
+    }
+}
+
+impl CodegenSettings {
+    /// The settings as one string, for cache keys and artifact headers.
+    pub fn key(&self) -> String {
+        format!(
+            "opt-level={};bounds-checks={}",
+            self.opt_level,
+            u8::from(self.bounds_checks)
+        )
+    }
+
+    /// The new pass manager's pipeline for this level.
+    pub(crate) fn pipeline(&self) -> &'static str {
+        match self.opt_level {
+            0 => "default<O0>",
+            3 => "default<O3>",
+            _ => "default<O2>",
+        }
+    }
+}
