@@ -1,7 +1,9 @@
 //! An in-process loader for the ELF relocatable objects LLVM emits: map the allocated
 //! sections into one region, apply the x86-64 relocations, make the region executable.
-//! Compiled code references nothing outside itself except a few libc routines LLVM may
-//! synthesise (memset/memcpy/memmove), reached through stubs placed after the sections.
+//! Compiled code references nothing outside itself except a few routines LLVM may synthesise
+//! (memset/memcpy/memmove, bound to the shim's own; rounding fallbacks), reached through stubs
+//! placed after the sections. The mapping is registered with the fault handler as wasm code.
+use super::faults::{self, Region};
 use object::elf;
 use object::read::elf::ElfFile64;
 use object::{
@@ -15,6 +17,8 @@ pub struct LoadedCode {
     len: usize,
     /// Defined symbols: name -> (address, size).
     pub symbols: HashMap<String, (usize, usize)>,
+    /// Registers the mapping as wasm code with the fault handler while it is mapped.
+    region: Region,
 }
 
 // SAFETY: the mapping is immutable after loading; it is only read and executed.
@@ -33,6 +37,7 @@ impl LoadedCode {
 
 impl Drop for LoadedCode {
     fn drop(&mut self) {
+        self.region.unregister();
         // SAFETY: the mapping made in `load`.
         unsafe {
             libc::munmap(self.base as *mut libc::c_void, self.len);
@@ -42,9 +47,8 @@ impl Drop for LoadedCode {
 
 fn external_symbol(name: &str) -> Option<usize> {
     Some(match name {
-        "memset" => libc::memset as *const () as usize,
-        "memcpy" => libc::memcpy as *const () as usize,
-        "memmove" => libc::memmove as *const () as usize,
+        // The shim's, not libc's: a guest access may fault inside them (see `faults`).
+        "memset" | "memcpy" | "memmove" => return faults::guest_builtin(name),
         // Rounding is inline with SSE4.1; without it LLVM calls these.
         "ceilf" => math::ceilf as *const () as usize,
         "ceil" => math::ceil as *const () as usize,
@@ -167,10 +171,13 @@ pub fn load(objects: &[Vec<u8>]) -> Result<LoadedCode, String> {
     if base == libc::MAP_FAILED {
         return Err("could not map memory for compiled code".into());
     }
+    // SAFETY: the mapping just made, owned by nothing else yet.
+    let region = unsafe { Region::code(base, len)? };
     let mut code = LoadedCode {
         base: base as *mut u8,
         len,
         symbols: HashMap::new(),
+        region,
     };
     // SAFETY: the mapping is ours, `len` bytes, writable until the mprotect below.
     let image = unsafe { std::slice::from_raw_parts_mut(code.base, len) };

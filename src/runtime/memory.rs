@@ -1,7 +1,9 @@
 //! Linear memories: each 32-bit memory reserves 8 GiB + 64 KiB of address space (a 32-bit
 //! index plus a 32-bit offset plus the access width never leaves it), of which only the
 //! current size is readable and writable. Compiled code therefore needs no bounds checks: an
-//! access past the size faults in the guard and becomes an "out of bounds memory access" trap.
+//! access past the size faults in the guard and becomes an "out of bounds memory access" trap:
+//! the reservation is registered with the fault handler, which claims faults there only.
+use super::faults::Region;
 use super::vm::MemoryData;
 
 pub const PAGE: u64 = 65536;
@@ -10,6 +12,8 @@ const RESERVATION: usize = (8usize << 30) + 65536;
 /// Owns the reservation behind a [`MemoryData`] (boxed so compiled code can hold pointers).
 pub struct LinearMemory {
     pub data: Box<MemoryData>,
+    /// Registers the whole reservation with the fault handler while it is mapped.
+    region: Region,
 }
 
 impl LinearMemory {
@@ -32,6 +36,8 @@ impl LinearMemory {
         if base == libc::MAP_FAILED {
             return Err("could not reserve address space for a linear memory".into());
         }
+        // SAFETY: the mapping just made, owned by nothing else yet.
+        let region = unsafe { Region::memory(base, RESERVATION)? };
         let mut mem = LinearMemory {
             data: Box::new(MemoryData {
                 base: base as *mut u8,
@@ -39,6 +45,7 @@ impl LinearMemory {
                 max_pages: max,
                 reserved: RESERVATION,
             }),
+            region,
         };
         if mem.grow(min_pages).is_none() {
             return Err("could not commit a linear memory's initial pages".into());
@@ -82,6 +89,7 @@ pub fn grow_memory(data: &mut MemoryData, delta: u64) -> Option<u64> {
 
 impl Drop for LinearMemory {
     fn drop(&mut self) {
+        self.region.unregister();
         // SAFETY: unmapping exactly the reservation made in `new`.
         unsafe {
             libc::munmap(self.data.base as *mut libc::c_void, self.data.reserved);

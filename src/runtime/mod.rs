@@ -2,6 +2,8 @@
 //! functions and instances of compiled modules; a [`Linker`] resolves imports. Compiled code
 //! reaches the runtime only through the vmctx layout in [`vm`]; traps unwind through a small
 //! C shim (see `shim/trap.c`).
+pub mod abi;
+mod faults;
 mod helpers;
 mod instance;
 mod linker;

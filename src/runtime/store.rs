@@ -2,6 +2,7 @@
 // Boxes inside Vecs are deliberate: compiled code holds raw pointers to these objects, so
 // they must not move when the Vec grows.
 #![allow(clippy::vec_box)]
+use super::abi::limits::BACKTRACE_MAX;
 use super::instance::InstanceData;
 use super::loader::LoadedCode;
 use super::memory::LinearMemory;
@@ -203,6 +204,8 @@ impl Store {
         static SIGNALS: std::sync::Once = std::sync::Once::new();
         // SAFETY: installs process-wide fault handlers that chain to any previous ones.
         SIGNALS.call_once(|| unsafe { rt_install_signal_handlers() });
+        let mut helpers = Box::new(super::helpers::table());
+        super::faults::apply_test_hooks(&mut helpers);
         Store {
             id: next_store_id(),
             funcs: Vec::new(),
@@ -214,7 +217,7 @@ impl Store {
             global_types: Vec::new(),
             instances: Vec::new(),
             sig_ids: HashMap::new(),
-            helpers: Box::new(super::helpers::table()),
+            helpers,
             stack_limit: Box::new(0),
             anyfunc_owner: HashMap::new(),
             codes: Vec::new(),
@@ -519,9 +522,9 @@ impl Store {
         } else {
             Trap::new(Trap::from_code(code))
         };
-        let mut pcs = [0usize; 64];
-        // SAFETY: copies at most 64 entries into `pcs`.
-        let n = unsafe { rt_backtrace(pcs.as_mut_ptr(), 64) } as usize;
+        let mut pcs = [0usize; BACKTRACE_MAX];
+        // SAFETY: copies at most BACKTRACE_MAX entries into `pcs`.
+        let n = unsafe { rt_backtrace(pcs.as_mut_ptr(), BACKTRACE_MAX as i32) } as usize;
         let mut frames = Vec::new();
         for &pc in &pcs[..n] {
             // Entries are return addresses (one past the call); step back into the call.

@@ -46,6 +46,28 @@ pub mod offset {
     pub const FUNC_TYPE_ID: u32 = 16;
 }
 
+// Compiled code reaches these structs only through the offsets above: check every one against
+// the real layout, so a field added, removed or reordered fails the build instead of making
+// compiled code read the wrong word.
+const _: () = {
+    use std::mem::offset_of;
+    assert!(offset_of!(VmCtx, mem_base) == offset::MEM_BASE as usize);
+    assert!(offset_of!(VmCtx, mem) == offset::MEM as usize);
+    assert!(offset_of!(VmCtx, stack_limit) == offset::STACK_LIMIT as usize);
+    assert!(offset_of!(VmCtx, helpers) == offset::HELPERS as usize);
+    assert!(offset_of!(VmCtx, globals) == offset::GLOBALS as usize);
+    assert!(offset_of!(VmCtx, tables) == offset::TABLES as usize);
+    assert!(offset_of!(VmCtx, funcs) == offset::FUNCS as usize);
+    assert!(offset_of!(VmCtx, type_ids) == offset::TYPE_IDS as usize);
+    assert!(offset_of!(MemoryData, size_bytes) == offset::MEM_SIZE as usize);
+    assert!(offset_of!(TableData, elems) == offset::TABLE_ELEMS as usize);
+    assert!(offset_of!(TableData, size) == offset::TABLE_SIZE as usize);
+    assert!(offset_of!(AnyFunc, code) == offset::FUNC_CODE as usize);
+    assert!(offset_of!(AnyFunc, vmctx) == offset::FUNC_VMCTX as usize);
+    assert!(offset_of!(AnyFunc, type_id) == offset::FUNC_TYPE_ID as usize);
+    assert!(std::mem::size_of::<ValRaw>() == ValRaw::SIZE as usize);
+};
+
 /// One value in its raw form, as it crosses between the host and compiled code (arguments
 /// and results of trampolines and host calls, global cells). 16 bytes so a v128 fits;
 /// narrower values sit in the low bytes (little-endian), so compiled code loads and stores a
@@ -147,17 +169,6 @@ pub mod helper {
     pub const COUNT: usize = 12;
 }
 
-/// Trap codes passed to the trap helper (and returned by helpers that fail).
-pub mod trap_code {
-    pub const UNREACHABLE: i32 = 1;
-    pub const INT_DIV_ZERO: i32 = 2;
-    pub const INT_OVERFLOW: i32 = 3;
-    pub const BAD_CONVERSION: i32 = 4;
-    pub const OOB_MEMORY: i32 = 5;
-    pub const OOB_TABLE: i32 = 6;
-    pub const SIG_MISMATCH: i32 = 7;
-    pub const UNINIT_ELEM: i32 = 8;
-    pub const UNDEF_ELEM: i32 = 9;
-    pub const STACK: i32 = 10;
-    pub const HOST: i32 = 11;
-}
+/// Trap codes passed to the trap helper (and returned by helpers that fail); defined with the
+/// other constants the C shim shares.
+pub use super::abi::trap_code;

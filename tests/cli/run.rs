@@ -321,6 +321,17 @@ fn a_file_that_is_neither_binary_nor_text_is_named_as_such() {
     );
 }
 
+/// Run a spec script with `rt wast` and check that all `directives` pass.
+fn assert_wast_passes(script: &str, directives: usize) {
+    let d = tempdir();
+    let path = write(d.path(), "script.wast", script);
+    let out = rt().arg("wast").arg(&path).output().unwrap();
+    let text = stdout(&out);
+    assert!(out.status.success(), "{text}{}", stderr(&out));
+    let summary = format!("{directives} passed, 0 failed");
+    assert_eq!(text.lines().last(), Some(summary.as_str()), "{text}");
+}
+
 /// Bulk memory operations that end exactly at the top of a full 4 GiB memory are legal; one
 /// byte further traps. (`dst + len` once overflowed u32 inside the runtime and aborted.)
 #[test]
@@ -346,10 +357,81 @@ fn bulk_memory_reaches_the_top_of_a_4_gib_memory() {
 (assert_trap (invoke "copy" (i32.const 0xfffffff1) (i32.const 0) (i32.const 16)) "out of bounds memory access")
 (assert_trap (invoke "copy" (i32.const 0) (i32.const 0xfffffff1) (i32.const 16)) "out of bounds memory access")
 "#;
+    assert_wast_passes(script, 13);
+}
+
+/// `rt ARGS` with `envs`, through a shell that turns core dumps off first: the test below
+/// makes it crash on purpose.
+fn rt_crashing(envs: &[(&str, &str)], args: &[&str]) -> Output {
+    let mut cmd = std::process::Command::new("sh");
+    cmd.args([
+        "-c",
+        "ulimit -c 0 && exec \"$@\"",
+        "sh",
+        env!("CARGO_BIN_EXE_rt"),
+    ])
+    .args(args)
+    .env("RT_CACHE", "off")
+    .envs(envs.iter().copied());
+    cmd.output().expect("spawn rt")
+}
+
+/// The fault handler claims a fault only from compiled wasm touching a linear memory. A bug in
+/// a Rust helper that wasm calls (here the test hook makes `memory.grow` read 4 GiB into the
+/// memory's guard region) is therefore a real SIGSEGV, not an "out of bounds" trap that would
+/// siglongjmp over the helper's Rust frames. Ordinary guest faults still trap cleanly.
+#[test]
+fn a_fault_in_a_rust_helper_is_a_crash_not_a_wasm_trap() {
+    use std::os::unix::process::ExitStatusExt;
     let d = tempdir();
-    let path = write(d.path(), "top.wast", script);
-    let out = rt().arg("wast").arg(&path).output().unwrap();
-    let text = stdout(&out);
-    assert!(out.status.success(), "{text}{}", stderr(&out));
-    assert_eq!(text.lines().last(), Some("13 passed, 0 failed"), "{text}");
+    let m = write(
+        d.path(),
+        "grow.wat",
+        r#"(module (memory 1)
+             (func (export "grow") (result i32) (memory.grow (i32.const 1)))
+             (func (export "load") (param i32) (result i32) (i32.load (local.get 0))))"#,
+    );
+    let m = m.to_str().unwrap();
+    let hook = [("RT_TEST_FAULTING_HELPER", "1")];
+    let out = rt_crashing(&hook, &["run", "--invoke", "grow", m]);
+    assert_eq!(
+        out.status.signal(),
+        Some(libc::SIGSEGV),
+        "{:?}, stderr: {}",
+        out.status,
+        stderr(&out)
+    );
+    assert!(!stderr(&out).contains("trap"), "{}", stderr(&out));
+
+    let out = rt_crashing(&hook, &["run", "--invoke", "load", m, "65536"]);
+    assert_trap(&out, "out of bounds memory access");
+    let out = rt_crashing(&[], &["run", "--invoke", "grow", m]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stdout(&out), "1\n");
+}
+
+/// LLVM turns a byte-filling loop into a memset call. The loader binds it to rt's own, which
+/// the fault handler knows as wasm code and which stores in the loop's order, so the loop
+/// still traps, and every byte below the end of memory is stored first, as the loop would
+/// have (libc's memset stored the tail first and left the last in-bounds bytes untouched).
+#[test]
+fn a_loop_lowered_to_memset_traps_after_storing_every_byte_in_bounds() {
+    let script = r#"
+(module
+  (memory 1)
+  (func (export "fill") (param $n i32)
+    (local $i i32)
+    (block $done
+      (loop $l
+        (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
+        (i32.store8 offset=65400 (local.get $i) (i32.const 7))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $l))))
+  (func (export "at") (param i32) (result i32) (i32.load8_u (local.get 0))))
+(assert_trap (invoke "fill" (i32.const 700)) "out of bounds memory access")
+(assert_return (invoke "at" (i32.const 65400)) (i32.const 7))
+(assert_return (invoke "at" (i32.const 65530)) (i32.const 7))
+(assert_return (invoke "at" (i32.const 65535)) (i32.const 7))
+"#;
+    assert_wast_passes(script, 5);
 }

@@ -1,4 +1,4 @@
-/* Trap unwinding for rt's compiled code.
+/* Trap unwinding and fault classification for rt's compiled code.
  *
  * Every host->wasm entry goes through rt_enter, which sigsetjmps; a trap (a runtime call from
  * compiled code, or a fault signal raised by a guest access into a guard page) siglongjmps
@@ -6,15 +6,29 @@
  * file's frames lie between the two, so no Rust destructor is ever skipped: host functions
  * return a status instead of unwinding themselves.
  *
+ * That argument holds only for faults compiled wasm raised, so the handler claims a fault
+ * only when its pc lies in compiled wasm (a region the loader registered, or the guest
+ * builtins below) and, for SIGSEGV/SIGBUS, its address lies in a linear memory's
+ * reservation. Anything else -- a bug in a Rust helper or host function, a wild access from
+ * wasm code outside every memory -- goes to the previous handler or the default action: a real
+ * crash, never a trap that would siglongjmp over Rust frames.
+ *
  * The wasm backtrace is read from the frame-pointer chain (compiled code keeps frame
- * pointers), bounded by the entry's own frame so the walk never leaves the guest's stack. */
+ * pointers), bounded by the entry's own frame so the walk never leaves the guest's stack.
+ *
+ * Constants shared with Rust (trap codes, region kinds, the backtrace size) come from rt_abi.h,
+ * which build.rs generates from src/runtime/abi.rs. */
 #define _GNU_SOURCE
+#include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <ucontext.h>
+
+#include "rt_abi.h"
 
 typedef void (*rt_tramp_fn)(void *code, void *callee_vmctx, void *caller_vmctx, uint64_t *args,
                             uint64_t *results);
@@ -25,11 +39,6 @@ struct rt_entry {
     uintptr_t frame_top;
 };
 
-#define RT_BACKTRACE_MAX 64
-#define RT_TRAP_OOB_MEMORY 5
-#define RT_TRAP_DIV_ZERO 2
-#define RT_TRAP_UNREACHABLE 1
-
 static __thread struct rt_entry *rt_current;
 static __thread int rt_trap_code;
 static __thread int rt_in_host;
@@ -37,6 +46,173 @@ static __thread uintptr_t rt_bt[RT_BACKTRACE_MAX];
 static __thread int rt_bt_len;
 
 static struct sigaction rt_prev_segv, rt_prev_bus, rt_prev_fpe, rt_prev_ill;
+
+/* ---- The address ranges the handler may claim ----
+ *
+ * The loader registers each code region it maps, and each linear memory its whole
+ * reservation, for exactly as long as they are mapped. The handler reads this registry, so
+ * reading takes no lock and allocates nothing: slots live in chunks that are linked in once
+ * and never freed, and each slot is a seqlock (an odd sequence number means "being
+ * rewritten") so a reader skips a slot in transition instead of pairing one range's start with
+ * another's end. Skipping is always right: a region is registered before its code can run or
+ * its memory be touched, and unregistered only once neither can happen any more, so no fault
+ * a region must explain can race with its own slot being written. Writers (ordinary threads
+ * loading code or creating and dropping memories) serialise on a mutex. */
+
+#define RT_REGION_CHUNK 128
+
+struct rt_region {
+    atomic_uint seq;
+    atomic_int kind; /* 0: free */
+    atomic_uintptr_t start, end;
+};
+
+struct rt_region_chunk {
+    struct rt_region slot[RT_REGION_CHUNK];
+    struct rt_region_chunk *_Atomic next;
+};
+
+static struct rt_region_chunk rt_regions;
+static pthread_mutex_t rt_regions_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* Called with rt_regions_lock held. */
+static void rt_region_write(struct rt_region *r, int kind, uintptr_t start, uintptr_t end) {
+    unsigned seq = atomic_load_explicit(&r->seq, memory_order_relaxed);
+    atomic_store_explicit(&r->seq, seq + 1, memory_order_relaxed);
+    atomic_thread_fence(memory_order_release);
+    atomic_store_explicit(&r->kind, kind, memory_order_relaxed);
+    atomic_store_explicit(&r->start, start, memory_order_relaxed);
+    atomic_store_explicit(&r->end, end, memory_order_relaxed);
+    atomic_store_explicit(&r->seq, seq + 2, memory_order_release);
+}
+
+/* Register [start, end) as a region of `kind`; returns the token that unregisters it, or NULL
+ * when no slot could be allocated. */
+void *rt_region_register(int kind, uintptr_t start, uintptr_t end) {
+    struct rt_region *found = NULL;
+    pthread_mutex_lock(&rt_regions_lock);
+    for (struct rt_region_chunk *c = &rt_regions; c && !found;) {
+        for (int i = 0; i < RT_REGION_CHUNK && !found; i++)
+            if (atomic_load_explicit(&c->slot[i].kind, memory_order_relaxed) == 0)
+                found = &c->slot[i];
+        struct rt_region_chunk *next = atomic_load_explicit(&c->next, memory_order_relaxed);
+        if (!found && !next && (next = calloc(1, sizeof *next)))
+            /* Release: a reader that reaches the new chunk sees its slots zeroed (free). */
+            atomic_store_explicit(&c->next, next, memory_order_release);
+        c = next;
+    }
+    if (found) rt_region_write(found, kind, start, end);
+    pthread_mutex_unlock(&rt_regions_lock);
+    return found;
+}
+
+void rt_region_unregister(void *token) {
+    pthread_mutex_lock(&rt_regions_lock);
+    rt_region_write(token, 0, 0, 0);
+    pthread_mutex_unlock(&rt_regions_lock);
+}
+
+/* Whether `addr` lies in a registered region of `kind`. Async-signal-safe: atomic loads only. */
+static int rt_region_contains(int kind, uintptr_t addr) {
+    for (struct rt_region_chunk *c = &rt_regions; c;
+         c = atomic_load_explicit(&c->next, memory_order_acquire)) {
+        for (int i = 0; i < RT_REGION_CHUNK; i++) {
+            struct rt_region *r = &c->slot[i];
+            unsigned seq = atomic_load_explicit(&r->seq, memory_order_acquire);
+            if (seq & 1) continue;
+            int k = atomic_load_explicit(&r->kind, memory_order_relaxed);
+            uintptr_t start = atomic_load_explicit(&r->start, memory_order_relaxed);
+            uintptr_t end = atomic_load_explicit(&r->end, memory_order_relaxed);
+            atomic_thread_fence(memory_order_acquire);
+            if (atomic_load_explicit(&r->seq, memory_order_relaxed) != seq) continue;
+            if (k == kind && addr >= start && addr < end) return 1;
+        }
+    }
+    return 0;
+}
+
+/* ---- memset, memcpy and memmove for compiled code ----
+ *
+ * LLVM turns some wasm loops into calls to these, and the loader binds those calls here, not
+ * to libc: a guest access that faults inside them is a wasm trap like one in compiled code, so
+ * their pcs must be known (rt_guest_builtins_start..end), which libc's are not. `rep stosb` and
+ * `rep movsb` also store in the order the loop did, one element at a time, and a fault leaves
+ * every earlier element stored, exactly the state the wasm loop would have trapped in (libc's
+ * may store the tail first). None of them touches the stack, so at every instruction [rsp]
+ * is the return address into the compiled caller, where a backtrace starts. x86-64 SysV. */
+__asm__(".text\n"
+        ".p2align 4\n"
+        ".globl rt_guest_builtins_start\n"
+        ".hidden rt_guest_builtins_start\n"
+        "rt_guest_builtins_start:\n"
+        ".globl rt_guest_memset\n"
+        ".hidden rt_guest_memset\n"
+        ".type rt_guest_memset, @function\n"
+        "rt_guest_memset:\n"
+        "    mov %rdi, %r8\n"
+        "    mov %esi, %eax\n"
+        "    mov %rdx, %rcx\n"
+        "    rep stosb\n"
+        "    mov %r8, %rax\n"
+        "    ret\n"
+        ".size rt_guest_memset, .-rt_guest_memset\n"
+        ".globl rt_guest_memcpy\n"
+        ".hidden rt_guest_memcpy\n"
+        ".type rt_guest_memcpy, @function\n"
+        "rt_guest_memcpy:\n"
+        "    mov %rdi, %rax\n"
+        "    mov %rdx, %rcx\n"
+        "    rep movsb\n"
+        "    ret\n"
+        ".size rt_guest_memcpy, .-rt_guest_memcpy\n"
+        ".globl rt_guest_memmove\n"
+        ".hidden rt_guest_memmove\n"
+        ".type rt_guest_memmove, @function\n"
+        "rt_guest_memmove:\n"
+        "    mov %rdi, %rax\n"
+        "    mov %rdx, %rcx\n"
+        /* dst - src < len (unsigned): dst lies inside the source, so copy from the top down. */
+        "    mov %rdi, %r8\n"
+        "    sub %rsi, %r8\n"
+        "    cmp %rdx, %r8\n"
+        "    jb 1f\n"
+        "    rep movsb\n"
+        "    ret\n"
+        "1:  lea -1(%rdi,%rdx), %rdi\n"
+        "    lea -1(%rsi,%rdx), %rsi\n"
+        "    std\n"
+        "    rep movsb\n"
+        "    cld\n"
+        "    ret\n"
+        ".size rt_guest_memmove, .-rt_guest_memmove\n"
+        ".globl rt_guest_builtins_end\n"
+        ".hidden rt_guest_builtins_end\n"
+        "rt_guest_builtins_end:\n");
+
+extern const char rt_guest_builtins_start[], rt_guest_builtins_end[];
+
+static int rt_in_guest_builtins(uintptr_t pc) {
+    return pc >= (uintptr_t)rt_guest_builtins_start && pc < (uintptr_t)rt_guest_builtins_end;
+}
+
+/* The trap a fault at `pc` touching `addr` stands for, or 0 when it is not wasm's to claim.
+ * Exported so a unit test can check the decision without faulting. */
+int rt_fault_trap_code(int sig, uintptr_t pc, uintptr_t addr) {
+    if (!rt_in_guest_builtins(pc) && !rt_region_contains(RT_REGION_CODE, pc)) return 0;
+    switch (sig) {
+    case SIGSEGV:
+    case SIGBUS:
+        /* Compiled code addresses memory only as base + 32-bit index + 32-bit offset, inside
+         * the reservation; stack overflow is caught by the prologue check, never a fault. */
+        return rt_region_contains(RT_REGION_MEMORY, addr) ? RT_TRAP_OOB_MEMORY : 0;
+    /* Generated code never divides unchecked nor executes ud2; these are defence in depth. */
+    case SIGFPE:
+        return RT_TRAP_INT_DIV_ZERO;
+    case SIGILL:
+        return RT_TRAP_UNREACHABLE;
+    }
+    return 0;
+}
 
 static void rt_record_backtrace(uintptr_t pc, uintptr_t fp) {
     int n = 0;
@@ -80,7 +256,8 @@ __attribute__((noinline)) int rt_enter(rt_tramp_fn tramp, void *code, void *call
     return rt_trap_code;
 }
 
-/* Host functions run with faults treated as real crashes, not guest traps. */
+/* Host functions run with faults treated as real crashes, not guest traps. (Their pcs lie
+ * outside compiled code anyway; this also covers a host function's own wasm re-entry.) */
 void rt_host_begin(void) { rt_in_host++; }
 void rt_host_end(void) { rt_in_host--; }
 
@@ -102,15 +279,17 @@ static void rt_chain(struct sigaction *prev, int sig, siginfo_t *info, void *uct
 }
 
 static void rt_on_fault(int sig, siginfo_t *info, void *uctx) {
-    if (rt_current && rt_in_host == 0) {
-        ucontext_t *uc = (ucontext_t *)uctx;
-        uintptr_t pc = (uintptr_t)uc->uc_mcontext.gregs[REG_RIP];
+    ucontext_t *uc = (ucontext_t *)uctx;
+    uintptr_t pc = (uintptr_t)uc->uc_mcontext.gregs[REG_RIP];
+    int code = rt_current && rt_in_host == 0
+                   ? rt_fault_trap_code(sig, pc, (uintptr_t)info->si_addr)
+                   : 0;
+    if (code) {
         uintptr_t fp = (uintptr_t)uc->uc_mcontext.gregs[REG_RBP];
+        /* In a builtin, start from its compiled caller (the builtins keep [rsp] = return). */
+        if (rt_in_guest_builtins(pc)) pc = *(uintptr_t *)uc->uc_mcontext.gregs[REG_RSP] - 1;
         rt_record_backtrace(pc, fp);
-        /* Generated code never divides unchecked nor executes ud2; these are defence in depth. */
-        rt_trap_code = sig == SIGFPE   ? RT_TRAP_DIV_ZERO
-                       : sig == SIGILL ? RT_TRAP_UNREACHABLE
-                                       : RT_TRAP_OOB_MEMORY;
+        rt_trap_code = code;
         siglongjmp(rt_current->buf, 1);
     }
     rt_chain(sig == SIGSEGV  ? &rt_prev_segv
