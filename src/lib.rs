@@ -3,9 +3,9 @@
 //! Every subcommand of the `rt` binary is a thin shell (in [`cli`]) over the modules here:
 //! one parsed [`module::Module`] feeds the text tools, `explain`, and the compiler.
 // Shared with build.rs, which stamps the build id; the library only tests it.
+mod api;
 #[cfg(test)]
 mod build_id;
-mod api;
 pub mod cli;
 pub mod compile;
 pub mod explain;

@@ -85,6 +85,10 @@ impl Config {
     /// Every setting that changes generated code, as one string (cache key, artifact header).
     /// The language is included: it decides which modules compile at all.
     pub fn codegen_key(&self) -> String {
-        format!("{};features={:x}", self.codegen().key(), self.features.bits())
+        format!(
+            "{};features={:x}",
+            self.codegen().key(),
+            self.features.bits()
+        )
     }
 }

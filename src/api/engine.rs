@@ -39,7 +39,8 @@ impl Engine {
     }
 
     pub(crate) fn same(&self, other: &Engine) -> bool {
-        Arc::ptr_eq(&self.inner, &other.inner) || self.inner.codegen_key() == other.inner.codegen_key()
+        Arc::ptr_eq(&self.inner, &other.inner)
+            || self.inner.codegen_key() == other.inner.codegen_key()
     }
 }
 
@@ -111,7 +112,8 @@ impl Module {
         })?;
         if crate::compile::artifact::is_artifact(&raw) {
             // SAFETY: the header is checked against this build, CPU and engine settings.
-            return unsafe { Module::deserialize(engine, &raw) }.map_err(|e| anyhow!("{shown}: {e}"));
+            return unsafe { Module::deserialize(engine, &raw) }
+                .map_err(|e| anyhow!("{shown}: {e}"));
         }
         let parsed = Module::validate(engine, &shown, raw)?;
         let objects = crate::compile::artifact::compile_cached(&parsed, engine.config())
@@ -137,8 +139,8 @@ impl Module {
     /// crafted to pass those checks could contain any machine code. Load only artifacts you
     /// made or trust.
     pub unsafe fn deserialize(engine: &Engine, bytes: &[u8]) -> Result<Module> {
-        let (wasm, objects) =
-            crate::compile::artifact::read(bytes, &engine.config().codegen_key()).map_err(|e| anyhow!(e))?;
+        let (wasm, objects) = crate::compile::artifact::read(bytes, &engine.config().codegen_key())
+            .map_err(|e| anyhow!(e))?;
         let parsed = crate::module::Module::parse(wasm).map_err(|e| anyhow!("{e}"))?;
         Module::from_parts(engine, "<artifact>", parsed, objects)
     }

@@ -9,7 +9,9 @@ use wasmparser::{FuncType, GlobalType, MemoryType};
 /// Refuse a handle whose store is not `store`.
 pub(crate) fn same_store(handle: u64, store: u64) -> Result<()> {
     if handle != store {
-        bail!("object used with the wrong store: it belongs to store {handle}, this is store {store}");
+        bail!(
+            "object used with the wrong store: it belongs to store {handle}, this is store {store}"
+        );
     }
     Ok(())
 }
@@ -128,7 +130,11 @@ impl Func {
 
     /// Call with raw slots (args in, results out). The caller guarantees the slots hold
     /// values of the function's parameter types.
-    pub(crate) fn call_raw(&self, mut store: impl AsContextMut, slots: &mut [ValRaw]) -> Result<()> {
+    pub(crate) fn call_raw(
+        &self,
+        mut store: impl AsContextMut,
+        slots: &mut [ValRaw],
+    ) -> Result<()> {
         let opaque = &mut store.parts_mut().opaque;
         same_store(self.1, opaque.id)?;
         opaque.call_raw(*self, slots)?;
@@ -137,7 +143,11 @@ impl Func {
 }
 
 fn show(types: &[wasmparser::ValType]) -> String {
-    types.iter().map(|t| t.to_string()).collect::<Vec<_>>().join(" ")
+    types
+        .iter()
+        .map(|t| t.to_string())
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 impl Instance {

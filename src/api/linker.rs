@@ -56,7 +56,8 @@ impl<T: 'static> Linker<T> {
     }
 
     fn insert(&mut self, module: &str, name: &str, def: Definition<T>) -> &mut Self {
-        self.defs.insert((module.to_string(), name.to_string()), def);
+        self.defs
+            .insert((module.to_string(), name.to_string()), def);
         self
     }
 
@@ -116,7 +117,11 @@ impl<T: 'static> Linker<T> {
                 .zip(&*slots)
                 .map(|(t, raw)| opaque.decode(*t, *raw))
                 .collect();
-            let mut results: Vec<Val> = types.results().iter().map(|t| Val::default_for(*t)).collect();
+            let mut results: Vec<Val> = types
+                .results()
+                .iter()
+                .map(|t| Val::default_for(*t))
+                .collect();
             let mut caller = caller;
             func(caller.reborrow(), &params, &mut results)?;
             let opaque = &caller.parts.opaque;

@@ -91,7 +91,7 @@ macro_rules! tuples {
             fn types() -> Vec<ValType> {
                 vec![$($t::valtype()),*]
             }
-            #[allow(unused_variables)]
+            #[allow(unused_variables, clippy::unused_unit)]
             fn load(slots: &[ValRaw]) -> Self {
                 ($($t::from_raw(slots[$i]),)*)
             }

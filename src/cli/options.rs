@@ -34,7 +34,9 @@ impl CodegenOptions {
                 ("opt-level", "3" | "s") => config.opt_level(OptLevel::SpeedAndSize),
                 ("signals-based-traps", v) => config.explicit_bounds_checks(!yes(key, v)?),
                 ("opt-level", other) => bail!("-O opt-level={other}: expected 0, 1, 2, 3 or s"),
-                (other, _) => bail!("unknown -O option `{other}` (known: opt-level, signals-based-traps)"),
+                (other, _) => {
+                    bail!("unknown -O option `{other}` (known: opt-level, signals-based-traps)")
+                }
             };
         }
         let mut features = config.features();
@@ -49,7 +51,10 @@ pub fn switch_features(features: &mut WasmFeatures, switches: &[String]) -> Resu
     for (name, value) in pairs(switches) {
         let feature = crate::features::by_name(name).ok_or_else(|| {
             let known: Vec<&str> = crate::features::FEATURES.iter().map(|f| f.name).collect();
-            anyhow!("unknown feature `{name}` in -W (known: {})", known.join(", "))
+            anyhow!(
+                "unknown feature `{name}` in -W (known: {})",
+                known.join(", ")
+            )
         })?;
         features.set(feature.flags, yes(name, value)?);
     }

@@ -18,8 +18,6 @@ pub const FORMAT_VERSION: u32 = 3;
 /// The identity of this build of rt: a hash of the compiler's source, stamped by build.rs.
 pub const BUILD_ID: &str = env!("RT_BUILD_ID");
 
-
-
 pub fn is_artifact(bytes: &[u8]) -> bool {
     bytes.starts_with(MAGIC)
 }
@@ -151,8 +149,6 @@ pub fn cache_dir() -> Option<PathBuf> {
     std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache").join("rt"))
 }
 
-
-
 /// The cache key from every input that decides the generated code. Each part is
 /// length-prefixed, so no two different inputs hash the same bytes.
 pub(crate) fn cache_key_for(build: &str, cpu: &str, settings: &str, wasm: &[u8]) -> String {
@@ -193,7 +189,8 @@ pub fn compile_cached(module: &Module, config: &crate::Config) -> Result<Vec<Vec
     if let (Some(dir), Some(path)) = (&dir, &entry) {
         // The cache is an optimisation: failing to write it is not an error.
         if std::fs::create_dir_all(dir).is_ok() {
-            let _ = crate::output::write_atomically(path, &write(&module.bytes, &objects, &settings));
+            let _ =
+                crate::output::write_atomically(path, &write(&module.bytes, &objects, &settings));
         }
     }
     Ok(objects)

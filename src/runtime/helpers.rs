@@ -38,7 +38,7 @@ const OK: i32 = 0;
 /// and must not overflow on the way.
 fn span(start: u32, len: u32, size: usize) -> Option<std::ops::Range<usize>> {
     let end = u64::from(start) + u64::from(len);
-    (end <= size as u64).then(|| start as usize..end as usize)
+    (end <= size as u64).then_some(start as usize..end as usize)
 }
 
 unsafe fn memory<'a>(vmctx: *mut VmCtx) -> &'a mut [u8] {

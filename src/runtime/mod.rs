@@ -14,9 +14,9 @@ mod trap;
 pub mod vm;
 
 pub use linker::Linker;
-pub use store::{Caller, CompiledModule, Store};
 pub(crate) use memory::bytes_mut as memory_bytes;
 pub(crate) use store::EmbeddedHostFn;
+pub use store::{Caller, CompiledModule, Store};
 pub use trap::{Trap, TrapKind};
 pub use vm::ValRaw;
 

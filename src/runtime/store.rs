@@ -56,9 +56,8 @@ pub(crate) enum FuncKind {
 }
 
 /// The type-erased form of an embedding-API host function.
-pub(crate) type EmbeddedHostFn = Arc<
-    dyn Fn(*mut Store, &HostCtx, &mut [ValRaw]) -> Result<(), Trap> + Send + Sync,
->;
+pub(crate) type EmbeddedHostFn =
+    Arc<dyn Fn(*mut Store, &HostCtx, &mut [ValRaw]) -> Result<(), Trap> + Send + Sync>;
 
 /// Every store gets a process-unique id; handles carry it, so a handle from one store is
 /// refused by another instead of naming whatever object has the same index there.
@@ -459,7 +458,11 @@ impl Store {
     pub(crate) fn call_raw(&mut self, f: Func, slots: &mut [ValRaw]) -> Result<(), Trap> {
         let entry = &self.funcs[f.0 as usize];
         let wanted = entry.ty.params().len().max(entry.ty.results().len()).max(1);
-        assert!(slots.len() >= wanted, "call_raw: {} slots for {wanted} values", slots.len());
+        assert!(
+            slots.len() >= wanted,
+            "call_raw: {} slots for {wanted} values",
+            slots.len()
+        );
         let mut caller = Caller::new(std::ptr::null_mut());
         match &entry.kind {
             FuncKind::Wasm => {}
