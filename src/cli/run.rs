@@ -29,6 +29,8 @@ pub struct Args {
     /// Load a module first and make its exports importable under NAME
     #[arg(long = "preload", value_name = "NAME=PATH")]
     pub preloads: Vec<String>,
+    // The text is clap's help, where `[0]` must read as written, not as a rustdoc link.
+    #[allow(rustdoc::broken_intra_doc_links)]
     /// The guest's argv[0] (default: the module's file name)
     #[arg(long)]
     pub argv0: Option<String>,

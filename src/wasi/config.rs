@@ -30,7 +30,7 @@ pub enum OutputSink {
 
 #[derive(Debug, Default)]
 pub struct WasiConfig {
-    /// argv, including argv[0].
+    /// argv, including `argv[0]`.
     pub args: Vec<String>,
     /// Environment as NAME, VALUE pairs, in the order given.
     pub env: Vec<(String, String)>,
@@ -44,7 +44,7 @@ pub struct WasiConfig {
 }
 
 impl WasiConfig {
-    /// The configuration `rt run` builds from its flags: argv[0] is `--argv0` or the module's
+    /// The configuration `rt run` builds from its flags: `argv[0]` is `--argv0` or the module's
     /// file name (wasmtime shows the guest only the base name, not the host path), then
     /// the guest arguments; `--env`, `--dir` and `--mapdir` as the parse_* helpers read
     /// them. Stdio is the host's.

@@ -4,7 +4,7 @@
 //!
 //! The file system is reached only through cap-std, so `..`, absolute paths and symlinks
 //! cannot lead out of a preopened directory. Guest pointers are bounds-checked
-//! ([`memory`]); a bad one is `EFAULT`. With `RUST_LOG=rt::wasi=trace` every call is logged
+//! (`memory`); a bad one is `EFAULT`. With `RUST_LOG=rt::wasi=trace` every call is logged
 //! with its decoded arguments and result.
 
 // The implementations mirror the WASI signatures, several of which take 8 or 9 arguments.

@@ -1,7 +1,7 @@
 //! Text to binary with wabt 1.0.32's exact bytes and its `-v` annotated log.
 //!
 //! The `wast` crate parses and resolves the text and encodes it; wasmparser validates that
-//! binary with the enabled features and reads it back; [`writer`] lays it out again with
+//! binary with the enabled features and reads it back; `writer` lays it out again with
 //! wabt's choices (section order, segment flags, the DataCount section, block types, name
 //! section) through a [`stream::Stream`] that logs every field like wabt's `-v`.
 mod annotations;

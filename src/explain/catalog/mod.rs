@@ -1,6 +1,6 @@
 //! The WASI preview1 catalog: every function, type and errno of `wasi_snapshot_preview1`,
 //! described here from the witx definitions. Layouts are stated (as witx computes them) and
-//! re-derived by [`layout`] in the unit tests, so a typo in an offset cannot go unnoticed.
+//! re-derived by `layout` in the unit tests, so a typo in an offset cannot go unnoticed.
 mod errno;
 mod fns_fd;
 mod fns_misc;
