@@ -16,8 +16,7 @@
 //! where rt's repeated calls on one instance pay for that once.
 //!
 //! `make bench` builds the fixtures first. `RT_BENCH_RUNS` sets the number of runs (default 7).
-use rt::module::Module;
-use rt::runtime::{Extern, Linker, Store, Val};
+use rt::{Engine, Linker, Module, Store};
 use std::ffi::{CString, OsStr};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -202,30 +201,25 @@ fn main() {
             std::process::exit(1);
         });
         // Plain Wasm 2.0: clang builds the kernels without -msimd128.
-        let module =
-            Module::parse_validated(bytes, wasmparser::WasmFeatures::WASM2).expect("valid kernel");
-        let mut store = Store::new();
+        let engine = Engine::default();
         let t = Instant::now();
-        let compiled = store.compile(module).expect("kernel compiles");
+        let compiled = Module::new(&engine, &bytes).expect("kernel compiles");
         let compile = t.elapsed();
-        let inst = store
-            .instantiate(&Linker::new(), &compiled)
+        let mut store = Store::new(&engine, ());
+        let inst = Linker::new(&engine)
+            .instantiate(&mut store, &compiled)
             .expect("kernel instantiates");
-        let Some(Extern::Func(run)) = store.get_export(inst, "run") else {
-            panic!("kernel lacks run")
-        };
+        let run = inst
+            .get_typed_func::<(), i32>(&store, "run")
+            .expect("kernel exports run: [] -> [i32]");
         let want = native();
         let mut rt_times = Vec::new();
         let mut native_times = Vec::new();
         for _ in 0..runs {
             let t = Instant::now();
-            let got = store.call(run, &[]).expect("kernel runs");
+            let got = run.call(&mut store, ()).expect("kernel runs");
             rt_times.push(t.elapsed());
-            assert_eq!(
-                got,
-                vec![Val::I32(want as i32)],
-                "{name}: rt and native disagree"
-            );
+            assert_eq!(got, want as i32, "{name}: rt and native disagree");
             let t = Instant::now();
             std::hint::black_box(native());
             native_times.push(t.elapsed());

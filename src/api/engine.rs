@@ -102,6 +102,14 @@ impl Module {
         })
     }
 
+    /// Compile a module already parsed and checked in the engine's language (the spec
+    /// runner classifies refusals itself first).
+    pub(crate) fn from_checked(engine: &Engine, parsed: crate::module::Module) -> Result<Module> {
+        let objects = crate::compile::compile_objects(&parsed, &engine.config().codegen())
+            .map_err(|e| anyhow!(e))?;
+        Module::from_parts(engine, "<module>", parsed, objects)
+    }
+
     /// Compile through the on-disk cache (what `rt run` does).
     pub fn from_file_cached(engine: &Engine, path: impl AsRef<Path>) -> Result<Module> {
         let path = path.as_ref();

@@ -4,7 +4,7 @@ use super::store::{AsContext, AsContextMut};
 use super::typed::{TypedFunc, WasmParams, WasmResults};
 use crate::runtime::{self, Val, ValRaw};
 use anyhow::{anyhow, bail, Result};
-use wasmparser::{FuncType, GlobalType, MemoryType};
+use wasmparser::{FuncType, GlobalType, MemoryType, ValType};
 
 /// Refuse a handle whose store is not `store`.
 pub(crate) fn same_store(handle: u64, store: u64) -> Result<()> {
@@ -323,6 +323,19 @@ impl Global {
 }
 
 impl Table {
+    pub fn new(
+        mut store: impl AsContextMut,
+        ty: wasmparser::TableType,
+        init: Val,
+    ) -> Result<Table> {
+        let opaque = &mut store.parts_mut().opaque;
+        let elem = ValType::Ref(ty.element_type);
+        if !opaque.val_fits(&init, elem) {
+            bail!("a table of {elem} cannot hold {init:?}");
+        }
+        Ok(opaque.new_table(ty, init)?)
+    }
+
     pub fn ty(&self, store: impl AsContext) -> wasmparser::TableType {
         let opaque = &store.parts().opaque;
         assert_same_store(self.1, opaque.id);

@@ -217,7 +217,7 @@ fn materialize<T: 'static>(parts: &mut StoreParts<T>, def: &Definition<T>) -> Ex
                 };
                 call(caller, slots)
             });
-            Extern::Func(parts.opaque.host_func_embedded(ty.clone(), erased))
+            Extern::Func(parts.opaque.host_func(ty.clone(), erased))
         }
     }
 }

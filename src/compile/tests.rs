@@ -1,29 +1,44 @@
 //! Translator unit tests: compile small modules, run them through the runtime API, and check
 //! the results bit for bit where the spec is picky.
 use crate::module::Module;
-use crate::runtime::{Extern, Linker, Store, TrapKind, Val};
+use crate::runtime::{Error, Trap, TrapKind};
+use crate::{Engine, Instance, Linker, Store, Val};
 
-fn instance(wat: &str) -> (Store, crate::runtime::Instance) {
-    let bytes = wat::parse_str(wat).expect("test module assembles");
-    let module = Module::parse_validated(bytes, crate::features::implemented()).expect("valid");
-    let mut store = Store::new();
-    let compiled = store.compile(module).expect("compiles");
-    let inst = store
-        .instantiate(&Linker::new(), &compiled)
+fn instance(wat: &str) -> (Store<()>, Instance) {
+    let engine = Engine::default();
+    let module = crate::Module::new(&engine, wat).expect("compiles");
+    let mut store = Store::new(&engine, ());
+    let inst = Linker::new(&engine)
+        .instantiate(&mut store, &module)
         .expect("instantiates");
     (store, inst)
 }
 
 fn call(
-    store: &mut Store,
-    inst: crate::runtime::Instance,
+    store: &mut Store<()>,
+    inst: Instance,
     name: &str,
     args: &[Val],
 ) -> Result<Vec<Val>, TrapKind> {
-    let Some(Extern::Func(f)) = store.get_export(inst, name) else {
-        panic!("no export {name}")
-    };
-    store.call(f, args).map_err(|t| t.kind)
+    let f = inst
+        .get_func(&*store, name)
+        .unwrap_or_else(|| panic!("no export {name}"));
+    let mut results: Vec<Val> = f
+        .ty(&*store)
+        .results()
+        .iter()
+        .map(|t| Val::default_for(*t))
+        .collect();
+    match f.call(&mut *store, args, &mut results) {
+        Ok(()) => Ok(results),
+        Err(e) => match e.downcast_ref::<Trap>() {
+            Some(t) => Err(t.kind.clone()),
+            None => match e.downcast_ref::<Error>() {
+                Some(Error::Trap(t)) => Err(t.kind.clone()),
+                _ => panic!("not a trap: {e:#}"),
+            },
+        },
+    }
 }
 
 #[test]
@@ -65,7 +80,7 @@ fn nearest_rounds_half_to_even_and_trunc_sat_saturates() {
           (func (export "sat") (param f32) (result i32) (i32.trunc_sat_f32_s (local.get 0)))
           (func (export "sat_u") (param f64) (result i64) (i64.trunc_sat_f64_u (local.get 0))))"#,
     );
-    let n = |x: f64, s: &mut Store| call(s, i, "nearest", &[Val::F64(x.to_bits())]);
+    let n = |x: f64, s: &mut Store<()>| call(s, i, "nearest", &[Val::F64(x.to_bits())]);
     assert_eq!(n(2.5, &mut s), Ok(vec![Val::F64(2.0f64.to_bits())]));
     assert_eq!(n(-3.5, &mut s), Ok(vec![Val::F64((-4.0f64).to_bits())]));
     assert_eq!(n(-0.5, &mut s), Ok(vec![Val::F64((-0.0f64).to_bits())]));
@@ -209,31 +224,27 @@ fn tables_references_and_bulk_memory() {
 
 #[test]
 fn host_functions_see_the_callers_memory() {
-    use std::sync::Arc;
-    use wasmparser::{FuncType, ValType};
-    let bytes = wat::parse_str(
+    let engine = Engine::default();
+    let module = crate::Module::new(
+        &engine,
         r#"(module (import "env" "peek" (func $peek (param i32) (result i32)))
              (memory (export "mem") 1) (data (i32.const 8) "\2a")
              (func (export "go") (result i32) (call $peek (i32.const 8))))"#,
     )
     .unwrap();
-    let module = Module::parse_validated(bytes, crate::features::implemented()).unwrap();
-    let mut store = Store::new();
-    let peek = store.host_func(
-        FuncType::new([ValType::I32], [ValType::I32]),
-        Arc::new(|caller, args, results| {
-            let Val::I32(at) = args[0] else {
-                unreachable!()
-            };
-            let mem = caller.memory().expect("caller has a memory");
-            results[0] = Val::I32(i32::from(mem[at as usize]));
-            Ok(())
-        }),
-    );
-    let mut linker = Linker::new();
-    linker.define("env", "peek", Extern::Func(peek));
-    let compiled = store.compile(module).unwrap();
-    let inst = store.instantiate(&linker, &compiled).unwrap();
+    let mut linker = Linker::new(&engine);
+    linker
+        .func_wrap(
+            "env",
+            "peek",
+            |mut caller: crate::Caller<'_, ()>, at: i32| {
+                let (mem, _) = caller.memory_and_data();
+                i32::from(mem[at as usize])
+            },
+        )
+        .unwrap();
+    let mut store = Store::new(&engine, ());
+    let inst = linker.instantiate(&mut store, &module).unwrap();
     assert_eq!(call(&mut store, inst, "go", &[]), Ok(vec![Val::I32(42)]));
 }
 
@@ -262,10 +273,13 @@ fn large_modules_compile_in_partitions_that_call_each_other() {
     assert_eq!(parts.len() > 1, cores > 1, "{parts:?}");
     let covered: u32 = parts.iter().map(|r| r.end - r.start).sum();
     assert_eq!(covered, module.num_funcs());
-    let mut store = Store::new();
-    let compiled = store.compile(module).unwrap();
-    assert_eq!(compiled.objects.len(), parts.len());
-    let inst = store.instantiate(&Linker::new(), &compiled).unwrap();
+    let engine = Engine::default();
+    let compiled = crate::Module::from_checked(&engine, module).unwrap();
+    assert_eq!(compiled.compiled.objects.len(), parts.len());
+    let mut store = Store::new(&engine, ());
+    let inst = Linker::new(&engine)
+        .instantiate(&mut store, &compiled)
+        .unwrap();
     assert_eq!(
         call(&mut store, inst, "top", &[]),
         Ok(vec![Val::I32(399 * 400 / 2)])
@@ -294,14 +308,15 @@ fn unused_loads_still_trap() {
     );
 }
 
-/// Values cross in 16-byte slots: a v128 global (defined and imported), and typed and raw
-/// host functions whose results land in the caller's slots, all keep every bit.
+/// Values cross in 16-byte slots: globals (v128 too), and host functions over `Val`s and over
+/// raw slots whose results land in the caller's slots, all keep every bit.
 #[test]
 fn values_cross_the_host_boundary_in_16_byte_slots() {
-    use crate::runtime::ValRaw;
-    use std::sync::Arc;
+    use crate::{Global, ValRaw};
     use wasmparser::{FuncType, GlobalType, ValType};
-    let bytes = wat::parse_str(
+    let engine = Engine::default();
+    let module = crate::Module::new(
+        &engine,
         r#"(module
              (import "env" "pair" (func $pair (param i64 f64) (result f64 i64 i32)))
              (import "env" "raw" (func $raw (param i32 i64) (result i64)))
@@ -312,35 +327,35 @@ fn values_cross_the_host_boundary_in_16_byte_slots() {
                (call $raw (local.get 0) (local.get 1))))"#,
     )
     .unwrap();
-    let module = Module::parse_validated(bytes, crate::features::implemented()).unwrap();
-    let mut store = Store::new();
-    let pair = store.host_func(
-        FuncType::new(
-            [ValType::I64, ValType::F64],
-            [ValType::F64, ValType::I64, ValType::I32],
-        ),
-        Arc::new(|_caller, args, results| {
-            let (Val::I64(a), Val::F64(b)) = (args[0], args[1]) else {
-                unreachable!()
-            };
-            results.copy_from_slice(&[Val::F64(a as u64), Val::I64(b as i64), Val::I32(-7)]);
-            Ok(())
-        }),
-    );
-    let raw = store.host_func_raw(
-        FuncType::new([ValType::I32, ValType::I64], [ValType::I64]),
-        Arc::new(|_caller, slots: &mut [ValRaw]| {
-            // i32 arguments arrive zero-extended in the low bytes of their slot.
-            assert_eq!(slots[0].u64(), 0xffff_fffe);
-            slots[0] = ValRaw::from_i64(slots[0].i32() as i64 * slots[1].i64());
-            Ok(())
-        }),
-    );
-    let mut linker = Linker::new();
-    linker.define("env", "pair", Extern::Func(pair));
-    linker.define("env", "raw", Extern::Func(raw));
-    let compiled = store.compile(module).unwrap();
-    let inst = store.instantiate(&linker, &compiled).unwrap();
+    let mut linker = Linker::new(&engine);
+    linker
+        .func_new(
+            "env",
+            "pair",
+            FuncType::new(
+                [ValType::I64, ValType::F64],
+                [ValType::F64, ValType::I64, ValType::I32],
+            ),
+            |_caller, args, results| {
+                let (Val::I64(a), Val::F64(b)) = (args[0], args[1]) else {
+                    unreachable!()
+                };
+                results.copy_from_slice(&[Val::F64(a as u64), Val::I64(b as i64), Val::I32(-7)]);
+                Ok(())
+            },
+        )
+        .unwrap();
+    let raw = |_caller: crate::Caller<'_, ()>, slots: &mut [ValRaw]| {
+        // i32 arguments arrive zero-extended to their whole slot.
+        assert_eq!(slots[0].v128(), 0xffff_fffe);
+        slots[0] = ValRaw::from_i64(i64::from(slots[0].i32()) * slots[1].i64());
+        Ok(())
+    };
+    let raw_ty = FuncType::new([ValType::I32, ValType::I64], [ValType::I64]);
+    // SAFETY: the result written is an i64, the declared result type.
+    unsafe { linker.func_new_unchecked("env", "raw", raw_ty, raw) }.unwrap();
+    let mut store = Store::new(&engine, ());
+    let inst = linker.instantiate(&mut store, &module).unwrap();
     let nan_bits = 0x7ff4_0000_0000_0001u64;
     assert_eq!(
         call(
@@ -359,17 +374,13 @@ fn values_cross_the_host_boundary_in_16_byte_slots() {
         call(&mut store, inst, "raw", &[Val::I32(-2), Val::I64(1 << 40)]),
         Ok(vec![Val::I64(-(1 << 41))])
     );
-    let Some(Extern::Global(g)) = store.get_export(inst, "g") else {
-        panic!("global export")
+    let g = inst.get_global(&store, "g").unwrap();
+    assert_eq!(g.get(&store), Val::I64(-2));
+    let v128_type = GlobalType {
+        content_type: ValType::V128,
+        mutable: true,
+        shared: false,
     };
-    assert_eq!(store.global_get(g), Val::I64(-2));
-    let v128 = store.new_global(
-        GlobalType {
-            content_type: ValType::V128,
-            mutable: true,
-            shared: false,
-        },
-        Val::V128(u128::MAX - 5),
-    );
-    assert_eq!(store.global_get(v128), Val::V128(u128::MAX - 5));
+    let v128 = Global::new(&mut store, v128_type, Val::V128(u128::MAX - 5)).unwrap();
+    assert_eq!(v128.get(&store), Val::V128(u128::MAX - 5));
 }

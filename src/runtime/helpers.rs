@@ -2,11 +2,9 @@
 //! failures come back as a trap code (non-zero) that compiled code turns into a trap.
 use super::instance::InstanceData;
 use super::memory::{bytes_mut, grow_memory};
-use super::store::{FuncKind, HostCtx, Store, CURRENT_STORE, PENDING_TRAP};
+use super::store::{FuncKind, HostCtx, CURRENT_STORE, PENDING_TRAP};
 use super::trap::Trap;
 use super::vm::{helper, trap_code, TableData, ValRaw, VmCtx};
-use super::{HostFn, Val};
-use wasmparser::{FuncType, ValType};
 
 extern "C" {
     fn rt_trap(code: i32) -> !;
@@ -178,8 +176,8 @@ unsafe extern "C" fn elem_drop(vmctx: *mut VmCtx, seg: u32) {
 
 /// Called by a host function's adapter with the arguments spilled to `slots` (as many as the
 /// larger of the parameter and result counts); the results go back into the same slots.
-/// Nothing is allocated: the store is reached through the thread's current-store pointer,
-/// the function's type is borrowed, and typed host functions decode into stack arrays.
+/// Nothing is allocated: the store is reached through the thread's current-store pointer, and
+/// the host function's closure is held by a cloned `Arc`.
 unsafe extern "C" fn host_call(
     ctx: *mut HostCtx,
     _caller: *mut VmCtx,
@@ -190,40 +188,26 @@ unsafe extern "C" fn host_call(
     if store_ptr.is_null() {
         return trap_code::HOST;
     }
-    // The store is mutably borrowed by the `Store::call` that entered; it hands its raw
-    // pointer to the host function through CURRENT_STORE and does not touch the store until
-    // the call returns.
     let ctx = &*ctx;
-    let store = &*store_ptr;
-    let entry = &store.funcs[ctx.func.0 as usize];
-    let ty = &entry.ty;
-    let count = ty.params().len().max(ty.results().len());
-    let slots = std::slice::from_raw_parts_mut(slots, count);
-    // An embedding-API function may use the store mutably (call back into wasm, create
-    // objects), so nothing borrowed from the store may be live while it runs: take an owned
-    // handle to the closure and let every borrow end here.
-    let embedded = match &entry.kind {
-        FuncKind::Embedded(f) => Some(f.clone()),
-        _ => None,
-    };
-    let mut caller = super::store::Caller::new(ctx.memory);
-    rt_host_begin();
-    // A panicking host function must not unwind into compiled code (or abort the process).
-    let out = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        if let Some(f) = embedded {
-            return f(store_ptr, ctx, slots);
-        }
+    // The host function may use the store mutably (call back into wasm, create objects), so
+    // nothing borrowed from the store may be live while it runs: take what is needed (the
+    // slot count, an owned handle to the closure) and let every borrow end here. The
+    // `Store::call` that entered handed its pointer over through CURRENT_STORE and does not
+    // touch the store until the call returns.
+    let (count, f) = {
         let store = &*store_ptr;
         let entry = &store.funcs[ctx.func.0 as usize];
+        let count = entry.ty.params().len().max(entry.ty.results().len());
         match &entry.kind {
-            FuncKind::HostRaw(f) => f(&mut caller, slots),
-            FuncKind::Host(f) => typed_host_call(store, f, &entry.ty, &mut caller, slots),
-            FuncKind::Embedded(_) | FuncKind::Wasm => {
-                Err(Trap::host("a wasm function was called as a host function"))
-            }
+            FuncKind::Host(f) => (count, f.clone()),
+            FuncKind::Wasm => return trap_code::HOST,
         }
-    }))
-    .unwrap_or_else(|_| Err(Trap::host("host function panicked")));
+    };
+    let slots = std::slice::from_raw_parts_mut(slots, count);
+    rt_host_begin();
+    // A panicking host function must not unwind into compiled code (or abort the process).
+    let out = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(store_ptr, ctx, slots)))
+        .unwrap_or_else(|_| Err(Trap::host("host function panicked")));
     rt_host_end();
     match out {
         Ok(()) => OK,
@@ -232,57 +216,4 @@ unsafe extern "C" fn host_call(
             trap_code::HOST
         }
     }
-}
-
-/// Most host functions take and return a handful of values: decode into fixed arrays on the
-/// stack, and fall back to the heap only past that.
-const INLINE_VALS: usize = 16;
-
-pub(crate) fn typed_host_call(
-    store: &Store,
-    f: &HostFn,
-    ty: &FuncType,
-    caller: &mut super::store::Caller<'_>,
-    slots: &mut [ValRaw],
-) -> Result<(), Trap> {
-    let (params, results) = (ty.params(), ty.results());
-    if params.len() > INLINE_VALS || results.len() > INLINE_VALS {
-        let args: Vec<Val> = params
-            .iter()
-            .zip(&*slots)
-            .map(|(t, raw)| store.decode(*t, *raw))
-            .collect();
-        let mut outs: Vec<Val> = results.iter().map(|t| Val::default_for(*t)).collect();
-        f(caller, &args, &mut outs)?;
-        return encode_results(store, results, &outs, slots);
-    }
-    let mut args = [Val::I32(0); INLINE_VALS];
-    for ((arg, t), raw) in args.iter_mut().zip(params).zip(&*slots) {
-        *arg = store.decode(*t, *raw);
-    }
-    let mut outs = [Val::I32(0); INLINE_VALS];
-    for (out, t) in outs.iter_mut().zip(results) {
-        *out = Val::default_for(*t);
-    }
-    f(caller, &args[..params.len()], &mut outs[..results.len()])?;
-    encode_results(store, results, &outs[..results.len()], slots)
-}
-
-/// Write a typed host function's results back, refusing values of the wrong type (compiled
-/// code would otherwise read them with the declared type).
-fn encode_results(
-    store: &Store,
-    types: &[ValType],
-    values: &[Val],
-    slots: &mut [ValRaw],
-) -> Result<(), Trap> {
-    for ((slot, t), v) in slots.iter_mut().zip(types).zip(values) {
-        if !store.val_fits(v, *t) {
-            return Err(Trap::host(format!(
-                "host function returned {v:?} for a result of type {t}"
-            )));
-        }
-        *slot = store.encode(*v);
-    }
-    Ok(())
 }

@@ -16,7 +16,7 @@ pub mod vm;
 pub use linker::Linker;
 pub(crate) use memory::bytes_mut as memory_bytes;
 pub(crate) use store::EmbeddedHostFn;
-pub use store::{Caller, CompiledModule, Store};
+pub use store::{CompiledModule, Store};
 pub use trap::{Trap, TrapKind};
 pub use vm::ValRaw;
 
@@ -66,18 +66,6 @@ pub enum Extern {
     Memory(Memory),
     Global(Global),
 }
-
-/// A host function: gets the caller (for its memory) and the arguments, and writes its results
-/// into the slice it is given (one per result type, pre-filled with zeros): nothing is
-/// allocated per call.
-pub type HostFn =
-    std::sync::Arc<dyn Fn(&mut Caller<'_>, &[Val], &mut [Val]) -> Result<(), Trap> + Send + Sync>;
-
-/// A host function over raw slots: `slots` holds the arguments on entry (as many slots as the
-/// larger of the parameter and result counts) and must hold the results on return. The
-/// cheapest way in and out of compiled code, for hosts that know their types (WASI).
-pub type RawHostFn =
-    std::sync::Arc<dyn Fn(&mut Caller<'_>, &mut [ValRaw]) -> Result<(), Trap> + Send + Sync>;
 
 #[derive(Debug)]
 pub enum Error {

@@ -8,7 +8,7 @@ use super::loader::LoadedCode;
 use super::memory::LinearMemory;
 use super::trap::Trap;
 use super::vm::{self, AnyFunc, MemoryData, TableData, ValRaw};
-use super::{Error, Extern, Func, Global, HostFn, Instance, Memory, RawHostFn, Table, Val};
+use super::{Error, Extern, Func, Global, Instance, Memory, Table, Val};
 use crate::module::Module;
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -48,14 +48,14 @@ impl CompiledModule {
 
 pub(crate) enum FuncKind {
     Wasm,
-    Host(HostFn),
-    HostRaw(RawHostFn),
-    /// A host function of the embedding API: it knows the store's data type and rebuilds a
-    /// typed `Caller` from the raw store pointer.
-    Embedded(EmbeddedHostFn),
+    /// A host function of the embedding API (`crate::Linker`): it knows the store's data type
+    /// and rebuilds a typed `Caller` from the raw store pointer.
+    Host(EmbeddedHostFn),
 }
 
-/// The type-erased form of an embedding-API host function.
+/// The type-erased form of a host function: the runtime store (the first field of the
+/// embedding's `StoreParts<T>`), the calling context, and the slots (arguments in, results
+/// out).
 pub(crate) type EmbeddedHostFn =
     Arc<dyn Fn(*mut Store, &HostCtx, &mut [ValRaw]) -> Result<(), Trap> + Send + Sync>;
 
@@ -79,30 +79,6 @@ pub(crate) struct HostCtx {
     pub memory: *mut MemoryData,
     /// The importing instance (None for the store-level reference a table holds).
     pub caller: Option<Instance>,
-}
-
-/// What a host function sees of its caller.
-pub struct Caller<'a> {
-    memory: *mut MemoryData,
-    _store: std::marker::PhantomData<&'a mut ()>,
-}
-
-impl Caller<'_> {
-    pub(crate) fn new(memory: *mut MemoryData) -> Self {
-        Caller {
-            memory,
-            _store: std::marker::PhantomData,
-        }
-    }
-
-    /// The calling instance's memory 0.
-    pub fn memory(&mut self) -> Option<&mut [u8]> {
-        if self.memory.is_null() {
-            return None;
-        }
-        // SAFETY: the memory outlives the call and the guest is suspended while the host runs.
-        Some(unsafe { super::memory::bytes_mut(self.memory) })
-    }
 }
 
 pub struct Store {
@@ -340,20 +316,9 @@ impl Store {
         Global(self.globals.len() as u32 - 1, self.id)
     }
 
-    pub fn host_func(&mut self, ty: FuncType, f: HostFn) -> Func {
-        self.add_host_func(ty, FuncKind::Host(f))
-    }
-
-    /// A host function over raw slots (see [`RawHostFn`]).
-    pub fn host_func_raw(&mut self, ty: FuncType, f: RawHostFn) -> Func {
-        self.add_host_func(ty, FuncKind::HostRaw(f))
-    }
-
-    pub(crate) fn host_func_embedded(&mut self, ty: FuncType, f: EmbeddedHostFn) -> Func {
-        self.add_host_func(ty, FuncKind::Embedded(f))
-    }
-
-    fn add_host_func(&mut self, ty: FuncType, kind: FuncKind) -> Func {
+    /// A host function (made by `crate::Linker` for this store).
+    pub(crate) fn host_func(&mut self, ty: FuncType, f: EmbeddedHostFn) -> Func {
+        let kind = FuncKind::Host(f);
         let type_id = u64::from(self.sig_id(&ty));
         let func = Func(self.funcs.len() as u32, self.id);
         // The code pointer is filled in by the first module that imports this function: only
@@ -463,24 +428,15 @@ impl Store {
             "call_raw: {} slots for {wanted} values",
             slots.len()
         );
-        let mut caller = Caller::new(std::ptr::null_mut());
-        match &entry.kind {
-            FuncKind::Wasm => {}
-            FuncKind::Host(h) => {
-                let h = h.clone();
-                let ty = entry.ty.clone();
-                return super::helpers::typed_host_call(self, &h, &ty, &mut caller, slots);
-            }
-            FuncKind::HostRaw(h) => return h.clone()(&mut caller, slots),
-            FuncKind::Embedded(h) => {
-                let h = h.clone();
-                let ctx = HostCtx {
-                    func: f,
-                    memory: std::ptr::null_mut(),
-                    caller: None,
-                };
-                return h(self as *mut Store, &ctx, slots);
-            }
+        if let FuncKind::Host(h) = &entry.kind {
+            // The host called its own function: no calling instance.
+            let h = h.clone();
+            let ctx = HostCtx {
+                func: f,
+                memory: std::ptr::null_mut(),
+                caller: None,
+            };
+            return h(self as *mut Store, &ctx, slots);
         }
         *self.stack_limit = thread_stack_limit();
         let af = &*self.funcs[f.0 as usize].anyfunc;

@@ -11,7 +11,8 @@ mod spectest;
 mod values;
 
 use crate::features::{self, Refusal};
-use crate::runtime::{CompiledModule, Error, Extern, Instance, Linker, Store, Val};
+use crate::runtime::{Error, Trap};
+use crate::{Engine, Instance, Linker, Module, Store, Val};
 use std::collections::{BTreeSet, HashMap};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::Path;
@@ -169,12 +170,13 @@ impl<T: Clone> Slot<T> {
 /// The state a script builds up: one store, the registered modules, the named instances.
 struct Runner {
     language: WasmFeatures,
-    store: Store,
-    linker: Linker,
+    engine: Engine,
+    store: Store<()>,
+    linker: Linker<()>,
     named: HashMap<String, Slot<Instance>>,
     current: Option<Slot<Instance>>,
     /// `(module definition $M ...)`s, by name; the last one also under "".
-    definitions: HashMap<String, Slot<CompiledModule>>,
+    definitions: HashMap<String, Slot<Module>>,
     /// Registered instances, by the name modules import them under.
     registered: HashMap<String, Instance>,
     /// Shared state an unsupported module would have touched, with the features it
@@ -187,10 +189,14 @@ struct Runner {
 
 impl Runner {
     fn new(language: WasmFeatures) -> anyhow::Result<Runner> {
-        let mut store = Store::new();
-        let mut linker = Linker::new();
-        spectest::define(&mut store, &mut linker).map_err(|e| anyhow::anyhow!("{e}"))?;
+        let mut config = crate::Config::new();
+        config.wasm_features(language);
+        let engine = Engine::new(&config);
+        let mut store = Store::new(&engine, ());
+        let mut linker = Linker::new(&engine);
+        spectest::define(&mut store, &mut linker)?;
         Ok(Runner {
+            engine,
             language,
             store,
             linker,
@@ -242,7 +248,9 @@ impl Runner {
             WastDirective::Register { name, module, .. } => {
                 let slot = self.slot(module.map(|id| id.name()))?;
                 if let Slot::Ready(instance) = slot {
-                    self.linker.define_instance(&self.store, name, instance);
+                    self.linker
+                        .instance(&self.store, name, instance)
+                        .map_err(|e| e.to_string())?;
                     self.registered.insert(name.to_string(), instance);
                 }
                 match self.usable(slot) {
@@ -300,11 +308,11 @@ impl Runner {
             } => {
                 let bytes = QuoteWat::Wat(module).encode().map_err(|e| e.message())?;
                 let compiled = self.compile(bytes)?;
-                match self.store.instantiate(&self.linker, &compiled) {
+                match self.linker.instantiate(&mut self.store, &compiled) {
                     Ok(_) => Err(Miss::Fail(format!(
                         "expected link error `{message}`, module linked"
                     ))),
-                    Err(Error::Link(_)) => Ok(()),
+                    Err(e) if matches!(e.downcast_ref::<Error>(), Some(Error::Link(_))) => Ok(()),
                     Err(other) => Err(Miss::Fail(format!(
                         "expected link error `{message}`, got: {other}"
                     ))),
@@ -359,12 +367,11 @@ impl Runner {
 
     /// Validate in the script's language, then compile. A module valid in the language
     /// that needs what rt lacks is unsupported, not a failure of rt's validator.
-    fn compile(&mut self, bytes: Vec<u8>) -> Outcome<CompiledModule> {
+    fn compile(&mut self, bytes: Vec<u8>) -> Outcome<Module> {
         match features::parse_checked(bytes.clone(), self.language) {
-            Ok(module) => self
-                .store
-                .compile(module)
-                .map_err(|e| Miss::Fail(e.to_string())),
+            Ok(module) => {
+                Module::from_checked(&self.engine, module).map_err(|e| Miss::Fail(e.to_string()))
+            }
             Err(Refusal::Unsupported { features, .. }) => {
                 self.taint_imports(&import_modules(&bytes), &features);
                 Err(Miss::Unsupported(features))
@@ -386,18 +393,16 @@ impl Runner {
 
     /// Instantiate. Importing from tainted state makes the outcome unsupported: a link
     /// failure there could never have been satisfied, and a new instance inherits the taint.
-    fn instantiate(&mut self, compiled: &CompiledModule) -> Outcome<Instance> {
-        let instance = self.store.instantiate(&self.linker, compiled);
+    fn instantiate(&mut self, compiled: &Module) -> Outcome<Instance> {
+        let instance = self.linker.instantiate(&mut self.store, compiled);
         let needed: BTreeSet<&'static str> = compiled
-            .module
-            .imports
-            .iter()
-            .filter_map(|i| self.tainted_names.get(&i.module))
+            .imports()
+            .filter_map(|(module, _)| self.tainted_names.get(module))
             .flatten()
             .copied()
             .collect();
         if needed.is_empty() {
-            return instance.map_err(|e| Miss::Fail(e.to_string()));
+            return instance.map_err(|e| Miss::Fail(failure_text(&e)));
         }
         let needed: Vec<&'static str> = needed.into_iter().collect();
         match instance {
@@ -455,8 +460,8 @@ impl Runner {
             WastExecute::Invoke(invoke) => self.invoke(&invoke),
             WastExecute::Get { module, global, .. } => {
                 let instance = self.instance(module.map(|id| id.name()))?;
-                match self.store.get_export(instance, global) {
-                    Some(Extern::Global(g)) => Ok(vec![self.store.global_get(g)]),
+                match instance.get_export(&self.store, global) {
+                    Some(crate::Extern::Global(g)) => Ok(vec![g.get(&self.store)]),
                     Some(_) => Err(Miss::Fail(format!("export `{global}` is not a global"))),
                     None => Err(Miss::Fail(format!("no export `{global}`"))),
                 }
@@ -473,8 +478,8 @@ impl Runner {
     /// be made).
     fn invoke(&mut self, invoke: &WastInvoke<'_>) -> Outcome<Vec<Val>> {
         let instance = self.instance(invoke.module.map(|id| id.name()))?;
-        let func = match self.store.get_export(instance, invoke.name) {
-            Some(Extern::Func(f)) => f,
+        let func = match instance.get_export(&self.store, invoke.name) {
+            Some(crate::Extern::Func(f)) => f,
             Some(_) => {
                 return Err(Miss::Fail(format!(
                     "export `{}` is not a function",
@@ -488,9 +493,15 @@ impl Runner {
             .iter()
             .map(values::arg)
             .collect::<Result<Vec<_>, _>>()?;
-        self.store
-            .call(func, &args)
-            .map_err(|trap| Miss::Fail(trap.to_string()))
+        let mut results: Vec<Val> = func
+            .ty(&self.store)
+            .results()
+            .iter()
+            .map(|t| Val::default_for(*t))
+            .collect();
+        func.call(&mut self.store, &args, &mut results)
+            .map_err(|e| Miss::Fail(failure_text(&e)))?;
+        Ok(results)
     }
 }
 
@@ -506,6 +517,17 @@ fn import_modules(bytes: &[u8]) -> BTreeSet<String> {
         }
     }
     names
+}
+
+/// What a failed call or instantiation says: a trap's own message, else the error's.
+fn failure_text(e: &anyhow::Error) -> String {
+    match e.downcast_ref::<Error>() {
+        Some(Error::Trap(t)) => t.to_string(),
+        _ => match e.downcast_ref::<Trap>() {
+            Some(t) => t.to_string(),
+            None => e.to_string(),
+        },
+    }
 }
 
 /// A refused module as a directive outcome.

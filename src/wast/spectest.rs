@@ -1,10 +1,9 @@
 //! The `spectest` host module that the spec scripts import: print functions that print their
 //! arguments, four globals holding 666, a funcref table (10..20) and a memory (1..2 pages).
-use crate::runtime::{Error, Extern, Linker, Store, Val};
-use std::sync::Arc;
+use crate::{Global, Linker, Memory, Store, Table, Trap, Val};
 use wasmparser::{FuncType, GlobalType, MemoryType, RefType, TableType, ValType};
 
-pub fn define(store: &mut Store, linker: &mut Linker) -> Result<(), Error> {
+pub fn define(store: &mut Store<()>, linker: &mut Linker<()>) -> anyhow::Result<()> {
     use ValType::{F32, F64, I32, I64};
     let prints: [(&str, &[ValType]); 7] = [
         ("print", &[]),
@@ -17,16 +16,12 @@ pub fn define(store: &mut Store, linker: &mut Linker) -> Result<(), Error> {
     ];
     for (name, params) in prints {
         let ty = FuncType::new(params.iter().copied(), []);
-        let func = store.host_func(
-            ty,
-            Arc::new(|_caller, args, _results| {
-                for a in args {
-                    println!("{}", describe(a));
-                }
-                Ok(())
-            }),
-        );
-        linker.define("spectest", name, Extern::Func(func));
+        linker.func_new("spectest", name, ty, |_caller, args, _results| {
+            for a in args {
+                println!("{}", describe(a));
+            }
+            Ok::<(), Trap>(())
+        })?;
     }
     let globals = [
         ("global_i32", I32, Val::I32(666)),
@@ -40,10 +35,11 @@ pub fn define(store: &mut Store, linker: &mut Linker) -> Result<(), Error> {
             mutable: false,
             shared: false,
         };
-        let global = store.new_global(ty, value);
-        linker.define("spectest", name, Extern::Global(global));
+        let global = Global::new(&mut *store, ty, value)?;
+        linker.define(&*store, "spectest", name, global)?;
     }
-    let table = store.new_table(
+    let table = Table::new(
+        &mut *store,
         TableType {
             element_type: RefType::FUNCREF,
             table64: false,
@@ -53,15 +49,18 @@ pub fn define(store: &mut Store, linker: &mut Linker) -> Result<(), Error> {
         },
         Val::FuncRef(None),
     )?;
-    linker.define("spectest", "table", Extern::Table(table));
-    let memory = store.new_memory(MemoryType {
-        memory64: false,
-        shared: false,
-        initial: 1,
-        maximum: Some(2),
-        page_size_log2: None,
-    })?;
-    linker.define("spectest", "memory", Extern::Memory(memory));
+    linker.define(&*store, "spectest", "table", table)?;
+    let memory = Memory::new(
+        &mut *store,
+        MemoryType {
+            memory64: false,
+            shared: false,
+            initial: 1,
+            maximum: Some(2),
+            page_size_log2: None,
+        },
+    )?;
+    linker.define(&*store, "spectest", "memory", memory)?;
     Ok(())
 }
 
