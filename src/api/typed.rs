@@ -204,6 +204,21 @@ pub trait IntoFunc<T, Params, Results>: Send + Sync + 'static {
 /// Marks the closure shape that takes a [`Caller`] first.
 pub struct WithCaller<P>(PhantomData<P>);
 
+/// The part both closure shapes share: the function type from the argument and result types,
+/// and the erased call that stores the closure's results in the slots.
+fn host_call<T, R: HostResult>(
+    params: Vec<ValType>,
+    call: impl Fn(Caller<'_, T>, &mut [ValRaw]) -> R + Send + Sync + 'static,
+) -> (wasmparser::FuncType, HostCall<T>) {
+    let ty = wasmparser::FuncType::new(params, <R::Results as WasmResults>::types());
+    let call: HostCall<T> = std::sync::Arc::new(move |caller, slots| {
+        let results = call(caller, slots).into_result()?;
+        results.store(slots);
+        Ok(())
+    });
+    (ty, call)
+}
+
 macro_rules! into_func {
     ($(($($a:ident $i:tt),*);)*) => {$(
         impl<T: 'static, F, R, $($a: WasmTy),*> IntoFunc<T, ($($a,)*), R> for F
@@ -212,17 +227,10 @@ macro_rules! into_func {
             R: HostResult,
         {
             fn into_host(self) -> (wasmparser::FuncType, HostCall<T>) {
-                let ty = wasmparser::FuncType::new(
-                    vec![$($a::valtype()),*],
-                    <R::Results as WasmResults>::types(),
-                );
                 #[allow(unused_variables)]
-                let call: HostCall<T> = std::sync::Arc::new(move |_caller, slots| {
-                    let results = self($($a::from_raw(slots[$i])),*).into_result()?;
-                    results.store(slots);
-                    Ok(())
-                });
-                (ty, call)
+                host_call(vec![$($a::valtype()),*], move |_caller, slots| {
+                    self($($a::from_raw(slots[$i])),*)
+                })
             }
         }
 
@@ -232,17 +240,10 @@ macro_rules! into_func {
             R: HostResult,
         {
             fn into_host(self) -> (wasmparser::FuncType, HostCall<T>) {
-                let ty = wasmparser::FuncType::new(
-                    vec![$($a::valtype()),*],
-                    <R::Results as WasmResults>::types(),
-                );
                 #[allow(unused_variables)]
-                let call: HostCall<T> = std::sync::Arc::new(move |caller, slots| {
-                    let results = self(caller, $($a::from_raw(slots[$i])),*).into_result()?;
-                    results.store(slots);
-                    Ok(())
-                });
-                (ty, call)
+                host_call(vec![$($a::valtype()),*], move |caller, slots| {
+                    self(caller, $($a::from_raw(slots[$i])),*)
+                })
             }
         }
     )*};

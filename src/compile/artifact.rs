@@ -204,22 +204,15 @@ mod tests {
     #[test]
     fn cache_key_changes_with_every_input_that_decides_the_code() {
         let base = cache_key_for("build-a", "cpu", "bounds-checks=0", b"\0asm");
-        assert_ne!(
-            base,
-            cache_key_for("build-b", "cpu", "bounds-checks=0", b"\0asm")
-        );
-        assert_ne!(
-            base,
-            cache_key_for("build-a", "cpu2", "bounds-checks=0", b"\0asm")
-        );
-        assert_ne!(
-            base,
-            cache_key_for("build-a", "cpu", "bounds-checks=1", b"\0asm")
-        );
-        assert_ne!(
-            base,
-            cache_key_for("build-a", "cpu", "bounds-checks=0", b"\0asn")
-        );
+        let variants: [(&str, &str, &str, &[u8]); 4] = [
+            ("build-b", "cpu", "bounds-checks=0", b"\0asm"),
+            ("build-a", "cpu2", "bounds-checks=0", b"\0asm"),
+            ("build-a", "cpu", "bounds-checks=1", b"\0asm"),
+            ("build-a", "cpu", "bounds-checks=0", b"\0asn"),
+        ];
+        for (build, cpu, settings, wasm) in variants {
+            assert_ne!(base, cache_key_for(build, cpu, settings, wasm));
+        }
         // Length prefixes keep the parts apart.
         assert_ne!(
             cache_key_for("ab", "c", "", b""),
