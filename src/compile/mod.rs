@@ -30,21 +30,7 @@ use std::collections::BTreeSet;
 use wasmparser::ValType;
 
 use crate::module::Module;
-
-/// Symbol of defined function `index` (function index space).
-pub fn func_symbol(index: u32) -> String {
-    format!("wasm_f{index}")
-}
-
-/// Symbol of the host->wasm trampoline for type `index`.
-pub fn tramp_symbol(type_index: u32) -> String {
-    format!("wasm_tramp{type_index}")
-}
-
-/// Symbol of the wasm->host adapter for type `index`.
-pub fn adapter_symbol(type_index: u32) -> String {
-    format!("wasm_adapter{type_index}")
-}
+use crate::runtime::vm::{adapter_symbol, func_symbol, tramp_symbol};
 
 /// The host CPU name and feature string the code is compiled for (part of artifact headers).
 pub fn host_cpu() -> (String, String) {

@@ -4,7 +4,7 @@
 //! This module registers those address ranges with the handler for as long as they are mapped,
 //! binds the memset/memcpy/memmove that compiled code calls to the shim's own (whose pcs the
 //! handler knows), and holds the hook that lets a test fault inside a Rust helper.
-use super::abi::region_kind;
+use super::vm::abi::region_kind;
 use super::vm::{helper, VmCtx};
 use std::ffi::c_void;
 use std::ops::Range;
@@ -111,7 +111,7 @@ unsafe extern "C" fn faulting_helper(vmctx: *mut VmCtx, _delta: u32) -> i32 {
 #[cfg(test)]
 mod tests {
     use super::Region;
-    use crate::runtime::abi::{region_kind, trap_code};
+    use crate::runtime::vm::abi::{region_kind, trap_code};
     use std::ops::Range;
 
     extern "C" {

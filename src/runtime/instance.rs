@@ -5,9 +5,9 @@
 //! segments, run the start function.
 use super::store::{FuncEntry, FuncKind, HostCtx, Store};
 use super::trap::{Trap, TrapKind};
+use super::vm::{adapter_symbol, func_symbol, tramp_symbol};
 use super::vm::{AnyFunc, MemoryData, TableData, ValRaw, VmCtx};
 use super::{CompiledModule, Error, Extern, Func, Global, Instance, Linker, Memory, Table, Val};
-use crate::compile::{adapter_symbol, func_symbol, tramp_symbol};
 use crate::module::{
     ConstExpr, ConstOp, ElementItems, ExternKind, ImportKind, Module, SegmentMode,
 };

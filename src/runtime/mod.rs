@@ -2,7 +2,6 @@
 //! functions and instances of compiled modules; a [`Linker`] resolves imports. Compiled code
 //! reaches the runtime only through the vmctx layout in [`vm`]; traps unwind through a small
 //! C shim (see `shim/trap.c`).
-pub mod abi;
 mod faults;
 mod helpers;
 mod instance;

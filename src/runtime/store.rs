@@ -2,11 +2,11 @@
 // Boxes inside Vecs are deliberate: compiled code holds raw pointers to these objects, so
 // they must not move when the Vec grows.
 #![allow(clippy::vec_box)]
-use super::abi::limits::BACKTRACE_MAX;
 use super::instance::InstanceData;
 use super::loader::LoadedCode;
 use super::memory::LinearMemory;
 use super::trap::Trap;
+use super::vm::abi::limits::BACKTRACE_MAX;
 use super::vm::{self, AnyFunc, MemoryData, TableData, ValRaw};
 use super::{Error, Extern, Func, Global, Instance, Memory, Table, Val};
 use crate::module::Module;
@@ -32,7 +32,7 @@ impl CompiledModule {
         let code = super::loader::load(&objects).map_err(Error::Compile)?;
         let mut func_ranges = Vec::new();
         for i in module.num_imported_funcs..module.num_funcs() {
-            if let Some(&(addr, size)) = code.symbols.get(&crate::compile::func_symbol(i)) {
+            if let Some(&(addr, size)) = code.symbols.get(&vm::func_symbol(i)) {
                 func_ranges.push((addr, addr + size.max(1), i));
             }
         }

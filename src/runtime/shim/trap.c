@@ -17,7 +17,7 @@
  * pointers), bounded by the entry's own frame so the walk never leaves the guest's stack.
  *
  * Constants shared with Rust (trap codes, region kinds, the backtrace size) come from rt_abi.h,
- * which build.rs generates from src/runtime/abi.rs. */
+ * which build.rs generates from src/runtime/vm/abi.rs. */
 #define _GNU_SOURCE
 #include <pthread.h>
 #include <setjmp.h>

@@ -1,6 +1,10 @@
-//! The data layout shared by compiled code and the runtime: the vmctx every compiled function
-//! receives, function references, memories, tables and global cells. Compiled code reads these
-//! through the byte offsets below, so every struct here is `#[repr(C)]` and field order matters.
+//! The contract between compiled code and the runtime, and the only part of the runtime the
+//! compiler imports: the data layout (the vmctx every compiled function receives, function
+//! references, memories, tables and global cells, read through the byte offsets below, so
+//! every struct here is `#[repr(C)]` and field order matters), the helper list, the trap codes
+//! (in [`abi`], shared with the C shim too) and the names of the symbols the compiler emits and
+//! the loader looks up.
+pub mod abi;
 
 /// Per-instance context passed as the first argument of every compiled function.
 #[repr(C)]
@@ -171,4 +175,19 @@ pub mod helper {
 
 /// Trap codes passed to the trap helper (and returned by helpers that fail); defined with the
 /// other constants the C shim shares.
-pub use super::abi::trap_code;
+pub use abi::trap_code;
+
+/// Symbol of defined function `index` (function index space).
+pub fn func_symbol(index: u32) -> String {
+    format!("wasm_f{index}")
+}
+
+/// Symbol of the host->wasm trampoline for type `index`.
+pub fn tramp_symbol(type_index: u32) -> String {
+    format!("wasm_tramp{type_index}")
+}
+
+/// Symbol of the wasm->host adapter for type `index`.
+pub fn adapter_symbol(type_index: u32) -> String {
+    format!("wasm_adapter{type_index}")
+}
