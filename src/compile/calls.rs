@@ -242,44 +242,10 @@ pub(crate) fn build_adapter(env: &Env, name: &str, ty: &FuncType) -> Res<()> {
         let v = f.get_nth_param(i as u32 + 2).expect("param");
         store_slot(env, buf, i, v)?;
     }
-    let helpers = env
-        .load_field(caller, offset::HELPERS, env.ptr().into())?
-        .into_pointer_value();
-    let host_call = env
-        .load_field(helpers, helper::HOST_CALL * 8, env.ptr().into())?
-        .into_pointer_value();
-    let p = env.ptr();
-    let hty = env
-        .i32()
-        .fn_type(&[p.into(), p.into(), p.into(), p.into()], false);
-    let rc = b
-        .build_indirect_call(
-            hty,
-            host_call,
-            &[host.into(), caller.into(), buf.into(), buf.into()],
-            "rc",
-        )
-        .map_err(llvm_err)?
-        .try_as_basic_value()
-        .basic()
-        .ok_or("host call result")?
-        .into_int_value();
-    let failed = b
-        .build_int_compare(IntPredicate::NE, rc, env.i32().const_zero(), "failed")
-        .map_err(llvm_err)?;
-    let bad = env.ctx.append_basic_block(f, "trap");
-    let ok = env.ctx.append_basic_block(f, "ok");
-    b.build_conditional_branch(failed, bad, ok)
-        .map_err(llvm_err)?;
-    b.position_at_end(bad);
-    let trap = env
-        .load_field(helpers, helper::TRAP * 8, env.ptr().into())?
-        .into_pointer_value();
-    let tty = env.ctx.void_type().fn_type(&[env.i32().into()], false);
-    b.build_indirect_call(tty, trap, &[rc.into()], "")
-        .map_err(llvm_err)?;
-    b.build_unreachable().map_err(llvm_err)?;
-    b.position_at_end(ok);
+    // The host function's failure comes back as a status: trap with it here, in compiled
+    // code, so the unwind to the entry crosses no Rust frame.
+    let args = [host.into(), caller.into(), buf.into()];
+    env.call_checked_helper(f, caller, helper::host_call, &args)?;
     let mut vals = Vec::new();
     for (i, t) in ty.results().iter().enumerate() {
         vals.push(

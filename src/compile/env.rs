@@ -1,15 +1,18 @@
 //! The translation environment shared by every function: LLVM types, intrinsics looked up
 //! once by name, declarations of the module's functions, and typed access to vmctx fields.
 use crate::module::Module;
+use crate::runtime::vm::helpers::{Helper, Ret, Ty};
+use crate::runtime::vm::{helper, offset};
 use inkwell::builder::Builder;
 use inkwell::context::Context;
 use inkwell::intrinsics::Intrinsic;
 use inkwell::module::Module as LlModule;
 use inkwell::types::{BasicMetadataTypeEnum, BasicType, BasicTypeEnum, FunctionType};
 use inkwell::values::{
-    BasicValue, BasicValueEnum, FunctionValue, InstructionValue, IntValue, PointerValue,
+    BasicMetadataValueEnum, BasicValue, BasicValueEnum, FunctionValue, InstructionValue, IntValue,
+    PointerValue,
 };
-use inkwell::AddressSpace;
+use inkwell::{AddressSpace, IntPredicate};
 use wasmparser::{FuncType, ValType};
 
 pub(crate) type Res<T> = Result<T, String>;
@@ -155,6 +158,107 @@ impl<'ctx, 'm> Env<'ctx, 'm> {
             None => self.ctx.void_type().fn_type(&params, false),
             Some(r) => r.fn_type(&params, false),
         })
+    }
+
+    /// The LLVM type of a helper parameter or result type.
+    fn abi_type(&self, ty: Ty) -> BasicTypeEnum<'ctx> {
+        match ty {
+            Ty::Ptr => self.ptr().into(),
+            Ty::I32 => self.i32().into(),
+            Ty::I64 => self.i64().into(),
+        }
+    }
+
+    /// Helper `h`'s LLVM function type, built from the contract's list only.
+    fn helper_type(&self, h: &Helper) -> FunctionType<'ctx> {
+        let params: Vec<BasicMetadataTypeEnum> =
+            h.params.iter().map(|t| self.abi_type(*t).into()).collect();
+        match h.ret {
+            Ret::Void | Ret::Never => self.ctx.void_type().fn_type(&params, false),
+            Ret::Status => self.i32().fn_type(&params, false),
+            Ret::Value(t) => self.abi_type(t).fn_type(&params, false),
+        }
+    }
+
+    /// Call helper `h` through `vmctx`'s helper table. The arguments must have exactly the
+    /// types the contract gives: a call site that disagrees is reported here, by name, rather
+    /// than left for LLVM's verifier.
+    pub fn call_helper(
+        &self,
+        vmctx: PointerValue<'ctx>,
+        h: Helper,
+        args: &[BasicMetadataValueEnum<'ctx>],
+    ) -> Res<Option<BasicValueEnum<'ctx>>> {
+        let given: Vec<Option<Ty>> = args
+            .iter()
+            .map(|a| match a {
+                BasicMetadataValueEnum::PointerValue(_) => Some(Ty::Ptr),
+                BasicMetadataValueEnum::IntValue(v) => match v.get_type().get_bit_width() {
+                    32 => Some(Ty::I32),
+                    64 => Some(Ty::I64),
+                    _ => None,
+                },
+                _ => None,
+            })
+            .collect();
+        if !given.iter().copied().eq(h.params.iter().map(|t| Some(*t))) {
+            return Err(format!(
+                "internal compiler error: helper {} takes {:?}, called with {given:?}",
+                h.name, h.params
+            ));
+        }
+        let table = self
+            .load_field(vmctx, offset::HELPERS, self.ptr().into())?
+            .into_pointer_value();
+        let f = self
+            .load_field(table, h.offset, self.ptr().into())?
+            .into_pointer_value();
+        let call = self
+            .b
+            .build_indirect_call(self.helper_type(&h), f, args, "h")
+            .map_err(llvm_err)?;
+        Ok(call.try_as_basic_value().basic())
+    }
+
+    /// Call a helper that returns a `Status` and trap with it unless it is OK; code after
+    /// this continues in a new block of `func`.
+    pub fn call_checked_helper(
+        &self,
+        func: FunctionValue<'ctx>,
+        vmctx: PointerValue<'ctx>,
+        h: Helper,
+        args: &[BasicMetadataValueEnum<'ctx>],
+    ) -> Res<()> {
+        if h.ret != Ret::Status {
+            return Err(format!(
+                "internal compiler error: helper {} returns no status",
+                h.name
+            ));
+        }
+        let rc = self
+            .call_helper(vmctx, h, args)?
+            .ok_or("helper status")?
+            .into_int_value();
+        let failed = self
+            .b
+            .build_int_compare(IntPredicate::NE, rc, self.i32().const_zero(), "failed")
+            .map_err(llvm_err)?;
+        let bad = self.ctx.append_basic_block(func, "helper_trap");
+        let cont = self.ctx.append_basic_block(func, "ok");
+        self.b
+            .build_conditional_branch(failed, bad, cont)
+            .map_err(llvm_err)?;
+        self.b.position_at_end(bad);
+        self.emit_trap(vmctx, rc)?;
+        self.b.position_at_end(cont);
+        Ok(())
+    }
+
+    /// Call the trap helper (it does not return) and end the block.
+    pub fn emit_trap(&self, vmctx: PointerValue<'ctx>, code: IntValue<'ctx>) -> Res<()> {
+        self.call_helper(vmctx, helper::trap, &[code.into()])?;
+        self.b.build_unreachable().map_err(llvm_err)?;
+        Ok(())
     }
 
     pub fn intrinsic(&self, name: &str, tys: &[BasicTypeEnum<'ctx>]) -> FunctionValue<'ctx> {

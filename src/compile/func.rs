@@ -2,12 +2,15 @@
 //! stack, the control stack, and the operator dispatch. Operator families live in sibling
 //! files as further `impl FuncTx` blocks.
 use super::env::{llvm_err, Env, Heap, Res};
-use crate::runtime::vm::{helper, offset};
+use crate::runtime::vm::helpers::Helper;
+use crate::runtime::vm::offset;
 use inkwell::basic_block::BasicBlock;
 use inkwell::types::BasicTypeEnum;
 use inkwell::values::BasicValue;
 
-use inkwell::values::{BasicValueEnum, FunctionValue, IntValue, PhiValue, PointerValue};
+use inkwell::values::{
+    BasicMetadataValueEnum, BasicValueEnum, FunctionValue, IntValue, PhiValue, PointerValue,
+};
 use inkwell::IntPredicate;
 use std::collections::HashMap;
 use wasmparser::{Operator, ValType};
@@ -239,67 +242,74 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
     }
 
     /// Call the trap helper (does not return) and end the block.
-    pub fn emit_trap(&mut self, code: IntValue<'ctx>) -> Res<()> {
-        let env = self.env;
-        let fty = env.ctx.void_type().fn_type(&[env.i32().into()], false);
-        self.call_helper(helper::TRAP, fty, &[code.into()])?;
-        env.b.build_unreachable().map_err(llvm_err)?;
-        Ok(())
+    pub fn emit_trap(&self, code: IntValue<'ctx>) -> Res<()> {
+        self.env.emit_trap(self.vmctx, code)
     }
 
-    /// Call runtime helper `index` through the vmctx helper table.
+    /// Call runtime helper `h` (see `Env::call_helper`).
     pub fn call_helper(
-        &mut self,
-        index: u32,
-        fty: inkwell::types::FunctionType<'ctx>,
-        args: &[inkwell::values::BasicMetadataValueEnum<'ctx>],
+        &self,
+        h: Helper,
+        args: &[BasicMetadataValueEnum<'ctx>],
     ) -> Res<Option<BasicValueEnum<'ctx>>> {
-        let env = self.env;
-        let table = env
-            .load_field(self.vmctx, offset::HELPERS, env.ptr().into())?
-            .into_pointer_value();
-        let f = env
-            .load_field(table, index * 8, env.ptr().into())?
-            .into_pointer_value();
-        let call = env
-            .b
-            .build_indirect_call(fty, f, args, "h")
-            .map_err(llvm_err)?;
-        Ok(call.try_as_basic_value().basic())
+        self.env.call_helper(self.vmctx, h, args)
     }
 
-    /// A helper returning a trap code: trap with it unless it is zero.
-    pub fn call_checked_helper(
-        &mut self,
-        index: u32,
-        args: &[inkwell::values::BasicMetadataValueEnum<'ctx>],
-    ) -> Res<()> {
+    /// A helper returning a status: trap with it unless it is OK.
+    pub fn call_checked_helper(&self, h: Helper, args: &[BasicMetadataValueEnum<'ctx>]) -> Res<()> {
+        self.env.call_checked_helper(self.func, self.vmctx, h, args)
+    }
+
+    /// An immediate (a memory, table or segment index) as a helper's `u32` argument.
+    pub fn const_u32(&self, v: u32) -> BasicMetadataValueEnum<'ctx> {
+        self.env.i32().const_int(u64::from(v), false).into()
+    }
+
+    /// A 32-bit address, length or count widened to the helper contract's `u64`: zero-extended,
+    /// as wasm's 32-bit operands are unsigned there. (A 64-bit operand passes unchanged.)
+    pub fn u64_arg(&self, v: BasicValueEnum<'ctx>) -> Res<BasicMetadataValueEnum<'ctx>> {
         let env = self.env;
-        let params: Vec<inkwell::types::BasicMetadataTypeEnum> = args
-            .iter()
-            .map(|a| match a {
-                inkwell::values::BasicMetadataValueEnum::PointerValue(_) => env.ptr().into(),
-                _ => env.i32().into(),
-            })
-            .collect();
-        let fty = env.i32().fn_type(&params, false);
-        let rc = self
-            .call_helper(index, fty, args)?
-            .ok_or("helper result")?
-            .into_int_value();
-        let failed = env
+        let wide = env
             .b
-            .build_int_compare(IntPredicate::NE, rc, env.i32().const_zero(), "failed")
+            .build_int_z_extend_or_bit_cast(v.into_int_value(), env.i64(), "u64")
             .map_err(llvm_err)?;
-        let bad = env.ctx.append_basic_block(self.func, "helper_trap");
-        let cont = env.ctx.append_basic_block(self.func, "ok");
+        Ok(wide.into())
+    }
+
+    /// The arguments of a fill helper: vmctx, the memory or table index, then the popped
+    /// destination, value and length (destination and length widened to `u64`).
+    pub fn fill_args(&mut self, index: u32) -> Res<[BasicMetadataValueEnum<'ctx>; 5]> {
+        let v = self.popn(3);
+        Ok([
+            self.vmctx.into(),
+            self.const_u32(index),
+            self.u64_arg(v[0])?,
+            v[1].into(),
+            self.u64_arg(v[2])?,
+        ])
+    }
+
+    /// The arguments of a copy or init helper: vmctx, two immediates (destination and source
+    /// memory or table, or the destination and a segment), then the popped destination, source
+    /// and length widened to `u64`.
+    pub fn bulk_args(&mut self, first: u32, second: u32) -> Res<[BasicMetadataValueEnum<'ctx>; 6]> {
+        let v = self.popn(3);
+        Ok([
+            self.vmctx.into(),
+            self.const_u32(first),
+            self.const_u32(second),
+            self.u64_arg(v[0])?,
+            self.u64_arg(v[1])?,
+            self.u64_arg(v[2])?,
+        ])
+    }
+
+    /// A grow helper's `i64` result as wasm's 32-bit one: the old size fits, and -1 stays -1.
+    pub fn low_i32(&self, v: BasicValueEnum<'ctx>) -> Res<IntValue<'ctx>> {
+        let env = self.env;
         env.b
-            .build_conditional_branch(failed, bad, cont)
-            .map_err(llvm_err)?;
-        env.b.position_at_end(bad);
-        self.emit_trap(rc)?;
-        env.b.position_at_end(cont);
-        Ok(())
+            .build_int_truncate(v.into_int_value(), env.i32(), "i32")
+            .map_err(llvm_err)
     }
 
     pub fn local(&self, i: u32) -> (PointerValue<'ctx>, BasicTypeEnum<'ctx>) {

@@ -5,7 +5,7 @@ use super::env::{llvm_err, Heap, Res};
 use super::func::FuncTx;
 use crate::runtime::vm::{helper, offset};
 use inkwell::types::BasicTypeEnum;
-use inkwell::values::{BasicMetadataValueEnum, BasicValue, IntValue, PointerValue};
+use inkwell::values::{BasicValue, IntValue, PointerValue};
 use wasmparser::{MemArg, Operator as O};
 
 /// How a load widens its bytes.
@@ -111,12 +111,6 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
         Ok(())
     }
 
-    fn i32_args(&mut self, n: usize) -> Vec<BasicMetadataValueEnum<'ctx>> {
-        let mut args: Vec<BasicMetadataValueEnum> = vec![self.vmctx.into()];
-        args.extend(self.popn(n).into_iter().map(BasicMetadataValueEnum::from));
-        args
-    }
-
     pub(crate) fn memory_op(&mut self, op: &O) -> Res<bool> {
         let env = self.env;
         let (i32t, i64t) = (env.i32().into(), env.i64().into());
@@ -153,36 +147,34 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
                     .map_err(llvm_err)?;
                 self.push(v);
             }
-            O::MemoryGrow { .. } => {
-                let args = self.i32_args(1);
-                let fty = env
-                    .i32()
-                    .fn_type(&[env.ptr().into(), env.i32().into()], false);
-                let v = self
-                    .call_helper(helper::MEMORY_GROW, fty, &args)?
+            O::MemoryGrow { mem } => {
+                let delta = self.pop();
+                let args = [
+                    self.vmctx.into(),
+                    self.const_u32(*mem),
+                    self.u64_arg(delta)?,
+                ];
+                let old = self
+                    .call_helper(helper::memory_grow, &args)?
                     .ok_or("grow result")?;
+                let v = self.low_i32(old)?;
                 self.push(v);
             }
-            O::MemoryFill { .. } => {
-                let args = self.i32_args(3);
-                self.call_checked_helper(helper::MEMORY_FILL, &args)?;
+            O::MemoryFill { mem } => {
+                let args = self.fill_args(*mem)?;
+                self.call_checked_helper(helper::memory_fill, &args)?;
             }
-            O::MemoryCopy { .. } => {
-                let args = self.i32_args(3);
-                self.call_checked_helper(helper::MEMORY_COPY, &args)?;
+            O::MemoryCopy { dst_mem, src_mem } => {
+                let args = self.bulk_args(*dst_mem, *src_mem)?;
+                self.call_checked_helper(helper::memory_copy, &args)?;
             }
-            O::MemoryInit { data_index, .. } => {
-                let mut args = self.i32_args(3);
-                args.insert(1, env.i32().const_int(u64::from(*data_index), false).into());
-                self.call_checked_helper(helper::MEMORY_INIT, &args)?;
+            O::MemoryInit { data_index, mem } => {
+                let args = self.bulk_args(*mem, *data_index)?;
+                self.call_checked_helper(helper::memory_init, &args)?;
             }
             O::DataDrop { data_index } => {
-                let fty = env
-                    .ctx
-                    .void_type()
-                    .fn_type(&[env.ptr().into(), env.i32().into()], false);
-                let seg = env.i32().const_int(u64::from(*data_index), false);
-                self.call_helper(helper::DATA_DROP, fty, &[self.vmctx.into(), seg.into()])?;
+                let args = [self.vmctx.into(), self.const_u32(*data_index)];
+                self.call_helper(helper::data_drop, &args)?;
             }
             _ => return Ok(false),
         }

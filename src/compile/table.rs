@@ -5,7 +5,7 @@ use super::env::{llvm_err, Heap, Res};
 use super::func::FuncTx;
 use crate::runtime::vm::{helper, offset, trap_code};
 use inkwell::values::BasicValue;
-use inkwell::values::{BasicMetadataValueEnum, IntValue, PointerValue};
+use inkwell::values::{IntValue, PointerValue};
 use inkwell::IntPredicate;
 use wasmparser::Operator as O;
 
@@ -44,10 +44,6 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
             .into_pointer_value();
         // SAFETY (LLVM): index < size was just checked.
         unsafe { env.b.build_gep(env.ptr(), elems, &[wide], "slot") }.map_err(llvm_err)
-    }
-
-    fn const_i32(&self, v: u32) -> BasicMetadataValueEnum<'ctx> {
-        self.env.i32().const_int(u64::from(v), false).into()
     }
 
     pub(crate) fn table_op(&mut self, op: &O) -> Res<bool> {
@@ -104,73 +100,36 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
             O::TableGrow { table } => {
                 let delta = self.pop();
                 let init = self.pop();
-                let fty = env.i32().fn_type(
-                    &[
-                        env.ptr().into(),
-                        env.i32().into(),
-                        env.ptr().into(),
-                        env.i32().into(),
-                    ],
-                    false,
-                );
                 let args = [
                     self.vmctx.into(),
-                    self.const_i32(*table),
+                    self.const_u32(*table),
                     init.into(),
-                    delta.into(),
+                    self.u64_arg(delta)?,
                 ];
-                let v = self
-                    .call_helper(helper::TABLE_GROW, fty, &args)?
+                let old = self
+                    .call_helper(helper::table_grow, &args)?
                     .ok_or("grow result")?;
+                let v = self.low_i32(old)?;
                 self.push(v);
             }
             O::TableFill { table } => {
-                let len = self.pop();
-                let val = self.pop();
-                let dst = self.pop();
-                let args = [
-                    self.vmctx.into(),
-                    self.const_i32(*table),
-                    dst.into(),
-                    val.into(),
-                    len.into(),
-                ];
-                self.call_checked_helper(helper::TABLE_FILL, &args)?;
+                let args = self.fill_args(*table)?;
+                self.call_checked_helper(helper::table_fill, &args)?;
             }
             O::TableCopy {
                 dst_table,
                 src_table,
             } => {
-                let v = self.popn(3);
-                let args = [
-                    self.vmctx.into(),
-                    self.const_i32(*dst_table),
-                    self.const_i32(*src_table),
-                    v[0].into(),
-                    v[1].into(),
-                    v[2].into(),
-                ];
-                self.call_checked_helper(helper::TABLE_COPY, &args)?;
+                let args = self.bulk_args(*dst_table, *src_table)?;
+                self.call_checked_helper(helper::table_copy, &args)?;
             }
             O::TableInit { elem_index, table } => {
-                let v = self.popn(3);
-                let args = [
-                    self.vmctx.into(),
-                    self.const_i32(*table),
-                    self.const_i32(*elem_index),
-                    v[0].into(),
-                    v[1].into(),
-                    v[2].into(),
-                ];
-                self.call_checked_helper(helper::TABLE_INIT, &args)?;
+                let args = self.bulk_args(*table, *elem_index)?;
+                self.call_checked_helper(helper::table_init, &args)?;
             }
             O::ElemDrop { elem_index } => {
-                let fty = env
-                    .ctx
-                    .void_type()
-                    .fn_type(&[env.ptr().into(), env.i32().into()], false);
-                let args = [self.vmctx.into(), self.const_i32(*elem_index)];
-                self.call_helper(helper::ELEM_DROP, fty, &args)?;
+                let args = [self.vmctx.into(), self.const_u32(*elem_index)];
+                self.call_helper(helper::elem_drop, &args)?;
             }
             _ => return Ok(false),
         }

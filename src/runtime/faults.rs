@@ -5,7 +5,7 @@
 //! binds the memset/memcpy/memmove that compiled code calls to the shim's own (whose pcs the
 //! handler knows), and holds the hook that lets a test fault inside a Rust helper.
 use super::vm::abi::region_kind;
-use super::vm::{helper, VmCtx};
+use super::vm::{HelperTable, VmCtx};
 use std::ffi::c_void;
 use std::ops::Range;
 
@@ -94,18 +94,18 @@ pub(crate) fn guest_builtin(name: &str) -> Option<usize> {
 /// created (a wasm module cannot set it): `memory.grow` then calls [`faulting_helper`]
 /// instead, so a test can show that a fault in Rust code called from wasm is a crash and not
 /// a wasm trap, even when it touches a guest memory's guard region.
-pub(crate) fn apply_test_hooks(helpers: &mut [usize; helper::COUNT]) {
+pub(crate) fn apply_test_hooks(helpers: &mut HelperTable) {
     if std::env::var_os("RT_TEST_FAULTING_HELPER").is_some_and(|v| v == "1") {
-        helpers[helper::MEMORY_GROW as usize] = faulting_helper as *const () as usize;
+        helpers.memory_grow = faulting_helper;
     }
 }
 
 /// A stand-in for a buggy helper: reads 4 GiB into memory 0's reservation, which is never
 /// accessible (a memory is at most 4 GiB), so it faults in the guard region with its pc in
 /// Rust. (`memory.grow` only validates in a module with a memory 0.)
-unsafe extern "C" fn faulting_helper(vmctx: *mut VmCtx, _delta: u32) -> i32 {
+unsafe extern "C" fn faulting_helper(vmctx: *mut VmCtx, _mem: u32, _delta: u64) -> i64 {
     let guard = (*vmctx).mem_base.wrapping_add(1 << 32);
-    i32::from(std::ptr::read_volatile(guard))
+    i64::from(std::ptr::read_volatile(guard))
 }
 
 #[cfg(test)]

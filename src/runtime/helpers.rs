@@ -4,7 +4,7 @@ use super::instance::InstanceData;
 use super::memory::{bytes_mut, grow_memory};
 use super::store::{FuncKind, HostCtx, CURRENT_STORE, PENDING_TRAP};
 use super::trap::Trap;
-use super::vm::{helper, trap_code, TableData, ValRaw, VmCtx};
+use super::vm::{trap_code, HelperTable, MemoryData, Status, TableData, ValRaw, VmCtx};
 
 extern "C" {
     fn rt_trap(code: i32) -> !;
@@ -12,78 +12,101 @@ extern "C" {
     fn rt_host_end();
 }
 
-pub(crate) fn table() -> [usize; helper::COUNT] {
-    let mut t = [0usize; helper::COUNT];
-    t[helper::TRAP as usize] = rt_trap as *const () as usize;
-    t[helper::MEMORY_GROW as usize] = memory_grow as *const () as usize;
-    t[helper::MEMORY_FILL as usize] = memory_fill as *const () as usize;
-    t[helper::MEMORY_COPY as usize] = memory_copy as *const () as usize;
-    t[helper::MEMORY_INIT as usize] = memory_init as *const () as usize;
-    t[helper::DATA_DROP as usize] = data_drop as *const () as usize;
-    t[helper::TABLE_GROW as usize] = table_grow as *const () as usize;
-    t[helper::TABLE_FILL as usize] = table_fill as *const () as usize;
-    t[helper::TABLE_COPY as usize] = table_copy as *const () as usize;
-    t[helper::TABLE_INIT as usize] = table_init as *const () as usize;
-    t[helper::ELEM_DROP as usize] = elem_drop as *const () as usize;
-    t[helper::HOST_CALL as usize] = host_call as *const () as usize;
-    t
-}
-
-const OK: i32 = 0;
-
-/// `start..start+len` as a range of `size` elements, or `None` when it does not fit. The sum is
-/// taken in u64: a range that ends exactly at 2^32 (the top of a full 4 GiB memory) is legal
-/// and must not overflow on the way.
-fn span(start: u32, len: u32, size: usize) -> Option<std::ops::Range<usize>> {
-    let end = u64::from(start) + u64::from(len);
-    (end <= size as u64).then_some(start as usize..end as usize)
-}
-
-unsafe fn memory<'a>(vmctx: *mut VmCtx) -> &'a mut [u8] {
-    let md = (*vmctx).mem;
-    if md.is_null() {
-        return &mut [];
+/// The table every vmctx points to. Each field's type is the signature the helper list
+/// (`vm::helpers`) gives it, so a function here that disagrees with the list does not compile.
+pub(crate) fn table() -> HelperTable {
+    HelperTable {
+        trap: rt_trap,
+        memory_grow,
+        memory_fill,
+        memory_copy,
+        memory_init,
+        data_drop,
+        table_grow,
+        table_fill,
+        table_copy,
+        table_init,
+        elem_drop,
+        host_call,
     }
-    bytes_mut(md)
+}
+
+/// `start..start+len` as a range of `size` elements, or `None` when it does not fit. The sum
+/// may not wrap: a range that ends exactly at 2^32 (the top of a full 4 GiB memory) is legal.
+fn span(start: u64, len: u64, size: usize) -> Option<std::ops::Range<usize>> {
+    let end = start.checked_add(len)?;
+    (end <= size as u64).then_some(start as usize..end as usize)
 }
 
 unsafe fn instance<'a>(vmctx: *mut VmCtx) -> &'a mut InstanceData {
     &mut *((*vmctx).instance as *mut InstanceData)
 }
 
+unsafe fn memory_data(vmctx: *mut VmCtx, mem: u32) -> *mut MemoryData {
+    instance(vmctx).memories[mem as usize]
+}
+
 unsafe fn table_of<'a>(vmctx: *mut VmCtx, t: u32) -> &'a mut TableData {
     &mut **(*vmctx).tables.add(t as usize)
 }
 
-unsafe extern "C" fn memory_grow(vmctx: *mut VmCtx, delta: u32) -> i32 {
-    let md = (*vmctx).mem;
-    match grow_memory(&mut *md, u64::from(delta)) {
-        Some(old) => old as i32,
+unsafe extern "C" fn memory_grow(vmctx: *mut VmCtx, mem: u32, delta: u64) -> i64 {
+    match grow_memory(&mut *memory_data(vmctx, mem), delta) {
+        Some(old) => old as i64,
         None => -1,
     }
 }
 
-unsafe extern "C" fn memory_fill(vmctx: *mut VmCtx, dst: u32, val: u32, len: u32) -> i32 {
-    let mem = memory(vmctx);
+unsafe extern "C" fn memory_fill(
+    vmctx: *mut VmCtx,
+    mem: u32,
+    dst: u64,
+    val: u32,
+    len: u64,
+) -> Status {
+    let mem = bytes_mut(memory_data(vmctx, mem));
     let Some(dst) = span(dst, len, mem.len()) else {
-        return trap_code::OOB_MEMORY;
+        return Status(trap_code::OOB_MEMORY);
     };
     mem[dst].fill(val as u8);
-    OK
+    Status::OK
 }
 
-unsafe extern "C" fn memory_copy(vmctx: *mut VmCtx, dst: u32, src: u32, len: u32) -> i32 {
-    let mem = memory(vmctx);
-    let (Some(dst), Some(src)) = (span(dst, len, mem.len()), span(src, len, mem.len())) else {
-        return trap_code::OOB_MEMORY;
+unsafe extern "C" fn memory_copy(
+    vmctx: *mut VmCtx,
+    dst_mem: u32,
+    src_mem: u32,
+    dst: u64,
+    src: u64,
+    len: u64,
+) -> Status {
+    let (to, from) = (memory_data(vmctx, dst_mem), memory_data(vmctx, src_mem));
+    let (dst, src) = (
+        span(dst, len, (*to).size_bytes as usize),
+        span(src, len, (*from).size_bytes as usize),
+    );
+    let (Some(dst), Some(src)) = (dst, src) else {
+        return Status(trap_code::OOB_MEMORY);
     };
-    mem.copy_within(src, dst.start);
-    OK
+    // One memory may be both ends (the ranges may overlap), so copy through raw pointers.
+    std::ptr::copy(
+        (*from).base.add(src.start),
+        (*to).base.add(dst.start),
+        dst.len(),
+    );
+    Status::OK
 }
 
-unsafe extern "C" fn memory_init(vmctx: *mut VmCtx, seg: u32, dst: u32, src: u32, len: u32) -> i32 {
+unsafe extern "C" fn memory_init(
+    vmctx: *mut VmCtx,
+    mem: u32,
+    seg: u32,
+    dst: u64,
+    src: u64,
+    len: u64,
+) -> Status {
     let inst = instance(vmctx);
-    let mem = memory(vmctx);
+    let mem = bytes_mut(memory_data(vmctx, mem));
     let s = &inst.module.data[seg as usize];
     let bytes: &[u8] = if inst.data_dropped[seg as usize] {
         &[]
@@ -91,52 +114,59 @@ unsafe extern "C" fn memory_init(vmctx: *mut VmCtx, seg: u32, dst: u32, src: u32
         inst.module.data_bytes(s)
     };
     let (Some(src), Some(dst)) = (span(src, len, bytes.len()), span(dst, len, mem.len())) else {
-        return trap_code::OOB_MEMORY;
+        return Status(trap_code::OOB_MEMORY);
     };
     mem[dst].copy_from_slice(&bytes[src]);
-    OK
+    Status::OK
 }
 
 unsafe extern "C" fn data_drop(vmctx: *mut VmCtx, seg: u32) {
     instance(vmctx).data_dropped[seg as usize] = true;
 }
 
-unsafe extern "C" fn table_grow(vmctx: *mut VmCtx, t: u32, init: usize, delta: u32) -> i32 {
+unsafe extern "C" fn table_grow(vmctx: *mut VmCtx, t: u32, init: *mut u8, delta: u64) -> i64 {
     let table = table_of(vmctx, t);
-    let old = table.storage.len();
-    let new = old as u64 + u64::from(delta);
-    let max = u64::from(table.max.unwrap_or(u32::MAX));
-    if new > max || new > 10_000_000 {
-        return -1;
+    let old = table.storage.len() as u64;
+    let max = u64::from(table.max.unwrap_or(u32::MAX)).min(10_000_000);
+    match old.checked_add(delta) {
+        Some(new) if new <= max => {
+            table.storage.resize(new as usize, init as usize);
+            table.sync();
+            old as i64
+        }
+        _ => -1,
     }
-    table.storage.resize(new as usize, init);
-    table.sync();
-    old as i32
 }
 
-unsafe extern "C" fn table_fill(vmctx: *mut VmCtx, t: u32, dst: u32, val: usize, len: u32) -> i32 {
+unsafe extern "C" fn table_fill(
+    vmctx: *mut VmCtx,
+    t: u32,
+    dst: u64,
+    val: *mut u8,
+    len: u64,
+) -> Status {
     let table = table_of(vmctx, t);
     let Some(dst) = span(dst, len, table.storage.len()) else {
-        return trap_code::OOB_TABLE;
+        return Status(trap_code::OOB_TABLE);
     };
-    table.storage[dst].fill(val);
-    OK
+    table.storage[dst].fill(val as usize);
+    Status::OK
 }
 
 unsafe extern "C" fn table_copy(
     vmctx: *mut VmCtx,
     dt: u32,
     st: u32,
-    dst: u32,
-    src: u32,
-    len: u32,
-) -> i32 {
+    dst: u64,
+    src: u64,
+    len: u64,
+) -> Status {
     let (dlen, slen) = (
         table_of(vmctx, dt).storage.len(),
         table_of(vmctx, st).storage.len(),
     );
     let (Some(dst), Some(src)) = (span(dst, len, dlen), span(src, len, slen)) else {
-        return trap_code::OOB_TABLE;
+        return Status(trap_code::OOB_TABLE);
     };
     if dt == st {
         table_of(vmctx, dt).storage.copy_within(src, dst.start);
@@ -146,17 +176,17 @@ unsafe extern "C" fn table_copy(
         let to = &mut table_of(vmctx, dt).storage[dst];
         std::ptr::copy_nonoverlapping(from, to.as_mut_ptr(), to.len());
     }
-    OK
+    Status::OK
 }
 
 unsafe extern "C" fn table_init(
     vmctx: *mut VmCtx,
     t: u32,
     seg: u32,
-    dst: u32,
-    src: u32,
-    len: u32,
-) -> i32 {
+    dst: u64,
+    src: u64,
+    len: u64,
+) -> Status {
     let inst = instance(vmctx);
     let table = table_of(vmctx, t);
     let items: &[usize] = inst.elems[seg as usize].as_deref().unwrap_or(&[]);
@@ -164,10 +194,10 @@ unsafe extern "C" fn table_init(
         span(src, len, items.len()),
         span(dst, len, table.storage.len()),
     ) else {
-        return trap_code::OOB_TABLE;
+        return Status(trap_code::OOB_TABLE);
     };
     table.storage[dst].copy_from_slice(&items[src]);
-    OK
+    Status::OK
 }
 
 unsafe extern "C" fn elem_drop(vmctx: *mut VmCtx, seg: u32) {
@@ -178,17 +208,12 @@ unsafe extern "C" fn elem_drop(vmctx: *mut VmCtx, seg: u32) {
 /// larger of the parameter and result counts); the results go back into the same slots.
 /// Nothing is allocated: the store is reached through the thread's current-store pointer, and
 /// the host function's closure is held by a cloned `Arc`.
-unsafe extern "C" fn host_call(
-    ctx: *mut HostCtx,
-    _caller: *mut VmCtx,
-    slots: *mut ValRaw,
-    _results: *mut ValRaw,
-) -> i32 {
+unsafe extern "C" fn host_call(host: *mut u8, _caller: *mut VmCtx, slots: *mut ValRaw) -> Status {
     let store_ptr = CURRENT_STORE.with(|c| c.get());
     if store_ptr.is_null() {
-        return trap_code::HOST;
+        return Status(trap_code::HOST);
     }
-    let ctx = &*ctx;
+    let ctx = &*(host as *const HostCtx);
     // The host function may use the store mutably (call back into wasm, create objects), so
     // nothing borrowed from the store may be live while it runs: take what is needed (the
     // slot count, an owned handle to the closure) and let every borrow end here. The
@@ -200,7 +225,7 @@ unsafe extern "C" fn host_call(
         let count = entry.ty.params().len().max(entry.ty.results().len());
         match &entry.kind {
             FuncKind::Host(f) => (count, f.clone()),
-            FuncKind::Wasm => return trap_code::HOST,
+            FuncKind::Wasm => return Status(trap_code::HOST),
         }
     };
     let slots = std::slice::from_raw_parts_mut(slots, count);
@@ -210,10 +235,10 @@ unsafe extern "C" fn host_call(
         .unwrap_or_else(|_| Err(Trap::host("host function panicked")));
     rt_host_end();
     match out {
-        Ok(()) => OK,
+        Ok(()) => Status::OK,
         Err(t) => {
             PENDING_TRAP.with(|p| *p.borrow_mut() = Some(t));
-            trap_code::HOST
+            Status(trap_code::HOST)
         }
     }
 }

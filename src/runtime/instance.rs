@@ -24,6 +24,8 @@ pub(crate) struct InstanceData {
     pub func_handles: Vec<Func>,
     pub table_handles: Vec<Table>,
     pub memory_handles: Vec<Memory>,
+    /// Every memory's descriptor, by memory index (the memory helpers take an index).
+    pub memories: Vec<*mut MemoryData>,
     pub global_handles: Vec<Global>,
     /// Host-function adapters' contexts and function references, one per imported host function.
     pub host_ctxs: Vec<Box<HostCtx>>,
@@ -99,7 +101,7 @@ pub(crate) fn instantiate(
             mem_base: std::ptr::null_mut(),
             mem: std::ptr::null_mut(),
             stack_limit: &*store.stack_limit,
-            helpers: store.helpers.as_ptr(),
+            helpers: &*store.helpers,
             globals: std::ptr::null(),
             tables: std::ptr::null(),
             funcs: std::ptr::null(),
@@ -114,6 +116,7 @@ pub(crate) fn instantiate(
         func_handles: Vec::new(),
         table_handles: Vec::new(),
         memory_handles: Vec::new(),
+        memories: Vec::new(),
         global_handles: Vec::new(),
         host_ctxs: Vec::new(),
         host_anyfuncs: Vec::new(),
@@ -208,6 +211,9 @@ pub(crate) fn instantiate(
         let mem = store.new_memory(*ty)?;
         data.memory_handles.push(mem);
     }
+    data.memories = (data.memory_handles.iter())
+        .map(|mem| &mut *store.memories[mem.0 as usize].data as *mut MemoryData)
+        .collect();
     if let Some(mem) = data.memory_handles.first() {
         let md: *mut MemoryData = &mut *store.memories[mem.0 as usize].data;
         data.vmctx.mem = md;

@@ -93,7 +93,7 @@ pub struct Store {
     pub(crate) global_types: Vec<GlobalType>,
     pub(crate) instances: Vec<Box<InstanceData>>,
     sig_ids: HashMap<FuncType, u32>,
-    pub(crate) helpers: Box<[usize; vm::helper::COUNT]>,
+    pub(crate) helpers: Box<vm::HelperTable>,
     pub(crate) stack_limit: Box<usize>,
     /// anyfunc address -> function, to turn funcref bits back into handles.
     pub(crate) anyfunc_owner: HashMap<usize, Func>,

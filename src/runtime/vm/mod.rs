@@ -1,10 +1,13 @@
 //! The contract between compiled code and the runtime, and the only part of the runtime the
 //! compiler imports: the data layout (the vmctx every compiled function receives, function
 //! references, memories, tables and global cells, read through the byte offsets below, so
-//! every struct here is `#[repr(C)]` and field order matters), the helper list, the trap codes
-//! (in [`abi`], shared with the C shim too) and the names of the symbols the compiler emits and
-//! the loader looks up.
+//! every struct here is `#[repr(C)]` and field order matters), the helper list ([`helpers`]),
+//! the trap codes (in [`abi`], shared with the C shim too) and the names of the symbols the
+//! compiler emits and the loader looks up.
 pub mod abi;
+pub mod helpers;
+
+pub use helpers::{helper, HelperTable, Status};
 
 /// Per-instance context passed as the first argument of every compiled function.
 #[repr(C)]
@@ -16,8 +19,8 @@ pub struct VmCtx {
     pub mem: *mut MemoryData,
     /// The store's stack limit cell: compiled prologues trap below this address.
     pub stack_limit: *const usize,
-    /// Runtime helpers, indexed by [`helper`] constants.
-    pub helpers: *const usize,
+    /// Runtime helpers (see [`helpers`]).
+    pub helpers: *const HelperTable,
     /// One global cell per global index (imports first).
     pub globals: *const *mut ValRaw,
     /// One table per table index.
@@ -154,23 +157,6 @@ impl TableData {
         self.elems = self.storage.as_mut_ptr();
         self.size = self.storage.len() as u64;
     }
-}
-
-/// Indices into the helper table compiled code calls through.
-pub mod helper {
-    pub const TRAP: u32 = 0;
-    pub const MEMORY_GROW: u32 = 1;
-    pub const MEMORY_FILL: u32 = 2;
-    pub const MEMORY_COPY: u32 = 3;
-    pub const MEMORY_INIT: u32 = 4;
-    pub const DATA_DROP: u32 = 5;
-    pub const TABLE_GROW: u32 = 6;
-    pub const TABLE_FILL: u32 = 7;
-    pub const TABLE_COPY: u32 = 8;
-    pub const TABLE_INIT: u32 = 9;
-    pub const ELEM_DROP: u32 = 10;
-    pub const HOST_CALL: u32 = 11;
-    pub const COUNT: usize = 12;
 }
 
 /// Trap codes passed to the trap helper (and returned by helpers that fail); defined with the
