@@ -53,8 +53,6 @@ pub(crate) struct FuncTx<'a, 'ctx, 'm> {
     trap_blocks: HashMap<i32, BasicBlock<'ctx>>,
     /// Memory 0's base, loaded once in the entry block (it never moves).
     pub mem_base: Option<PointerValue<'ctx>>,
-    /// Every linear-memory load, checked for deadness once the function is translated.
-    pub loads: Vec<inkwell::values::InstructionValue<'ctx>>,
 }
 
 /// Translate defined function `index` into its (already declared) LLVM function.
@@ -81,7 +79,6 @@ pub(crate) fn translate_function(env: &Env<'_, '_>, index: u32) -> Res<()> {
         dead_depth: 0,
         trap_blocks: HashMap::new(),
         mem_base: None,
-        loads: Vec::new(),
     };
     for (i, p) in ty.params().iter().enumerate() {
         let t = env.val_type(*p)?;
@@ -107,40 +104,7 @@ pub(crate) fn translate_function(env: &Env<'_, '_>, index: u32) -> Res<()> {
         let op = reader.read().map_err(|e| format!("bad operator: {e}"))?;
         tx.operator(op)?;
     }
-    tx.keep_dead_loads()?;
     Ok(())
-}
-
-/// Whether nothing observable uses `inst`: no uses, or only pure computations that are
-/// themselves unused (looking `depth` levels down).
-fn unobserved(inst: inkwell::values::InstructionValue, depth: u32) -> bool {
-    use inkwell::values::InstructionOpcode as Op;
-    let mut next = inst.get_first_use();
-    while let Some(u) = next {
-        // Users without a value (stores, branches) are side effects: observed.
-        let Ok(user) = BasicValueEnum::try_from(u.get_user()) else {
-            return false;
-        };
-        let Some(user) = user.as_instruction_value() else {
-            return false;
-        };
-        let pure = !matches!(
-            user.get_opcode(),
-            Op::Store
-                | Op::Call
-                | Op::Br
-                | Op::Switch
-                | Op::Return
-                | Op::Phi
-                | Op::Select
-                | Op::Load
-        );
-        if depth == 0 || !pure || !unobserved(user, depth - 1) {
-            return false;
-        }
-        next = u.get_next_use();
-    }
-    true
 }
 
 impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
@@ -174,17 +138,6 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
         if !env.wasm.memories.is_empty() {
             let base = env.load_field(self.vmctx, offset::MEM_BASE, env.ptr().into())?;
             self.mem_base = Some(base.into_pointer_value());
-        }
-        Ok(())
-    }
-
-    /// A load must trap when out of bounds even if its value is never used, but LLVM deletes
-    /// unused loads: make those volatile so they stay.
-    fn keep_dead_loads(&self) -> Res<()> {
-        for load in &self.loads {
-            if unobserved(*load, 3) {
-                load.set_volatile(true).map_err(|e| e.to_string())?;
-            }
         }
         Ok(())
     }
@@ -383,9 +336,11 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
                 let (cell, _) = self.global_cell(global_index)?;
                 let st = b.build_store(cell, v).map_err(llvm_err)?;
                 env.tag(st, Heap::Global)?;
+                // A trap after this must see the new value, one before it the old.
+                self.trap_point(None)?;
             }
             Operator::Drop => {
-                // A dropped load still has to trap: `keep_dead_loads` keeps it.
+                // A dropped load still traps: its trap point (memory.rs) keeps it.
                 self.pop();
             }
             Operator::Select | Operator::TypedSelect { .. } => {

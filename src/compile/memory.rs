@@ -1,12 +1,23 @@
 //! Linear-memory access. Memories are reserved with guard regions covering every 32-bit
 //! index plus 32-bit offset, so an access is `base + zext(index) + offset` with no check: an
 //! out-of-bounds access faults and the runtime turns the fault into a trap.
+//!
+//! LLVM knows nothing of that trap: to it an out-of-bounds access is undefined behaviour, so
+//! it would delete a load whose value it can do without, sink it into the one branch that
+//! uses it, fold it into a masked AVX-512 move that suppresses the fault, or move stores
+//! across it. Every access that can fault is therefore followed by a *trap point* (see
+//! [`FuncTx::trap_point`]), which pins it in place; docs/architecture.md gives the argument.
 use super::env::{llvm_err, Heap, Res};
 use super::func::FuncTx;
 use crate::runtime::vm::{helper, offset};
-use inkwell::types::BasicTypeEnum;
-use inkwell::values::{BasicValue, IntValue, PointerValue};
+use inkwell::attributes::{Attribute, AttributeLoc};
+use inkwell::types::{BasicMetadataTypeEnum, BasicTypeEnum};
+use inkwell::values::{BasicValue, BasicValueEnum, IntValue, PointerValue};
 use wasmparser::{MemArg, Operator as O};
+
+/// LLVM's `memory(read)`: the `MemoryEffects` encoding, two bits per location (argument,
+/// inaccessible, other memory), each `Ref` (1).
+const MEMORY_READ: u64 = 0b01_01_01;
 
 /// How a load widens its bytes.
 #[derive(Clone, Copy)]
@@ -29,9 +40,19 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
             .into_int_value())
     }
 
-    fn address(&mut self, memarg: &MemArg, bytes: u32) -> Res<PointerValue<'ctx>> {
+    /// The address of an access of `bytes` bytes at the popped index, and whether it can
+    /// fault: an access at a constant address inside the memory's declared minimum (which an
+    /// imported memory's size is never below, and memory never shrinks) cannot.
+    fn address(&mut self, memarg: &MemArg, bytes: u32) -> Res<(PointerValue<'ctx>, bool)> {
         let env = self.env;
         let index = self.pop_int();
+        let min_bytes = env.wasm.memories.first().map_or(0, |m| {
+            let page = 1u64 << m.page_size_log2.unwrap_or(16);
+            m.initial.saturating_mul(page)
+        });
+        let can_fault = index
+            .get_zero_extended_constant()
+            .map_or(true, |i| i + memarg.offset + u64::from(bytes) > min_bytes);
         let b = &env.b;
         let wide = b
             .build_int_z_extend(index, env.i64(), "idx")
@@ -54,40 +75,82 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
         let b = &env.b;
         let base = self.mem_base.ok_or("memory access without a memory")?;
         // SAFETY (LLVM): stays within the memory's reservation by construction.
-        unsafe { b.build_gep(env.i8(), base, &[eff], "addr") }.map_err(llvm_err)
+        let addr = unsafe { b.build_gep(env.i8(), base, &[eff], "addr") }.map_err(llvm_err)?;
+        Ok((addr, can_fault))
+    }
+
+    /// A trap point: an empty `asm sideeffect` that LLVM must assume reads all memory and may
+    /// not return (it is neither `willreturn` nor removable), as a trap does: the host reads
+    /// memory, globals and tables after it. Placed after every store to memory, a global or a
+    /// table, and after every load that can fault, with the loaded value as a register
+    /// operand. So no store moves across a trap point or merges with one across it, and a
+    /// load can be neither deleted, sunk past its trap point nor folded into a masked
+    /// instruction: its full value must be in a register there. With explicit bounds checks
+    /// (`Config::explicit_bounds_checks`, `RT_BOUNDS_CHECKS=1`) nothing faults: a check calls
+    /// the trap helper first, which LLVM already treats as opaque, so there are no trap points.
+    pub(crate) fn trap_point(&mut self, loaded: Option<BasicValueEnum<'ctx>>) -> Res<()> {
+        if self.env.settings.bounds_checks {
+            return Ok(());
+        }
+        let env = self.env;
+        let (params, constraint, args): (Vec<BasicMetadataTypeEnum>, _, Vec<_>) = match loaded {
+            // "x": an SSE register, so a float load is not moved to a general register.
+            Some(v) if v.is_float_value() => (vec![v.get_type().into()], "x", vec![v.into()]),
+            Some(v) => (vec![v.get_type().into()], "r", vec![v.into()]),
+            None => (vec![], "", vec![]),
+        };
+        let fty = env.ctx.void_type().fn_type(&params, false);
+        let asm = env.ctx.create_inline_asm(
+            fty,
+            String::new(),
+            constraint.into(),
+            true,
+            false,
+            None,
+            false,
+        );
+        let call = env
+            .b
+            .build_indirect_call(fty, asm, &args, "")
+            .map_err(llvm_err)?;
+        for (name, value) in [("memory", MEMORY_READ), ("nounwind", 0)] {
+            let kind = Attribute::get_named_enum_kind_id(name);
+            call.add_attribute(
+                AttributeLoc::Function,
+                env.ctx.create_enum_attribute(kind, value),
+            );
+        }
+        Ok(())
     }
 
     /// `load(ty, bytes, ext)`: load `bytes` bytes and widen them to `ty`.
     fn load(&mut self, memarg: &MemArg, ty: BasicTypeEnum<'ctx>, bytes: u32, ext: Ext) -> Res<()> {
         let env = self.env;
-        let addr = self.address(memarg, bytes)?;
+        let (addr, can_fault) = self.address(memarg, bytes)?;
         let b = &env.b;
-        let v = match ext {
-            Ext::None => b.build_load(ty, addr, "load").map_err(llvm_err)?,
-            Ext::Signed | Ext::Unsigned => {
-                let narrow = env.int_bits(bytes * 8);
-                let n = b.build_load(narrow, addr, "load").map_err(llvm_err)?;
-                let inst = n.as_instruction_value().ok_or("load instruction")?;
-                inst.set_alignment(1).map_err(|e| e.to_string())?;
-                env.tag(inst, Heap::Memory)?;
-                let n = n.into_int_value();
-                let w = ty.into_int_type();
-                let v = if matches!(ext, Ext::Signed) {
-                    b.build_int_s_extend(n, w, "sx")
-                } else {
-                    b.build_int_z_extend(n, w, "zx")
-                }
-                .map_err(llvm_err)?;
-                self.push(v);
-                self.loads.push(inst);
-                return Ok(());
-            }
+        let loaded_ty = match ext {
+            Ext::None => ty,
+            Ext::Signed | Ext::Unsigned => env.int_bits(bytes * 8).into(),
         };
-        let inst = v.as_instruction_value().ok_or("load instruction")?;
+        let loaded = b.build_load(loaded_ty, addr, "load").map_err(llvm_err)?;
+        let inst = loaded.as_instruction_value().ok_or("load instruction")?;
         inst.set_alignment(1).map_err(|e| e.to_string())?;
         env.tag(inst, Heap::Memory)?;
+        if can_fault {
+            self.trap_point(Some(loaded))?;
+        }
+        let v: BasicValueEnum = match ext {
+            Ext::None => loaded,
+            Ext::Signed => b
+                .build_int_s_extend(loaded.into_int_value(), ty.into_int_type(), "sx")
+                .map_err(llvm_err)?
+                .into(),
+            Ext::Unsigned => b
+                .build_int_z_extend(loaded.into_int_value(), ty.into_int_type(), "zx")
+                .map_err(llvm_err)?
+                .into(),
+        };
         self.push(v);
-        self.loads.push(inst);
         Ok(())
     }
 
@@ -95,7 +158,9 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
     fn store(&mut self, memarg: &MemArg, bytes: u32) -> Res<()> {
         let env = self.env;
         let v = self.pop();
-        let addr = self.address(memarg, bytes)?;
+        // Even a store that cannot fault gets its trap point: a later load that faults must
+        // not be done before it.
+        let (addr, _) = self.address(memarg, bytes)?;
         let b = &env.b;
         let v = if v.is_int_value() && v.into_int_value().get_type().get_bit_width() > bytes * 8 {
             let narrow = env.int_bits(bytes * 8);
@@ -108,7 +173,7 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
         let st = b.build_store(addr, v).map_err(llvm_err)?;
         st.set_alignment(1).map_err(|e| e.to_string())?;
         env.tag(st, Heap::Memory)?;
-        Ok(())
+        self.trap_point(None)
     }
 
     pub(crate) fn memory_op(&mut self, op: &O) -> Res<bool> {

@@ -85,6 +85,8 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
                 let slot = self.table_slot(*table, i, trap_code::OOB_TABLE)?;
                 let st = env.b.build_store(slot, v).map_err(llvm_err)?;
                 env.tag(st, Heap::Table)?;
+                // Ordered with the memory accesses around it (memory.rs).
+                self.trap_point(None)?;
             }
             O::TableSize { table } => {
                 let t = self.table_ptr(*table)?;

@@ -9,6 +9,7 @@ mod objdump_differential;
 mod run;
 mod smoke;
 mod spec;
+mod traps_sunk_loads;
 mod wasi;
 mod wasi_differential;
 mod wasi_testsuite;
