@@ -1,4 +1,4 @@
-//! The runtime helpers compiled code calls, written down once. [`helpers!`] turns the list into
+//! The runtime helpers compiled code calls, written down once. `helpers!` turns the list into
 //! both sides of the contract:
 //!
 //! - [`HelperTable`], the table the vmctx points to: one field per helper whose type is the
@@ -69,7 +69,7 @@ impl Abi for i64 {
     const TY: Ty = Ty::I64;
 }
 
-/// The [`Ret`] of a result type in the list (`!` has its own rule in [`helpers!`]).
+/// The [`Ret`] of a result type in the list (`!` has its own rule in `helpers!`).
 pub trait AbiRet {
     const RET: Ret;
 }
