@@ -1,15 +1,14 @@
 //! Runtime functions compiled code calls through the vmctx helper table. They never unwind:
-//! failures come back as a trap code (non-zero) that compiled code turns into a trap.
+//! failures come back as a `Status` (a non-zero trap code) that compiled code turns into a trap.
+use super::call::CallRecord;
 use super::instance::InstanceData;
 use super::memory::{bytes_mut, grow_memory};
-use super::store::{FuncKind, HostCtx, CURRENT_STORE, PENDING_TRAP};
+use super::store::{FuncKind, HostCtx};
 use super::trap::Trap;
 use super::vm::{trap_code, HelperTable, MemoryData, Status, TableData, ValRaw, VmCtx};
 
 extern "C" {
     fn rt_trap(code: i32) -> !;
-    fn rt_host_begin();
-    fn rt_host_end();
 }
 
 /// The table every vmctx points to. Each field's type is the signature the helper list
@@ -206,39 +205,25 @@ unsafe extern "C" fn elem_drop(vmctx: *mut VmCtx, seg: u32) {
 
 /// Called by a host function's adapter with the arguments spilled to `slots` (as many as the
 /// larger of the parameter and result counts); the results go back into the same slots.
-/// Nothing is allocated: the store is reached through the thread's current-store pointer, and
-/// the host function's closure is held by a cloned `Arc`.
+/// Nothing is allocated: the store is the one the innermost call record runs, and the host
+/// function's closure is held by a cloned `Arc`.
 unsafe extern "C" fn host_call(host: *mut u8, _caller: *mut VmCtx, slots: *mut ValRaw) -> Status {
-    let store_ptr = CURRENT_STORE.with(|c| c.get());
-    if store_ptr.is_null() {
-        return Status(trap_code::HOST);
-    }
     let ctx = &*(host as *const HostCtx);
-    // The host function may use the store mutably (call back into wasm, create objects), so
-    // nothing borrowed from the store may be live while it runs: take what is needed (the
-    // slot count, an owned handle to the closure) and let every borrow end here. The
-    // `Store::call` that entered handed its pointer over through CURRENT_STORE and does not
-    // touch the store until the call returns.
-    let (count, f) = {
-        let store = &*store_ptr;
-        let entry = &store.funcs[ctx.func.0 as usize];
-        let count = entry.ty.params().len().max(entry.ty.results().len());
-        match &entry.kind {
-            FuncKind::Host(f) => (count, f.clone()),
-            FuncKind::Wasm => return Status(trap_code::HOST),
-        }
-    };
-    let slots = std::slice::from_raw_parts_mut(slots, count);
-    rt_host_begin();
-    // A panicking host function must not unwind into compiled code (or abort the process).
-    let out = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(store_ptr, ctx, slots)))
-        .unwrap_or_else(|_| Err(Trap::host("host function panicked")));
-    rt_host_end();
-    match out {
-        Ok(()) => Status::OK,
-        Err(t) => {
-            PENDING_TRAP.with(|p| *p.borrow_mut() = Some(t));
-            Status(trap_code::HOST)
-        }
-    }
+    CallRecord::run_host(|store_ptr| {
+        // The host function may use the store mutably (call back into wasm, create objects),
+        // so nothing borrowed from the store may be live while it runs: take what is needed
+        // (the slot count, an owned handle to the closure) and let every borrow end here. The
+        // `Store::call_raw` that entered handed its pointer over in the call record and does
+        // not touch the store until the call returns.
+        let (count, f) = {
+            let store = &*store_ptr;
+            let entry = &store.funcs[ctx.func.0 as usize];
+            let count = entry.ty.params().len().max(entry.ty.results().len());
+            match &entry.kind {
+                FuncKind::Host(f) => (count, f.clone()),
+                FuncKind::Wasm => return Err(Trap::host("host-call adapter for a wasm function")),
+            }
+        };
+        f(store_ptr, ctx, std::slice::from_raw_parts_mut(slots, count))
+    })
 }

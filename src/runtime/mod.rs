@@ -2,6 +2,7 @@
 //! functions and instances of compiled modules; a [`Linker`] resolves imports. Compiled code
 //! reaches the runtime only through the vmctx layout in [`vm`]; traps unwind through a small
 //! C shim (see `shim/trap.c`).
+mod call;
 mod faults;
 mod helpers;
 mod instance;

@@ -2,15 +2,14 @@
 // Boxes inside Vecs are deliberate: compiled code holds raw pointers to these objects, so
 // they must not move when the Vec grows.
 #![allow(clippy::vec_box)]
+use super::call::{CallRecord, Trapped};
 use super::instance::InstanceData;
 use super::loader::LoadedCode;
 use super::memory::LinearMemory;
 use super::trap::Trap;
-use super::vm::abi::limits::BACKTRACE_MAX;
 use super::vm::{self, AnyFunc, MemoryData, TableData, ValRaw};
 use super::{Error, Extern, Func, Global, Instance, Memory, Table, Val};
 use crate::module::Module;
-use std::cell::RefCell;
 use std::collections::HashMap;
 use std::sync::Arc;
 use wasmparser::{FuncType, GlobalType, MemoryType, TableType, ValType};
@@ -94,6 +93,8 @@ pub struct Store {
     pub(crate) instances: Vec<Box<InstanceData>>,
     sig_ids: HashMap<FuncType, u32>,
     pub(crate) helpers: Box<vm::HelperTable>,
+    /// The creating thread's stack limit (see `call::thread_stack_limit`), which every
+    /// instance's vmctx points to.
     pub(crate) stack_limit: Box<usize>,
     /// anyfunc address -> function, to turn funcref bits back into handles.
     pub(crate) anyfunc_owner: HashMap<usize, Func>,
@@ -107,72 +108,21 @@ impl Default for Store {
 }
 
 extern "C" {
-    fn rt_enter(
-        tramp: *const u8,
-        code: *const u8,
-        callee_vmctx: *mut u8,
-        caller_vmctx: *mut u8,
-        args: *mut ValRaw,
-        results: *mut ValRaw,
-    ) -> i32;
-    fn rt_backtrace(out: *mut usize, max: i32) -> i32;
     fn rt_install_signal_handlers();
 }
 
-thread_local! {
-    /// A host function's failure, waiting for the trap path to pick it up.
-    pub(crate) static PENDING_TRAP: RefCell<Option<Trap>> = const { RefCell::new(None) };
-    static STACK_LIMIT: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
-}
-
-/// Room left below the stack limit for host functions, helpers and the signal handler.
-const STACK_RESERVE: usize = 256 * 1024;
-
-fn thread_stack_limit() -> usize {
-    STACK_LIMIT.with(|c| {
-        if c.get() == 0 {
-            c.set(compute_stack_limit());
-            ensure_alt_stack();
-        }
-        c.get()
-    })
-}
-
-fn compute_stack_limit() -> usize {
-    // SAFETY: plain pthread queries on the current thread.
-    unsafe {
-        let mut attr: libc::pthread_attr_t = std::mem::zeroed();
-        if libc::pthread_getattr_np(libc::pthread_self(), &mut attr) != 0 {
-            return 0;
-        }
-        let mut addr: *mut libc::c_void = std::ptr::null_mut();
-        let mut size: libc::size_t = 0;
-        libc::pthread_attr_getstack(&attr, &mut addr, &mut size);
-        libc::pthread_attr_destroy(&mut attr);
-        // Never trust a stack smaller than the reserve: fall back to "a quarter of it".
-        let reserve = STACK_RESERVE.min(size / 4);
-        addr as usize + reserve
+// The stack limit a store's compiled code checks is its creating thread's, so a store must stay
+// on that thread. Its raw pointers make it !Send; this fails to compile if it ever becomes Send
+// (the two impls make `_` ambiguous exactly when `Store: Send`).
+const _: fn() = || {
+    trait AmbiguousIfSend<A> {
+        fn check() {}
     }
-}
-
-/// Fault signals are handled on an alternate stack; Rust threads usually have one already.
-fn ensure_alt_stack() {
-    // SAFETY: querying and (once per thread) installing a leaked alternate stack.
-    unsafe {
-        let mut old: libc::stack_t = std::mem::zeroed();
-        libc::sigaltstack(std::ptr::null(), &mut old);
-        if old.ss_flags & libc::SS_DISABLE != 0 {
-            let size = 64 * 1024;
-            let mem = Box::leak(vec![0u8; size].into_boxed_slice());
-            let st = libc::stack_t {
-                ss_sp: mem.as_mut_ptr() as *mut libc::c_void,
-                ss_flags: 0,
-                ss_size: size,
-            };
-            libc::sigaltstack(&st, std::ptr::null_mut());
-        }
-    }
-}
+    impl<T: ?Sized> AmbiguousIfSend<()> for T {}
+    struct IsSend;
+    impl<T: ?Sized + Send> AmbiguousIfSend<IsSend> for T {}
+    let _ = <Store as AmbiguousIfSend<_>>::check;
+};
 
 impl Store {
     pub fn new() -> Store {
@@ -193,7 +143,7 @@ impl Store {
             instances: Vec::new(),
             sig_ids: HashMap::new(),
             helpers,
-            stack_limit: Box::new(0),
+            stack_limit: Box::new(super::call::thread_stack_limit()),
             anyfunc_owner: HashMap::new(),
             codes: Vec::new(),
         }
@@ -438,31 +388,15 @@ impl Store {
             };
             return h(self as *mut Store, &ctx, slots);
         }
-        *self.stack_limit = thread_stack_limit();
         let af = &*self.funcs[f.0 as usize].anyfunc;
         let (tramp, code, vmctx) = (af.array_tramp, af.code, af.vmctx);
-        let me = self as *mut Store;
-        let rc = CURRENT_STORE.with(|c| {
-            let prev = c.replace(me);
-            // SAFETY: the trampoline, code and vmctx come from a loaded module owned by this
-            // store; slots has room for every parameter and result.
-            let rc = unsafe {
-                rt_enter(
-                    tramp,
-                    code,
-                    vmctx,
-                    vmctx,
-                    slots.as_mut_ptr(),
-                    slots.as_mut_ptr(),
-                )
-            };
-            c.set(prev);
-            rc
-        });
-        if rc != 0 {
-            return Err(self.take_trap(rc));
-        }
-        Ok(())
+        // SAFETY: the trampoline, code and vmctx come from a loaded module owned by this
+        // store; slots has room for every parameter and result (checked above); this frame
+        // does not touch the store until the call returns.
+        let entered = unsafe {
+            CallRecord::enter(self as *mut Store, tramp, code, vmctx, slots.as_mut_ptr())
+        };
+        entered.map_err(|t| self.trap_of(t))
     }
 
     fn decode_all(&self, types: &[ValType], slots: &[ValRaw]) -> Vec<Val> {
@@ -473,19 +407,16 @@ impl Store {
             .collect()
     }
 
-    fn take_trap(&self, code: i32) -> Trap {
-        let mut trap = if code == vm::trap_code::HOST {
-            PENDING_TRAP
-                .with(|p| p.borrow_mut().take())
-                .unwrap_or_else(|| Trap::host("host function failed"))
+    /// The trap a call ended with: a host function's own, or the code's, with the wasm
+    /// backtrace (unless the host's trap brought one from deeper down).
+    fn trap_of(&self, t: Trapped) -> Trap {
+        let mut trap = if t.code == vm::trap_code::HOST {
+            (t.pending).unwrap_or_else(|| Trap::host("host function failed"))
         } else {
-            Trap::new(Trap::from_code(code))
+            Trap::new(Trap::from_code(t.code))
         };
-        let mut pcs = [0usize; BACKTRACE_MAX];
-        // SAFETY: copies at most BACKTRACE_MAX entries into `pcs`.
-        let n = unsafe { rt_backtrace(pcs.as_mut_ptr(), BACKTRACE_MAX as i32) } as usize;
         let mut frames = Vec::new();
-        for &pc in &pcs[..n] {
+        for &pc in &t.pcs {
             // Entries are return addresses (one past the call); step back into the call.
             if let Some(name) = self.frame_name(pc.wrapping_sub(1)) {
                 frames.push(name);
@@ -514,11 +445,6 @@ impl Store {
         }
         None
     }
-}
-
-thread_local! {
-    /// The store whose guest code is running on this thread (host calls need it).
-    pub(crate) static CURRENT_STORE: std::cell::Cell<*mut Store> = const { std::cell::Cell::new(std::ptr::null_mut()) };
 }
 
 use super::Linker;

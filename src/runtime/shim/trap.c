@@ -1,10 +1,13 @@
 /* Trap unwinding and fault classification for rt's compiled code.
  *
- * Every host->wasm entry goes through rt_enter, which sigsetjmps; a trap (a runtime call from
- * compiled code, or a fault signal raised by a guest access into a guard page) siglongjmps
- * back to the innermost entry. Only compiled wasm frames, LLVM-generated trampolines and this
- * file's frames lie between the two, so no Rust destructor is ever skipped: host functions
- * return a status instead of unwinding themselves.
+ * Every host->wasm entry goes through rt_enter with a per-call record (struct rt_call, declared
+ * in rt_abi.h from src/runtime/vm/abi.rs; the Rust runtime's CallRecord starts with it) that
+ * the caller made on its stack. rt_enter links it in as the thread's innermost call (rt_current,
+ * the one piece of per-thread state, which the fault handler needs) and sigsetjmps; a trap (a
+ * runtime call from compiled code, or a fault signal raised by a guest access into a guard page)
+ * writes its code and backtrace into that record and siglongjmps back to it. Only compiled wasm
+ * frames, LLVM-generated trampolines and this file's frames lie between the two, so no Rust
+ * destructor is ever skipped: host functions return a status instead of unwinding themselves.
  *
  * That argument holds only for faults compiled wasm raised, so the handler claims a fault
  * only when its pc lies in compiled wasm (a region the loader registered, or the guest
@@ -17,7 +20,7 @@
  * pointers), bounded by the entry's own frame so the walk never leaves the guest's stack.
  *
  * Constants shared with Rust (trap codes, region kinds, the backtrace size) come from rt_abi.h,
- * which build.rs generates from src/runtime/vm/abi.rs. */
+ * and the record's layout come from rt_abi.h, which build.rs generates from src/runtime/vm/abi.rs. */
 #define _GNU_SOURCE
 #include <pthread.h>
 #include <setjmp.h>
@@ -33,17 +36,8 @@
 typedef void (*rt_tramp_fn)(void *code, void *callee_vmctx, void *caller_vmctx, uint64_t *args,
                             uint64_t *results);
 
-struct rt_entry {
-    sigjmp_buf buf;
-    struct rt_entry *prev;
-    uintptr_t frame_top;
-};
-
-static __thread struct rt_entry *rt_current;
-static __thread int rt_trap_code;
-static __thread int rt_in_host;
-static __thread uintptr_t rt_bt[RT_BACKTRACE_MAX];
-static __thread int rt_bt_len;
+/* The innermost call on this thread (NULL outside compiled code). */
+static __thread struct rt_call *rt_current;
 
 static struct sigaction rt_prev_segv, rt_prev_bus, rt_prev_fpe, rt_prev_ill;
 
@@ -214,58 +208,58 @@ int rt_fault_trap_code(int sig, uintptr_t pc, uintptr_t addr) {
     return 0;
 }
 
-static void rt_record_backtrace(uintptr_t pc, uintptr_t fp) {
+/* Record the wasm backtrace into `call`, walking frame pointers from `fp` up to the entry. */
+static void rt_record_backtrace(struct rt_call *call, uintptr_t pc, uintptr_t fp) {
     int n = 0;
-    uintptr_t top = rt_current ? rt_current->frame_top : 0;
     /* Store the faulting pc as if it were a return address, so every entry is "call site + 1". */
-    if (pc) rt_bt[n++] = pc + 1;
-    while (fp && n < RT_BACKTRACE_MAX && (fp & 7) == 0 && fp < top) {
+    if (pc) call->bt[n++] = pc + 1;
+    while (fp && n < RT_BACKTRACE_MAX && (fp & 7) == 0 && fp < call->frame_top) {
         uintptr_t next = ((uintptr_t *)fp)[0];
         uintptr_t ret = ((uintptr_t *)fp)[1];
-        rt_bt[n++] = ret;
+        call->bt[n++] = ret;
         if (next <= fp) break;
         fp = next;
     }
-    rt_bt_len = n;
+    call->bt_len = n;
 }
 
-/* Called by compiled code (through the vmctx helper table) and by host-call adapters. */
+/* End the innermost call with trap `code`: record it and unwind to its rt_enter. */
+__attribute__((noreturn)) static void rt_unwind(struct rt_call *call, int code, uintptr_t pc,
+                                                uintptr_t fp) {
+    rt_record_backtrace(call, pc, fp);
+    call->trap_code = code;
+    siglongjmp(*call->jmp, 1);
+}
+
+/* The trap helper: called by compiled code (through the vmctx helper table), including the
+ * host-call adapters when a host function reports failure. */
 __attribute__((noreturn, noinline)) void rt_trap(int code) {
-    rt_record_backtrace(0, (uintptr_t)__builtin_frame_address(0));
-    rt_trap_code = code;
-    if (!rt_current) abort();
-    siglongjmp(rt_current->buf, 1);
+    struct rt_call *call = rt_current;
+    if (!call) abort();
+    rt_unwind(call, code, 0, (uintptr_t)__builtin_frame_address(0));
 }
 
-__attribute__((noinline)) int rt_enter(rt_tramp_fn tramp, void *code, void *callee_vmctx,
-                                       void *caller_vmctx, uint64_t *args, uint64_t *results) {
-    struct rt_entry entry;
-    int saved_in_host = rt_in_host;
-    entry.prev = rt_current;
-    entry.frame_top = (uintptr_t)__builtin_frame_address(0);
-    if (sigsetjmp(entry.buf, 0) == 0) {
-        rt_current = &entry;
-        rt_in_host = 0;
-        tramp(code, callee_vmctx, caller_vmctx, args, results);
-        rt_current = entry.prev;
-        rt_in_host = saved_in_host;
+/* Run tramp(code, vmctx, vmctx, slots, slots) as call `call`, which the caller has initialised
+ * (trap_code 0, in_host 0); returns 0, or the code of the trap that ended it. */
+__attribute__((noinline)) int rt_enter(struct rt_call *call, rt_tramp_fn tramp, void *code,
+                                       void *vmctx, uint64_t *slots) {
+    sigjmp_buf buf;
+    call->jmp = &buf;
+    call->prev = rt_current;
+    call->frame_top = (uintptr_t)__builtin_frame_address(0);
+    if (sigsetjmp(buf, 0) == 0) {
+        rt_current = call;
+        tramp(code, vmctx, vmctx, slots, slots);
+        rt_current = call->prev;
         return 0;
     }
-    rt_current = entry.prev;
-    rt_in_host = saved_in_host;
-    return rt_trap_code;
+    rt_current = call->prev;
+    return call->trap_code;
 }
 
-/* Host functions run with faults treated as real crashes, not guest traps. (Their pcs lie
- * outside compiled code anyway; this also covers a host function's own wasm re-entry.) */
-void rt_host_begin(void) { rt_in_host++; }
-void rt_host_end(void) { rt_in_host--; }
-
-int rt_backtrace(uintptr_t *out, int max) {
-    int n = rt_bt_len < max ? rt_bt_len : max;
-    memcpy(out, rt_bt, (size_t)n * sizeof(uintptr_t));
-    return n;
-}
+/* The innermost call on this thread: the host-call helper finds its store and marks the host
+ * function running there. */
+struct rt_call *rt_current_call(void) { return rt_current; }
 
 static void rt_chain(struct sigaction *prev, int sig, siginfo_t *info, void *uctx) {
     if (prev->sa_flags & SA_SIGINFO) {
@@ -281,16 +275,16 @@ static void rt_chain(struct sigaction *prev, int sig, siginfo_t *info, void *uct
 static void rt_on_fault(int sig, siginfo_t *info, void *uctx) {
     ucontext_t *uc = (ucontext_t *)uctx;
     uintptr_t pc = (uintptr_t)uc->uc_mcontext.gregs[REG_RIP];
-    int code = rt_current && rt_in_host == 0
-                   ? rt_fault_trap_code(sig, pc, (uintptr_t)info->si_addr)
-                   : 0;
+    /* While a host function runs under the innermost call, faults are the host's: real
+     * crashes. (Its pcs lie outside compiled code anyway; its own calls back into wasm are
+     * calls of their own, with in_host clear.) */
+    struct rt_call *call = rt_current;
+    int code = call && !call->in_host ? rt_fault_trap_code(sig, pc, (uintptr_t)info->si_addr) : 0;
     if (code) {
         uintptr_t fp = (uintptr_t)uc->uc_mcontext.gregs[REG_RBP];
         /* In a builtin, start from its compiled caller (the builtins keep [rsp] = return). */
         if (rt_in_guest_builtins(pc)) pc = *(uintptr_t *)uc->uc_mcontext.gregs[REG_RSP] - 1;
-        rt_record_backtrace(pc, fp);
-        rt_trap_code = code;
-        siglongjmp(rt_current->buf, 1);
+        rt_unwind(call, code, pc, fp);
     }
     rt_chain(sig == SIGSEGV  ? &rt_prev_segv
              : sig == SIGBUS ? &rt_prev_bus

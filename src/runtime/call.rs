@@ -1,0 +1,230 @@
+//! Entering compiled code. Every host->wasm call makes a [`CallRecord`] in its own stack frame,
+//! and everything per-call lives there: the store whose code runs, where a trap unwinds to, the
+//! trap's code and backtrace, a host function's failure on its way out, and whether a host
+//! function is running. The shim links each record to the previous one (a host function's call
+//! back into wasm nests) and keeps one thread-local pointer, to the innermost record, which its
+//! fault handler needs; nothing else is per-thread.
+//!
+//! A trap unwinds (siglongjmp) from compiled code to the `rt_enter` that made the record, over
+//! compiled and C frames only. A host function's failure travels through Rust as a value: the
+//! host-call helper stores it in the record and returns a status, and the compiled adapter that
+//! called the helper raises the trap.
+use super::store::Store;
+use super::trap::Trap;
+use super::vm::abi::limits::BACKTRACE_MAX;
+use super::vm::abi::CallHead;
+use super::vm::{trap_code, Status, ValRaw};
+use std::mem::MaybeUninit;
+use std::ptr::addr_of_mut;
+
+extern "C" {
+    fn rt_enter(
+        call: *mut CallHead,
+        tramp: *const u8,
+        code: *const u8,
+        vmctx: *mut u8,
+        slots: *mut ValRaw,
+    ) -> i32;
+    fn rt_current_call() -> *mut CallHead;
+}
+
+/// One host->wasm call (see the module documentation).
+#[repr(C)]
+pub(crate) struct CallRecord {
+    /// What the shim reads and writes. First, so the shim's pointer is the record's.
+    head: CallHead,
+    /// The store whose code this call runs: host functions called under it act on it.
+    store: *mut Store,
+    /// A host function's failure, from the host-call helper to [`CallRecord::enter`].
+    pending: Option<Trap>,
+}
+
+/// What a trapped call left behind.
+pub(crate) struct Trapped {
+    pub code: i32,
+    /// The host function's own trap, when one failed ([`trap_code::HOST`]).
+    pub pending: Option<Trap>,
+    /// Return addresses of the wasm frames at the trap, innermost first.
+    pub pcs: Vec<usize>,
+}
+
+impl CallRecord {
+    /// Run `code` (through its trampoline `tramp`, with `vmctx` as both callee and caller)
+    /// with its arguments in `slots`, leaving its results there.
+    ///
+    /// # Safety
+    /// `tramp`, `code` and `vmctx` must belong to a module loaded into `store`, `slots` must
+    /// hold a slot for every parameter and result, and the store must not be used through
+    /// anything but the pointer handed to host functions until this returns.
+    pub(crate) unsafe fn enter(
+        store: *mut Store,
+        tramp: *const u8,
+        code: *const u8,
+        vmctx: *mut u8,
+        slots: *mut ValRaw,
+    ) -> Result<(), Trapped> {
+        let mut call = CallRecord {
+            head: CallHead {
+                jmp: std::ptr::null_mut(),
+                prev: std::ptr::null_mut(),
+                frame_top: 0,
+                trap_code: 0,
+                in_host: 0,
+                bt_len: 0,
+                // Written by the trap that ends the call, before `bt_len`; never read otherwise.
+                bt: MaybeUninit::uninit(),
+            },
+            store,
+            pending: None,
+        };
+        let rc = rt_enter(addr_of_mut!(call.head), tramp, code, vmctx, slots);
+        if rc == 0 {
+            return Ok(());
+        }
+        let len = (call.head.bt_len.max(0) as usize).min(BACKTRACE_MAX);
+        // SAFETY: the shim wrote `bt_len` entries before unwinding.
+        let pcs = std::slice::from_raw_parts(call.head.bt.as_ptr().cast::<usize>(), len);
+        Err(Trapped {
+            code: rc,
+            pending: call.pending.take(),
+            pcs: pcs.to_vec(),
+        })
+    }
+
+    /// Run a host function for the host-call helper, under the innermost call on this thread
+    /// (the one whose compiled code is calling it): `f` gets that call's store. While it runs
+    /// the fault handler treats faults as the host's; a panic is caught (it must not unwind
+    /// into compiled code); a failure is kept in the record for [`CallRecord::enter`] and comes
+    /// back as the status the adapter traps with.
+    ///
+    /// # Safety
+    /// Only the host-call helper, called by compiled code, may call this.
+    pub(crate) unsafe fn run_host(f: impl FnOnce(*mut Store) -> Result<(), Trap>) -> Status {
+        let call = rt_current_call().cast::<CallRecord>();
+        if call.is_null() {
+            return Status(trap_code::HOST);
+        }
+        // Volatile: the fault handler reads the flag asynchronously.
+        let in_host = addr_of_mut!((*call).head.in_host);
+        in_host.write_volatile(1);
+        let store = (*call).store;
+        let out = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(store)))
+            .unwrap_or_else(|_| Err(Trap::host("host function panicked")));
+        in_host.write_volatile(0);
+        match out {
+            Ok(()) => Status::OK,
+            Err(t) => {
+                (*call).pending = Some(t);
+                Status(trap_code::HOST)
+            }
+        }
+    }
+}
+
+/// Room left below the stack limit for host functions, helpers and the signal handler.
+const STACK_RESERVE: usize = 256 * 1024;
+
+/// The stack limit compiled code checks on this thread (its prologues trap below it), after
+/// making sure the thread has the alternate stack fault signals are handled on.
+pub(crate) fn thread_stack_limit() -> usize {
+    ensure_alt_stack();
+    // SAFETY: plain pthread queries on the current thread.
+    unsafe {
+        let mut attr: libc::pthread_attr_t = std::mem::zeroed();
+        if libc::pthread_getattr_np(libc::pthread_self(), &mut attr) != 0 {
+            return 0;
+        }
+        let mut addr: *mut libc::c_void = std::ptr::null_mut();
+        let mut size: libc::size_t = 0;
+        libc::pthread_attr_getstack(&attr, &mut addr, &mut size);
+        libc::pthread_attr_destroy(&mut attr);
+        // Never trust a stack smaller than the reserve: fall back to "a quarter of it".
+        let reserve = STACK_RESERVE.min(size / 4);
+        addr as usize + reserve
+    }
+}
+
+/// Fault signals are handled on an alternate stack; Rust threads usually have one already.
+fn ensure_alt_stack() {
+    // SAFETY: querying and (once per thread) installing a leaked alternate stack.
+    unsafe {
+        let mut old: libc::stack_t = std::mem::zeroed();
+        libc::sigaltstack(std::ptr::null(), &mut old);
+        if old.ss_flags & libc::SS_DISABLE != 0 {
+            let size = 64 * 1024;
+            let mem = Box::leak(vec![0u8; size].into_boxed_slice());
+            let st = libc::stack_t {
+                ss_sp: mem.as_mut_ptr() as *mut libc::c_void,
+                ss_flags: 0,
+                ss_size: size,
+            };
+            libc::sigaltstack(&st, std::ptr::null_mut());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{Caller, Engine, Linker, Module, Store, Trap, TrapKind};
+
+    const NESTED: &str = r#"(module
+      (import "host" "probe" (func $probe (param i32) (result i32)))
+      (memory 1)
+      (func $oob (export "oob") (param i32) (result i32) (i32.load (local.get 0)))
+      (func $outer (export "outer") (param i32) (result i32) (call $probe (local.get 0)))
+      (func $after (export "after") (param i32) (result i32)
+        (i32.div_u (call $probe (local.get 0)) (local.get 0))))"#;
+
+    fn trap_of(e: anyhow::Error) -> Trap {
+        e.downcast::<Trap>().expect("a trap")
+    }
+
+    /// Calls nest through a host function, each with its own record: a trap in the inner call
+    /// ends that call only (the host function gets it as an error, with the inner backtrace,
+    /// and carries on), a host function's failure reaches the outer entry as its own trap,
+    /// and a later trap in the outer call unwinds to the outer entry with the outer backtrace.
+    #[test]
+    fn each_call_traps_to_its_own_entry() {
+        let engine = Engine::default();
+        let module = Module::new(&engine, NESTED).unwrap();
+        let mut linker = Linker::new(&engine);
+        linker
+            .func_wrap(
+                "host",
+                "probe",
+                |mut caller: Caller<'_, ()>, x: i32| -> Result<i32, Trap> {
+                    let oob = (caller.get_export("oob").and_then(|e| e.into_func()))
+                        .unwrap()
+                        .typed::<i32, i32>(&caller)
+                        .unwrap();
+                    let inner = trap_of(oob.call(&mut caller, 1 << 16).unwrap_err());
+                    assert_eq!(inner.kind, TrapKind::MemoryOutOfBounds);
+                    assert_eq!(inner.backtrace, ["oob"]);
+                    assert_eq!(oob.call(&mut caller, 0).unwrap(), 0);
+                    match x {
+                        0 => Ok(0),
+                        1 => Ok(7),
+                        _ => Err(inner),
+                    }
+                },
+            )
+            .unwrap();
+        let mut store = Store::new(&engine, ());
+        let instance = linker.instantiate(&mut store, &module).unwrap();
+        let outer = instance
+            .get_typed_func::<i32, i32>(&store, "outer")
+            .unwrap();
+        assert_eq!(outer.call(&mut store, 1).unwrap(), 7);
+        // The host function fails with the inner trap: it arrives whole, backtrace included.
+        let failed = trap_of(outer.call(&mut store, 2).unwrap_err());
+        assert_eq!(failed.kind, TrapKind::MemoryOutOfBounds);
+        assert_eq!(failed.backtrace, ["oob"]);
+        let after = instance
+            .get_typed_func::<i32, i32>(&store, "after")
+            .unwrap();
+        let late = trap_of(after.call(&mut store, 0).unwrap_err());
+        assert_eq!(late.kind, TrapKind::IntegerDivideByZero);
+        assert_eq!(late.backtrace, ["after"]);
+        assert_eq!(after.call(&mut store, 1).unwrap(), 7);
+    }
+}
