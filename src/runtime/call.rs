@@ -77,7 +77,9 @@ impl CallRecord {
             store,
             pending: None,
         };
-        let rc = rt_enter(addr_of_mut!(call.head), tramp, code, vmctx, slots);
+        // A pointer to the whole record (not just `head`): the host-call helper reaches
+        // `store` and `pending` through the one the shim keeps.
+        let rc = rt_enter(addr_of_mut!(call).cast(), tramp, code, vmctx, slots);
         if rc == 0 {
             return Ok(());
         }
