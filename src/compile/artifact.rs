@@ -169,7 +169,10 @@ pub(crate) fn cache_key_for(build: &str, cpu: &str, settings: &str, wasm: &[u8])
 /// Compile `wasm` (validated into `module`), reusing the cache when possible.
 /// The object code for `module` under `config`, from the cache when this build already
 /// compiled the same bytes on this CPU with the same settings.
-pub fn compile_cached(module: &Module, config: &crate::Config) -> Result<Vec<Vec<u8>>, String> {
+pub fn compile_cached(
+    module: &Module,
+    config: &crate::Config,
+) -> Result<Vec<Vec<u8>>, super::CompileError> {
     let settings = config.codegen_key();
     let dir = cache_dir();
     let entry = dir.as_ref().map(|d| {

@@ -122,6 +122,11 @@ impl<'ctx, 'm> Env<'ctx, 'm> {
         }
     }
 
+    /// The canonical LLVM type of a v128 value.
+    pub fn v128(&self) -> inkwell::types::VectorType<'ctx> {
+        self.i64().vec_type(2)
+    }
+
     pub fn val_type(&self, ty: ValType) -> Res<BasicTypeEnum<'ctx>> {
         Ok(match ty {
             ValType::I32 => self.ctx.i32_type().into(),
@@ -129,7 +134,8 @@ impl<'ctx, 'm> Env<'ctx, 'm> {
             ValType::F32 => self.ctx.f32_type().into(),
             ValType::F64 => self.ctx.f64_type().into(),
             ValType::Ref(_) => self.ptr().into(),
-            ValType::V128 => return Err("SIMD is not supported yet (v128 value)".into()),
+            // One canonical vector type for v128; lane views are bitcasts of it (free).
+            ValType::V128 => self.v128().into(),
         })
     }
 

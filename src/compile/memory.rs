@@ -95,7 +95,9 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
         let env = self.env;
         let (params, constraint, args): (Vec<BasicMetadataTypeEnum>, _, Vec<_>) = match loaded {
             // "x": an SSE register, so a float load is not moved to a general register.
-            Some(v) if v.is_float_value() => (vec![v.get_type().into()], "x", vec![v.into()]),
+            Some(v) if v.is_float_value() || v.is_vector_value() => {
+                (vec![v.get_type().into()], "x", vec![v.into()])
+            }
             Some(v) => (vec![v.get_type().into()], "r", vec![v.into()]),
             None => (vec![], "", vec![]),
         };
@@ -152,6 +154,17 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
         };
         self.push(v);
         Ok(())
+    }
+
+    /// `v128.load`: 16 bytes as the canonical v128.
+    pub(crate) fn load_v128(&mut self, memarg: &MemArg) -> Res<()> {
+        let ty = self.env.v128().into();
+        self.load(memarg, ty, 16, Ext::None)
+    }
+
+    /// `store(bytes)` for other families (v128 stores).
+    pub(crate) fn store_bytes(&mut self, memarg: &MemArg, bytes: u32) -> Res<()> {
+        self.store(memarg, bytes)
     }
 
     /// `store(bytes)`: store the low `bytes` bytes of the value.

@@ -14,6 +14,7 @@ mod env;
 mod func;
 mod memory;
 mod numeric;
+mod simd;
 mod table;
 #[cfg(test)]
 mod tests;
@@ -27,7 +28,6 @@ use inkwell::targets::{
 };
 use inkwell::OptimizationLevel;
 use std::collections::BTreeSet;
-use wasmparser::ValType;
 
 use crate::module::Module;
 use crate::runtime::vm::{adapter_symbol, func_symbol, tramp_symbol};
@@ -46,22 +46,51 @@ fn init_llvm() {
     INIT.call_once(|| Target::initialize_x86(&InitializationConfig::default()));
 }
 
-fn uses_v128(module: &Module) -> bool {
-    let in_types = module.types.iter().any(|t| {
-        t.params()
-            .iter()
-            .chain(t.results())
-            .any(|v| *v == ValType::V128)
-    });
-    let in_globals = module
-        .globals
+/// A feature's prose name (as refusals spell it), from the name the translator used.
+fn features_prose(name: &str) -> &'static str {
+    crate::features::FEATURES
         .iter()
-        .any(|g| g.content_type == ValType::V128);
-    let in_locals = module
-        .code
-        .iter()
-        .any(|c| c.locals.iter().any(|(_, t)| *t == ValType::V128));
-    in_types || in_globals || in_locals
+        .find(|f| f.prose == name || f.name == name)
+        .map_or("SIMD", |f| f.prose)
+}
+
+/// Why a module could not be compiled.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CompileError {
+    /// The module is valid but uses part of a feature the translator does not lower yet
+    /// (`feature` names it as `features::FEATURES` does in prose, e.g. "SIMD").
+    Unsupported {
+        feature: &'static str,
+        detail: String,
+    },
+    /// Anything else: a limit, an LLVM failure, an internal error.
+    Failed(String),
+}
+
+impl std::fmt::Display for CompileError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            CompileError::Unsupported { feature, detail } => write!(
+                f,
+                "unsupported by rt: {feature} ({detail}; the module is valid, but rt does not implement it yet)"
+            ),
+            CompileError::Failed(message) => write!(f, "{message}"),
+        }
+    }
+}
+
+impl std::error::Error for CompileError {}
+
+impl From<String> for CompileError {
+    fn from(message: String) -> CompileError {
+        CompileError::Failed(message)
+    }
+}
+
+impl From<&str> for CompileError {
+    fn from(message: &str) -> CompileError {
+        CompileError::Failed(message.to_string())
+    }
 }
 
 /// Compile a (validated) module to ELF objects: one per partition of its functions, compiled
@@ -69,10 +98,7 @@ fn uses_v128(module: &Module) -> bool {
 pub fn compile_objects(
     module: &Module,
     settings: &CodegenSettings,
-) -> Result<Vec<Vec<u8>>, String> {
-    if uses_v128(module) {
-        return Err("SIMD is not supported yet: the module uses v128".into());
-    }
+) -> Result<Vec<Vec<u8>>, CompileError> {
     if module.memories.len() > 1 {
         return Err("multiple memories are not supported".into());
     }
@@ -145,7 +171,7 @@ fn compile_partition(
     range: std::ops::Range<u32>,
     with_bridges: bool,
     settings: &CodegenSettings,
-) -> Result<Vec<u8>, String> {
+) -> Result<Vec<u8>, CompileError> {
     let ctx = Context::create();
     let mut env = Env::new(&ctx, module, *settings);
     declare_functions(&mut env)?;
@@ -155,17 +181,28 @@ fn compile_partition(
                 .func_name(i)
                 .map(str::to_string)
                 .unwrap_or(format!("func[{i}]"));
-            format!("function {name}: {e}")
+            // The translator marks what it does not lower yet; that stays a refusal for a
+            // missing feature, never a compiler failure.
+            match e.strip_prefix(func::NOT_LOWERED) {
+                Some(rest) => {
+                    let (feature, what) = rest.split_once(':').unwrap_or(("SIMD", rest));
+                    CompileError::Unsupported {
+                        feature: features_prose(feature),
+                        detail: format!("function {name}: {what}"),
+                    }
+                }
+                None => CompileError::Failed(format!("function {name}: {e}")),
+            }
         })?;
     }
     if with_bridges {
         build_bridges(&env)?;
     }
     if let Err(e) = env.llmod.verify() {
-        return Err(format!(
+        return Err(CompileError::Failed(format!(
             "internal compiler error: invalid LLVM IR: {}",
             e.to_string()
-        ));
+        )));
     }
     let tm = target_machine()?;
     env.llmod.set_triple(&tm.get_triple());

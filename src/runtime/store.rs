@@ -152,7 +152,7 @@ impl Store {
     /// Compile a module to native code (LLVM) and load it.
     pub fn compile(&mut self, module: Module) -> Result<CompiledModule, Error> {
         let objects = crate::compile::compile_objects(&module, &Default::default())
-            .map_err(Error::Compile)?;
+            .map_err(|e| Error::Compile(e.to_string()))?;
         CompiledModule::from_objects(module, objects)
     }
 

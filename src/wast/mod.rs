@@ -368,16 +368,22 @@ impl Runner {
     /// Validate in the script's language, then compile. A module valid in the language
     /// that needs what rt lacks is unsupported, not a failure of rt's validator.
     fn compile(&mut self, bytes: Vec<u8>) -> Outcome<Module> {
-        match features::parse_checked(bytes.clone(), self.language) {
-            Ok(module) => {
-                Module::from_checked(&self.engine, module).map_err(|e| Miss::Fail(e.to_string()))
-            }
-            Err(Refusal::Unsupported { features, .. }) => {
-                self.taint_imports(&import_modules(&bytes), &features);
-                Err(Miss::Unsupported(features))
-            }
-            Err(invalid) => Err(refusal(invalid)),
-        }
+        let missing = match features::parse_checked(bytes.clone(), self.language) {
+            Ok(module) => match Module::from_checked(&self.engine, module) {
+                Ok(compiled) => return Ok(compiled),
+                // Valid, but it uses an instruction rt does not lower yet.
+                Err(e) => match e.downcast_ref::<crate::compile::CompileError>() {
+                    Some(crate::compile::CompileError::Unsupported { feature, .. }) => {
+                        vec![*feature]
+                    }
+                    _ => return Err(Miss::Fail(e.to_string())),
+                },
+            },
+            Err(Refusal::Unsupported { features, .. }) => features,
+            Err(invalid) => return Err(refusal(invalid)),
+        };
+        self.taint_imports(&import_modules(&bytes), &missing);
+        Err(Miss::Unsupported(missing))
     }
 
     /// An unsupported module importing from these registered names would have run its

@@ -194,17 +194,45 @@ fn start_function_and_underscore_start_run() {
 }
 
 #[test]
-fn simd_is_refused_clearly_as_unsupported_not_invalid() {
+fn a_feature_rt_lacks_is_refused_clearly_as_unsupported_not_invalid() {
     let d = tempdir();
     let m = write(
         d.path(),
-        "simd.wat",
-        r#"(module (func (export "f") (result i32) (i32x4.extract_lane 0 (v128.const i64x2 1 2))))"#,
+        "relaxed.wat",
+        r#"(module (func (export "f") (result v128)
+             (i8x16.relaxed_swizzle (v128.const i64x2 1 2) (v128.const i64x2 3 4))))"#,
     );
     let out = invoke(&m, "f", &[]);
     assert_eq!(out.status.code(), Some(1));
     assert!(
-        stderr(&out).contains("simd.wat:0x1f: unsupported by rt: SIMD (the module is valid"),
+        stderr(&out)
+            .contains("relaxed.wat:0x43: unsupported by rt: relaxed SIMD (the module is valid"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+/// v128 values cross `--invoke` as wasmtime prints them: one unsigned decimal number.
+#[test]
+fn v128_results_print_as_wasmtime_prints_them() {
+    let d = tempdir();
+    let m = write(
+        d.path(),
+        "v.wat",
+        r#"(module (func (export "id") (param v128) (result v128 i32) (local.get 0) (i32.const 7))
+             (func (export "k") (result v128) (v128.const i32x4 1 2 3 4)))"#,
+    );
+    let out = invoke(&m, "k", &[]);
+    assert_eq!(
+        stdout(&out),
+        "316912650112397582603894390785\n",
+        "{}",
+        stderr(&out)
+    );
+    let out = invoke(&m, "id", &["0x0102030405060708090a0b0c0d0e0f10"]);
+    assert_eq!(
+        stdout(&out),
+        format!("{}\n7\n", 0x0102030405060708090a0b0c0d0e0f10u128),
         "{}",
         stderr(&out)
     );

@@ -365,9 +365,9 @@ fn every_proposal_folder_has_a_suite() {
     );
 }
 
-/// The SIMD scripts, in both suites (SIMD is its own issue).
-const SIMD: [&str; 58] = [
-    "simd_address",
+/// The SIMD scripts that still use operators rt does not lower, in both suites (the SIMD
+/// issue empties this list).
+const SIMD: [&str; 54] = [
     "simd_align",
     "simd_bit_shift",
     "simd_bitwise",
@@ -409,7 +409,6 @@ const SIMD: [&str; 58] = [
     "simd_i8x16_sat_arith",
     "simd_int_to_int_extend",
     "simd_lane",
-    "simd_linking",
     "simd_load",
     "simd_load16_lane",
     "simd_load32_lane",
@@ -419,12 +418,10 @@ const SIMD: [&str; 58] = [
     "simd_load_splat",
     "simd_load_zero",
     "simd_splat",
-    "simd_store",
     "simd_store16_lane",
     "simd_store32_lane",
     "simd_store64_lane",
     "simd_store8_lane",
-    "simd_select",
 ];
 
 /// Scripts of the Wasm 3.0 suite besides [`SIMD`] that need what rt lacks: relaxed SIMD,
