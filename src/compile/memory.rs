@@ -162,6 +162,14 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
         self.load(memarg, ty, 16, Ext::None)
     }
 
+    /// Load `bytes` bytes as an integer of that width (with its trap point), for the SIMD
+    /// loads that place them in lanes: splats, zero-extending, widening and lane loads.
+    pub(crate) fn load_int(&mut self, memarg: &MemArg, bytes: u32) -> Res<IntValue<'ctx>> {
+        let ty = self.env.int_bits(bytes * 8).into();
+        self.load(memarg, ty, bytes, Ext::None)?;
+        Ok(self.pop_int())
+    }
+
     /// `store(bytes)` for other families (v128 stores).
     pub(crate) fn store_bytes(&mut self, memarg: &MemArg, bytes: u32) -> Res<()> {
         self.store(memarg, bytes)
