@@ -171,12 +171,37 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
     }
 
     /// `i8x16.swizzle`: byte `i` of the result is byte `s[i]` of `a`, or 0 when `s[i] >= 16`.
-    /// Lane by lane: the index is masked to 0..16 (an out-of-range `extractelement` index
-    /// would be poison) and the out-of-range lanes are then selected to 0.
+    ///
+    /// With SSSE3, one `pshufb`, which gives 0 only where an index has its top bit set and
+    /// otherwise takes the index's low 4 bits: adding 0x70 with unsigned saturation keeps
+    /// the low 4 bits of an index below 16 with the top bit clear, and sets the top bit of
+    /// every index from 16 up. Without it, lane by lane: the index is masked to 0..16 (an
+    /// out-of-range `extractelement` index would be poison) and the out-of-range lanes are
+    /// then selected to 0.
     fn swizzle(&mut self) -> Res<()> {
         let s = self.pop_shape(Shape::I8x16)?;
         let a = self.pop_shape(Shape::I8x16)?;
         let env = self.env;
+        if has_ssse3() {
+            let ty = self.shape_type(Shape::I8x16);
+            let bias = VectorType::const_vector(&[env.i8().const_int(0x70, false); 16]);
+            let sat = env.intrinsic("llvm.uadd.sat", &[ty.into()]);
+            let pshufb = env.intrinsic("llvm.x86.ssse3.pshuf.b.128", &[]);
+            let b = &env.b;
+            let idx = b
+                .build_call(sat, &[s.into(), bias.into()], "idx")
+                .map_err(llvm_err)?
+                .try_as_basic_value()
+                .basic()
+                .ok_or("uadd.sat result")?;
+            let v = b
+                .build_call(pshufb, &[a.into(), idx.into()], "swizzle")
+                .map_err(llvm_err)?
+                .try_as_basic_value()
+                .basic()
+                .ok_or("pshufb result")?;
+            return self.push_v128(v);
+        }
         let b = &env.b;
         let (i8t, i32t) = (env.i8(), env.i32());
         let mut v = self.shape_type(Shape::I8x16).const_zero();
@@ -223,4 +248,13 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
         .map_err(llvm_err)?;
         self.push_v128(v)
     }
+}
+
+/// Whether the host CPU (the one code is compiled for) has SSSE3, for `pshufb`.
+fn has_ssse3() -> bool {
+    static HAS: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *HAS.get_or_init(|| {
+        let (_, features) = super::super::host_cpu();
+        features.split(',').any(|f| f == "+ssse3")
+    })
 }
