@@ -367,23 +367,7 @@ fn every_proposal_folder_has_a_suite() {
 
 /// The SIMD scripts that still use operators rt does not lower, in both suites (the SIMD
 /// issue empties this list).
-const SIMD: [&str; 15] = [
-    "simd_conversions",
-    "simd_f32x4",
-    "simd_f32x4_arith",
-    "simd_f32x4_cmp",
-    "simd_f32x4_pmin_pmax",
-    "simd_f32x4_rounding",
-    "simd_f64x2",
-    "simd_f64x2_arith",
-    "simd_f64x2_cmp",
-    "simd_f64x2_pmin_pmax",
-    "simd_f64x2_rounding",
-    "simd_i32x4_trunc_sat_f32x4",
-    "simd_i32x4_trunc_sat_f64x2",
-    "simd_load",
-    "simd_splat",
-];
+const SIMD: [&str; 0] = [];
 
 /// Scripts of the Wasm 3.0 suite besides [`SIMD`] that need what rt lacks: relaxed SIMD,
 /// SIMD with several memories, tail calls, extended constants, multiple memories, 64-bit memories and tables, typed function
