@@ -1,8 +1,8 @@
 //! Float lane arithmetic (with Wasm's NaN rules), comparisons and conversions.
 //!
 //! Lane-wise twins of the scalar operators in `numeric.rs`, with the same precautions:
-//! constants LLVM folds identities with are hidden from it (so a signalling NaN still comes
-//! out quieted), min/max are `llvm.minimum`/`llvm.maximum` with NaN results quieted,
+//! arithmetic operands are hidden from LLVM, which would fold identities such as `x * 1`
+//! (so a signalling NaN still comes out quieted), min/max are `llvm.minimum`/`llvm.maximum` with NaN results quieted,
 //! `nearest` is `llvm.roundeven`, and the saturating truncations are `llvm.fpto[su]i.sat`.
 use super::super::env::{llvm_err, Res};
 use super::super::func::FuncTx;
@@ -100,14 +100,12 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
             .into_vector_value())
     }
 
-    /// A constant operand, which LLVM could fold an identity with (x+-0, x-0, x*1, x/1,
-    /// x*-1, -0-x, ...), hidden from it; other values as they are.
+    /// An operand of float arithmetic, hidden from LLVM, which could fold an identity with
+    /// it (x+-0, x-0, x*1, x/1, x*-1, -0-x, ...) or fold the operation on a constant NaN.
+    /// Every operand is hidden, not only constants: a constant can also reach the
+    /// operation through a local once LLVM promotes it to a register, after lowering.
     fn vfold_prone(&self, v: VectorValue<'ctx>) -> Res<VectorValue<'ctx>> {
-        if v.is_const() {
-            self.vopaque(v)
-        } else {
-            Ok(v)
-        }
+        self.vopaque(v)
     }
 
     fn vfbin(&mut self, shape: Shape, f: VecBin<'ctx>) -> Res<()> {
