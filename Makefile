@@ -45,7 +45,11 @@ build/fixtures/%.wasm: tests/fixtures/c/%.c
 	$(WASI_CC) -o $@ $<
 
 # Benchmark kernels export `run` and import nothing (no libc start-up, no WASI), so the
-# runtime can be measured on its own.
+# runtime can be measured on its own. The SIMD ones (bench_simd_*) also get -msimd128.
+build/fixtures/bench_simd_%.wasm: tests/fixtures/c/bench_simd_%.c
+	@mkdir -p build/fixtures
+	$(WASI_CC) -msimd128 -nostartfiles -Wl,--no-entry -o $@ $<
+
 build/fixtures/bench_%.wasm: tests/fixtures/c/bench_%.c
 	@mkdir -p build/fixtures
 	$(WASI_CC) -nostartfiles -Wl,--no-entry -o $@ $<
