@@ -110,10 +110,11 @@ pub fn wasm3() -> WasmFeatures {
     WasmFeatures::WASM3
 }
 
-/// What rt compiles and runs today: the Wasm 2.0 language. SIMD validates; an operator the
-/// translator does not lower yet is refused as unsupported when the module is compiled.
+/// What rt compiles and runs today: the Wasm 2.0 language and relaxed SIMD. SIMD validates;
+/// an operator the translator does not lower yet is refused as unsupported when the module
+/// is compiled.
 pub fn implemented() -> WasmFeatures {
-    WasmFeatures::WASM2
+    WasmFeatures::WASM2.union(WasmFeatures::RELAXED_SIMD)
 }
 
 /// Why a module was refused.

@@ -198,15 +198,14 @@ fn a_feature_rt_lacks_is_refused_clearly_as_unsupported_not_invalid() {
     let d = tempdir();
     let m = write(
         d.path(),
-        "relaxed.wat",
-        r#"(module (func (export "f") (result v128)
-             (i8x16.relaxed_swizzle (v128.const i64x2 1 2) (v128.const i64x2 3 4))))"#,
+        "tail.wat",
+        r#"(module (func $g (result i32) (i32.const 1))
+             (func (export "f") (result i32) (return_call $g)))"#,
     );
     let out = invoke(&m, "f", &[]);
     assert_eq!(out.status.code(), Some(1));
     assert!(
-        stderr(&out)
-            .contains("relaxed.wat:0x43: unsupported by rt: relaxed SIMD (the module is valid"),
+        stderr(&out).contains("tail.wat:0x25: unsupported by rt: tail calls (the module is valid"),
         "{}",
         stderr(&out)
     );

@@ -369,7 +369,7 @@ fn every_proposal_folder_has_a_suite() {
 /// issue empties this list).
 const SIMD: [&str; 0] = [];
 
-/// Scripts of the Wasm 3.0 suite besides [`SIMD`] that need what rt lacks: relaxed SIMD,
+/// Scripts of the Wasm 3.0 suite besides [`SIMD`] that need what rt lacks:
 /// SIMD with several memories, tail calls, extended constants, multiple memories, 64-bit memories and tables, typed function
 /// references, exceptions, GC. The SIMD and Wasm 3.0 issues empty this list.
 const UNSUPPORTED_3_0: &[&str] = &[
@@ -408,10 +408,7 @@ const UNSUPPORTED_3_0: &[&str] = &[
     "float_memory0",
     "float_memory64",
     "global",
-    "i16x8_relaxed_q15mulr_s",
     "i31",
-    "i32x4_relaxed_trunc",
-    "i8x16_relaxed_swizzle",
     "imports",
     "imports0",
     "imports1",
@@ -456,10 +453,6 @@ const UNSUPPORTED_3_0: &[&str] = &[
     "ref_is_null",
     "ref_null",
     "ref_test",
-    "relaxed_dot_product",
-    "relaxed_laneselect",
-    "relaxed_madd_nmadd",
-    "relaxed_min_max",
     "return_call",
     "return_call_indirect",
     "return_call_ref",

@@ -83,7 +83,7 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
     /// Hide a vector from LLVM's optimiser (an empty inline asm "computes" it), as
     /// `numeric.rs` does for scalars: LLVM folds `x * 1.0 -> x` and the like, which is only
     /// wrong for a signalling NaN, which Wasm requires to come out quieted.
-    fn vopaque(&self, v: VectorValue<'ctx>) -> Res<VectorValue<'ctx>> {
+    pub(super) fn vopaque(&self, v: VectorValue<'ctx>) -> Res<VectorValue<'ctx>> {
         let env = self.env;
         let ty = v.get_type();
         let fty = ty.fn_type(&[ty.into()], false);
@@ -166,7 +166,7 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
 
     /// IEEE minimum/maximum lane-wise (NaN-propagating, -0 < +0), NaN lanes quieted: the
     /// intrinsic may return a NaN operand unchanged, but Wasm wants an arithmetic NaN.
-    fn vmin_max(&mut self, shape: Shape, name: &str) -> Res<()> {
+    pub(super) fn vmin_max(&mut self, shape: Shape, name: &str) -> Res<()> {
         let r = self.pop_shape(shape)?;
         let l = self.pop_shape(shape)?;
         let (l, r) = (self.vfold_prone(l)?, self.vfold_prone(r)?);
@@ -182,7 +182,7 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
 
     /// `pmin` is `b < a ? b : a`, `pmax` is `a < b ? b : a`, lane-wise, exactly (no NaN or
     /// signed-zero special cases: the selected operand comes out bit for bit).
-    fn vpmin_pmax(&mut self, shape: Shape, max: bool) -> Res<()> {
+    pub(super) fn vpmin_pmax(&mut self, shape: Shape, max: bool) -> Res<()> {
         let r = self.pop_shape(shape)?;
         let l = self.pop_shape(shape)?;
         let b = &self.env.b;
@@ -245,7 +245,7 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
 
     /// `i32x4.trunc_sat_f32x4_s/u` and `i32x4.trunc_sat_f64x2_s/u_zero` (two lanes, then
     /// two zero lanes): LLVM's fpto[su]i.sat match the spec lane-wise (NaN -> 0).
-    fn vtrunc_sat(&mut self, from: Shape, signed: bool) -> Res<()> {
+    pub(super) fn vtrunc_sat(&mut self, from: Shape, signed: bool) -> Res<()> {
         let v = self.pop_shape(from)?;
         let to = self.env.i32().vec_type(from.lanes());
         let name = if signed {

@@ -507,7 +507,7 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
     }
 
     /// `i16x8.q15mulr_sat_s`: (a * b + 0x4000) >> 15 (arithmetic), saturated to i16.
-    fn q15mulr_sat_s(&mut self) -> Res<()> {
+    pub(super) fn q15mulr_sat_s(&mut self) -> Res<()> {
         let r = self.pop_shape(Shape::I16x8)?;
         let l = self.pop_shape(Shape::I16x8)?;
         let lw = self.widen(l, Shape::I16x8, true)?;

@@ -178,7 +178,7 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
     /// every index from 16 up. Without it, lane by lane: the index is masked to 0..16 (an
     /// out-of-range `extractelement` index would be poison) and the out-of-range lanes are
     /// then selected to 0.
-    fn swizzle(&mut self) -> Res<()> {
+    pub(super) fn swizzle(&mut self) -> Res<()> {
         let s = self.pop_shape(Shape::I8x16)?;
         let a = self.pop_shape(Shape::I8x16)?;
         let env = self.env;

@@ -6,7 +6,8 @@
 //! - `memory.rs`: `v128.const` and the loads and stores;
 //! - `lanes.rs`: splat, extract/replace lane, shuffle, swizzle, bitwise and boolean ops;
 //! - `int.rs`: integer lane arithmetic, saturation, widening, comparisons, shifts;
-//! - `float.rs`: float lane arithmetic with Wasm's NaN rules, comparisons, conversions.
+//! - `float.rs`: float lane arithmetic with Wasm's NaN rules, comparisons, conversions;
+//! - `relaxed.rs`: relaxed SIMD, each operator giving the host's fastest allowed answer.
 use super::env::{llvm_err, Res};
 use super::func::FuncTx;
 use inkwell::types::VectorType;
@@ -17,6 +18,7 @@ mod float;
 mod int;
 mod lanes;
 mod memory;
+mod relaxed;
 
 /// A lane shape of v128.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -94,6 +96,7 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
         Ok(self.simd_memory_op(op)?
             || self.simd_lane_op(op)?
             || self.simd_int_op(op)?
-            || self.simd_float_op(op)?)
+            || self.simd_float_op(op)?
+            || self.simd_relaxed_op(op)?)
     }
 }
