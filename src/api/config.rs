@@ -19,6 +19,7 @@ pub enum OptLevel {
 pub struct Config {
     pub(crate) opt_level: OptLevel,
     pub(crate) bounds_checks: bool,
+    pub(crate) relaxed_simd_deterministic: bool,
     pub(crate) features: WasmFeatures,
 }
 
@@ -27,6 +28,7 @@ impl Default for Config {
         Config {
             opt_level: OptLevel::default(),
             bounds_checks: false,
+            relaxed_simd_deterministic: false,
             features: crate::features::wasm3(),
         }
     }
@@ -49,6 +51,14 @@ impl Config {
     /// on guard pages alone (wasmtime's `-O signals-based-traps=n`; a debugging aid).
     pub fn explicit_bounds_checks(&mut self, on: bool) -> &mut Config {
         self.bounds_checks = on;
+        self
+    }
+
+    /// Give relaxed SIMD operators their deterministic answers, the same on every host
+    /// (wasmtime's `relaxed_simd_deterministic`, `-W relaxed-simd-deterministic=y`), instead
+    /// of the host's fastest ones.
+    pub fn relaxed_simd_deterministic(&mut self, on: bool) -> &mut Config {
+        self.relaxed_simd_deterministic = on;
         self
     }
 
@@ -79,6 +89,7 @@ impl Config {
                 OptLevel::SpeedAndSize => 3,
             },
             bounds_checks: self.bounds_checks,
+            relaxed_simd_deterministic: self.relaxed_simd_deterministic,
         }
     }
 

@@ -191,6 +191,12 @@ fn artifacts_carry_the_engine_settings() {
         quick.config().codegen_key(),
         Engine::default().config().codegen_key()
     );
+    let mut deterministic = Config::new();
+    deterministic.relaxed_simd_deterministic(true);
+    assert_ne!(
+        deterministic.codegen_key(),
+        Engine::default().config().codegen_key()
+    );
 }
 
 #[test]

@@ -14,7 +14,8 @@ pub struct CodegenOptions {
     /// WebAssembly features, comma-separated NAME[=y|n] (repeatable), in wasmtime's names:
     /// simd, relaxed-simd, tail-call, extended-const, multi-memory, memory64,
     /// function-references, gc, exceptions, threads, wide-arithmetic, custom-page-sizes,
-    /// custom-descriptors
+    /// custom-descriptors; and relaxed-simd-deterministic (relaxed SIMD gives the same answers
+    /// on every host)
     #[arg(short = 'W', value_name = "NAME[=y|n][,...]")]
     pub wasm: Vec<String>,
 }
@@ -39,8 +40,17 @@ impl CodegenOptions {
                 }
             };
         }
+        // `relaxed-simd-deterministic` is a code-generation switch, not a language feature.
+        let mut languages = Vec::new();
+        for (name, value) in pairs(&self.wasm) {
+            if name == "relaxed-simd-deterministic" {
+                config.relaxed_simd_deterministic(yes(name, value)?);
+            } else {
+                languages.push(format!("{name}={value}"));
+            }
+        }
         let mut features = config.features();
-        switch_features(&mut features, &self.wasm)?;
+        switch_features(&mut features, &languages)?;
         config.wasm_features(features);
         Ok(config)
     }

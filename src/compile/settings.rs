@@ -8,6 +8,9 @@ pub struct CodegenSettings {
     pub opt_level: u8,
     /// An explicit bounds check on every linear-memory access (guard pages stay either way).
     pub bounds_checks: bool,
+    /// Relaxed SIMD operators give their deterministic answers (wasmtime's
+    /// `-W relaxed-simd-deterministic=y`) instead of the host's fastest ones.
+    pub relaxed_simd_deterministic: bool,
 }
 
 impl Default for CodegenSettings {
@@ -15,17 +18,24 @@ impl Default for CodegenSettings {
         CodegenSettings {
             opt_level: 2,
             bounds_checks: false,
+            relaxed_simd_deterministic: false,
         }
     }
 }
 
 impl CodegenSettings {
-    /// The settings as one string, for cache keys and artifact headers.
+    /// The settings as one string, for cache keys and artifact headers. (The deterministic
+    /// relaxed SIMD switch appears only when on, so older keys stay valid.)
     pub fn key(&self) -> String {
         format!(
-            "opt-level={};bounds-checks={}",
+            "opt-level={};bounds-checks={}{}",
             self.opt_level,
-            u8::from(self.bounds_checks)
+            u8::from(self.bounds_checks),
+            if self.relaxed_simd_deterministic {
+                ";relaxed-simd-deterministic=1"
+            } else {
+                ""
+            }
         )
     }
 

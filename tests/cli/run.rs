@@ -211,6 +211,71 @@ fn a_feature_rt_lacks_is_refused_clearly_as_unsupported_not_invalid() {
     );
 }
 
+/// `-W relaxed-simd-deterministic=y`: relaxed SIMD gives wasmtime's deterministic answers,
+/// the same on every host (each checked against wasmtime 49 with the same flag): the
+/// non-relaxed operators' for swizzle, trunc, q15mulr, laneselect (bitselect) and max (a
+/// NaN lane canonical), signed dot products.
+#[test]
+fn relaxed_simd_deterministic_answers_are_wasmtimes() {
+    let d = tempdir();
+    let m = write(
+        d.path(),
+        "relaxed.wat",
+        r#"(module
+  (func (export "swizzle") (result v128)
+    (i8x16.relaxed_swizzle (v128.const i8x16 0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15)
+      (v128.const i8x16 0 16 17 0x80 0x8f 0x7f 0x1f 0x20 1 2 3 4 5 6 7 0xff)))
+  (func (export "trunc") (result v128)
+    (i32x4.relaxed_trunc_f32x4_s (v128.const f32x4 nan -inf 3e9 -1.5)))
+  (func (export "q15") (result v128)
+    (i16x8.relaxed_q15mulr_s (v128.const i16x8 -32768 -32768 16384 1 0 0 0 0)
+      (v128.const i16x8 -32768 32767 16384 1 0 0 0 0)))
+  (func (export "laneselect") (result v128)
+    (i8x16.relaxed_laneselect (v128.const i8x16 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1)
+      (v128.const i8x16 2 2 2 2 2 2 2 2 2 2 2 2 2 2 2 2)
+      (v128.const i8x16 0x80 0x7f 0 0xff 0x80 0x7f 0 0xff 0x80 0x7f 0 0xff 0x80 0x7f 0 0xff)))
+  (func (export "max") (result v128)
+    (f32x4.relaxed_max (v128.const f32x4 nan 1 0 -0) (v128.const f32x4 2 nan -0 0)))
+  (func (export "dot") (result v128)
+    (i16x8.relaxed_dot_i8x16_i7x16_s
+      (v128.const i8x16 -128 -128 127 127 -1 -1 0x80 0x80 0 0 0 0 0 0 0 0)
+      (v128.const i8x16 -128 -128 -1 -1 -128 -128 127 127 0 0 0 0 0 0 0 0)))
+  (func (export "dot_add") (result v128)
+    (i32x4.relaxed_dot_i8x16_i7x16_add_s
+      (v128.const i8x16 -128 -128 -128 -128 127 127 127 127 -1 -1 -1 -1 0 0 0 0)
+      (v128.const i8x16 -128 -128 -128 -128 -1 -1 -1 -1 -128 -128 -128 -128 0 0 0 0)
+      (v128.const i32x4 1 2 3 4))))"#,
+    );
+    for (func, expected) in [
+        ("swizzle", "36468169849754554667879100955230208"),
+        ("trunc", "340282366881324382197019066598141460480"),
+        ("q15", "35186519670783"),
+        ("laneselect", "1339633030679821829153134183526301954"),
+        ("max", "9205357640488583168"),
+        ("dot", "9295430734682685440"),
+        ("dot_add", "316912659575577290235051048961"),
+    ] {
+        let out = rt()
+            .env("RT_CACHE", "off")
+            .args([
+                "run",
+                "-W",
+                "relaxed-simd-deterministic=y",
+                "--invoke",
+                func,
+            ])
+            .arg(&m)
+            .output()
+            .expect("spawn rt");
+        assert_eq!(
+            stdout(&out),
+            format!("{expected}\n"),
+            "{func}: {}",
+            stderr(&out)
+        );
+    }
+}
+
 /// v128 values cross `--invoke` as wasmtime prints them: one unsigned decimal number.
 #[test]
 fn v128_results_print_as_wasmtime_prints_them() {

@@ -16,12 +16,17 @@
 //! - the dot products are `pmaddubsw` with the second (7-bit) operand read as unsigned and
 //!   pairs added with signed saturation, then (`_add_s`) `pmaddwd` by ones and the add.
 //!
-//! A host without the instruction gets the deterministic answer (the non-relaxed operator's).
+//! With `relaxed_simd_deterministic` (and on a host without the instruction) each operator
+//! gives wasmtime's deterministic answer instead, the same on every host: the non-relaxed
+//! operator's (`swizzle`, `trunc_sat`, `min`/`max`, `q15mulr_sat_s`, `bitselect`), madd
+//! always fused, dot products with both operands signed. A NaN lane of `relaxed_min`/`max`
+//! is then the canonical NaN, negative for min and positive for max, as in wasmtime.
 use super::super::env::{llvm_err, Res};
 use super::super::func::FuncTx;
 use super::Shape;
 use inkwell::types::VectorType;
 use inkwell::values::{BasicMetadataValueEnum, VectorValue};
+use inkwell::FloatPredicate as FP;
 use inkwell::IntPredicate as IP;
 use wasmparser::Operator as O;
 
@@ -29,19 +34,19 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
     pub(crate) fn simd_relaxed_op(&mut self, op: &O) -> Res<bool> {
         use Shape::{F32x4, F64x2, I16x8, I32x4, I64x2, I8x16};
         match op {
-            O::I8x16RelaxedSwizzle if host_has("ssse3") => {
+            O::I8x16RelaxedSwizzle if self.fast("ssse3") => {
                 let s = self.pop_shape(I8x16)?;
                 let a = self.pop_shape(I8x16)?;
                 let v = self.x86_call("llvm.x86.ssse3.pshuf.b.128", &[a.into(), s.into()])?;
                 self.push_v128(v)?;
             }
             O::I8x16RelaxedSwizzle => self.swizzle()?,
-            O::I32x4RelaxedTruncF32x4S if host_has("sse2") => {
+            O::I32x4RelaxedTruncF32x4S if self.fast("sse2") => {
                 let v = self.pop_shape(F32x4)?;
                 let r = self.x86_call("llvm.x86.sse2.cvttps2dq", &[v.into()])?;
                 self.push_v128(r)?;
             }
-            O::I32x4RelaxedTruncF64x2SZero if host_has("sse2") => {
+            O::I32x4RelaxedTruncF64x2SZero if self.fast("sse2") => {
                 let v = self.pop_shape(F64x2)?;
                 let r = self.x86_call("llvm.x86.sse2.cvttpd2dq", &[v.into()])?;
                 self.push_v128(r)?;
@@ -58,15 +63,15 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
             O::I16x8RelaxedLaneselect => self.laneselect(I16x8)?,
             O::I32x4RelaxedLaneselect => self.laneselect(I32x4)?,
             O::I64x2RelaxedLaneselect => self.laneselect(I64x2)?,
-            O::F32x4RelaxedMin if host_has("sse2") => self.vpmin_pmax(F32x4, false)?,
-            O::F32x4RelaxedMax if host_has("sse2") => self.vpmin_pmax(F32x4, true)?,
-            O::F64x2RelaxedMin if host_has("sse2") => self.vpmin_pmax(F64x2, false)?,
-            O::F64x2RelaxedMax if host_has("sse2") => self.vpmin_pmax(F64x2, true)?,
-            O::F32x4RelaxedMin => self.vmin_max(F32x4, "llvm.minimum")?,
-            O::F32x4RelaxedMax => self.vmin_max(F32x4, "llvm.maximum")?,
-            O::F64x2RelaxedMin => self.vmin_max(F64x2, "llvm.minimum")?,
-            O::F64x2RelaxedMax => self.vmin_max(F64x2, "llvm.maximum")?,
-            O::I16x8RelaxedQ15mulrS if host_has("ssse3") => {
+            O::F32x4RelaxedMin if self.fast("sse2") => self.vpmin_pmax(F32x4, false)?,
+            O::F32x4RelaxedMax if self.fast("sse2") => self.vpmin_pmax(F32x4, true)?,
+            O::F64x2RelaxedMin if self.fast("sse2") => self.vpmin_pmax(F64x2, false)?,
+            O::F64x2RelaxedMax if self.fast("sse2") => self.vpmin_pmax(F64x2, true)?,
+            O::F32x4RelaxedMin => self.relaxed_min_max(F32x4, false)?,
+            O::F32x4RelaxedMax => self.relaxed_min_max(F32x4, true)?,
+            O::F64x2RelaxedMin => self.relaxed_min_max(F64x2, false)?,
+            O::F64x2RelaxedMax => self.relaxed_min_max(F64x2, true)?,
+            O::I16x8RelaxedQ15mulrS if self.fast("ssse3") => {
                 let r = self.pop_shape(I16x8)?;
                 let l = self.pop_shape(I16x8)?;
                 let v = self.x86_call("llvm.x86.ssse3.pmul.hr.sw.128", &[l.into(), r.into()])?;
@@ -83,8 +88,7 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
                 let c = self.pop_shape(I32x4)?;
                 let r = self.pop_shape(I8x16)?;
                 let l = self.pop_shape(I8x16)?;
-                let d = self.dot_i8x16_i7x16(l, r)?;
-                let s = self.pairwise_i16x8(d)?;
+                let s = self.dot_i8x16_i7x16_i32(l, r)?;
                 let v = self
                     .env
                     .b
@@ -95,6 +99,12 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
             _ => return Ok(false),
         }
         Ok(true)
+    }
+
+    /// Whether to use the host's fast answer with x86 `feature` (`"ssse3"`): the host has it
+    /// and deterministic answers were not asked for.
+    fn fast(&self, feature: &str) -> bool {
+        !self.env.settings.relaxed_simd_deterministic && host_has(feature)
     }
 
     /// Call an intrinsic that is not overloaded (the x86 ones), for its vector result.
@@ -116,7 +126,7 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
     }
 
     /// `relaxed_madd` is `a * b + c`, `relaxed_nmadd` is `-(a * b) + c`: one rounding with
-    /// FMA, two without. The operands are hidden from LLVM, as for the other float
+    /// FMA (and always when deterministic), two without. The operands are hidden from LLVM, as for the other float
     /// arithmetic, so that no identity fold lets a signalling NaN through unquieted.
     fn madd(&mut self, shape: Shape, negate: bool) -> Res<()> {
         let c = self.pop_shape(shape)?;
@@ -129,7 +139,7 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
         } else {
             a
         };
-        let v = if host_has("fma") {
+        let v = if host_has("fma") || self.env.settings.relaxed_simd_deterministic {
             let f = self.env.intrinsic("llvm.fma", &[a.get_type().into()]);
             bld.build_call(f, &[a.into(), b.into(), c.into()], "fma")
                 .map_err(llvm_err)?
@@ -152,7 +162,7 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
         let f = self.pop_shape(shape)?;
         let t = self.pop_shape(shape)?;
         let b = &self.env.b;
-        let v = if host_has("sse4.1") && shape != Shape::I16x8 {
+        let v = if self.fast("sse4.1") && shape != Shape::I16x8 {
             let zero = self.shape_type(shape).const_zero();
             let top = b
                 .build_int_compare(IP::SLT, m, zero, "top")
@@ -171,14 +181,14 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
 
     /// `i16x8.relaxed_dot_i8x16_i7x16_s`: with SSSE3, `pmaddubsw` with `r` unsigned (so
     /// its lanes from 0x80 up read as 128..255) and adjacent products added with signed
-    /// saturation; otherwise both signed and the sums wrapping, as wasmtime's
-    /// deterministic answer.
+    /// saturation; otherwise (wasmtime's deterministic answer) both signed and the sums
+    /// wrapping.
     fn dot_i8x16_i7x16(
         &self,
         l: VectorValue<'ctx>,
         r: VectorValue<'ctx>,
     ) -> Res<VectorValue<'ctx>> {
-        if host_has("ssse3") {
+        if self.fast("ssse3") {
             return self.x86_call("llvm.x86.ssse3.pmadd.ub.sw.128", &[r.into(), l.into()]);
         }
         let w = self.env.ctx.i16_type().vec_type(16);
@@ -190,19 +200,88 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
         self.env.b.build_int_add(even, odd, "dot").map_err(llvm_err)
     }
 
-    /// The sum of each pair of adjacent i16 lanes, extended to i32 (`pmaddwd` by ones).
-    fn pairwise_i16x8(&self, v: VectorValue<'ctx>) -> Res<VectorValue<'ctx>> {
-        if host_has("sse2") {
+    /// The dot product of `i32x4.relaxed_dot_i8x16_i7x16_add_s` before the add: with SSSE3,
+    /// the i16 `pmaddubsw` sums (see [`Self::dot_i8x16_i7x16`]) added in pairs by `pmaddwd`
+    /// by ones; otherwise (wasmtime's deterministic answer) the exact sum of four signed
+    /// products.
+    fn dot_i8x16_i7x16_i32(
+        &self,
+        l: VectorValue<'ctx>,
+        r: VectorValue<'ctx>,
+    ) -> Res<VectorValue<'ctx>> {
+        if self.fast("ssse3") {
+            let d = self.dot_i8x16_i7x16(l, r)?;
             let one = self.env.ctx.i16_type().const_int(1, false);
             let ones = VectorType::const_vector(&[one; 8]);
-            return self.x86_call("llvm.x86.sse2.pmadd.wd", &[v.into(), ones.into()]);
+            return self.x86_call("llvm.x86.sse2.pmadd.wd", &[d.into(), ones.into()]);
         }
-        let w = self.env.i32().vec_type(4);
-        let (even, odd) = (self.lanes_of(v, 0)?, self.lanes_of(v, 1)?);
+        let w = self.env.i32().vec_type(16);
         let b = &self.env.b;
-        let even = b.build_int_s_extend(even, w, "even").map_err(llvm_err)?;
-        let odd = b.build_int_s_extend(odd, w, "odd").map_err(llvm_err)?;
-        b.build_int_add(even, odd, "pairwise").map_err(llvm_err)
+        let lw = b.build_int_s_extend(l, w, "l").map_err(llvm_err)?;
+        let rw = b.build_int_s_extend(r, w, "r").map_err(llvm_err)?;
+        let p = b.build_int_mul(lw, rw, "p").map_err(llvm_err)?;
+        let (even, odd) = (self.lanes_of(p, 0)?, self.lanes_of(p, 1)?);
+        let b = &self.env.b;
+        let pairs = b.build_int_add(even, odd, "pairs").map_err(llvm_err)?;
+        let (even, odd) = (self.lanes_of(pairs, 0)?, self.lanes_of(pairs, 1)?);
+        self.env.b.build_int_add(even, odd, "dot").map_err(llvm_err)
+    }
+
+    /// `relaxed_min`/`max` when not `pmin`/`pmax`: IEEE `minimum`/`maximum` (as `min`/`max`),
+    /// a NaN lane being the canonical NaN with the bits wasmtime's x86 sequence gives:
+    /// negative for min, and for max negative when either operand's sign bit is set.
+    fn relaxed_min_max(&mut self, shape: Shape, max: bool) -> Res<()> {
+        let r = self.pop_shape(shape)?;
+        let l = self.pop_shape(shape)?;
+        let (l, r) = (self.vopaque(l)?, self.vopaque(r)?);
+        let name = if max { "llvm.maximum" } else { "llvm.minimum" };
+        let f = self.env.intrinsic(name, &[l.get_type().into()]);
+        let ishape = if shape == Shape::F32x4 {
+            Shape::I32x4
+        } else {
+            Shape::I64x2
+        };
+        let ity = self.shape_type(ishape);
+        let bits = shape.lane_bits();
+        let sign = 1u64 << (bits - 1);
+        let all = u64::MAX >> (64 - bits);
+        // Sign, exponent and quiet bit: all ones but the 22 (52) low bits.
+        let quiet = all & !(all >> (if bits == 32 { 10 } else { 13 }));
+        let lanes = |x: u64| {
+            let lane = ity.get_element_type().into_int_type().const_int(x, false);
+            VectorType::const_vector(&vec![lane; shape.lanes() as usize])
+        };
+        let b = &self.env.b;
+        let m = b
+            .build_call(f, &[l.into(), r.into()], "minmax")
+            .map_err(llvm_err)?
+            .try_as_basic_value()
+            .basic()
+            .ok_or("minmax result")?
+            .into_vector_value();
+        let nan = b
+            .build_float_compare(FP::UNO, l, r, "nan")
+            .map_err(llvm_err)?;
+        // The canonical NaN: exponent and quiet bit set (and the sign, for min).
+        let canonical = if max {
+            let li = b.build_bit_cast(l, ity, "li").map_err(llvm_err)?;
+            let ri = b.build_bit_cast(r, ity, "ri").map_err(llvm_err)?;
+            let either = b
+                .build_or(li.into_vector_value(), ri.into_vector_value(), "signs")
+                .map_err(llvm_err)?;
+            let s = b.build_and(either, lanes(sign), "sign").map_err(llvm_err)?;
+            b.build_or(s, lanes(quiet & !sign), "nan_bits")
+                .map_err(llvm_err)?
+        } else {
+            lanes(quiet)
+        };
+        let canonical = b
+            .build_bit_cast(canonical, self.shape_type(shape), "canonical")
+            .map_err(llvm_err)?;
+        let v = b
+            .build_select(nan, canonical, m.into(), "relaxed_minmax")
+            .map_err(llvm_err)?;
+        self.push_v128(v)
     }
 
     /// Every other lane of `v`, from lane `first`.
