@@ -4,6 +4,7 @@
 use super::env::{llvm_err, Res};
 use super::func::FuncTx;
 use crate::runtime::vm::trap_code;
+use inkwell::attributes::{Attribute, AttributeLoc};
 use inkwell::builder::{Builder, BuilderError};
 use inkwell::types::{BasicTypeEnum, FloatType, IntType};
 use inkwell::values::{FloatValue, IntValue};
@@ -42,9 +43,11 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
         Ok(())
     }
 
-    /// Hide a value from LLVM's optimiser (an empty inline asm "computes" it). Used where
-    /// LLVM would fold an operation whose result Wasm can observe: `x * 1.0 -> x` is only
-    /// wrong for a signalling NaN, which Wasm requires to come out quieted.
+    /// Hide a value from LLVM's optimiser: an empty inline asm "computes" it in the register it
+    /// is already in, so it costs no instruction. The call is `memory(none) nounwind
+    /// willreturn`: to LLVM it is a pure value (merged, hoisted, deleted when unused, no
+    /// barrier to memory optimisations); only what LLVM could have inferred from the value
+    /// itself is lost, such as its being the constant `1.0`.
     fn opaque(&self, v: FloatValue<'ctx>) -> Res<FloatValue<'ctx>> {
         let env = self.env;
         let ty = v.get_type();
@@ -52,28 +55,49 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
         let asm =
             env.ctx
                 .create_inline_asm(fty, String::new(), "=x,0".into(), false, false, None, false);
-        let r = env
+        let call = env
             .b
             .build_indirect_call(fty, asm, &[v.into()], "opaque")
             .map_err(llvm_err)?;
-        Ok(r.try_as_basic_value()
+        // `memory(none)` is the memory-effects attribute with every location's bits clear.
+        for (name, value) in [("memory", 0), ("nounwind", 0), ("willreturn", 0)] {
+            let kind = Attribute::get_named_enum_kind_id(name);
+            call.add_attribute(
+                AttributeLoc::Function,
+                env.ctx.create_enum_attribute(kind, value),
+            );
+        }
+        Ok(call
+            .try_as_basic_value()
             .basic()
             .ok_or("asm result")?
             .into_float_value())
     }
 
-    /// Constants LLVM folds identities with (x+-0, x-0, x*1, x/1, x*-1, -0-x).
+    /// An operand of float arithmetic as LLVM may see it. Wasm wants every NaN an arithmetic
+    /// operation returns quieted, but LLVM folds identities that return an operand as it is
+    /// (`x + -0`, `-0 - x`, `x - 0`, `x * 1`, `x * -1`, `x / 1`, `x / -1`), which is only wrong
+    /// when `x` is a signalling NaN. Whether an operand is such a constant is not known here:
+    /// a constant reaching the operator through a local, a block result or a call argument
+    /// becomes one only once LLVM promotes the local to a register, propagates it or inlines
+    /// the call. So every operand that could be one is hidden (`opaque`, free at run time);
+    /// only a constant already known not to be an identity (finite or infinite, not a NaN,
+    /// not 0 or ±1) stays visible, so that `x / 4 -> x * 0.25` and the like still happen.
     fn fold_prone(&self, v: FloatValue<'ctx>) -> Res<FloatValue<'ctx>> {
         match v.get_constant() {
-            Some((c, _)) if c == 0.0 || c.abs() == 1.0 => self.opaque(v),
-            _ => Ok(v),
+            Some((c, _)) if !c.is_nan() && c != 0.0 && c.abs() != 1.0 => Ok(v),
+            _ => self.opaque(v),
         }
     }
 
-    fn fbin(&mut self, f: FloatBin<'ctx>) -> Res<()> {
+    /// A binary float operator, its operands hidden where an identity could fold
+    /// (`fold_prone`). `hide_left` is false for division: no constant dividend makes `c / x`
+    /// return `x`, so the dividend stays visible.
+    fn fbin(&mut self, hide_left: bool, f: FloatBin<'ctx>) -> Res<()> {
         let r = self.pop().into_float_value();
         let l = self.pop().into_float_value();
-        let (l, r) = (self.fold_prone(l)?, self.fold_prone(r)?);
+        let l = if hide_left { self.fold_prone(l)? } else { l };
+        let r = self.fold_prone(r)?;
         let v = f(&self.env.b, l, r).map_err(llvm_err)?;
         self.push(v);
         Ok(())
@@ -250,17 +274,17 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
         Ok(())
     }
 
+    /// `demote` and `promote`. Both quiet a signalling NaN, but LLVM folds `demote(promote(x))`
+    /// to `x`, and `demote(neg(promote(x)))` to `neg(x)` (also with abs or copysign), so the
+    /// operand of every demote is hidden from it (`opaque`, free at run time): wherever that
+    /// operand came from, through a local or not. Nothing folds a promote away.
     fn float_to_float(&mut self, to: FloatType<'ctx>) -> Res<()> {
         let v = self.pop().into_float_value();
-        // demote(promote(x)) must still quiet a signalling NaN: keep LLVM from folding it.
-        let from_ext = v.as_instruction().map(|i| i.get_opcode())
-            == Some(inkwell::values::InstructionOpcode::FPExt);
-        let v = if from_ext { self.opaque(v)? } else { v };
-        let b = &self.env.b;
         let r = if to == self.f32t() {
-            b.build_float_trunc(v, to, "demote")
+            let v = self.opaque(v)?;
+            self.env.b.build_float_trunc(v, to, "demote")
         } else {
-            b.build_float_ext(v, to, "promote")
+            self.env.b.build_float_ext(v, to, "promote")
         }
         .map_err(llvm_err)?;
         self.push(r);
@@ -346,7 +370,9 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
     }
 
     /// IEEE minimum/maximum (NaN-propagating, -0 < +0), with NaN results quieted: LLVM's
-    /// lowering returns a NaN operand unchanged, but Wasm wants an arithmetic NaN.
+    /// lowering returns a NaN operand unchanged, but Wasm wants an arithmetic NaN. The
+    /// quieting `l + r` has its operands hidden where LLVM could fold it (`x + -0 -> x`);
+    /// the minimum/maximum itself does not need that.
     fn min_max(&mut self, name: &str) -> Res<()> {
         let r = self.pop().into_float_value();
         let l = self.pop().into_float_value();
@@ -358,7 +384,9 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
         let nan = b
             .build_float_compare(FP::UNO, l, r, "nan")
             .map_err(llvm_err)?;
-        let quiet = b.build_float_add(l, r, "quiet").map_err(llvm_err)?;
+        let (ql, qr) = (self.fold_prone(l)?, self.fold_prone(r)?);
+        let b = &self.env.b;
+        let quiet = b.build_float_add(ql, qr, "quiet").map_err(llvm_err)?;
         let v = b.build_select(nan, quiet, m, "minmax").map_err(llvm_err)?;
         self.push(v);
         Ok(())
@@ -420,10 +448,10 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
             O::F32Trunc | O::F64Trunc => self.intrinsic_op("llvm.trunc", 1, false)?,
             O::F32Nearest | O::F64Nearest => self.intrinsic_op("llvm.roundeven", 1, false)?,
             O::F32Sqrt | O::F64Sqrt => self.intrinsic_op("llvm.sqrt", 1, false)?,
-            O::F32Add | O::F64Add => self.fbin(|b, l, r| b.build_float_add(l, r, "fadd"))?,
-            O::F32Sub | O::F64Sub => self.fbin(|b, l, r| b.build_float_sub(l, r, "fsub"))?,
-            O::F32Mul | O::F64Mul => self.fbin(|b, l, r| b.build_float_mul(l, r, "fmul"))?,
-            O::F32Div | O::F64Div => self.fbin(|b, l, r| b.build_float_div(l, r, "fdiv"))?,
+            O::F32Add | O::F64Add => self.fbin(true, |b, l, r| b.build_float_add(l, r, "fadd"))?,
+            O::F32Sub | O::F64Sub => self.fbin(true, |b, l, r| b.build_float_sub(l, r, "fsub"))?,
+            O::F32Mul | O::F64Mul => self.fbin(true, |b, l, r| b.build_float_mul(l, r, "fmul"))?,
+            O::F32Div | O::F64Div => self.fbin(false, |b, l, r| b.build_float_div(l, r, "fdiv"))?,
             O::F32Min | O::F64Min => self.min_max("llvm.minimum")?,
             O::F32Max | O::F64Max => self.min_max("llvm.maximum")?,
             O::F32Copysign | O::F64Copysign => self.intrinsic_op("llvm.copysign", 2, false)?,

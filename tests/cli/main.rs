@@ -4,6 +4,7 @@ mod common;
 mod compile;
 mod expected;
 mod explain;
+mod float_nans;
 mod objdump;
 mod objdump_differential;
 mod run;
