@@ -49,6 +49,15 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
     /// barrier to memory optimisations); only what LLVM could have inferred from the value
     /// itself is lost, such as its being the constant `1.0`.
     fn opaque(&self, v: FloatValue<'ctx>) -> Res<FloatValue<'ctx>> {
+        Ok(self.opaque_value(v.into())?.into_float_value())
+    }
+
+    /// [`Self::opaque`] for a value of any type kept in an SSE register (floats, vectors).
+    pub(crate) fn opaque_value(
+        &self,
+        v: inkwell::values::BasicValueEnum<'ctx>,
+    ) -> Res<inkwell::values::BasicValueEnum<'ctx>> {
+        use inkwell::types::BasicType as _;
         let env = self.env;
         let ty = v.get_type();
         let fty = ty.fn_type(&[ty.into()], false);
@@ -67,11 +76,7 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
                 env.ctx.create_enum_attribute(kind, value),
             );
         }
-        Ok(call
-            .try_as_basic_value()
-            .basic()
-            .ok_or("asm result")?
-            .into_float_value())
+        Ok(call.try_as_basic_value().basic().ok_or("asm result")?)
     }
 
     /// An operand of float arithmetic as LLVM may see it. Wasm wants every NaN an arithmetic

@@ -84,20 +84,7 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
     /// `numeric.rs` does for scalars: LLVM folds `x * 1.0 -> x` and the like, which is only
     /// wrong for a signalling NaN, which Wasm requires to come out quieted.
     pub(super) fn vopaque(&self, v: VectorValue<'ctx>) -> Res<VectorValue<'ctx>> {
-        let env = self.env;
-        let ty = v.get_type();
-        let fty = ty.fn_type(&[ty.into()], false);
-        let asm =
-            env.ctx
-                .create_inline_asm(fty, String::new(), "=x,0".into(), false, false, None, false);
-        let r = env
-            .b
-            .build_indirect_call(fty, asm, &[v.into()], "opaque")
-            .map_err(llvm_err)?;
-        Ok(r.try_as_basic_value()
-            .basic()
-            .ok_or("asm result")?
-            .into_vector_value())
+        Ok(self.opaque_value(v.into())?.into_vector_value())
     }
 
     /// An operand of float arithmetic, hidden from LLVM, which could fold an identity with
