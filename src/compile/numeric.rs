@@ -355,23 +355,34 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
 
     /// Saturating truncation (LLVM's fpto[su]i.sat match the spec, NaN -> 0).
     fn trunc_sat(&mut self, to: IntType<'ctx>, signed: bool) -> Res<()> {
-        let v = self.pop().into_float_value();
+        let v = self.pop();
+        let r = self.sat_convert(v, to.into(), signed)?;
+        self.push(r);
+        Ok(())
+    }
+
+    /// `v` (a float or a float vector) converted to `to` with LLVM's saturating
+    /// fpto[su]i.sat, which is exactly Wasm's `trunc_sat`, lane-wise for vectors.
+    pub(crate) fn sat_convert(
+        &self,
+        v: inkwell::values::BasicValueEnum<'ctx>,
+        to: inkwell::types::BasicTypeEnum<'ctx>,
+        signed: bool,
+    ) -> Res<inkwell::values::BasicValueEnum<'ctx>> {
         let name = if signed {
             "llvm.fptosi.sat"
         } else {
             "llvm.fptoui.sat"
         };
-        let f = self.env.intrinsic(name, &[to.into(), v.get_type().into()]);
-        let r = self
+        let f = self.env.intrinsic(name, &[to, v.get_type()]);
+        Ok(self
             .env
             .b
             .build_call(f, &[v.into()], "sat")
             .map_err(llvm_err)?
             .try_as_basic_value()
             .basic()
-            .ok_or("sat result")?;
-        self.push(r);
-        Ok(())
+            .ok_or("sat result")?)
     }
 
     /// IEEE minimum/maximum (NaN-propagating, -0 < +0), with NaN results quieted: LLVM's

@@ -98,3 +98,20 @@ pub fn write(dir: &Path, name: &str, contents: &str) -> PathBuf {
     std::fs::write(&p, contents).expect("write test file");
     p
 }
+
+/// Run `script` (saved as `name`) with `rt wast` and require every directive to pass.
+pub fn wast_passes(name: &str, script: &str) {
+    let dir = tempdir();
+    let path = write(dir.path(), name, script);
+    let out = rt().arg("wast").arg(&path).output().expect("spawn rt");
+    let text = stdout(&out);
+    assert!(
+        out.status.success()
+            && text
+                .lines()
+                .last()
+                .is_some_and(|l| l.ends_with(" 0 failed")),
+        "{text}{}",
+        stderr(&out)
+    );
+}

@@ -209,23 +209,6 @@ fn script() -> String {
     )
 }
 
-/// Run `script` with `rt wast` and require every directive to pass.
-fn wast_passes(name: &str, script: &str) {
-    let dir = tempdir();
-    let path = write(dir.path(), name, script);
-    let out = rt().arg("wast").arg(&path).output().expect("spawn rt");
-    let text = stdout(&out);
-    assert!(
-        out.status.success()
-            && text
-                .lines()
-                .last()
-                .is_some_and(|l| l.ends_with(" 0 failed")),
-        "{text}{}",
-        stderr(&out)
-    );
-}
-
 /// Every case: each assertion passes.
 #[test]
 fn arithmetic_nans_are_quiet_through_locals() {

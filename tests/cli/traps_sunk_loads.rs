@@ -11,19 +11,7 @@ const OOB: &str = "\"out of bounds memory access\"";
 
 /// Run `script` with `rt wast` and require every directive to pass.
 fn wast_passes(script: &str) {
-    let dir = tempdir();
-    let path = write(dir.path(), "case.wast", script);
-    let out = rt().arg("wast").arg(&path).output().expect("spawn rt");
-    let text = stdout(&out);
-    assert!(
-        out.status.success()
-            && text
-                .lines()
-                .last()
-                .is_some_and(|l| l.ends_with(" 0 failed")),
-        "{text}{}",
-        stderr(&out)
-    );
+    crate::common::wast_passes("case.wast", script);
 }
 
 /// A module with one page of memory exporting `f`, the case, `(param i32) (result T)`: it

@@ -235,20 +235,8 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
     pub(super) fn vtrunc_sat(&mut self, from: Shape, signed: bool) -> Res<()> {
         let v = self.pop_shape(from)?;
         let to = self.env.i32().vec_type(from.lanes());
-        let name = if signed {
-            "llvm.fptosi.sat"
-        } else {
-            "llvm.fptoui.sat"
-        };
-        let f = self.env.intrinsic(name, &[to.into(), v.get_type().into()]);
         let r = self
-            .env
-            .b
-            .build_call(f, &[v.into()], "sat")
-            .map_err(llvm_err)?
-            .try_as_basic_value()
-            .basic()
-            .ok_or("sat result")?
+            .sat_convert(v.into(), to.into(), signed)?
             .into_vector_value();
         let r = if from.lanes() == 2 {
             self.vshuffle(r, to.const_zero(), &[0, 1, 2, 3])?

@@ -189,15 +189,7 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
 
     /// A vector of `ty` with the non-constant `x` in every lane.
     fn dyn_splat(&self, ty: VectorType<'ctx>, x: IntValue<'ctx>) -> Res<VectorValue<'ctx>> {
-        let b = &self.env.b;
-        let mut v = ty.get_undef();
-        for i in 0..ty.get_size() {
-            let at = self.env.i32().const_int(u64::from(i), false);
-            v = b
-                .build_insert_element(v, x, at, "splat")
-                .map_err(llvm_err)?;
-        }
-        Ok(v)
+        self.splat_vec(ty, x.into())
     }
 
     /// Pick lanes `idx` of `v` (from one vector, `shufflevector v, poison`).

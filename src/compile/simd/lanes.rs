@@ -80,27 +80,8 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
     /// `S.splat`: the popped scalar in every lane.
     fn splat(&mut self, shape: Shape) -> Res<()> {
         let x = self.pop();
-        let ty = self.shape_type(shape);
-        let b = &self.env.b;
-        let x: BasicValueEnum = if shape.is_float() || shape.lane_bits() >= 32 {
-            x
-        } else {
-            // i8x16/i16x8 take an i32 and keep its low bits.
-            b.build_int_truncate(
-                x.into_int_value(),
-                ty.get_element_type().into_int_type(),
-                "lane",
-            )
-            .map_err(llvm_err)?
-            .into()
-        };
-        let mut v = ty.get_undef();
-        for i in 0..shape.lanes() {
-            let at = self.env.i32().const_int(u64::from(i), false);
-            v = b
-                .build_insert_element(v, x, at, "splat")
-                .map_err(llvm_err)?;
-        }
+        let x = self.lane_scalar(shape, x)?;
+        let v = self.splat_vec(self.shape_type(shape), x)?;
         self.push_v128(v)
     }
 
@@ -131,19 +112,8 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
     fn replace_lane(&mut self, shape: Shape, lane: u8) -> Res<()> {
         let x = self.pop();
         let v = self.pop_shape(shape)?;
-        let ty = self.shape_type(shape);
+        let x = self.lane_scalar(shape, x)?;
         let b = &self.env.b;
-        let x: BasicValueEnum = if shape.is_float() || shape.lane_bits() >= 32 {
-            x
-        } else {
-            b.build_int_truncate(
-                x.into_int_value(),
-                ty.get_element_type().into_int_type(),
-                "lane",
-            )
-            .map_err(llvm_err)?
-            .into()
-        };
         let at = self.env.i32().const_int(u64::from(lane), false);
         let v = b
             .build_insert_element(v, x, at, "replace")

@@ -46,14 +46,7 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
     /// `v128.loadN_splat`: one lane-size scalar (integer `shape`) in every lane.
     fn load_splat(&mut self, memarg: &MemArg, shape: Shape) -> Res<()> {
         let x = self.load_int(memarg, shape.lane_bits() / 8)?;
-        let b = &self.env.b;
-        let mut v = self.shape_type(shape).get_undef();
-        for i in 0..shape.lanes() {
-            let at = self.env.i32().const_int(u64::from(i), false);
-            v = b
-                .build_insert_element(v, x, at, "splat")
-                .map_err(llvm_err)?;
-        }
+        let v = self.splat_vec(self.shape_type(shape), x.into())?;
         self.push_v128(v)
     }
 

@@ -80,6 +80,42 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
         self.as_shape(v, shape)
     }
 
+    /// A vector of `ty` with the scalar `x` (of the lane type) in every lane.
+    pub(crate) fn splat_vec(
+        &self,
+        ty: VectorType<'ctx>,
+        x: BasicValueEnum<'ctx>,
+    ) -> Res<VectorValue<'ctx>> {
+        let b = &self.env.b;
+        let mut v = ty.get_undef();
+        for i in 0..ty.get_size() {
+            let at = self.env.i32().const_int(u64::from(i), false);
+            v = b
+                .build_insert_element(v, x, at, "splat")
+                .map_err(llvm_err)?;
+        }
+        Ok(v)
+    }
+
+    /// A Wasm scalar operand as a lane of `shape`: i8x16 and i16x8 lanes take the low bits of
+    /// an i32; other lanes take the value as it is.
+    pub(crate) fn lane_scalar(
+        &self,
+        shape: Shape,
+        x: BasicValueEnum<'ctx>,
+    ) -> Res<BasicValueEnum<'ctx>> {
+        if shape.is_float() || shape.lane_bits() >= 32 {
+            return Ok(x);
+        }
+        let lane = self.shape_type(shape).get_element_type().into_int_type();
+        Ok(self
+            .env
+            .b
+            .build_int_truncate(x.into_int_value(), lane, "lane")
+            .map_err(llvm_err)?
+            .into())
+    }
+
     /// Push a vector of any shape as a v128 (the canonical type).
     pub(crate) fn push_v128(&mut self, v: impl Into<BasicValueEnum<'ctx>>) -> Res<()> {
         let v = self
