@@ -50,6 +50,11 @@ build/fixtures/bench_simd_%.wasm: tests/fixtures/c/bench_simd_%.c
 	@mkdir -p build/fixtures
 	$(WASI_CC) -msimd128 -nostartfiles -Wl,--no-entry -o $@ $<
 
+# Auto-vectorised plain-C programs (simd_*): WASI commands built with -msimd128.
+build/fixtures/simd_%.wasm: tests/fixtures/c/simd_%.c
+	@mkdir -p build/fixtures
+	$(WASI_CC) -msimd128 -o $@ $<
+
 build/fixtures/bench_%.wasm: tests/fixtures/c/bench_%.c
 	@mkdir -p build/fixtures
 	$(WASI_CC) -nostartfiles -Wl,--no-entry -o $@ $<

@@ -8,6 +8,7 @@ mod float_nans;
 mod objdump;
 mod objdump_differential;
 mod run;
+mod simd_programs;
 mod smoke;
 mod spec;
 mod traps_sunk_loads;

@@ -19,6 +19,8 @@ mod int;
 mod lanes;
 mod memory;
 mod relaxed;
+#[cfg(test)]
+mod tests;
 
 /// A lane shape of v128.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
