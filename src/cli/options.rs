@@ -40,20 +40,26 @@ impl CodegenOptions {
                 }
             };
         }
-        // `relaxed-simd-deterministic` is a code-generation switch, not a language feature.
-        let mut languages = Vec::new();
-        for (name, value) in pairs(&self.wasm) {
-            if name == "relaxed-simd-deterministic" {
-                config.relaxed_simd_deterministic(yes(name, value)?);
-            } else {
-                languages.push(format!("{name}={value}"));
-            }
-        }
-        let mut features = config.features();
-        switch_features(&mut features, &languages)?;
-        config.wasm_features(features);
+        apply_wasm_switches(&mut config, &self.wasm)?;
         Ok(config)
     }
+}
+
+/// Apply `-W` switches to `config`: language features, and `relaxed-simd-deterministic`,
+/// which is a code-generation switch rather than a feature (`rt run`, `rt compile`, `rt wast`).
+pub fn apply_wasm_switches(config: &mut Config, switches: &[String]) -> Result<()> {
+    let mut languages = Vec::new();
+    for (name, value) in pairs(switches) {
+        if name == "relaxed-simd-deterministic" {
+            config.relaxed_simd_deterministic(yes(name, value)?);
+        } else {
+            languages.push(format!("{name}={value}"));
+        }
+    }
+    let mut features = config.features();
+    switch_features(&mut features, &languages)?;
+    config.wasm_features(features);
+    Ok(())
 }
 
 /// Apply `-W` switches (`NAME`, `NAME=y`, `NAME=n`, comma-separated) to `features`.

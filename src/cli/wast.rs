@@ -4,7 +4,6 @@ use anyhow::bail;
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use wasmparser::WasmFeatures;
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -25,25 +24,28 @@ pub struct Args {
     pub features: Vec<String>,
 }
 
-/// The language `--wasm` and `-W` describe.
-pub fn language(version: &str, switches: &[String]) -> anyhow::Result<WasmFeatures> {
-    let mut language = match version {
+/// The engine configuration `--wasm` and `-W` describe: the language, and
+/// `relaxed-simd-deterministic`.
+pub fn config(version: &str, switches: &[String]) -> anyhow::Result<crate::Config> {
+    let language = match version {
         "1" | "1.0" => features::wasm1(),
         "2" | "2.0" => features::wasm2(),
         "3" | "3.0" => features::wasm3(),
         other => bail!("unknown --wasm version `{other}` (expected 1.0, 2.0 or 3.0)"),
     };
-    super::options::switch_features(&mut language, switches)?;
-    Ok(language)
+    let mut config = crate::Config::new();
+    config.wasm_features(language);
+    super::options::apply_wasm_switches(&mut config, switches)?;
+    Ok(config)
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let language = language(&args.wasm, &args.features)?;
+    let config = config(&args.wasm, &args.features)?;
     let (mut passed, mut failed, mut unsupported) = (0usize, 0usize, 0usize);
     let mut missing = BTreeSet::new();
     let mut unreadable = false;
     for file in &args.files {
-        match crate::wast::run_file(file, language) {
+        match crate::wast::run_file(file, &config) {
             Ok(report) => {
                 for f in &report.failures {
                     println!("{}:{}:{}: {}", file.display(), f.line, f.col, f.message);

@@ -60,16 +60,16 @@ impl Report {
     }
 }
 
-/// Run one script file in `language`. An error here means the script itself could not be
-/// read or parsed; directive failures are in the report.
-pub fn run_file(path: &Path, language: WasmFeatures) -> anyhow::Result<Report> {
+/// Run one script file with `config` (its features are the script's language). An error here
+/// means the script itself could not be read or parsed; directive failures are in the report.
+pub fn run_file(path: &Path, config: &crate::Config) -> anyhow::Result<Report> {
     let text =
         std::fs::read_to_string(path).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
-    run_script(&path.display().to_string(), &text, language)
+    run_script(&path.display().to_string(), &text, config)
 }
 
 /// Run a script given as text (`name` is used in error messages).
-pub fn run_script(name: &str, text: &str, language: WasmFeatures) -> anyhow::Result<Report> {
+pub fn run_script(name: &str, text: &str, config: &crate::Config) -> anyhow::Result<Report> {
     let locate = |e: wast::Error| {
         let (line, col) = e.span().linecol_in(text);
         anyhow::anyhow!("{name}:{}:{}: {}", line + 1, col + 1, e.message())
@@ -79,7 +79,7 @@ pub fn run_script(name: &str, text: &str, language: WasmFeatures) -> anyhow::Res
     lexer.allow_confusing_unicode(true);
     let buf = wast::parser::ParseBuffer::new_with_lexer(lexer).map_err(locate)?;
     let script = wast::parser::parse::<wast::Wast>(&buf).map_err(locate)?;
-    let mut runner = Runner::new(language)?;
+    let mut runner = Runner::new(config)?;
     let mut report = Report::default();
     for directive in script.directives {
         let (line, col) = directive.span().linecol_in(text);
@@ -188,10 +188,9 @@ struct Runner {
 }
 
 impl Runner {
-    fn new(language: WasmFeatures) -> anyhow::Result<Runner> {
-        let mut config = crate::Config::new();
-        config.wasm_features(language);
-        let engine = Engine::new(&config);
+    fn new(config: &crate::Config) -> anyhow::Result<Runner> {
+        let language = config.features();
+        let engine = Engine::new(config);
         let mut store = Store::new(&engine, ());
         let mut linker = Linker::new(&engine);
         spectest::define(&mut store, &mut linker)?;

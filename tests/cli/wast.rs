@@ -166,3 +166,23 @@ fn unknown_feature_or_version_is_an_error() {
         stderr(&out)
     );
 }
+
+/// `-W relaxed-simd-deterministic=y` reaches `rt wast` too: relaxed_swizzle then answers as
+/// `i8x16.swizzle` does (an index of 16 or more gives 0) on every host.
+#[test]
+fn relaxed_simd_deterministic_mode_is_a_wast_flag() {
+    let script = "(module (func (export \"s\") (param v128 v128) (result v128)\n\
+                  (i8x16.relaxed_swizzle (local.get 0) (local.get 1))))\n\
+                  (assert_return (invoke \"s\"\n\
+                  (v128.const i8x16 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16)\n\
+                  (v128.const i8x16 0 1 0x80 16 0 0 0 0 0 0 0 0 0 0 0 31))\n\
+                  (v128.const i8x16 1 2 0 0 1 1 1 1 1 1 1 1 1 1 1 0))\n";
+    let dir = tempdir();
+    let path = write(dir.path(), "det.wast", script);
+    let out = rt()
+        .args(["wast", "-W", "relaxed-simd-deterministic=y"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}{}", stdout(&out), stderr(&out));
+}
