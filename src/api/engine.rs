@@ -158,6 +158,11 @@ impl Module {
         &self.engine
     }
 
+    /// The compiled code as it is loaded in this process (for profilers' symbol maps).
+    pub(crate) fn compiled(&self) -> &CompiledModule {
+        &self.compiled
+    }
+
     /// The module's imports: (module, name).
     pub fn imports(&self) -> impl Iterator<Item = (&str, &str)> {
         self.compiled

@@ -31,6 +31,10 @@ pub struct Args {
     pub preloads: Vec<String>,
     // The text is clap's help, where `[0]` must read as written, not as a rustdoc link.
     #[allow(rustdoc::broken_intra_doc_links)]
+    /// Profile the guest with an external profiler: `perfmap` writes /tmp/perf-PID.map
+    /// naming every compiled function, for `perf record` / `perf report`
+    #[arg(long, value_name = "STRATEGY")]
+    pub profile: Option<String>,
     /// The guest's argv[0] (default: the module's file name)
     #[arg(long)]
     pub argv0: Option<String>,
@@ -48,11 +52,13 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let mut store = Store::new(&engine, wasi_ctx(&args)?);
     let mut linker = Linker::new(&engine);
     crate::wasi::link::add_to_linker(&mut linker, |ctx: &mut WasiCtx| ctx)?;
+    let mut preloaded = Vec::new();
     for spec in &args.preloads {
         let (name, path) = spec
             .split_once('=')
             .ok_or_else(|| anyhow!("--preload expects NAME=PATH, got `{spec}`"))?;
         let m = load_module(&engine, Path::new(path))?;
+        preloaded.push(m.clone());
         let inst = match linker.instantiate(&mut store, &m) {
             Ok(i) => i,
             Err(e) => return trapped(e).map_err(|e| anyhow!("{path}: {e}")),
@@ -61,6 +67,17 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     }
     let shown = args.module.display().to_string();
     let m = load_module(&engine, &args.module)?;
+    match args.profile.as_deref() {
+        None => {}
+        Some("perfmap") => {
+            // Every module this run loaded: the preloads were linked above; list them too.
+            let mut compiled = vec![m.compiled()];
+            compiled.extend(preloaded.iter().map(|p| p.compiled()));
+            crate::runtime::perfmap::write(&compiled)
+                .map_err(|e| anyhow!("cannot write the perf map: {e}"))?;
+        }
+        Some(other) => bail!("unknown --profile strategy `{other}` (known: perfmap)"),
+    }
     let inst = match linker.instantiate(&mut store, &m) {
         Ok(i) => i,
         Err(e) => return trapped(e).map_err(|e| anyhow!("{shown}: {e}")),

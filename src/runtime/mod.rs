@@ -9,6 +9,7 @@ mod instance;
 mod linker;
 pub mod loader;
 mod memory;
+pub mod perfmap;
 mod store;
 mod trap;
 pub mod vm;

@@ -527,3 +527,64 @@ fn a_loop_lowered_to_memset_traps_after_storing_every_byte_in_bounds() {
 "#;
     assert_wast_passes(script, 5);
 }
+
+/// `--profile=perfmap` writes /tmp/perf-PID.map naming every compiled function, as perf
+/// expects (`START SIZE NAME`, hex), for fresh compiles and artifacts alike.
+#[test]
+fn profile_perfmap_names_every_compiled_function() {
+    let d = tempdir();
+    let m = write(
+        d.path(),
+        "p.wat",
+        r#"(module (func $helper (result i32) (i32.const 7))
+             (func (export "go") (result i32) (call $helper)))"#,
+    );
+    let artifact = d.path().join("p.rtaot");
+    let made = rt()
+        .args(["compile"])
+        .arg(&m)
+        .arg("-o")
+        .arg(&artifact)
+        .output()
+        .unwrap();
+    assert!(made.status.success(), "{}", stderr(&made));
+    for module in [&m, &artifact] {
+        let child = rt()
+            .args(["run", "--profile=perfmap", "--invoke", "go"])
+            .arg(module)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let map = std::path::PathBuf::from(format!("/tmp/perf-{}.map", child.id()));
+        let out = child.wait_with_output().unwrap();
+        assert_eq!(stdout(&out), "7\n", "{}", stderr(&out));
+        let text = std::fs::read_to_string(&map).expect("perf map written");
+        let _ = std::fs::remove_file(&map);
+        let names: Vec<&str> = text
+            .lines()
+            .map(|l| {
+                let parts: Vec<&str> = l.splitn(3, ' ').collect();
+                assert!(
+                    parts.len() == 3
+                        && u64::from_str_radix(parts[0], 16).is_ok()
+                        && u64::from_str_radix(parts[1], 16).is_ok_and(|s| s > 0),
+                    "bad perf map line `{l}`"
+                );
+                parts[2]
+            })
+            .collect();
+        assert_eq!(names, ["helper", "go"], "{text}");
+    }
+    let out = rt()
+        .args(["run", "--profile=bogus"])
+        .arg(&m)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("unknown --profile strategy `bogus`"),
+        "{}",
+        stderr(&out)
+    );
+}
