@@ -42,6 +42,8 @@ wasm_ty! {
 
 /// Parameters of a typed call: `()`, one [`WasmTy`], or a tuple of them.
 pub trait WasmParams: Send + Sync + 'static {
+    /// How many values: known at compile time, so a call needs no type list.
+    const COUNT: usize;
     fn types() -> Vec<ValType>;
     /// Write the values to the first slots.
     fn store(self, slots: &mut [ValRaw]);
@@ -49,12 +51,14 @@ pub trait WasmParams: Send + Sync + 'static {
 
 /// Results of a typed call or host function: `()`, one [`WasmTy`], or a tuple of them.
 pub trait WasmResults: Sized + Send + Sync + 'static {
+    const COUNT: usize;
     fn types() -> Vec<ValType>;
     fn load(slots: &[ValRaw]) -> Self;
     fn store(self, slots: &mut [ValRaw]);
 }
 
 impl<A: WasmTy> WasmParams for A {
+    const COUNT: usize = 1;
     fn types() -> Vec<ValType> {
         vec![A::valtype()]
     }
@@ -64,6 +68,7 @@ impl<A: WasmTy> WasmParams for A {
 }
 
 impl<A: WasmTy> WasmResults for A {
+    const COUNT: usize = 1;
     fn types() -> Vec<ValType> {
         vec![A::valtype()]
     }
@@ -75,9 +80,17 @@ impl<A: WasmTy> WasmResults for A {
     }
 }
 
+/// 1 for each repetition (counts a macro's tuple elements in a constant).
+macro_rules! one {
+    ($t:ident) => {
+        1
+    };
+}
+
 macro_rules! tuples {
     ($(($($t:ident $i:tt),*);)*) => {$(
         impl<$($t: WasmTy),*> WasmParams for ($($t,)*) {
+            const COUNT: usize = 0 $(+ one!($t))*;
             fn types() -> Vec<ValType> {
                 vec![$($t::valtype()),*]
             }
@@ -88,6 +101,7 @@ macro_rules! tuples {
         }
 
         impl<$($t: WasmTy),*> WasmResults for ($($t,)*) {
+            const COUNT: usize = 0 $(+ one!($t))*;
             fn types() -> Vec<ValType> {
                 vec![$($t::valtype()),*]
             }
@@ -113,7 +127,7 @@ tuples! {
     (A 0, B 1, C 2, D 3, E 4, F 5);
 }
 
-/// Slots for one call, on the stack unless the signature is unusually wide.
+/// Slots for one typed call, on the stack.
 pub(crate) const INLINE_SLOTS: usize = 16;
 
 /// A function whose type was checked once ([`Func::typed`]): calls convert with no checks
@@ -144,13 +158,10 @@ impl<P: WasmParams, R: WasmResults> TypedFunc<P, R> {
     }
 
     pub fn call(&self, store: impl AsContextMut, params: P) -> anyhow::Result<R> {
-        let wanted = P::types().len().max(R::types().len()).max(1);
-        if wanted > INLINE_SLOTS {
-            let mut slots = vec![ValRaw::default(); wanted];
-            params.store(&mut slots);
-            self.func.call_raw(store, &mut slots)?;
-            return Ok(R::load(&slots));
-        }
+        // Tuples stop at 6 values, so the slots always fit on the stack; the count is a
+        // constant, so a call builds no type list.
+        const { assert!(P::COUNT <= INLINE_SLOTS && R::COUNT <= INLINE_SLOTS) };
+        let wanted = P::COUNT.max(R::COUNT).max(1);
         let mut slots = [ValRaw::default(); INLINE_SLOTS];
         params.store(&mut slots);
         self.func.call_raw(store, &mut slots[..wanted])?;

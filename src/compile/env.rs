@@ -15,10 +15,10 @@ use inkwell::values::{
 use inkwell::{AddressSpace, IntPredicate};
 use wasmparser::{FuncType, ValType};
 
-pub(crate) type Res<T> = Result<T, String>;
+pub(crate) type Res<T> = Result<T, super::CompileError>;
 
-pub(crate) fn llvm_err(e: inkwell::builder::BuilderError) -> String {
-    format!("LLVM builder error: {e}")
+pub(crate) fn llvm_err(e: inkwell::builder::BuilderError) -> super::CompileError {
+    super::CompileError::Failed(format!("LLVM builder error: {e}"))
 }
 
 /// What a load or store touches, for type-based alias analysis: accesses to different heaps
@@ -87,8 +87,9 @@ impl<'ctx, 'm> Env<'ctx, 'm> {
     /// Tag a load or store with the heap it accesses.
     pub fn tag(&self, inst: InstructionValue<'ctx>, heap: Heap) -> Res<()> {
         let kind = self.ctx.get_kind_id("tbaa");
-        inst.set_metadata(self.tbaa[heap as usize], kind)
-            .map_err(|e| e.to_string())
+        Ok(inst
+            .set_metadata(self.tbaa[heap as usize], kind)
+            .map_err(|e| e.to_string())?)
     }
 
     /// Mark a load as reading memory that never changes while compiled code runs (vmctx
@@ -96,8 +97,9 @@ impl<'ctx, 'm> Env<'ctx, 'm> {
     fn invariant(&self, v: BasicValueEnum<'ctx>) -> Res<()> {
         let inst = v.as_instruction_value().ok_or("load instruction")?;
         let kind = self.ctx.get_kind_id("invariant.load");
-        inst.set_metadata(self.ctx.metadata_node(&[]), kind)
-            .map_err(|e| e.to_string())
+        Ok(inst
+            .set_metadata(self.ctx.metadata_node(&[]), kind)
+            .map_err(|e| e.to_string())?)
     }
 
     pub fn ptr(&self) -> inkwell::types::PointerType<'ctx> {
@@ -211,7 +213,8 @@ impl<'ctx, 'm> Env<'ctx, 'm> {
             return Err(format!(
                 "internal compiler error: helper {} takes {:?}, called with {given:?}",
                 h.name, h.params
-            ));
+            )
+            .into());
         }
         let table = self
             .load_field(vmctx, offset::HELPERS, self.ptr().into())?
@@ -239,7 +242,8 @@ impl<'ctx, 'm> Env<'ctx, 'm> {
             return Err(format!(
                 "internal compiler error: helper {} returns no status",
                 h.name
-            ));
+            )
+            .into());
         }
         let rc = self
             .call_helper(vmctx, h, args)?

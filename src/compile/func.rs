@@ -397,12 +397,9 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
     }
 }
 
-/// The prefix of a translation error for an instruction of a feature rt does not lower yet:
-/// `NOT_LOWERED` + feature prose name + `:` + the instruction. `compile_partition` turns it
-/// into `CompileError::Unsupported`.
-pub(crate) const NOT_LOWERED: &str = "\u{0}not lowered:";
-
-pub(crate) fn unsupported(op: &Operator) -> String {
+/// The error for an operator no family lowers: a SIMD one is a feature rt lacks (refused as
+/// unsupported, naming it), anything else a compiler failure.
+pub(crate) fn unsupported(op: &Operator) -> super::CompileError {
     let name = format!("{op:?}");
     let name = name.split([' ', '{', '(']).next().unwrap_or("").to_string();
     let relaxed = name.contains("Relaxed");
@@ -415,8 +412,10 @@ pub(crate) fn unsupported(op: &Operator) -> String {
         || name.starts_with("F32x4")
         || name.starts_with("F64x2")
     {
-        let feature = if relaxed { "relaxed SIMD" } else { "SIMD" };
-        return format!("{NOT_LOWERED}{feature}:instruction {name}");
+        return super::CompileError::Unsupported {
+            feature: if relaxed { "relaxed SIMD" } else { "SIMD" },
+            detail: format!("instruction {name}"),
+        };
     }
-    format!("unsupported instruction: {name}")
+    format!("unsupported instruction: {name}").into()
 }

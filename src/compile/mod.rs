@@ -46,14 +46,6 @@ fn init_llvm() {
     INIT.call_once(|| Target::initialize_x86(&InitializationConfig::default()));
 }
 
-/// A feature's prose name (as refusals spell it), from the name the translator used.
-fn features_prose(name: &str) -> &'static str {
-    crate::features::FEATURES
-        .iter()
-        .find(|f| f.prose == name || f.name == name)
-        .map_or("SIMD", |f| f.prose)
-}
-
 /// Why a module could not be compiled.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CompileError {
@@ -80,6 +72,21 @@ impl std::fmt::Display for CompileError {
 }
 
 impl std::error::Error for CompileError {}
+
+impl CompileError {
+    /// The same error, located in function `name`.
+    fn in_function(self, name: &str) -> CompileError {
+        match self {
+            CompileError::Unsupported { feature, detail } => CompileError::Unsupported {
+                feature,
+                detail: format!("function {name}: {detail}"),
+            },
+            CompileError::Failed(message) => {
+                CompileError::Failed(format!("function {name}: {message}"))
+            }
+        }
+    }
+}
 
 impl From<String> for CompileError {
     fn from(message: String) -> CompileError {
@@ -181,18 +188,7 @@ fn compile_partition(
                 .func_name(i)
                 .map(str::to_string)
                 .unwrap_or(format!("func[{i}]"));
-            // The translator marks what it does not lower yet; that stays a refusal for a
-            // missing feature, never a compiler failure.
-            match e.strip_prefix(func::NOT_LOWERED) {
-                Some(rest) => {
-                    let (feature, what) = rest.split_once(':').unwrap_or(("SIMD", rest));
-                    CompileError::Unsupported {
-                        feature: features_prose(feature),
-                        detail: format!("function {name}: {what}"),
-                    }
-                }
-                None => CompileError::Failed(format!("function {name}: {e}")),
-            }
+            e.in_function(&name)
         })?;
     }
     if with_bridges {
@@ -230,7 +226,7 @@ fn target_machine() -> Res<TargetMachine> {
             RelocMode::PIC,
             CodeModel::Small,
         )
-        .ok_or_else(|| "could not create an LLVM target machine for this host".to_string())
+        .ok_or_else(|| "could not create an LLVM target machine for this host".into())
 }
 
 fn declare_functions(env: &mut Env) -> Res<()> {

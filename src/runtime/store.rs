@@ -149,13 +149,6 @@ impl Store {
         }
     }
 
-    /// Compile a module to native code (LLVM) and load it.
-    pub fn compile(&mut self, module: Module) -> Result<CompiledModule, Error> {
-        let objects = crate::compile::compile_objects(&module, &Default::default())
-            .map_err(|e| Error::Compile(e.to_string()))?;
-        CompiledModule::from_objects(module, objects)
-    }
-
     pub fn instantiate(&mut self, linker: &Linker, m: &CompiledModule) -> Result<Instance, Error> {
         if !self.codes.iter().any(|c| Arc::ptr_eq(&c.code, &m.code)) {
             self.codes.push(m.clone());

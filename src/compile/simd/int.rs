@@ -215,7 +215,7 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
     /// Call an intrinsic overloaded on its first argument's (vector) type.
     fn vcall(&self, name: &str, args: &[BasicMetadataValueEnum<'ctx>]) -> Res<VectorValue<'ctx>> {
         let BasicMetadataValueEnum::VectorValue(first) = args[0] else {
-            return Err(format!("{name}: vector operand expected"));
+            return Err(format!("{name}: vector operand expected").into());
         };
         let f = self.env.intrinsic(name, &[first.get_type().into()]);
         Ok(self
