@@ -21,6 +21,7 @@ pub struct Config {
     pub(crate) bounds_checks: bool,
     pub(crate) relaxed_simd_deterministic: bool,
     pub(crate) features: WasmFeatures,
+    pub(crate) max_memories: usize,
 }
 
 impl Default for Config {
@@ -30,6 +31,7 @@ impl Default for Config {
             bounds_checks: false,
             relaxed_simd_deterministic: false,
             features: crate::features::wasm3(),
+            max_memories: crate::runtime::DEFAULT_MAX_MEMORIES,
         }
     }
 }
@@ -59,6 +61,15 @@ impl Config {
     /// of the host's fastest ones.
     pub fn relaxed_simd_deterministic(&mut self, on: bool) -> &mut Config {
         self.relaxed_simd_deterministic = on;
+        self
+    }
+
+    /// The most linear memories one store may create, imports of host memories included
+    /// (wasmtime's `-W max-memories=N`, default 10,000). Each memory reserves address space,
+    /// so this bounds what a module with many memories, instantiated many times, can take.
+    /// Creating one more fails with "resource limit exceeded". Not part of the code key.
+    pub fn max_memories(&mut self, n: usize) -> &mut Config {
+        self.max_memories = n;
         self
     }
 

@@ -24,9 +24,11 @@ pub struct StoreParts<T> {
 
 impl<T> Store<T> {
     pub fn new(engine: &Engine, data: T) -> Store<T> {
+        let mut opaque = crate::runtime::Store::new();
+        opaque.max_memories = engine.config().max_memories;
         Store {
             parts: Box::new(StoreParts {
-                opaque: crate::runtime::Store::new(),
+                opaque,
                 engine: engine.clone(),
                 data,
             }),

@@ -14,8 +14,8 @@ pub struct CodegenOptions {
     /// WebAssembly features, comma-separated NAME[=y|n] (repeatable), in wasmtime's names:
     /// simd, relaxed-simd, tail-call, extended-const, multi-memory, memory64,
     /// function-references, gc, exceptions, threads, wide-arithmetic, custom-page-sizes,
-    /// custom-descriptors; and relaxed-simd-deterministic (relaxed SIMD gives the same answers
-    /// on every host)
+    /// custom-descriptors; relaxed-simd-deterministic (relaxed SIMD gives the same answers
+    /// on every host); max-memories=N (memories per store, default 10000)
     #[arg(short = 'W', value_name = "NAME[=y|n][,...]")]
     pub wasm: Vec<String>,
 }
@@ -45,13 +45,19 @@ impl CodegenOptions {
     }
 }
 
-/// Apply `-W` switches to `config`: language features, and `relaxed-simd-deterministic`,
-/// which is a code-generation switch rather than a feature (`rt run`, `rt compile`, `rt wast`).
+/// Apply `-W` switches to `config`: language features, `relaxed-simd-deterministic` (a
+/// code-generation switch rather than a feature) and `max-memories=N` (a store limit), for
+/// `rt run`, `rt compile` and `rt wast`.
 pub fn apply_wasm_switches(config: &mut Config, switches: &[String]) -> Result<()> {
     let mut languages = Vec::new();
     for (name, value) in pairs(switches) {
         if name == "relaxed-simd-deterministic" {
             config.relaxed_simd_deterministic(yes(name, value)?);
+        } else if name == "max-memories" {
+            let n = value
+                .parse()
+                .map_err(|_| anyhow!("max-memories={value}: expected a count"))?;
+            config.max_memories(n);
         } else {
             languages.push(format!("{name}={value}"));
         }

@@ -51,8 +51,9 @@ pub(crate) struct FuncTx<'a, 'ctx, 'm> {
     /// Nesting depth of blocks opened inside unreachable code (skipped entirely).
     pub dead_depth: u32,
     trap_blocks: HashMap<i32, BasicBlock<'ctx>>,
-    /// Memory 0's base, loaded once in the entry block (it never moves).
-    pub mem_base: Option<PointerValue<'ctx>>,
+    /// Every memory's base by memory index, loaded once in the entry block (a memory never
+    /// moves; a base no access uses is deleted by LLVM as a dead invariant load).
+    pub mem_bases: Vec<PointerValue<'ctx>>,
 }
 
 /// Translate defined function `index` into its (already declared) LLVM function.
@@ -78,7 +79,7 @@ pub(crate) fn translate_function(env: &Env<'_, '_>, index: u32) -> Res<()> {
         reachable: true,
         dead_depth: 0,
         trap_blocks: HashMap::new(),
-        mem_base: None,
+        mem_bases: Vec::new(),
     };
     for (i, p) in ty.params().iter().enumerate() {
         let t = env.val_type(*p)?;
@@ -108,7 +109,7 @@ pub(crate) fn translate_function(env: &Env<'_, '_>, index: u32) -> Res<()> {
 }
 
 impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
-    /// Stack-limit check (deep recursion traps cleanly) and the memory base load.
+    /// Stack-limit check (deep recursion traps cleanly) and the memory base loads.
     fn prologue(&mut self) -> Res<()> {
         let env = self.env;
         let limit_ptr = env.load_field(self.vmctx, offset::STACK_LIMIT, env.ptr().into())?;
@@ -135,9 +136,14 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
             .build_int_compare(IntPredicate::ULT, fp, limit, "deep")
             .map_err(llvm_err)?;
         self.trap_if(low, crate::runtime::vm::trap_code::STACK)?;
-        if !env.wasm.memories.is_empty() {
-            let base = env.load_field(self.vmctx, offset::MEM_BASE, env.ptr().into())?;
-            self.mem_base = Some(base.into_pointer_value());
+        for mem in 0..env.wasm.memories.len() as u32 {
+            let base = if mem == 0 {
+                env.load_field(self.vmctx, offset::MEM_BASE, env.ptr().into())?
+            } else {
+                let md = self.memory_data(mem)?;
+                env.load_field(md, offset::MEM_DATA_BASE, env.ptr().into())?
+            };
+            self.mem_bases.push(base.into_pointer_value());
         }
         Ok(())
     }

@@ -1,6 +1,9 @@
-//! Linear-memory access. Memories are reserved with guard regions covering every 32-bit
-//! index plus 32-bit offset, so an access is `base + zext(index) + offset` with no check: an
-//! out-of-bounds access faults and the runtime turns the fault into a trap.
+//! Linear-memory access. 32-bit memories are reserved with guard regions covering every
+//! 32-bit index plus 32-bit offset, so an access is `base + zext(index) + offset` with no
+//! check: an out-of-bounds access faults and the runtime turns the fault into a trap. A 64-bit
+//! memory's index can reach past any reservation, so its accesses are checked against the
+//! current size (an overflow-checked add and one compare; the size is a load LLVM hoists out
+//! of loops that do not call).
 //!
 //! LLVM knows nothing of that trap: to it an out-of-bounds access is undefined behaviour, so
 //! it would delete a load whose value it can do without, sink it into the one branch that
@@ -28,55 +31,124 @@ enum Ext {
 }
 
 impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
-    /// The memory's current size in bytes, read from its runtime descriptor. `memory.size`
-    /// and the `RT_BOUNDS_CHECKS` check both need it, so the two loads live here once.
-    fn memory_size_bytes(&self) -> Res<IntValue<'ctx>> {
+    /// The runtime descriptor of memory `mem`: memory 0's sits in the vmctx, the others in
+    /// the vmctx's memory array.
+    pub(crate) fn memory_data(&self, mem: u32) -> Res<PointerValue<'ctx>> {
         let env = self.env;
-        let md = env
-            .load_field(self.vmctx, offset::MEM, env.ptr().into())?
+        if mem == 0 {
+            return Ok(env
+                .load_field(self.vmctx, offset::MEM, env.ptr().into())?
+                .into_pointer_value());
+        }
+        let all = env
+            .load_field(self.vmctx, offset::MEMORIES, env.ptr().into())?
             .into_pointer_value();
+        env.load_indexed_ptr(all, env.i32().const_int(u64::from(mem), false))
+    }
+
+    /// Memory `mem`'s current size in bytes, read from its runtime descriptor. `memory.size`
+    /// and the explicit bounds checks both need it, so the two loads live here once.
+    fn memory_size_bytes(&self, mem: u32) -> Res<IntValue<'ctx>> {
+        let env = self.env;
+        let md = self.memory_data(mem)?;
         Ok(env
             .load_mutable_field(md, offset::MEM_SIZE, env.i64().into())?
             .into_int_value())
     }
 
+    fn is_memory64(&self, mem: u32) -> bool {
+        self.env.wasm.memories[mem as usize].memory64
+    }
+
     /// The address of an access of `bytes` bytes at the popped index, and whether it can
-    /// fault: an access at a constant address inside the memory's declared minimum (which an
-    /// imported memory's size is never below, and memory never shrinks) cannot.
+    /// fault. A 32-bit memory's guard region catches every access past its end, so the
+    /// address needs no check, but the access can fault unless its address is constant and
+    /// inside the memory's declared minimum (which an imported memory's size is never below,
+    /// and memory never shrinks). A 64-bit index can reach anywhere: it is checked against
+    /// the current size first, and the access then cannot fault.
     fn address(&mut self, memarg: &MemArg, bytes: u32) -> Res<(PointerValue<'ctx>, bool)> {
         let env = self.env;
+        let wasmparser::MemArgTarget::Memory(mem) = memarg.target else {
+            return Err(super::CompileError::Unsupported {
+                feature: "garbage collection",
+                detail: "a memory access to a GC array".into(),
+            });
+        };
         let index = self.pop_int();
-        let min_bytes = env.wasm.memories.first().map_or(0, |m| {
+        let min_bytes = {
+            let m = &env.wasm.memories[mem as usize];
             let page = 1u64 << m.page_size_log2.unwrap_or(16);
             m.initial.saturating_mul(page)
+        };
+        let in_minimum = index.get_zero_extended_constant().is_some_and(|i| {
+            i.checked_add(memarg.offset)
+                .and_then(|a| a.checked_add(u64::from(bytes)))
+                .is_some_and(|end| end <= min_bytes)
         });
-        let can_fault = index
-            .get_zero_extended_constant()
-            .map_or(true, |i| i + memarg.offset + u64::from(bytes) > min_bytes);
         let b = &env.b;
         let wide = b
-            .build_int_z_extend(index, env.i64(), "idx")
+            .build_int_z_extend_or_bit_cast(index, env.i64(), "idx")
             .map_err(llvm_err)?;
+        let checked = self.is_memory64(mem) || env.settings.bounds_checks;
+        if checked && !in_minimum {
+            self.check_bounds(mem, wide, memarg.offset, bytes)?;
+        }
+        let b = &env.b;
         let eff = b
             .build_int_add(wide, env.i64().const_int(memarg.offset, false), "ea")
             .map_err(llvm_err)?;
-        if env.settings.bounds_checks {
-            // Debugging fallback: check against the current size instead of relying on guards.
-            let end = b
-                .build_int_add(eff, env.i64().const_int(u64::from(bytes), false), "end")
-                .map_err(llvm_err)?;
-            let size = self.memory_size_bytes()?;
-            let oob = env
-                .b
-                .build_int_compare(inkwell::IntPredicate::UGT, end, size, "oob")
-                .map_err(llvm_err)?;
-            self.trap_if(oob, crate::runtime::vm::trap_code::OOB_MEMORY)?;
-        }
-        let b = &env.b;
-        let base = self.mem_base.ok_or("memory access without a memory")?;
-        // SAFETY (LLVM): stays within the memory's reservation by construction.
+        let base = self.mem_bases[mem as usize];
+        // SAFETY (LLVM): inside the memory's reservation, by its guard region or the check.
         let addr = unsafe { b.build_gep(env.i8(), base, &[eff], "addr") }.map_err(llvm_err)?;
-        Ok((addr, can_fault))
+        Ok((addr, !checked && !in_minimum))
+    }
+
+    /// Trap unless `index + offset + bytes` (computed without wrapping) is within memory
+    /// `mem`'s current size: the explicit check of 64-bit memories, and of 32-bit ones when
+    /// guard pages are not trusted (`Config::explicit_bounds_checks`, `RT_BOUNDS_CHECKS=1`).
+    fn check_bounds(
+        &mut self,
+        mem: u32,
+        index: IntValue<'ctx>,
+        offset: u64,
+        bytes: u32,
+    ) -> Res<()> {
+        let env = self.env;
+        let oob_code = crate::runtime::vm::trap_code::OOB_MEMORY;
+        let Some(reach) = offset.checked_add(u64::from(bytes)) else {
+            // No index makes this access fit.
+            return self.trap_if(env.ctx.bool_type().const_all_ones(), oob_code);
+        };
+        let add = env.intrinsic("llvm.uadd.with.overflow", &[env.i64().into()]);
+        let sum = env
+            .b
+            .build_call(
+                add,
+                &[index.into(), env.i64().const_int(reach, false).into()],
+                "reach",
+            )
+            .map_err(llvm_err)?
+            .try_as_basic_value()
+            .basic()
+            .ok_or("uadd.with.overflow")?
+            .into_struct_value();
+        let b = &env.b;
+        let end = b.build_extract_value(sum, 0, "end").map_err(llvm_err)?;
+        let wrapped = b.build_extract_value(sum, 1, "wrap").map_err(llvm_err)?;
+        let size = self.memory_size_bytes(mem)?;
+        let b = &env.b;
+        let past = b
+            .build_int_compare(
+                inkwell::IntPredicate::UGT,
+                end.into_int_value(),
+                size,
+                "past",
+            )
+            .map_err(llvm_err)?;
+        let oob = b
+            .build_or(past, wrapped.into_int_value(), "oob")
+            .map_err(llvm_err)?;
+        self.trap_if(oob, oob_code)
     }
 
     /// A trap point: an empty `asm sideeffect` that LLVM must assume reads all memory and may
@@ -222,16 +294,20 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
             O::I64Store { memarg } | O::F64Store { memarg } => self.store(memarg, 8)?,
             O::I32Store8 { memarg } | O::I64Store8 { memarg } => self.store(memarg, 1)?,
             O::I32Store16 { memarg } | O::I64Store16 { memarg } => self.store(memarg, 2)?,
-            O::MemorySize { .. } => {
-                let size = self.memory_size_bytes()?;
+            O::MemorySize { mem } => {
+                let size = self.memory_size_bytes(*mem)?;
                 let b = &env.b;
                 let pages = b
                     .build_right_shift(size, env.i64().const_int(16, false), false, "pages")
                     .map_err(llvm_err)?;
-                let v = b
-                    .build_int_truncate(pages, env.i32(), "size")
-                    .map_err(llvm_err)?;
-                self.push(v);
+                if self.is_memory64(*mem) {
+                    self.push(pages);
+                } else {
+                    let v = b
+                        .build_int_truncate(pages, env.i32(), "size")
+                        .map_err(llvm_err)?;
+                    self.push(v);
+                }
             }
             O::MemoryGrow { mem } => {
                 let delta = self.pop();
@@ -243,8 +319,12 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
                 let old = self
                     .call_helper(helper::memory_grow, &args)?
                     .ok_or("grow result")?;
-                let v = self.low_i32(old)?;
-                self.push(v);
+                if self.is_memory64(*mem) {
+                    self.push(old);
+                } else {
+                    let v = self.low_i32(old)?;
+                    self.push(v);
+                }
             }
             O::MemoryFill { mem } => {
                 let args = self.fill_args(*mem)?;

@@ -106,9 +106,6 @@ pub fn compile_objects(
     module: &Module,
     settings: &CodegenSettings,
 ) -> Result<Vec<Vec<u8>>, CompileError> {
-    if module.memories.len() > 1 {
-        return Err("multiple memories are not supported".into());
-    }
     init_llvm();
     let parts = partitions(module);
     if parts.len() == 1 {

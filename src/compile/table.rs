@@ -18,6 +18,11 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
         env.load_indexed_ptr(tables, env.i32().const_int(u64::from(table), false))
     }
 
+    /// Whether table `table` is indexed by `i64` (memory64's 64-bit tables).
+    fn is_table64(&self, table: u32) -> bool {
+        self.env.wasm.tables[table as usize].table64
+    }
+
     /// The address of element `index` of `table`, trapping with `oob_code` past its end.
     pub(crate) fn table_slot(
         &mut self,
@@ -32,7 +37,7 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
             .into_int_value();
         let wide = env
             .b
-            .build_int_z_extend(index, env.i64(), "ti")
+            .build_int_z_extend_or_bit_cast(index, env.i64(), "ti")
             .map_err(llvm_err)?;
         let oob = env
             .b
@@ -93,11 +98,15 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
                 let size = env
                     .load_mutable_field(t, offset::TABLE_SIZE, env.i64().into())?
                     .into_int_value();
-                let v = env
-                    .b
-                    .build_int_truncate(size, env.i32(), "tsize")
-                    .map_err(llvm_err)?;
-                self.push(v);
+                if self.is_table64(*table) {
+                    self.push(size);
+                } else {
+                    let v = env
+                        .b
+                        .build_int_truncate(size, env.i32(), "tsize")
+                        .map_err(llvm_err)?;
+                    self.push(v);
+                }
             }
             O::TableGrow { table } => {
                 let delta = self.pop();
@@ -111,8 +120,12 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
                 let old = self
                     .call_helper(helper::table_grow, &args)?
                     .ok_or("grow result")?;
-                let v = self.low_i32(old)?;
-                self.push(v);
+                if self.is_table64(*table) {
+                    self.push(old);
+                } else {
+                    let v = self.low_i32(old)?;
+                    self.push(v);
+                }
             }
             O::TableFill { table } => {
                 let args = self.fill_args(*table)?;

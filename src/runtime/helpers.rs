@@ -32,7 +32,7 @@ pub(crate) fn table() -> HelperTable {
 
 /// `start..start+len` as a range of `size` elements, or `None` when it does not fit. The sum
 /// may not wrap: a range that ends exactly at 2^32 (the top of a full 4 GiB memory) is legal.
-fn span(start: u64, len: u64, size: usize) -> Option<std::ops::Range<usize>> {
+pub(crate) fn span(start: u64, len: u64, size: usize) -> Option<std::ops::Range<usize>> {
     let end = start.checked_add(len)?;
     (end <= size as u64).then_some(start as usize..end as usize)
 }

@@ -65,11 +65,14 @@ fn resolve_imports(store: &Store, linker: &Linker, module: &Module) -> Result<Ve
             (ImportKind::Table(want), Extern::Table(t)) => {
                 let have = store.table_type(t);
                 have.element_type == want.element_type
+                    && have.table64 == want.table64
                     && limits_ok(have.initial, have.maximum, want.initial, want.maximum)
             }
             (ImportKind::Memory(want), Extern::Memory(m)) => {
                 let have = store.memory_type(m);
-                limits_ok(have.initial, have.maximum, want.initial, want.maximum)
+                have.memory64 == want.memory64
+                    && have.shared == want.shared
+                    && limits_ok(have.initial, have.maximum, want.initial, want.maximum)
             }
             (ImportKind::Global(want), Extern::Global(g)) => store.global_type(g) == want,
             _ => false,
@@ -107,6 +110,7 @@ pub(crate) fn instantiate(
             funcs: std::ptr::null(),
             type_ids: std::ptr::null(),
             instance: std::ptr::null_mut(),
+            memories: std::ptr::null(),
         }),
         module: module.clone(),
         globals: Vec::new(),
@@ -271,6 +275,7 @@ pub(crate) fn instantiate(
     data.vmctx.tables = data.tables.as_ptr();
     data.vmctx.funcs = data.funcs.as_ptr();
     data.vmctx.type_ids = data.type_ids.as_ptr();
+    data.vmctx.memories = data.memories.as_ptr();
     let data_ptr: *mut InstanceData = &mut *data;
     data.vmctx.instance = data_ptr as *mut u8;
 
@@ -314,6 +319,18 @@ fn eval_const(data: &InstanceData, e: &ConstExpr) -> Result<ValRaw, Error> {
     })
 }
 
+/// An active segment's offset: an `i64` for a 64-bit memory or table, else an `i32` (whose
+/// bits are unsigned there).
+use super::helpers::span;
+
+fn segment_offset(raw: ValRaw, is64: bool) -> u64 {
+    if is64 {
+        raw.u64()
+    } else {
+        u64::from(raw.u32())
+    }
+}
+
 fn apply_segments(store: &mut Store, instance: Instance) -> Result<(), Error> {
     let data: *mut InstanceData = &mut *store.instances[instance.0 as usize];
     // SAFETY: the instance box lives in the store; nothing else touches it meanwhile.
@@ -322,33 +339,32 @@ fn apply_segments(store: &mut Store, instance: Instance) -> Result<(), Error> {
     for (i, seg) in module.elements.iter().enumerate() {
         match &seg.mode {
             SegmentMode::Active { index, offset } => {
-                let off = eval_const(data, offset)?.u32() as usize;
+                let table64 = module.tables[*index as usize].table64;
+                let off = segment_offset(eval_const(data, offset)?, table64);
                 let vals = data.elems[i].take().unwrap_or_default();
                 // SAFETY: table pointers are live boxes owned by the store.
                 let table = unsafe { &mut *data.tables[*index as usize] };
-                if off as u64 + vals.len() as u64 > table.storage.len() as u64 {
+                let Some(range) = span(off, vals.len() as u64, table.storage.len()) else {
                     return Err(trap(TrapKind::TableOutOfBounds));
-                }
-                table.storage[off..off + vals.len()].copy_from_slice(&vals);
+                };
+                table.storage[range].copy_from_slice(&vals);
             }
             SegmentMode::Declared => data.elems[i] = None,
             SegmentMode::Passive => {}
         }
     }
     for (i, seg) in module.data.iter().enumerate() {
-        if let SegmentMode::Active { offset, .. } = &seg.mode {
-            let off = eval_const(data, offset)?.u32() as usize;
+        if let SegmentMode::Active { index, offset } = &seg.mode {
+            let memory64 = module.memories[*index as usize].memory64;
+            let off = segment_offset(eval_const(data, offset)?, memory64);
             let bytes = module.data_bytes(seg);
-            let md = data.vmctx.mem;
-            if md.is_null() {
-                return Err(trap(TrapKind::MemoryOutOfBounds));
-            }
-            // SAFETY: md is this instance's live memory 0.
+            let md = data.memories[*index as usize];
+            // SAFETY: md is one of this instance's live memories.
             let mem = unsafe { super::memory::bytes_mut(md) };
-            if off as u64 + bytes.len() as u64 > mem.len() as u64 {
+            let Some(range) = span(off, bytes.len() as u64, mem.len()) else {
                 return Err(trap(TrapKind::MemoryOutOfBounds));
-            }
-            mem[off..off + bytes.len()].copy_from_slice(bytes);
+            };
+            mem[range].copy_from_slice(bytes);
             data.data_dropped[i] = true;
         }
     }

@@ -3,11 +3,21 @@
 //! current size is readable and writable. Compiled code therefore needs no bounds checks: an
 //! access past the size faults in the guard and becomes an "out of bounds memory access" trap:
 //! the reservation is registered with the fault handler, which claims faults there only.
+//!
+//! A 64-bit memory's accesses are bounds-checked by compiled code, so it needs no guard: it
+//! reserves its maximum size, capped at [`MAX_RESERVATION_64`] (wasmtime caps such memories
+//! by its own limits too). A grow past the reservation fails as a grow past the maximum does:
+//! `memory.grow` returns -1.
 use super::faults::Region;
 use super::vm::MemoryData;
 
 pub const PAGE: u64 = 65536;
 const RESERVATION: usize = (8usize << 30) + 65536;
+/// The most address space a 64-bit memory reserves: 64 GiB, so even a few such memories
+/// leave most of the 128 TiB user address space free.
+pub const MAX_RESERVATION_64: u64 = 64 << 30;
+/// The largest page count a 64-bit memory type may declare (2^64 bytes).
+const MAX_PAGES_64: u64 = 1 << 48;
 
 /// Owns the reservation behind a [`MemoryData`] (boxed so compiled code can hold pointers).
 pub struct LinearMemory {
@@ -17,16 +27,30 @@ pub struct LinearMemory {
 }
 
 impl LinearMemory {
-    pub fn new(min_pages: u64, max_pages: Option<u64>) -> Result<LinearMemory, String> {
-        let max = max_pages.unwrap_or(65536).min(65536);
-        if min_pages > 65536 {
-            return Err("memory size must be at most 65536 pages (4GiB)".into());
+    pub fn new(
+        min_pages: u64,
+        max_pages: Option<u64>,
+        memory64: bool,
+    ) -> Result<LinearMemory, String> {
+        let (max, reservation) = if memory64 {
+            let max = max_pages.unwrap_or(MAX_PAGES_64).min(MAX_PAGES_64);
+            let bytes = max.saturating_mul(PAGE).clamp(PAGE, MAX_RESERVATION_64);
+            (max, bytes as usize)
+        } else {
+            (max_pages.unwrap_or(65536).min(65536), RESERVATION)
+        };
+        if min_pages.saturating_mul(PAGE) > reservation as u64 {
+            return Err(if memory64 {
+                format!("a 64-bit memory's initial size is limited to {MAX_RESERVATION_64} bytes")
+            } else {
+                "memory size must be at most 65536 pages (4GiB)".into()
+            });
         }
         // SAFETY: a fresh anonymous PROT_NONE mapping; nothing aliases it.
         let base = unsafe {
             libc::mmap(
                 std::ptr::null_mut(),
-                RESERVATION,
+                reservation,
                 libc::PROT_NONE,
                 libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_NORESERVE,
                 -1,
@@ -37,13 +61,13 @@ impl LinearMemory {
             return Err("could not reserve address space for a linear memory".into());
         }
         // SAFETY: the mapping just made, owned by nothing else yet.
-        let region = unsafe { Region::memory(base, RESERVATION)? };
+        let region = unsafe { Region::memory(base, reservation)? };
         let mut mem = LinearMemory {
             data: Box::new(MemoryData {
                 base: base as *mut u8,
                 size_bytes: 0,
                 max_pages: max,
-                reserved: RESERVATION,
+                reserved: reservation,
             }),
             region,
         };
@@ -67,7 +91,7 @@ impl LinearMemory {
 pub fn grow_memory(data: &mut MemoryData, delta: u64) -> Option<u64> {
     let old = data.size_bytes / PAGE;
     let new = old.checked_add(delta)?;
-    if new > data.max_pages {
+    if new > data.max_pages || new.checked_mul(PAGE)? > data.reserved as u64 {
         return None;
     }
     if delta > 0 {

@@ -17,7 +17,7 @@ pub mod vm;
 pub use linker::Linker;
 pub(crate) use memory::bytes_mut as memory_bytes;
 pub(crate) use store::EmbeddedHostFn;
-pub use store::{CompiledModule, Store};
+pub use store::{CompiledModule, Store, DEFAULT_MAX_MEMORIES};
 pub use trap::{Trap, TrapKind};
 pub use vm::ValRaw;
 
@@ -76,6 +76,8 @@ pub enum Error {
     Link(String),
     /// Instantiation trapped (segment out of bounds, trap in the start function).
     Trap(Trap),
+    /// A store limit would be exceeded (`-W max-memories=N`, ...).
+    Limit(String),
 }
 
 impl std::fmt::Display for Error {
@@ -83,6 +85,7 @@ impl std::fmt::Display for Error {
         match self {
             Error::Compile(m) => write!(f, "{m}"),
             Error::Link(m) => write!(f, "{m}"),
+            Error::Limit(m) => write!(f, "resource limit exceeded: {m}"),
             Error::Trap(t) => write!(f, "{t}"),
         }
     }

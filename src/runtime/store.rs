@@ -99,7 +99,12 @@ pub struct Store {
     /// anyfunc address -> function, to turn funcref bits back into handles.
     pub(crate) anyfunc_owner: HashMap<usize, Func>,
     codes: Vec<CompiledModule>,
+    /// The most memories this store may hold (wasmtime's `-W max-memories`).
+    pub(crate) max_memories: usize,
 }
+
+/// wasmtime's default for its store limits (memories, tables, instances): 10,000.
+pub const DEFAULT_MAX_MEMORIES: usize = 10_000;
 
 impl Default for Store {
     fn default() -> Self {
@@ -146,6 +151,7 @@ impl Store {
             stack_limit: Box::new(super::call::thread_stack_limit()),
             anyfunc_owner: HashMap::new(),
             codes: Vec::new(),
+            max_memories: DEFAULT_MAX_MEMORIES,
         }
     }
 
@@ -225,10 +231,16 @@ impl Store {
     }
 
     pub fn new_memory(&mut self, ty: MemoryType) -> Result<Memory, Error> {
-        if ty.memory64 {
-            return Err(Error::Compile("64-bit memories are not supported".into()));
+        // Every memory reserves address space (8 GiB for a 32-bit one): the limit keeps a
+        // module with many memories, or many instances, from exhausting it.
+        if self.memories.len() >= self.max_memories {
+            // wasmtime's words: the count the new memory would make.
+            return Err(Error::Limit(format!(
+                "memory count too high at {}",
+                self.memories.len() + 1
+            )));
         }
-        let mem = LinearMemory::new(ty.initial, ty.maximum).map_err(Error::Compile)?;
+        let mem = LinearMemory::new(ty.initial, ty.maximum, ty.memory64).map_err(Error::Compile)?;
         self.memories.push(mem);
         self.memory_types.push(ty);
         Ok(Memory(self.memories.len() as u32 - 1, self.id))

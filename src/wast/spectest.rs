@@ -38,18 +38,22 @@ pub fn define(store: &mut Store<()>, linker: &mut Linker<()>) -> anyhow::Result<
         let global = Global::new(&mut *store, ty, value)?;
         linker.define(&*store, "spectest", name, global)?;
     }
-    let table = Table::new(
-        &mut *store,
-        TableType {
-            element_type: RefType::FUNCREF,
-            table64: false,
-            initial: 10,
-            maximum: Some(20),
-            shared: false,
-        },
-        Val::FuncRef(None),
-    )?;
-    linker.define(&*store, "spectest", "table", table)?;
+    // `table` and, for the memory64 scripts, its 64-bit twin `table64` (as wasmtime's
+    // spectest module defines them).
+    for (name, table64) in [("table", false), ("table64", true)] {
+        let table = Table::new(
+            &mut *store,
+            TableType {
+                element_type: RefType::FUNCREF,
+                table64,
+                initial: 10,
+                maximum: Some(20),
+                shared: false,
+            },
+            Val::FuncRef(None),
+        )?;
+        linker.define(&*store, "spectest", name, table)?;
+    }
     let memory = Memory::new(
         &mut *store,
         MemoryType {

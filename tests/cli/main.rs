@@ -5,6 +5,7 @@ mod compile;
 mod expected;
 mod explain;
 mod float_nans;
+mod memories;
 mod objdump;
 mod objdump_differential;
 mod run;

@@ -94,20 +94,20 @@ fn the_language_decides_validity() {
     let text = stdout(&out);
     assert!(out.status.success(), "{text}");
     assert_eq!(text.lines().last(), Some("1 passed, 0 failed"), "{text}");
-    // -W switches one feature off again on top of 3.0: two memories become invalid.
+    // -W switches one feature off again on top of 3.0: a struct type becomes invalid.
     let two = write(
         dir.path(),
         "two.wast",
-        "(assert_invalid (module (memory 1) (memory 1)) \"multiple memories\")\n",
+        "(assert_invalid (module (type (struct))) \"gc\")\n",
     );
     let on = rt().arg("wast").arg(&two).output().unwrap();
     assert!(
-        stdout(&on).contains("unsupported: multiple memories"),
+        stdout(&on).contains("unsupported: garbage collection"),
         "{}",
         stdout(&on)
     );
     let off = rt()
-        .args(["wast", "-W", "multi-memory=n"])
+        .args(["wast", "-W", "gc=n"])
         .arg(&two)
         .output()
         .unwrap();
@@ -119,22 +119,22 @@ fn directives_on_an_unsupported_module_are_unsupported_too() {
     // Without the taint, the assert_return would run against the first module and fail
     // for a reason that has nothing to do with rt's code.
     let script = "(module (func (export \"f\") (result i32) (i32.const 1)))\n\
-                  (module (memory 1) (memory 1) (func (export \"f\") (result i32) (i32.const 2)))\n\
+                  (module (type (struct)) (func (export \"f\") (result i32) (i32.const 2)))\n\
                   (assert_return (invoke \"f\") (i32.const 2))\n";
     let dir = tempdir();
     let path = write(dir.path(), "multi.wast", script);
     let text = stdout(&rt().arg("wast").arg(&path).output().unwrap());
     assert!(
-        text.contains("multi.wast:2:2: unsupported: multiple memories"),
+        text.contains("multi.wast:2:2: unsupported: garbage collection"),
         "{text}"
     );
     assert!(
-        text.contains("multi.wast:3:2: unsupported: multiple memories"),
+        text.contains("multi.wast:3:2: unsupported: garbage collection"),
         "{text}"
     );
     assert_eq!(
         text.lines().last(),
-        Some("1 passed, 2 failed (2 of them unsupported: multiple memories)"),
+        Some("1 passed, 2 failed (2 of them unsupported: garbage collection)"),
         "{text}"
     );
 }

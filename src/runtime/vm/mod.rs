@@ -31,6 +31,9 @@ pub struct VmCtx {
     pub type_ids: *const u32,
     /// The runtime's instance record (for helpers that need segments).
     pub instance: *mut u8,
+    /// Every memory's descriptor, by memory index (imports first). Memory 0 is also reached
+    /// through `mem`/`mem_base` above, one load shorter; the others through this array.
+    pub memories: *const *mut MemoryData,
 }
 
 pub mod offset {
@@ -42,6 +45,9 @@ pub mod offset {
     pub const TABLES: u32 = 40;
     pub const FUNCS: u32 = 48;
     pub const TYPE_IDS: u32 = 56;
+    pub const MEMORIES: u32 = 72;
+    /// In [`super::MemoryData`].
+    pub const MEM_DATA_BASE: u32 = 0;
     /// In [`super::MemoryData`].
     pub const MEM_SIZE: u32 = 8;
     /// In [`super::TableData`].
@@ -66,6 +72,8 @@ const _: () = {
     assert!(offset_of!(VmCtx, tables) == offset::TABLES as usize);
     assert!(offset_of!(VmCtx, funcs) == offset::FUNCS as usize);
     assert!(offset_of!(VmCtx, type_ids) == offset::TYPE_IDS as usize);
+    assert!(offset_of!(VmCtx, memories) == offset::MEMORIES as usize);
+    assert!(offset_of!(MemoryData, base) == offset::MEM_DATA_BASE as usize);
     assert!(offset_of!(MemoryData, size_bytes) == offset::MEM_SIZE as usize);
     assert!(offset_of!(TableData, elems) == offset::TABLE_ELEMS as usize);
     assert!(offset_of!(TableData, size) == offset::TABLE_SIZE as usize);
