@@ -55,6 +55,14 @@ build/fixtures/simd_%.wasm: tests/fixtures/c/simd_%.c
 	@mkdir -p build/fixtures
 	$(WASI_CC) -msimd128 -o $@ $<
 
+# The same scalar kernels for a 64-bit memory (wasm64: memory64 addresses everywhere), for the
+# bench's memory64 table. No libc exists for wasm64 here: -mbulk-memory turns the kernels'
+# memset into memory.fill.
+MEMORY64_KERNELS := $(patsubst %,build/fixtures/bench64_%.wasm,matmul sieve crc32)
+build/fixtures/bench64_%.wasm: tests/fixtures/c/bench_%.c
+	@mkdir -p build/fixtures
+	clang-16 --target=wasm64 -O2 -mbulk-memory -nostdlib -Wl,--no-entry -o $@ $<
+
 build/fixtures/bench_%.wasm: tests/fixtures/c/bench_%.c
 	@mkdir -p build/fixtures
 	$(WASI_CC) -nostartfiles -Wl,--no-entry -o $@ $<
@@ -68,7 +76,7 @@ build/fixtures/%.o: tests/fixtures/c/%.c
 	@mkdir -p build/fixtures
 	$(WASI_CC) -g -c -o $@ $<
 
-fixtures: setup $(FIXTURES)
+fixtures: setup $(FIXTURES) $(MEMORY64_KERNELS)
 
 demo: build fixtures
 	@echo '== rt run: a C program built with clang-16 for wasm32-wasi, compiled by LLVM'

@@ -19,6 +19,10 @@
 //! -msimd128 and their wasm_simd128.h intrinsics (v128, i8x16, i32x4, f32x4), the native build
 //! takes their plain C, which gives the same checksum (-march=native vectorises it as it can).
 //!
+//! A second table times the memory64 builds of three scalar kernels (bench64_*, clang's wasm64
+//! target: every address an i64, every access bounds-checked) against their 32-bit builds
+//! and against wasmtime on the same wasm64 build.
+//!
 //! `make bench` builds the fixtures first. `RT_BENCH_RUNS` sets the number of runs (default 7).
 use rt::{Engine, Linker, Module, Store};
 use std::ffi::{CString, OsStr};
@@ -34,6 +38,9 @@ const KERNELS: &[&str] = &[
     "simd_hex",
     "simd_mat4",
 ];
+
+/// The scalar kernels also built for a 64-bit memory (the Makefile's `bench64_*`).
+const MEMORY64_KERNELS: [&str; 3] = ["matmul", "sieve", "crc32"];
 
 fn median(mut v: Vec<Duration>) -> Duration {
     v.sort();
@@ -186,6 +193,45 @@ fn wasmtime_kernel(
     (compile, run.saturating_sub(start_up))
 }
 
+/// Compile `wasm` with rt and time `runs` calls of its `run` on one instance, each of which
+/// must return `want`: (compile time, median run).
+fn rt_kernel(wasm: &Path, runs: usize, want: u32) -> (Duration, Duration) {
+    let Ok(bytes) = std::fs::read(wasm) else {
+        eprintln!(
+            "{} is missing: run `make fixtures` (make bench does)",
+            wasm.display()
+        );
+        std::process::exit(1);
+    };
+    // The default engine: Wasm 3.0, so SIMD kernels (-msimd128) and wasm64 ones compile.
+    let engine = Engine::default();
+    let t = Instant::now();
+    let compiled = Module::new(&engine, &bytes).expect("kernel compiles");
+    let compile = t.elapsed();
+    let mut store = Store::new(&engine, ());
+    let inst = Linker::new(&engine)
+        .instantiate(&mut store, &compiled)
+        .expect("kernel instantiates");
+    let run = inst
+        .get_typed_func::<(), i32>(&store, "run")
+        .expect("kernel exports run: [] -> [i32]");
+    let times = (0..runs)
+        .map(|_| {
+            let t = Instant::now();
+            let got = run.call(&mut store, ()).expect("kernel runs");
+            let elapsed = t.elapsed();
+            assert_eq!(
+                got,
+                want as i32,
+                "{}: rt and native disagree",
+                wasm.display()
+            );
+            elapsed
+        })
+        .collect();
+    (compile, median(times))
+}
+
 fn main() {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let runs: usize = std::env::var("RT_BENCH_RUNS")
@@ -201,45 +247,23 @@ fn main() {
     let mut rows = Vec::new();
     for &name in KERNELS {
         let wasm = root.join(format!("build/fixtures/bench_{name}.wasm"));
-        let Ok(bytes) = std::fs::read(&wasm) else {
-            eprintln!(
-                "{} is missing: run `make fixtures` (make bench does)",
-                wasm.display()
-            );
-            std::process::exit(1);
-        };
         let native = native_kernel(&root, name, tmp.path()).unwrap_or_else(|e| {
             eprintln!("native build of {name} failed: {e}");
             std::process::exit(1);
         });
-        // Plain Wasm 2.0, but for the simd_* kernels: the Makefile builds those with -msimd128.
-        let engine = Engine::default();
-        let t = Instant::now();
-        let compiled = Module::new(&engine, &bytes).expect("kernel compiles");
-        let compile = t.elapsed();
-        let mut store = Store::new(&engine, ());
-        let inst = Linker::new(&engine)
-            .instantiate(&mut store, &compiled)
-            .expect("kernel instantiates");
-        let run = inst
-            .get_typed_func::<(), i32>(&store, "run")
-            .expect("kernel exports run: [] -> [i32]");
         let want = native();
-        let mut rt_times = Vec::new();
-        let mut native_times = Vec::new();
-        for _ in 0..runs {
-            let t = Instant::now();
-            let got = run.call(&mut store, ()).expect("kernel runs");
-            rt_times.push(t.elapsed());
-            assert_eq!(got, want as i32, "{name}: rt and native disagree");
-            let t = Instant::now();
-            std::hint::black_box(native());
-            native_times.push(t.elapsed());
-        }
+        let native_times = (0..runs)
+            .map(|_| {
+                let t = Instant::now();
+                std::hint::black_box(native());
+                t.elapsed()
+            })
+            .collect();
+        let (compile, rt) = rt_kernel(&wasm, runs, want);
         rows.push(Row {
             name,
             native: median(native_times),
-            rt: median(rt_times),
+            rt,
             compile,
             wasmtime: wasmtime.as_ref().zip(start_up).map(|(cli, start_up)| {
                 wasmtime_kernel(cli, &wasm, tmp.path(), runs, want, start_up)
@@ -286,5 +310,61 @@ fn main() {
             ms(start_up)
         ),
         _ => println!("wasmtime: not measured (the pinned CLI is missing: `make wasmtime`)"),
+    }
+    memory64_table(
+        &root,
+        &rows,
+        runs,
+        wasmtime.as_deref().zip(start_up),
+        tmp.path(),
+    );
+}
+
+/// The memory64 kernels: the scalar kernels built for wasm64 (`bench64_*`, every address an
+/// i64, every access bounds-checked) against the same kernels on a 32-bit memory (the rows
+/// above) and against wasmtime running the wasm64 build.
+fn memory64_table(
+    root: &Path,
+    rows: &[Row],
+    runs: usize,
+    wasmtime: Option<(&Path, Duration)>,
+    tmp: &Path,
+) {
+    println!();
+    println!(
+        "memory64: the same kernels on a 64-bit memory; ratios = rt64 / rt32, rt64 / wasmtime64"
+    );
+    println!(
+        "{:<10} {:>9} {:>13} {:>9} {:>9} {:>13}",
+        "kernel", "rt64/rt32", "rt64/wasmtime", "rt32 ms", "rt64 ms", "wasmtime64 ms"
+    );
+    for name in MEMORY64_KERNELS {
+        let row = rows
+            .iter()
+            .find(|r| r.name == name)
+            .expect("memory64 kernels are among KERNELS");
+        let wasm = root.join(format!("build/fixtures/bench64_{name}.wasm"));
+        let native = native_kernel(root, name, tmp).expect("native build");
+        let want = native();
+        let (_, rt64) = rt_kernel(&wasm, runs, want);
+        let (vs, wasmtime_ms) = match wasmtime {
+            Some((cli, start_up)) => {
+                let (_, t) = wasmtime_kernel(cli, &wasm, tmp, runs, want, start_up);
+                (
+                    format!("{:.2}", rt64.as_secs_f64() / t.as_secs_f64()),
+                    format!("{:.2}", ms(t)),
+                )
+            }
+            None => ("n/a".into(), "n/a".into()),
+        };
+        println!(
+            "{:<10} {:>9.2} {:>13} {:>9.2} {:>9.2} {:>13}",
+            name,
+            rt64.as_secs_f64() / row.rt.as_secs_f64(),
+            vs,
+            ms(row.rt),
+            ms(rt64),
+            wasmtime_ms
+        );
     }
 }

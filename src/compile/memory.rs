@@ -2,8 +2,8 @@
 //! 32-bit index plus 32-bit offset, so an access is `base + zext(index) + offset` with no
 //! check: an out-of-bounds access faults and the runtime turns the fault into a trap. A 64-bit
 //! memory's index can reach past any reservation, so its accesses are checked against the
-//! current size (an overflow-checked add and one compare; the size is a load LLVM hoists out
-//! of loops that do not call).
+//! current size: `index <= size - (offset + width)`, whose right side LLVM hoists out of
+//! loops that do not call, so a loop pays one compare per access.
 //!
 //! LLVM knows nothing of that trap: to it an out-of-bounds access is undefined behaviour, so
 //! it would delete a load whose value it can do without, sink it into the one branch that
@@ -119,35 +119,20 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
             // No index makes this access fit.
             return self.trap_if(env.ctx.bool_type().const_all_ones(), oob_code);
         };
-        let add = env.intrinsic("llvm.uadd.with.overflow", &[env.i64().into()]);
-        let sum = env
-            .b
-            .build_call(
-                add,
-                &[index.into(), env.i64().const_int(reach, false).into()],
-                "reach",
-            )
-            .map_err(llvm_err)?
-            .try_as_basic_value()
-            .basic()
-            .ok_or("uadd.with.overflow")?
-            .into_struct_value();
-        let b = &env.b;
-        let end = b.build_extract_value(sum, 0, "end").map_err(llvm_err)?;
-        let wrapped = b.build_extract_value(sum, 1, "wrap").map_err(llvm_err)?;
         let size = self.memory_size_bytes(mem)?;
         let b = &env.b;
+        let reach = env.i64().const_int(reach, false);
+        // In bounds when `reach <= size` and `index <= size - reach`: the first compare and the
+        // limit do not depend on the index, so LLVM hoists them out of loops, leaving one
+        // compare of the index with a loop-invariant limit.
+        let too_small = b
+            .build_int_compare(inkwell::IntPredicate::ULT, size, reach, "small")
+            .map_err(llvm_err)?;
+        let limit = b.build_int_sub(size, reach, "limit").map_err(llvm_err)?;
         let past = b
-            .build_int_compare(
-                inkwell::IntPredicate::UGT,
-                end.into_int_value(),
-                size,
-                "past",
-            )
+            .build_int_compare(inkwell::IntPredicate::UGT, index, limit, "past")
             .map_err(llvm_err)?;
-        let oob = b
-            .build_or(past, wrapped.into_int_value(), "oob")
-            .map_err(llvm_err)?;
+        let oob = b.build_or(too_small, past, "oob").map_err(llvm_err)?;
         self.trap_if(oob, oob_code)
     }
 
