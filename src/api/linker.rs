@@ -156,6 +156,46 @@ impl<T: 'static> Linker<T> {
         Ok(self.insert(module, name, Definition::Host { ty, call }))
     }
 
+    /// Define every function `module` imports that this linker lacks as one that fails when
+    /// called, with the error instantiation would have given (wasmtime's
+    /// `define_unknown_imports_as_traps`, `-W unknown-imports-trap=y`): a program can then run
+    /// as long as it never calls what its host does not provide.
+    pub fn define_unknown_imports_as_traps(&mut self, module: &Module) -> Result<()> {
+        for (m, n, ty) in self.unknown_function_imports(module) {
+            let message = format!("unknown import: `{m}::{n}` has not been defined");
+            self.func_new(&m, &n, ty, move |_, _, _| Err(Trap::host(message.clone())))?;
+        }
+        Ok(())
+    }
+
+    /// Define every function `module` imports that this linker lacks as one that returns the
+    /// zero of each result type (null for references), as wasmtime's
+    /// `define_unknown_imports_as_default_values` (`-W unknown-imports-default=y`).
+    pub fn define_unknown_imports_as_default_values(&mut self, module: &Module) -> Result<()> {
+        for (m, n, ty) in self.unknown_function_imports(module) {
+            // `func_new` starts the results at their zero values: leave them.
+            self.func_new(&m, &n, ty, |_, _, _| Ok(()))?;
+        }
+        Ok(())
+    }
+
+    /// The function imports of `module` this linker has no definition for, with their types.
+    fn unknown_function_imports(&self, module: &Module) -> Vec<(String, String, FuncType)> {
+        let wasm = &module.compiled.module;
+        wasm.imports
+            .iter()
+            .filter(|i| !self.defs.contains_key(&(i.module.clone(), i.name.clone())))
+            .filter_map(|i| match i.kind {
+                crate::module::ImportKind::Func(t) => Some((
+                    i.module.clone(),
+                    i.name.clone(),
+                    wasm.types[t as usize].clone(),
+                )),
+                _ => None,
+            })
+            .collect()
+    }
+
     /// What `module::name` is defined as, in `store` (host functions are made into functions
     /// of that store).
     pub fn get(

@@ -15,7 +15,9 @@ pub struct CodegenOptions {
     /// simd, relaxed-simd, tail-call, extended-const, multi-memory, memory64,
     /// function-references, gc, exceptions, threads, wide-arithmetic, custom-page-sizes,
     /// custom-descriptors; relaxed-simd-deterministic (relaxed SIMD gives the same answers
-    /// on every host); max-memories=N (memories per store, default 10000)
+    /// on every host); max-memories=N (memories per store, default 10000);
+    /// unknown-imports-trap (functions nothing defines fail when called) and
+    /// unknown-imports-default (they return zeros), for `rt run`
     #[arg(short = 'W', value_name = "NAME[=y|n][,...]")]
     pub wasm: Vec<String>,
 }
@@ -53,6 +55,9 @@ pub fn apply_wasm_switches(config: &mut Config, switches: &[String]) -> Result<(
     for (name, value) in pairs(switches) {
         if name == "relaxed-simd-deterministic" {
             config.relaxed_simd_deterministic(yes(name, value)?);
+        } else if LINKING_SWITCHES.contains(&name) {
+            // How `rt run` links, not how code is generated: read by `linking()`.
+            yes(name, value)?;
         } else if name == "max-memories" {
             let n = value
                 .parse()
@@ -66,6 +71,34 @@ pub fn apply_wasm_switches(config: &mut Config, switches: &[String]) -> Result<(
     switch_features(&mut features, &languages)?;
     config.wasm_features(features);
     Ok(())
+}
+
+/// The `-W` switches that decide how `rt run` satisfies imports rather than what it compiles.
+const LINKING_SWITCHES: [&str; 2] = ["unknown-imports-trap", "unknown-imports-default"];
+
+/// What to do with function imports that nothing defines (wasmtime's `-W` switches of the
+/// same names); by default they fail instantiation.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Linking {
+    /// `unknown-imports-trap=y`: each fails when called, with the unknown-import message.
+    pub unknown_imports_trap: bool,
+    /// `unknown-imports-default=y`: each returns zeros (null references).
+    pub unknown_imports_default: bool,
+}
+
+impl CodegenOptions {
+    /// The linking switches among the `-W` flags.
+    pub fn linking(&self) -> Result<Linking> {
+        let mut linking = Linking::default();
+        for (name, value) in pairs(&self.wasm) {
+            match name {
+                "unknown-imports-trap" => linking.unknown_imports_trap = yes(name, value)?,
+                "unknown-imports-default" => linking.unknown_imports_default = yes(name, value)?,
+                _ => {}
+            }
+        }
+        Ok(linking)
+    }
 }
 
 /// Apply `-W` switches (`NAME`, `NAME=y`, `NAME=n`, comma-separated) to `features`.

@@ -67,6 +67,13 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     }
     let shown = args.module.display().to_string();
     let m = load_module(&engine, &args.module)?;
+    let linking = args.options.linking()?;
+    if linking.unknown_imports_trap {
+        linker.define_unknown_imports_as_traps(&m)?;
+    }
+    if linking.unknown_imports_default {
+        linker.define_unknown_imports_as_default_values(&m)?;
+    }
     match args.profile.as_deref() {
         None => {}
         Some("perfmap") => {
@@ -169,19 +176,27 @@ pub fn load_module(engine: &Engine, path: &Path) -> anyhow::Result<Module> {
     Module::from_file_cached(engine, path)
 }
 
-/// Print a trap like wasmtime (message, then the wasm backtrace) and pick the exit status.
+/// Print a trap like wasmtime (message, then the wasm backtrace) and pick the exit status:
+/// the guest's for `proc_exit`, 134 for a trap, 1 for a host function's error.
 pub fn report_trap(t: &Trap) -> ExitCode {
     if let TrapKind::Exit(code) = t.kind {
         return ExitCode::from(code as u8);
     }
-    eprintln!("error: wasm trap: {}", t.kind);
+    // A host function's error is not a trap of the guest's: wasmtime prints it as an error
+    // (with the backtrace) and exits 1.
+    let host = matches!(t.kind, TrapKind::Host(_));
+    if host {
+        eprintln!("error: {}", t.kind);
+    } else {
+        eprintln!("error: wasm trap: {}", t.kind);
+    }
     if !t.backtrace.is_empty() {
         eprintln!("wasm backtrace:");
         for (i, f) in t.backtrace.iter().enumerate() {
             eprintln!("  {i:>3}: {f}");
         }
     }
-    ExitCode::from(TRAP_EXIT_STATUS)
+    ExitCode::from(if host { 1 } else { TRAP_EXIT_STATUS })
 }
 
 fn parse_arg(a: &str, ty: ValType) -> anyhow::Result<Val> {

@@ -13,6 +13,7 @@ mod simd_programs;
 mod smoke;
 mod spec;
 mod traps_sunk_loads;
+mod unknown_imports;
 mod wasi;
 mod wasi_differential;
 mod wasi_testsuite;
