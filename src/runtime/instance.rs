@@ -308,10 +308,75 @@ fn eval_const(data: &InstanceData, e: &ConstExpr) -> Result<ValRaw, Error> {
             // SAFETY: global cells are live boxes owned by the store.
             unsafe { *data.globals[g as usize] }
         }
-        ConstOp::Unsupported => {
-            return Err(Error::Compile("unsupported constant expression".into()))
-        }
+        ConstOp::Sequence => eval_sequence(data, e)?,
     })
+}
+
+/// A constant expression of several instructions (extended constants: `i32`/`i64` `add`,
+/// `sub` and `mul` over constants and `global.get`), run on a small value stack. Validation
+/// typed the sequence, so the stack holds exactly one value at `end`; an instruction outside
+/// what rt implements (GC allocations) is refused, not guessed at.
+fn eval_sequence(data: &InstanceData, e: &ConstExpr) -> Result<ValRaw, Error> {
+    use wasmparser::Operator as O;
+    let unsupported = || Error::Compile("unsupported constant expression".into());
+    let mut reader = data
+        .module
+        .const_expr_operators(e, wasmparser::WasmFeatures::all());
+    let mut stack: Vec<ValRaw> = Vec::new();
+    // The two operands of a binary operator, in push order.
+    fn operands(stack: &mut Vec<ValRaw>) -> Option<(ValRaw, ValRaw)> {
+        let b = stack.pop()?;
+        let a = stack.pop()?;
+        Some((a, b))
+    }
+    while !reader.eof() {
+        let op = reader
+            .read()
+            .map_err(|err| Error::Compile(format!("constant expression: {err}")))?;
+        let single = |op: ConstOp| ConstExpr {
+            op,
+            range: e.range.clone(),
+        };
+        let v = match op {
+            O::End => break,
+            O::I32Const { value } => ValRaw::from_i32(value),
+            O::I64Const { value } => ValRaw::from_i64(value),
+            O::F32Const { value } => ValRaw::from_u64(u64::from(value.bits())),
+            O::F64Const { value } => ValRaw::from_u64(value.bits()),
+            O::V128Const { value } => ValRaw::from_v128(u128::from_le_bytes(*value.bytes())),
+            O::RefNull { .. } => ValRaw::default(),
+            O::RefFunc { function_index } => {
+                eval_const(data, &single(ConstOp::RefFunc(function_index)))?
+            }
+            O::GlobalGet { global_index } => {
+                eval_const(data, &single(ConstOp::GlobalGet(global_index)))?
+            }
+            O::I32Add | O::I32Sub | O::I32Mul => {
+                let (a, b) = operands(&mut stack).ok_or_else(unsupported)?;
+                let (a, b) = (a.i32(), b.i32());
+                ValRaw::from_i32(match op {
+                    O::I32Add => a.wrapping_add(b),
+                    O::I32Sub => a.wrapping_sub(b),
+                    _ => a.wrapping_mul(b),
+                })
+            }
+            O::I64Add | O::I64Sub | O::I64Mul => {
+                let (a, b) = operands(&mut stack).ok_or_else(unsupported)?;
+                let (a, b) = (a.i64(), b.i64());
+                ValRaw::from_i64(match op {
+                    O::I64Add => a.wrapping_add(b),
+                    O::I64Sub => a.wrapping_sub(b),
+                    _ => a.wrapping_mul(b),
+                })
+            }
+            _ => return Err(unsupported()),
+        };
+        stack.push(v);
+    }
+    match stack.as_slice() {
+        [v] => Ok(*v),
+        _ => Err(unsupported()),
+    }
 }
 
 fn apply_segments(store: &mut Store, instance: Instance) -> Result<(), Error> {
