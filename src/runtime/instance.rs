@@ -5,6 +5,7 @@
 //! segments, run the start function.
 use super::store::{FuncEntry, FuncKind, HostCtx, Store};
 use super::trap::{Trap, TrapKind};
+use super::types;
 use super::vm::{adapter_symbol, func_symbol, tramp_symbol};
 use super::vm::{AnyFunc, MemoryData, TableData, ValRaw, VmCtx};
 use super::{CompiledModule, Error, Extern, Func, Global, Instance, Linker, Memory, Table, Val};
@@ -20,7 +21,8 @@ pub(crate) struct InstanceData {
     pub globals: Vec<*mut ValRaw>,
     pub tables: Vec<*mut TableData>,
     pub funcs: Vec<*const AnyFunc>,
-    pub type_ids: Vec<u32>,
+    /// The store-wide signature id of every type index (see `runtime::types`).
+    pub type_ids: Arc<[u32]>,
     pub func_handles: Vec<Func>,
     pub table_handles: Vec<Table>,
     pub memory_handles: Vec<Memory>,
@@ -49,7 +51,17 @@ fn limits_ok(min: u64, max: Option<u64>, want_min: u64, want_max: Option<u64>) -
         }
 }
 
-fn resolve_imports(store: &Store, linker: &Linker, module: &Module) -> Result<Vec<Extern>, Error> {
+/// Find every import in `linker` and check its type against the import's, in the store's
+/// resolved types (`ids` resolves the module's type indices): a function must have the
+/// same signature (function types are final without GC), a table the same element type
+/// (tables are read and written, so invariant) and large enough limits, an immutable
+/// global a subtype, a mutable one the same type.
+fn resolve_imports(
+    store: &Store,
+    linker: &Linker,
+    module: &Module,
+    ids: &[u32],
+) -> Result<Vec<Extern>, Error> {
     let mut out = Vec::new();
     for imp in &module.imports {
         let Some(ext) = linker.get(&imp.module, &imp.name) else {
@@ -60,18 +72,26 @@ fn resolve_imports(store: &Store, linker: &Linker, module: &Module) -> Result<Ve
         };
         let ok = match (imp.kind, ext) {
             (ImportKind::Func(t), Extern::Func(f)) => {
-                store.func_type(f) == module.types[t as usize]
+                Some(store.func_sig(f)) == ids.get(t as usize).copied()
             }
             (ImportKind::Table(want), Extern::Table(t)) => {
                 let have = store.table_type(t);
-                have.element_type == want.element_type
+                store.table_elem(t) == types::canon_ref(want.element_type, ids, None)
                     && limits_ok(have.initial, have.maximum, want.initial, want.maximum)
             }
             (ImportKind::Memory(want), Extern::Memory(m)) => {
                 let have = store.memory_type(m);
                 limits_ok(have.initial, have.maximum, want.initial, want.maximum)
             }
-            (ImportKind::Global(want), Extern::Global(g)) => store.global_type(g) == want,
+            (ImportKind::Global(want), Extern::Global(g)) => {
+                let have = store.global_canon(g);
+                let want_ty = types::canon_val(want.content_type, ids, None);
+                store.global_type(g).mutable == want.mutable
+                    && match want.mutable {
+                        true => have == want_ty,
+                        false => types::val_subtype(have, want_ty),
+                    }
+            }
             _ => false,
         };
         if !ok {
@@ -92,8 +112,8 @@ pub(crate) fn instantiate(
     m: &CompiledModule,
 ) -> Result<Instance, Error> {
     let module = m.module.clone();
-    let imports = resolve_imports(store, linker, &module)?;
-    let type_ids: Vec<u32> = module.types.iter().map(|t| store.sig_id(t)).collect();
+    let type_ids: Arc<[u32]> = store.register_types(&module.types).into();
+    let imports = resolve_imports(store, linker, &module, &type_ids)?;
     let inst_index = store.instances.len() as u32;
 
     let mut data = Box::new(InstanceData {
@@ -112,7 +132,7 @@ pub(crate) fn instantiate(
         globals: Vec::new(),
         tables: Vec::new(),
         funcs: Vec::new(),
-        type_ids,
+        type_ids: type_ids.clone(),
         func_handles: Vec::new(),
         table_handles: Vec::new(),
         memory_handles: Vec::new(),
@@ -201,6 +221,7 @@ pub(crate) fn instantiate(
         store.funcs.push(FuncEntry {
             anyfunc: af,
             ty: module.types[t as usize].clone(),
+            type_ids: type_ids.clone(),
             kind: FuncKind::Wasm,
         });
         data.func_handles.push(f);
@@ -228,7 +249,7 @@ pub(crate) fn instantiate(
     for (i, init) in module.global_inits.iter().enumerate() {
         let ty = module.globals[module.num_imported_globals as usize + i];
         let raw = eval_const(&data, init)?;
-        let g = store.new_global(ty, Val::I32(0));
+        let g = store.new_global_in(ty, Val::I32(0), &type_ids);
         *store.globals[g.0 as usize] = raw;
         data.global_handles.push(g);
         data.globals.push(&mut *store.globals[g.0 as usize]);
@@ -243,7 +264,7 @@ pub(crate) fn instantiate(
             Some(e) => eval_const(&data, e)?.u64(),
             None => 0,
         };
-        let t = store.new_table(*ty, Val::I32(0))?;
+        let t = store.new_table_in(*ty, Val::I32(0), &type_ids)?;
         store.tables[t.0 as usize].storage.fill(init as usize);
         data.table_handles.push(t);
         data.tables.push(&mut *store.tables[t.0 as usize]);

@@ -370,8 +370,8 @@ fn every_proposal_folder_has_a_suite() {
 const SIMD: [&str; 0] = [];
 
 /// Scripts of the Wasm 3.0 suite besides [`SIMD`] that need what rt lacks:
-/// SIMD with several memories, tail calls, extended constants, multiple memories, 64-bit memories and tables, typed function
-/// references, exceptions, GC. The SIMD and Wasm 3.0 issues empty this list.
+/// SIMD with several memories, tail calls, multiple memories, 64-bit memories and tables,
+/// exceptions, GC. The SIMD and Wasm 3.0 issues empty this list.
 const UNSUPPORTED_3_0: &[&str] = &[
     "address0",
     "address1",
@@ -389,12 +389,8 @@ const UNSUPPORTED_3_0: &[&str] = &[
     "binary_leb128_64",
     "br_on_cast",
     "br_on_cast_fail",
-    "br_on_non_null",
-    "br_on_null",
-    "br_table",
     "bulk64",
     "call_indirect64",
-    "call_ref",
     "data",
     "data0",
     "data1",
@@ -416,7 +412,6 @@ const UNSUPPORTED_3_0: &[&str] = &[
     "imports3",
     "imports4",
     "instance",
-    "linking",
     "linking0",
     "linking1",
     "linking2",
@@ -425,7 +420,6 @@ const UNSUPPORTED_3_0: &[&str] = &[
     "load1",
     "load2",
     "load64",
-    "local_init",
     "memory-multi",
     "memory64-imports",
     "memory64",
@@ -446,11 +440,8 @@ const UNSUPPORTED_3_0: &[&str] = &[
     "memory_trap0",
     "memory_trap1",
     "memory_trap64",
-    "ref",
-    "ref_as_non_null",
     "ref_cast",
     "ref_eq",
-    "ref_is_null",
     "ref_null",
     "ref_test",
     "return_call",
@@ -462,8 +453,6 @@ const UNSUPPORTED_3_0: &[&str] = &[
     "store1",
     "store2",
     "struct",
-    "table-sub",
-    "table",
     "table64",
     "table_copy64",
     "table_copy_mixed",
@@ -483,5 +472,4 @@ const UNSUPPORTED_3_0: &[&str] = &[
     "type-equivalence",
     "type-rec",
     "type-subtyping",
-    "unreached-valid",
 ];
