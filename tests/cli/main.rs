@@ -5,6 +5,7 @@ mod compile;
 mod expected;
 mod explain;
 mod float_nans;
+mod funcref;
 mod objdump;
 mod objdump_differential;
 mod run;
