@@ -110,14 +110,16 @@ pub fn wasm3() -> WasmFeatures {
     WasmFeatures::WASM3
 }
 
-/// What rt compiles and runs today: the Wasm 2.0 language and relaxed SIMD. SIMD validates;
-/// an operator the translator does not lower yet is refused as unsupported when the module
-/// is compiled.
+/// What rt compiles and runs today: the Wasm 2.0 language, relaxed SIMD, extended constant
+/// expressions and typed function references. SIMD validates; an operator the translator
+/// does not lower yet is refused as unsupported when the module is compiled.
 pub fn implemented() -> WasmFeatures {
     WasmFeatures::WASM2
         .union(WasmFeatures::RELAXED_SIMD)
         .union(WasmFeatures::MULTI_MEMORY)
         .union(WasmFeatures::MEMORY64)
+        .union(WasmFeatures::EXTENDED_CONST)
+        .union(WasmFeatures::FUNCTION_REFERENCES)
 }
 
 /// Why a module was refused.

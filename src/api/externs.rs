@@ -314,7 +314,8 @@ impl Global {
         if !ty.mutable {
             bail!("global is immutable");
         }
-        if !opaque.val_fits(&value, ty.content_type) {
+        // The global's own resolved type: a module's global may have a typed reference type.
+        if !opaque.fits(&value, opaque.global_canon(*self)) {
             bail!("global of type {} cannot hold {value:?}", ty.content_type);
         }
         opaque.global_set(*self, value);

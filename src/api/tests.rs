@@ -223,3 +223,50 @@ fn globals_and_memories_through_handles() {
     m.data_mut(&mut store)[70000] = 42;
     assert_eq!(m.data(&store)[70000], 42);
 }
+
+const TYPED_REFS: &str = r#"(module
+  (type $unary (func (param i32) (result i32)))
+  (type $nullary (func (result i32)))
+  (func $inc (export "inc") (type $unary) (i32.add (local.get 0) (i32.const 1)))
+  (func $five (export "five") (type $nullary) (i32.const 5))
+  (global $chosen (export "chosen") (mut (ref null $unary)) (ref.null $unary))
+  (func (export "apply") (param (ref $unary)) (param i32) (result i32)
+    (call_ref $unary (local.get 1) (local.get 0)))
+  (elem declare func $inc))"#;
+
+/// Values of typed reference types are checked against the type, not only its kind: a
+/// function of another signature or a null where none is allowed is refused before any
+/// code runs.
+#[test]
+fn typed_function_references_are_checked_at_the_boundary() {
+    let engine = Engine::default();
+    let module = Module::new(&engine, TYPED_REFS).unwrap();
+    let mut store = Store::new(&engine, ());
+    let instance = Linker::new(&engine)
+        .instantiate(&mut store, &module)
+        .unwrap();
+    let inc = instance.get_func(&store, "inc").unwrap();
+    let five = instance.get_func(&store, "five").unwrap();
+    let apply = instance.get_func(&store, "apply").unwrap();
+    let mut out = [Val::I32(0)];
+    apply
+        .call(
+            &mut store,
+            &[Val::FuncRef(Some(inc)), Val::I32(41)],
+            &mut out,
+        )
+        .unwrap();
+    assert_eq!(out, [Val::I32(42)]);
+    for wrong in [Val::FuncRef(Some(five)), Val::FuncRef(None)] {
+        assert!(apply
+            .call(&mut store, &[wrong, Val::I32(1)], &mut out)
+            .is_err());
+    }
+    let chosen = instance.get_global(&store, "chosen").unwrap();
+    assert_eq!(chosen.get(&store), Val::FuncRef(None));
+    chosen.set(&mut store, Val::FuncRef(Some(inc))).unwrap();
+    assert_eq!(chosen.get(&store), Val::FuncRef(Some(inc)));
+    assert!(chosen.set(&mut store, Val::FuncRef(Some(five))).is_err());
+    assert!(chosen.set(&mut store, Val::ExternRef(None)).is_err());
+    chosen.set(&mut store, Val::FuncRef(None)).unwrap();
+}

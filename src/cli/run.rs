@@ -212,6 +212,8 @@ fn parse_arg(a: &str, ty: ValType) -> anyhow::Result<Val> {
             Some(h) => u128::from_str_radix(h, 16).map_err(|_| bad())?,
             None => a.parse().map_err(|_| bad())?,
         }),
+        // No reference can be named on the command line, but a nullable one can be null.
+        ValType::Ref(r) if r.is_nullable() && a == "null" => Val::default_for(ty),
         _ => bail!("cannot pass a {ty} argument from the command line"),
     })
 }

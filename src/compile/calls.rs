@@ -109,6 +109,18 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
         self.trap_if(bad, trap_code::SIG_MISMATCH)?;
         self.call_anyfunc(anyfunc, &ty)
     }
+
+    /// `call_ref`: the reference on top of the stack is the callee. Validation guarantees its
+    /// type is `type_index` (without GC every function type is final, so a subtype is the type
+    /// itself), so unlike `call_indirect` there is no signature check: only null traps.
+    pub(crate) fn call_ref(&mut self, type_index: u32) -> Res<()> {
+        let env = self.env;
+        let ty = env.wasm.types[type_index as usize].clone();
+        let anyfunc = self.pop().into_pointer_value();
+        let null = env.b.build_is_null(anyfunc, "null").map_err(llvm_err)?;
+        self.trap_if(null, trap_code::NULL_FUNC_REF)?;
+        self.call_anyfunc(anyfunc, &ty)
+    }
 }
 
 /// Attributes every generated function carries: frame pointers (trap backtraces walk them)

@@ -205,6 +205,35 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
                 type_index,
                 table_index,
             } => self.call_indirect(*type_index, *table_index)?,
+            Operator::CallRef { type_index } => self.call_ref(*type_index)?,
+            Operator::BrOnNull { relative_depth } => {
+                // The label takes the values below the reference; the reference, known
+                // non-null, stays on the stack when the branch is not taken.
+                let r = self.pop().into_pointer_value();
+                let null = b.build_is_null(r, "isnull").map_err(llvm_err)?;
+                let target = self.add_branch_incoming(*relative_depth);
+                let cont = env.ctx.append_basic_block(self.func, "nonnull");
+                b.build_conditional_branch(null, target, cont)
+                    .map_err(llvm_err)?;
+                b.position_at_end(cont);
+                self.push(r);
+            }
+            Operator::BrOnNonNull { relative_depth } => {
+                // The label takes the reference too, on top; a null is dropped.
+                let r = self
+                    .stack
+                    .last()
+                    .copied()
+                    .expect("validated")
+                    .into_pointer_value();
+                let null = b.build_is_null(r, "isnull").map_err(llvm_err)?;
+                let target = self.add_branch_incoming(*relative_depth);
+                let cont = env.ctx.append_basic_block(self.func, "null");
+                b.build_conditional_branch(null, cont, target)
+                    .map_err(llvm_err)?;
+                b.position_at_end(cont);
+                self.pop();
+            }
             _ => return Ok(false),
         }
         Ok(true)

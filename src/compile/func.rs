@@ -423,5 +423,13 @@ pub(crate) fn unsupported(op: &Operator) -> super::CompileError {
             detail: format!("instruction {name}"),
         };
     }
+    // wasmparser counts `return_call_ref` as part of typed function references, so a module
+    // using it validates without tail calls; refuse it as the tail call it is.
+    if name.starts_with("ReturnCall") {
+        return super::CompileError::Unsupported {
+            feature: "tail calls",
+            detail: format!("instruction {name}"),
+        };
+    }
     format!("unsupported instruction: {name}").into()
 }

@@ -64,6 +64,14 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
                     .map_err(llvm_err)?;
                 self.push(v);
             }
+            O::RefAsNonNull => {
+                let r = *self.stack.last().expect("validated");
+                let null = env
+                    .b
+                    .build_is_null(r.into_pointer_value(), "isnull")
+                    .map_err(llvm_err)?;
+                self.trap_if(null, trap_code::NULL_REF)?;
+            }
             O::RefFunc { function_index } => {
                 let funcs = env
                     .load_field(self.vmctx, offset::FUNCS, env.ptr().into())?

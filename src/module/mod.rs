@@ -151,7 +151,8 @@ pub struct Export {
     pub index: u32,
 }
 
-/// A constant expression (Wasm 2.0: exactly one instruction before `end`), plus its bytes.
+/// A constant expression, plus its bytes: decoded when it is one instruction before `end`
+/// (all Wasm 2.0 allows), kept as bytes otherwise.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConstExpr {
     pub op: ConstOp,
@@ -170,9 +171,9 @@ pub enum ConstOp {
     RefNull(RefType),
     RefFunc(u32),
     GlobalGet(u32),
-    /// An instruction sequence outside Wasm 2.0 (extended-const and friends). Kept so printers
-    /// can show the raw bytes; the compiler rejects it.
-    Unsupported,
+    /// Any other instruction sequence (extended constants' arithmetic, GC allocations).
+    /// Printers show the raw instructions; the runtime evaluates them from the bytes.
+    Sequence,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -68,9 +68,9 @@ fn const_expr(expr: &wasmparser::ConstExpr<'_>) -> Result<ConstExpr, ParseError>
             ),
             Operator::RefFunc { function_index } => ConstOp::RefFunc(*function_index),
             Operator::GlobalGet { global_index } => ConstOp::GlobalGet(*global_index),
-            _ => ConstOp::Unsupported,
+            _ => ConstOp::Sequence,
         },
-        _ => ConstOp::Unsupported,
+        _ => ConstOp::Sequence,
     };
     Ok(ConstExpr {
         op,

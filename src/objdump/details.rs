@@ -375,7 +375,7 @@ pub(super) fn init_expr(ctx: &Ctx, e: &ConstExpr, unsigned: bool) -> String {
         }
         ConstOp::RefFunc(f) => format!(" - init ref.func:{f}{}", suffix(ctx.names.func(f))),
         ConstOp::RefNull(_) => " - init null".to_string(),
-        ConstOp::Unsupported => instruction_list(ctx, e),
+        ConstOp::Sequence => instruction_list(ctx, e),
     }
 }
 

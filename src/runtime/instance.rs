@@ -5,6 +5,7 @@
 //! segments, run the start function.
 use super::store::{FuncEntry, FuncKind, HostCtx, Store};
 use super::trap::{Trap, TrapKind};
+use super::types;
 use super::vm::{adapter_symbol, func_symbol, tramp_symbol};
 use super::vm::{AnyFunc, MemoryData, TableData, ValRaw, VmCtx};
 use super::{CompiledModule, Error, Extern, Func, Global, Instance, Linker, Memory, Table, Val};
@@ -20,7 +21,8 @@ pub(crate) struct InstanceData {
     pub globals: Vec<*mut ValRaw>,
     pub tables: Vec<*mut TableData>,
     pub funcs: Vec<*const AnyFunc>,
-    pub type_ids: Vec<u32>,
+    /// The store-wide signature id of every type index (see `runtime::types`).
+    pub type_ids: Arc<[u32]>,
     pub func_handles: Vec<Func>,
     pub table_handles: Vec<Table>,
     pub memory_handles: Vec<Memory>,
@@ -49,7 +51,17 @@ fn limits_ok(min: u64, max: Option<u64>, want_min: u64, want_max: Option<u64>) -
         }
 }
 
-fn resolve_imports(store: &Store, linker: &Linker, module: &Module) -> Result<Vec<Extern>, Error> {
+/// Find every import in `linker` and check its type against the import's, in the store's
+/// resolved types (`ids` resolves the module's type indices): a function must have the
+/// same signature (function types are final without GC), a table the same element type
+/// (tables are read and written, so invariant) and large enough limits, an immutable
+/// global a subtype, a mutable one the same type.
+fn resolve_imports(
+    store: &Store,
+    linker: &Linker,
+    module: &Module,
+    ids: &[u32],
+) -> Result<Vec<Extern>, Error> {
     let mut out = Vec::new();
     for imp in &module.imports {
         let Some(ext) = linker.get(&imp.module, &imp.name) else {
@@ -60,11 +72,11 @@ fn resolve_imports(store: &Store, linker: &Linker, module: &Module) -> Result<Ve
         };
         let ok = match (imp.kind, ext) {
             (ImportKind::Func(t), Extern::Func(f)) => {
-                store.func_type(f) == module.types[t as usize]
+                Some(store.func_sig(f)) == ids.get(t as usize).copied()
             }
             (ImportKind::Table(want), Extern::Table(t)) => {
                 let have = store.table_type(t);
-                have.element_type == want.element_type
+                store.table_elem(t) == types::canon_ref(want.element_type, ids, None)
                     && have.table64 == want.table64
                     && limits_ok(have.initial, have.maximum, want.initial, want.maximum)
             }
@@ -74,7 +86,15 @@ fn resolve_imports(store: &Store, linker: &Linker, module: &Module) -> Result<Ve
                     && have.shared == want.shared
                     && limits_ok(have.initial, have.maximum, want.initial, want.maximum)
             }
-            (ImportKind::Global(want), Extern::Global(g)) => store.global_type(g) == want,
+            (ImportKind::Global(want), Extern::Global(g)) => {
+                let have = store.global_canon(g);
+                let want_ty = types::canon_val(want.content_type, ids, None);
+                store.global_type(g).mutable == want.mutable
+                    && match want.mutable {
+                        true => have == want_ty,
+                        false => types::val_subtype(have, want_ty),
+                    }
+            }
             _ => false,
         };
         if !ok {
@@ -95,8 +115,8 @@ pub(crate) fn instantiate(
     m: &CompiledModule,
 ) -> Result<Instance, Error> {
     let module = m.module.clone();
-    let imports = resolve_imports(store, linker, &module)?;
-    let type_ids: Vec<u32> = module.types.iter().map(|t| store.sig_id(t)).collect();
+    let type_ids: Arc<[u32]> = store.register_types(&module.types).into();
+    let imports = resolve_imports(store, linker, &module, &type_ids)?;
     let inst_index = store.instances.len() as u32;
 
     let mut data = Box::new(InstanceData {
@@ -116,7 +136,7 @@ pub(crate) fn instantiate(
         globals: Vec::new(),
         tables: Vec::new(),
         funcs: Vec::new(),
-        type_ids,
+        type_ids: type_ids.clone(),
         func_handles: Vec::new(),
         table_handles: Vec::new(),
         memory_handles: Vec::new(),
@@ -205,6 +225,7 @@ pub(crate) fn instantiate(
         store.funcs.push(FuncEntry {
             anyfunc: af,
             ty: module.types[t as usize].clone(),
+            type_ids: type_ids.clone(),
             kind: FuncKind::Wasm,
         });
         data.func_handles.push(f);
@@ -232,7 +253,7 @@ pub(crate) fn instantiate(
     for (i, init) in module.global_inits.iter().enumerate() {
         let ty = module.globals[module.num_imported_globals as usize + i];
         let raw = eval_const(&data, init)?;
-        let g = store.new_global(ty, Val::I32(0));
+        let g = store.new_global_in(ty, Val::I32(0), &type_ids);
         *store.globals[g.0 as usize] = raw;
         data.global_handles.push(g);
         data.globals.push(&mut *store.globals[g.0 as usize]);
@@ -247,7 +268,7 @@ pub(crate) fn instantiate(
             Some(e) => eval_const(&data, e)?.u64(),
             None => 0,
         };
-        let t = store.new_table(*ty, Val::I32(0))?;
+        let t = store.new_table_in(*ty, Val::I32(0), &type_ids)?;
         store.tables[t.0 as usize].storage.fill(init as usize);
         data.table_handles.push(t);
         data.tables.push(&mut *store.tables[t.0 as usize]);
@@ -313,10 +334,75 @@ fn eval_const(data: &InstanceData, e: &ConstExpr) -> Result<ValRaw, Error> {
             // SAFETY: global cells are live boxes owned by the store.
             unsafe { *data.globals[g as usize] }
         }
-        ConstOp::Unsupported => {
-            return Err(Error::Compile("unsupported constant expression".into()))
-        }
+        ConstOp::Sequence => eval_sequence(data, e)?,
     })
+}
+
+/// A constant expression of several instructions (extended constants: `i32`/`i64` `add`,
+/// `sub` and `mul` over constants and `global.get`), run on a small value stack. Validation
+/// typed the sequence, so the stack holds exactly one value at `end`; an instruction outside
+/// what rt implements (GC allocations) is refused, not guessed at.
+fn eval_sequence(data: &InstanceData, e: &ConstExpr) -> Result<ValRaw, Error> {
+    use wasmparser::Operator as O;
+    let unsupported = || Error::Compile("unsupported constant expression".into());
+    let mut reader = data
+        .module
+        .const_expr_operators(e, wasmparser::WasmFeatures::all());
+    let mut stack: Vec<ValRaw> = Vec::new();
+    // The two operands of a binary operator, in push order.
+    fn operands(stack: &mut Vec<ValRaw>) -> Option<(ValRaw, ValRaw)> {
+        let b = stack.pop()?;
+        let a = stack.pop()?;
+        Some((a, b))
+    }
+    while !reader.eof() {
+        let op = reader
+            .read()
+            .map_err(|err| Error::Compile(format!("constant expression: {err}")))?;
+        let single = |op: ConstOp| ConstExpr {
+            op,
+            range: e.range.clone(),
+        };
+        let v = match op {
+            O::End => break,
+            O::I32Const { value } => ValRaw::from_i32(value),
+            O::I64Const { value } => ValRaw::from_i64(value),
+            O::F32Const { value } => ValRaw::from_u64(u64::from(value.bits())),
+            O::F64Const { value } => ValRaw::from_u64(value.bits()),
+            O::V128Const { value } => ValRaw::from_v128(u128::from_le_bytes(*value.bytes())),
+            O::RefNull { .. } => ValRaw::default(),
+            O::RefFunc { function_index } => {
+                eval_const(data, &single(ConstOp::RefFunc(function_index)))?
+            }
+            O::GlobalGet { global_index } => {
+                eval_const(data, &single(ConstOp::GlobalGet(global_index)))?
+            }
+            O::I32Add | O::I32Sub | O::I32Mul => {
+                let (a, b) = operands(&mut stack).ok_or_else(unsupported)?;
+                let (a, b) = (a.i32(), b.i32());
+                ValRaw::from_i32(match op {
+                    O::I32Add => a.wrapping_add(b),
+                    O::I32Sub => a.wrapping_sub(b),
+                    _ => a.wrapping_mul(b),
+                })
+            }
+            O::I64Add | O::I64Sub | O::I64Mul => {
+                let (a, b) = operands(&mut stack).ok_or_else(unsupported)?;
+                let (a, b) = (a.i64(), b.i64());
+                ValRaw::from_i64(match op {
+                    O::I64Add => a.wrapping_add(b),
+                    O::I64Sub => a.wrapping_sub(b),
+                    _ => a.wrapping_mul(b),
+                })
+            }
+            _ => return Err(unsupported()),
+        };
+        stack.push(v);
+    }
+    match stack.as_slice() {
+        [v] => Ok(*v),
+        _ => Err(unsupported()),
+    }
 }
 
 /// An active segment's offset: an `i64` for a 64-bit memory or table, else an `i32` (whose

@@ -12,6 +12,7 @@ mod memory;
 pub mod perfmap;
 mod store;
 mod trap;
+pub(crate) mod types;
 pub mod vm;
 
 pub use linker::Linker;
@@ -44,7 +45,7 @@ impl Val {
             T::F32 => Val::F32(0),
             T::F64 => Val::F64(0),
             T::V128 => Val::V128(0),
-            T::Ref(r) if r.is_func_ref() => Val::FuncRef(None),
+            T::Ref(r) if types::is_func_ref_type(r) => Val::FuncRef(None),
             _ => Val::ExternRef(None),
         }
     }

@@ -7,6 +7,7 @@ use super::instance::InstanceData;
 use super::loader::LoadedCode;
 use super::memory::LinearMemory;
 use super::trap::Trap;
+use super::types::{self, CanonVal, SigKey};
 use super::vm::{self, AnyFunc, MemoryData, TableData, ValRaw};
 use super::{Error, Extern, Func, Global, Instance, Memory, Table, Val};
 use crate::module::Module;
@@ -67,7 +68,11 @@ pub(crate) fn next_store_id() -> u64 {
 
 pub(crate) struct FuncEntry {
     pub anyfunc: Box<AnyFunc>,
+    /// The type as its module wrote it: type indices in it are that module's.
     pub ty: FuncType,
+    /// The signature id of every type index of the defining module (empty for host
+    /// functions), to resolve the indices in `ty`.
+    pub type_ids: Arc<[u32]>,
     pub kind: FuncKind,
 }
 
@@ -88,10 +93,15 @@ pub struct Store {
     pub(crate) memory_types: Vec<MemoryType>,
     pub(crate) tables: Vec<Box<TableData>>,
     pub(crate) table_types: Vec<TableType>,
+    /// Every table's element type, resolved (tables are matched across modules by it).
+    table_elems: Vec<CanonVal>,
     pub(crate) globals: Vec<Box<ValRaw>>,
     pub(crate) global_types: Vec<GlobalType>,
+    /// Every global's value type, resolved.
+    global_canon: Vec<CanonVal>,
     pub(crate) instances: Vec<Box<InstanceData>>,
-    sig_ids: HashMap<FuncType, u32>,
+    /// Store-wide signature ids (see [`types`]): equal keys are the same function type.
+    sig_ids: HashMap<SigKey, u32>,
     pub(crate) helpers: Box<vm::HelperTable>,
     /// The creating thread's stack limit (see `call::thread_stack_limit`), which every
     /// instance's vmctx points to.
@@ -143,8 +153,10 @@ impl Store {
             memory_types: Vec::new(),
             tables: Vec::new(),
             table_types: Vec::new(),
+            table_elems: Vec::new(),
             globals: Vec::new(),
             global_types: Vec::new(),
+            global_canon: Vec::new(),
             instances: Vec::new(),
             sig_ids: HashMap::new(),
             helpers,
@@ -162,9 +174,40 @@ impl Store {
         super::instance::instantiate(self, linker, m)
     }
 
-    pub(crate) fn sig_id(&mut self, ty: &FuncType) -> u32 {
+    fn intern(&mut self, key: SigKey) -> u32 {
         let n = self.sig_ids.len() as u32;
-        *self.sig_ids.entry(ty.clone()).or_insert(n)
+        *self.sig_ids.entry(key).or_insert(n)
+    }
+
+    /// The signature id of a function type outside any module (a host function's).
+    pub(crate) fn sig_id(&mut self, ty: &FuncType) -> u32 {
+        self.intern(types::sig_key(ty, &[], None))
+    }
+
+    /// The signature ids of a module's types, in order: each type's references to earlier
+    /// types resolve through the ids already given.
+    pub(crate) fn register_types(&mut self, module_types: &[FuncType]) -> Vec<u32> {
+        let mut ids = Vec::with_capacity(module_types.len());
+        for (i, ty) in module_types.iter().enumerate() {
+            let id = self.intern(types::sig_key(ty, &ids, Some(i as u32)));
+            ids.push(id);
+        }
+        ids
+    }
+
+    /// A function's signature id.
+    pub(crate) fn func_sig(&self, f: Func) -> u32 {
+        self.funcs[f.0 as usize].anyfunc.type_id as u32
+    }
+
+    /// A table's element type, resolved.
+    pub(crate) fn table_elem(&self, t: Table) -> CanonVal {
+        self.table_elems[t.0 as usize]
+    }
+
+    /// A global's value type, resolved.
+    pub(crate) fn global_canon(&self, g: Global) -> CanonVal {
+        self.global_canon[g.0 as usize]
     }
 
     pub fn get_export(&self, inst: Instance, name: &str) -> Option<Extern> {
@@ -247,6 +290,16 @@ impl Store {
     }
 
     pub fn new_table(&mut self, ty: TableType, init: Val) -> Result<Table, Error> {
+        self.new_table_in(ty, init, &[])
+    }
+
+    /// A table whose element type's indices are those of a module with type ids `ids`.
+    pub(crate) fn new_table_in(
+        &mut self,
+        ty: TableType,
+        init: Val,
+        ids: &[u32],
+    ) -> Result<Table, Error> {
         if ty.initial > u64::from(u32::MAX) || ty.initial > 10_000_000 {
             return Err(Error::Compile("table is too large".into()));
         }
@@ -256,18 +309,27 @@ impl Store {
             size: 0,
             storage: vec![fill.u64() as usize; ty.initial as usize],
             max: ty.maximum.map(|m| m.min(u64::from(u32::MAX)) as u32),
-            is_func: ty.element_type.is_func_ref(),
+            is_func: types::is_func_ref_type(ty.element_type),
         });
         t.sync();
         self.tables.push(t);
         self.table_types.push(ty);
+        self.table_elems
+            .push(types::canon_ref(ty.element_type, ids, None));
         Ok(Table(self.tables.len() as u32 - 1, self.id))
     }
 
     pub fn new_global(&mut self, ty: GlobalType, v: Val) -> Global {
+        self.new_global_in(ty, v, &[])
+    }
+
+    /// A global whose type's indices are those of a module with type ids `ids`.
+    pub(crate) fn new_global_in(&mut self, ty: GlobalType, v: Val, ids: &[u32]) -> Global {
         let bits = self.encode(v);
         self.globals.push(Box::new(bits));
         self.global_types.push(ty);
+        self.global_canon
+            .push(types::canon_val(ty.content_type, ids, None));
         Global(self.globals.len() as u32 - 1, self.id)
     }
 
@@ -286,6 +348,7 @@ impl Store {
                 array_tramp: std::ptr::null(),
             }),
             ty,
+            type_ids: Arc::from([]),
             kind,
         });
         let addr = &*self.funcs[func.0 as usize].anyfunc as *const AnyFunc as usize;
@@ -318,7 +381,7 @@ impl Store {
             ValType::F32 => Val::F32(raw.u32()),
             ValType::F64 => Val::F64(raw.u64()),
             ValType::V128 => Val::V128(raw.v128()),
-            ValType::Ref(r) if r.is_func_ref() => {
+            ValType::Ref(r) if types::is_func_ref_type(r) => {
                 Val::FuncRef(self.anyfunc_owner.get(&(raw.u64() as usize)).copied())
             }
             ValType::Ref(_) => Val::ExternRef(match raw.u64() {
@@ -328,23 +391,49 @@ impl Store {
         }
     }
 
-    /// Whether `v` is a value of type `ty` that this store can hold (a funcref must name one
-    /// of this store's functions).
+    /// Whether `v` is a value of type `ty` (with no module's type indices in it) that this
+    /// store can hold.
     pub(crate) fn val_fits(&self, v: &Val, ty: ValType) -> bool {
-        if let Val::FuncRef(Some(f)) = v {
-            if f.1 != self.id {
-                return false;
+        self.fits(v, types::canon_val(ty, &[], None))
+    }
+
+    /// Whether `v` is a value of the resolved type `ty` that this store can hold: a funcref
+    /// must name one of this store's functions, of the type's signature if it names one, and
+    /// a null fits only a nullable type.
+    pub(crate) fn fits(&self, v: &Val, ty: CanonVal) -> bool {
+        use wasmparser::AbstractHeapType as A;
+        let (nullable, heap) = match ty {
+            CanonVal::Plain(t) => {
+                return matches!(
+                    (v, t),
+                    (Val::I32(_), ValType::I32)
+                        | (Val::I64(_), ValType::I64)
+                        | (Val::F32(_), ValType::F32)
+                        | (Val::F64(_), ValType::F64)
+                        | (Val::V128(_), ValType::V128)
+                )
             }
+            CanonVal::Ref { nullable, heap } => (nullable, heap),
+        };
+        let abstract_is =
+            |want: A| matches!(heap, types::Heap::Abstract { shared: false, ty } if ty == want);
+        match v {
+            Val::FuncRef(None) => {
+                nullable
+                    && (abstract_is(A::Func)
+                        || abstract_is(A::NoFunc)
+                        || matches!(heap, types::Heap::Sig(_)))
+            }
+            Val::FuncRef(Some(f)) => {
+                f.1 == self.id
+                    && (abstract_is(A::Func) || heap == types::Heap::Sig(self.func_sig(*f)))
+            }
+            Val::ExternRef(None) => {
+                nullable && (abstract_is(A::Extern) || abstract_is(A::NoExtern))
+            }
+            Val::ExternRef(Some(_)) => abstract_is(A::Extern),
+            _ => false,
         }
-        matches!(
-            (v, ty),
-            (Val::I32(_), ValType::I32)
-                | (Val::I64(_), ValType::I64)
-                | (Val::F32(_), ValType::F32)
-                | (Val::F64(_), ValType::F64)
-                | (Val::V128(_), ValType::V128)
-        ) || matches!((v, ty), (Val::FuncRef(_), ValType::Ref(r)) if r.is_func_ref())
-            || matches!((v, ty), (Val::ExternRef(_), ValType::Ref(r)) if r.is_extern_ref())
     }
 
     pub fn call(&mut self, f: Func, args: &[Val]) -> Result<Vec<Val>, Trap> {
@@ -352,11 +441,12 @@ impl Store {
             return Err(Trap::host("function used with the wrong store"));
         }
         let ty = self.funcs[f.0 as usize].ty.clone();
+        let ids = self.funcs[f.0 as usize].type_ids.clone();
         if args.len() != ty.params().len()
             || !args
                 .iter()
                 .zip(ty.params())
-                .all(|(a, t)| self.val_fits(a, *t))
+                .all(|(a, t)| self.fits(a, types::canon_val(*t, &ids, None)))
         {
             return Err(Trap::host(format!(
                 "argument type mismatch: expected {} argument(s) of types {:?}",

@@ -14,14 +14,8 @@ pub(crate) fn arg(a: &WastArg<'_>) -> Result<Val, Miss> {
         WastArgCore::I64(v) => Val::I64(*v),
         WastArgCore::F32(v) => Val::F32(v.bits),
         WastArgCore::F64(v) => Val::F64(v.bits),
-        WastArgCore::RefNull(HeapType::Abstract {
-            ty: AbstractHeapType::Func,
-            ..
-        }) => Val::FuncRef(None),
-        WastArgCore::RefNull(HeapType::Abstract {
-            ty: AbstractHeapType::Extern,
-            ..
-        }) => Val::ExternRef(None),
+        WastArgCore::RefNull(ty) if null_type_is(&Some(*ty), true) => Val::FuncRef(None),
+        WastArgCore::RefNull(ty) if null_type_is(&Some(*ty), false) => Val::ExternRef(None),
         WastArgCore::RefExtern(n) => Val::ExternRef(Some(*n)),
         WastArgCore::V128(v) => Val::V128(u128::from_le_bytes(v.to_le_bytes())),
         // Every other reference (nulls of the GC heap types, host references) needs GC.
@@ -111,17 +105,20 @@ fn matches(actual: &Val, expected: &WastRetCore<'_>) -> Result<bool, Miss> {
     })
 }
 
-/// `ref.null` with no type matches any null; with a type, only that kind.
+/// `ref.null` with no type matches any null; with a type, only a null of its hierarchy
+/// (`func`, `nofunc` and, without GC, every defined type are functions'; `extern` and
+/// `noextern` host references').
 fn null_type_is(ty: &Option<HeapType<'_>>, func: bool) -> bool {
     match ty {
         None => true,
         Some(HeapType::Abstract {
-            ty: AbstractHeapType::Func,
-            ..
-        }) => func,
+            ty: AbstractHeapType::Func | AbstractHeapType::NoFunc,
+            shared: false,
+        })
+        | Some(HeapType::Concrete(_)) => func,
         Some(HeapType::Abstract {
-            ty: AbstractHeapType::Extern,
-            ..
+            ty: AbstractHeapType::Extern | AbstractHeapType::NoExtern,
+            shared: false,
         }) => !func,
         Some(_) => false,
     }
@@ -217,5 +214,11 @@ mod tests {
         assert!(matched(&Val::FuncRef(None), &null_func));
         assert!(!matched(&Val::ExternRef(None), &null_func));
         assert!(!matched(&Val::I32(0), &null_func));
+        let nofunc = WastRetCore::RefNull(Some(HeapType::Abstract {
+            shared: false,
+            ty: AbstractHeapType::NoFunc,
+        }));
+        assert!(matched(&Val::FuncRef(None), &nofunc));
+        assert!(!matched(&Val::ExternRef(None), &nofunc));
     }
 }

@@ -5,6 +5,7 @@ mod compile;
 mod expected;
 mod explain;
 mod float_nans;
+mod funcref;
 mod memories;
 mod objdump;
 mod objdump_differential;
