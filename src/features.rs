@@ -110,11 +110,13 @@ pub fn wasm3() -> WasmFeatures {
     WasmFeatures::WASM3
 }
 
-/// What rt compiles and runs today: the Wasm 2.0 language and relaxed SIMD. SIMD validates;
-/// an operator the translator does not lower yet is refused as unsupported when the module
-/// is compiled.
+/// What rt compiles and runs today: the Wasm 2.0 language, relaxed SIMD and tail calls. SIMD
+/// validates; an operator the translator does not lower yet is refused as unsupported when
+/// the module is compiled.
 pub fn implemented() -> WasmFeatures {
-    WasmFeatures::WASM2.union(WasmFeatures::RELAXED_SIMD)
+    WasmFeatures::WASM2
+        .union(WasmFeatures::RELAXED_SIMD)
+        .union(WasmFeatures::TAIL_CALL)
 }
 
 /// Why a module was refused.

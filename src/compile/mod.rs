@@ -240,6 +240,7 @@ fn declare_functions(env: &mut Env) -> Res<()> {
         f.as_global_value()
             .set_visibility(inkwell::GlobalVisibility::Hidden);
         calls::set_function_attributes(env, f);
+        calls::set_wasm_convention(f);
         funcs.push(Some(f));
     }
     env.funcs = funcs;

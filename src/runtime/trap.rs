@@ -13,6 +13,10 @@ pub enum TrapKind {
     UninitializedElement,
     UndefinedElement,
     StackOverflow,
+    /// `ref.as_non_null` found a null.
+    NullReference,
+    /// `call_ref` was given a null function reference.
+    NullFunctionReference,
     /// WASI `proc_exit`: not an error, the guest asked to stop with this status.
     Exit(i32),
     /// A host function failed.
@@ -50,6 +54,8 @@ impl Trap {
             trap_code::UNINIT_ELEM => TrapKind::UninitializedElement,
             trap_code::UNDEF_ELEM => TrapKind::UndefinedElement,
             trap_code::STACK => TrapKind::StackOverflow,
+            trap_code::NULL_REF => TrapKind::NullReference,
+            trap_code::NULL_FUNC_REF => TrapKind::NullFunctionReference,
             other => TrapKind::Host(format!("unknown trap code {other}")),
         }
     }
@@ -68,6 +74,8 @@ impl std::fmt::Display for TrapKind {
             TrapKind::UninitializedElement => "uninitialized element",
             TrapKind::UndefinedElement => "undefined element",
             TrapKind::StackOverflow => "call stack exhausted",
+            TrapKind::NullReference => "null reference",
+            TrapKind::NullFunctionReference => "null function reference",
             TrapKind::Exit(code) => return write!(f, "exit with status {code}"),
             TrapKind::Host(m) => return write!(f, "{m}"),
         };

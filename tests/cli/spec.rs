@@ -453,8 +453,6 @@ const UNSUPPORTED_3_0: &[&str] = &[
     "ref_is_null",
     "ref_null",
     "ref_test",
-    "return_call",
-    "return_call_indirect",
     "return_call_ref",
     "simd_memory-multi",
     "start0",

@@ -34,6 +34,10 @@ shared_with_c! {
         UNDEF_ELEM = 9;
         STACK = 10;
         HOST = 11;
+        /// `ref.as_non_null` of a null.
+        NULL_REF = 12;
+        /// `call_ref` through a null function reference.
+        NULL_FUNC_REF = 13;
     }
 }
 
