@@ -17,6 +17,8 @@ mod numeric;
 mod simd;
 mod table;
 #[cfg(test)]
+mod tail_tests;
+#[cfg(test)]
 mod tests;
 
 use env::{Env, Res};

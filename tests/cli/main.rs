@@ -11,6 +11,7 @@ mod run;
 mod simd_programs;
 mod smoke;
 mod spec;
+mod tail_calls;
 mod traps_sunk_loads;
 mod wasi;
 mod wasi_differential;
