@@ -110,9 +110,10 @@ pub fn wasm3() -> WasmFeatures {
     WasmFeatures::WASM3
 }
 
-/// What rt compiles and runs today: the Wasm 2.0 language, relaxed SIMD, extended constant
-/// expressions and typed function references. SIMD validates; an operator the translator
-/// does not lower yet is refused as unsupported when the module is compiled.
+/// What rt compiles and runs today: the Wasm 2.0 language, relaxed SIMD, multiple and 64-bit
+/// memories, extended constant expressions, typed function references and tail calls. SIMD
+/// validates; an operator the translator does not lower yet is refused as unsupported when
+/// the module is compiled.
 pub fn implemented() -> WasmFeatures {
     WasmFeatures::WASM2
         .union(WasmFeatures::RELAXED_SIMD)
@@ -120,6 +121,7 @@ pub fn implemented() -> WasmFeatures {
         .union(WasmFeatures::MEMORY64)
         .union(WasmFeatures::EXTENDED_CONST)
         .union(WasmFeatures::FUNCTION_REFERENCES)
+        .union(WasmFeatures::TAIL_CALL)
 }
 
 /// Why a module was refused.

@@ -2,49 +2,84 @@
 //! references and tables (with a signature check), and the two generated bridges: array
 //! trampolines (host -> wasm, `(code, callee_vmctx, caller_vmctx, args*, results*)`) and host
 //! adapters (wasm -> host, internal convention -> spilled arguments + the host-call helper).
-use super::env::{llvm_err, Env, Heap, Res};
+use super::env::{first_param, llvm_err, results_in_memory, Env, Heap, Res, WASM_CALL_CONV};
 use super::func::FuncTx;
 use crate::runtime::vm::{helper, offset, trap_code, ValRaw};
-use inkwell::values::BasicValue;
+use inkwell::types::BasicTypeEnum;
 use inkwell::values::{
     BasicMetadataValueEnum, BasicValueEnum, CallSiteValue, FunctionValue, PointerValue,
 };
+use inkwell::values::{BasicValue, LLVMTailCallKind};
 use inkwell::IntPredicate;
-use wasmparser::FuncType;
+use wasmparser::{FuncType, ValType};
 
 impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
-    fn push_results(&mut self, call: CallSiteValue<'ctx>, n: usize) -> Res<()> {
-        let Some(v) = call.try_as_basic_value().basic() else {
-            return Ok(());
+    /// A stack slot of type `ty` allocated in the entry block (so once per frame, not per
+    /// loop iteration).
+    fn entry_alloca(&self, ty: BasicTypeEnum<'ctx>, name: &str) -> Res<PointerValue<'ctx>> {
+        let entry = self.func.get_first_basic_block().ok_or("no entry block")?;
+        let b = self.env.ctx.create_builder();
+        match entry.get_first_instruction() {
+            Some(first) => b.position_before(&first),
+            None => b.position_at_end(entry),
+        }
+        b.build_alloca(ty, name).map_err(llvm_err)
+    }
+
+    /// Call `code`, an internal-convention function of type `ty`, with the popped arguments.
+    /// An ordinary call pushes its results. A tail call (`tail`) is a `musttail` call whose
+    /// results are returned as this function's own: the callee reuses this frame, so tail
+    /// recursion of any depth runs in constant stack. (Validation guarantees the callee's
+    /// results are this function's.)
+    fn emit_call(
+        &mut self,
+        code: PointerValue<'ctx>,
+        callee_vmctx: PointerValue<'ctx>,
+        ty: &FuncType,
+        tail: bool,
+    ) -> Res<()> {
+        let env = self.env;
+        let params = self.popn(ty.params().len());
+        let mut args: Vec<BasicMetadataValueEnum> = vec![callee_vmctx.into(), self.vmctx.into()];
+        let buffer = match (results_in_memory(ty.results()), tail) {
+            (false, _) => None,
+            // The results go straight to this function's caller's buffer.
+            (true, true) => Some(self.results_buf.ok_or("tail call without results buffer")?),
+            (true, false) => {
+                let layout = env.results_struct(ty.results())?;
+                Some(self.entry_alloca(layout.into(), "results")?)
+            }
         };
-        if n == 1 {
-            self.push(v);
+        args.extend(buffer.map(BasicMetadataValueEnum::from));
+        args.extend(params.into_iter().map(BasicMetadataValueEnum::from));
+        let call = env
+            .b
+            .build_indirect_call(env.fn_type(ty)?, code, &args, "call")
+            .map_err(llvm_err)?;
+        call.set_call_convention(WASM_CALL_CONV);
+        if tail {
+            call.set_tail_call_kind(LLVMTailCallKind::LLVMTailCallKindMustTail);
+            let value = call.try_as_basic_value().basic();
+            env.b
+                .build_return(value.as_ref().map(|v| v as &dyn BasicValue))
+                .map_err(llvm_err)?;
             return Ok(());
         }
-        let s = v.into_struct_value();
-        for i in 0..n {
-            let x = self
-                .env
-                .b
-                .build_extract_value(s, i as u32, "r")
-                .map_err(llvm_err)?;
-            self.push(x);
+        for v in results_of(env, call, ty.results(), buffer)? {
+            self.push(v);
         }
         Ok(())
     }
 
-    fn call_args(
+    /// Call (or, if `tail`, tail-call) through an `AnyFunc` (imports, tables, references). Its code is a wasm function or a
+    /// host adapter, both in the internal convention, so a tail call to a host function is
+    /// as constant-stack as one to wasm.
+    fn call_anyfunc_as(
         &mut self,
-        callee_vmctx: PointerValue<'ctx>,
-        n: usize,
-    ) -> Vec<BasicMetadataValueEnum<'ctx>> {
-        let mut args: Vec<BasicMetadataValueEnum> = vec![callee_vmctx.into(), self.vmctx.into()];
-        args.extend(self.popn(n).into_iter().map(BasicMetadataValueEnum::from));
-        args
-    }
-
-    /// Call through an `AnyFunc` (imports and tables).
-    fn call_anyfunc(&mut self, anyfunc: PointerValue<'ctx>, ty: &FuncType) -> Res<()> {
+        anyfunc: PointerValue<'ctx>,
+        ty: &FuncType,
+        tail: bool,
+    ) -> Res<()> {
         let env = self.env;
         let code = env
             .load_field(anyfunc, offset::FUNC_CODE, env.ptr().into())?
@@ -52,31 +87,35 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
         let callee = env
             .load_field(anyfunc, offset::FUNC_VMCTX, env.ptr().into())?
             .into_pointer_value();
-        let args = self.call_args(callee, ty.params().len());
-        let fty = env.fn_type(ty)?;
-        let call = env
-            .b
-            .build_indirect_call(fty, code, &args, "call")
-            .map_err(llvm_err)?;
-        self.push_results(call, ty.results().len())
+        self.emit_call(code, callee, ty, tail)
     }
 
     pub(crate) fn call(&mut self, index: u32) -> Res<()> {
+        self.call_as(index, false)
+    }
+
+    /// `call` or `return_call` of function `index`.
+    pub(crate) fn call_as(&mut self, index: u32, tail: bool) -> Res<()> {
         let env = self.env;
         let ty = env.wasm.func_type(index).clone();
         if let Some(f) = env.funcs[index as usize] {
-            let args = self.call_args(self.vmctx, ty.params().len());
-            let call = env.b.build_call(f, &args, "call").map_err(llvm_err)?;
-            return self.push_results(call, ty.results().len());
+            let code = f.as_global_value().as_pointer_value();
+            return self.emit_call(code, self.vmctx, &ty, tail);
         }
         let funcs = env
             .load_field(self.vmctx, offset::FUNCS, env.ptr().into())?
             .into_pointer_value();
         let anyfunc = env.load_indexed_ptr(funcs, env.i32().const_int(u64::from(index), false))?;
-        self.call_anyfunc(anyfunc, &ty)
+        self.call_anyfunc_as(anyfunc, &ty, tail)
     }
 
     pub(crate) fn call_indirect(&mut self, type_index: u32, table: u32) -> Res<()> {
+        self.call_indirect_as(type_index, table, false)
+    }
+
+    /// `call_indirect` or `return_call_indirect`: the same checks (bounds, null, signature)
+    /// come before either kind of call.
+    pub(crate) fn call_indirect_as(&mut self, type_index: u32, table: u32, tail: bool) -> Res<()> {
         let env = self.env;
         let ty = env.wasm.types[type_index as usize].clone();
         let index = self.pop_int();
@@ -107,20 +146,25 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
             .build_int_compare(IntPredicate::NE, have, want, "sig")
             .map_err(llvm_err)?;
         self.trap_if(bad, trap_code::SIG_MISMATCH)?;
-        self.call_anyfunc(anyfunc, &ty)
+        self.call_anyfunc_as(anyfunc, &ty, tail)
     }
 
-    /// `call_ref`: the reference on top of the stack is the callee. Validation guarantees its
-    /// type is `type_index` (without GC every function type is final, so a subtype is the type
-    /// itself), so unlike `call_indirect` there is no signature check: only null traps.
-    pub(crate) fn call_ref(&mut self, type_index: u32) -> Res<()> {
+    /// `return_call_ref` (`tail`), or `call_ref`: the reference on top of the stack is the
+    /// callee. Validation guarantees its type is `type_index` or a subtype, whose LLVM
+    /// prototype is the same, so unlike `call_indirect` only null is checked.
+    pub(crate) fn call_ref_as(&mut self, type_index: u32, tail: bool) -> Res<()> {
         let env = self.env;
         let ty = env.wasm.types[type_index as usize].clone();
         let anyfunc = self.pop().into_pointer_value();
         let null = env.b.build_is_null(anyfunc, "null").map_err(llvm_err)?;
         self.trap_if(null, trap_code::NULL_FUNC_REF)?;
-        self.call_anyfunc(anyfunc, &ty)
+        self.call_anyfunc_as(anyfunc, &ty, tail)
     }
+}
+
+/// Give a wasm function or host adapter the internal calling convention, [`WASM_CALL_CONV`].
+pub(crate) fn set_wasm_convention(f: FunctionValue) {
+    f.set_call_conventions(WASM_CALL_CONV);
 }
 
 /// Attributes every generated function carries: frame pointers (trap backtraces walk them)
@@ -195,16 +239,27 @@ pub(crate) fn build_trampoline(env: &Env, name: &str, ty: &FuncType) -> Res<()> 
     };
     let (code, callee, caller, args, results) = (param(0), param(1), param(2), param(3), param(4));
     let mut call_args: Vec<BasicMetadataValueEnum> = vec![callee.into(), caller.into()];
+    let buffer = if results_in_memory(ty.results()) {
+        let layout = env.results_struct(ty.results())?;
+        let buffer = b.build_alloca(layout, "results").map_err(llvm_err)?;
+        call_args.push(buffer.into());
+        Some(buffer)
+    } else {
+        None
+    };
     for (i, t) in ty.params().iter().enumerate() {
         let v = b
             .build_load(env.val_type(*t)?, slot_ptr(env, args, i)?, "arg")
             .map_err(llvm_err)?;
         call_args.push(v.into());
     }
+    // The trampoline itself is called from C (the shim), so it keeps the C convention; the
+    // call into wasm uses wasm's.
     let call = b
         .build_indirect_call(env.fn_type(ty)?, code, &call_args, "call")
         .map_err(llvm_err)?;
-    let vals = results_of(env, call, ty.results().len())?;
+    call.set_call_convention(WASM_CALL_CONV);
+    let vals = results_of(env, call, ty.results(), buffer)?;
     for (i, v) in vals.iter().enumerate() {
         store_slot(env, results, i, *v)?;
     }
@@ -212,21 +267,33 @@ pub(crate) fn build_trampoline(env: &Env, name: &str, ty: &FuncType) -> Res<()> 
     Ok(())
 }
 
+/// A finished call's results: what it wrote to `buffer` when it was given one (see
+/// `results_in_memory`), else its return value (a struct for several).
 fn results_of<'ctx>(
     env: &Env<'ctx, '_>,
     call: CallSiteValue<'ctx>,
-    n: usize,
+    results: &[ValType],
+    buffer: Option<PointerValue<'ctx>>,
 ) -> Res<Vec<BasicValueEnum<'ctx>>> {
-    let Some(v) = call.try_as_basic_value().basic() else {
-        return Ok(vec![]);
+    let value = match buffer {
+        Some(buffer) => {
+            let layout = env.results_struct(results)?;
+            env.b
+                .build_load(layout, buffer, "results")
+                .map_err(llvm_err)?
+        }
+        None => match call.try_as_basic_value().basic() {
+            Some(v) => v,
+            None => return Ok(vec![]),
+        },
     };
-    if n == 1 {
-        return Ok(vec![v]);
+    if results.len() == 1 {
+        return Ok(vec![value]);
     }
-    (0..n)
+    (0..results.len())
         .map(|i| {
             env.b
-                .build_extract_value(v.into_struct_value(), i as u32, "r")
+                .build_extract_value(value.into_struct_value(), i as u32, "r")
                 .map_err(llvm_err)
         })
         .collect()
@@ -236,6 +303,8 @@ fn results_of<'ctx>(
 pub(crate) fn build_adapter(env: &Env, name: &str, ty: &FuncType) -> Res<()> {
     let f = env.llmod.add_function(name, env.fn_type(ty)?, None);
     set_function_attributes(env, f);
+    // Wasm code calls (and tail-calls) adapters exactly as it calls wasm functions.
+    set_wasm_convention(f);
     let b = &env.b;
     b.position_at_end(env.ctx.append_basic_block(f, "entry"));
     let host = f.get_nth_param(0).expect("host ctx").into_pointer_value();
@@ -251,7 +320,7 @@ pub(crate) fn build_adapter(env: &Env, name: &str, ty: &FuncType) -> Res<()> {
         .set_alignment(16)
         .map_err(|e| e.to_string())?;
     for i in 0..ty.params().len() {
-        let v = f.get_nth_param(i as u32 + 2).expect("param");
+        let v = f.get_nth_param(first_param(ty) + i as u32).expect("param");
         store_slot(env, buf, i, v)?;
     }
     // The host function's failure comes back as a status: trap with it here, in compiled
@@ -265,11 +334,36 @@ pub(crate) fn build_adapter(env: &Env, name: &str, ty: &FuncType) -> Res<()> {
                 .map_err(llvm_err)?,
         );
     }
+    if results_in_memory(ty.results()) {
+        let buffer = f.get_nth_param(2).expect("results buffer");
+        store_results(env, buffer.into_pointer_value(), &vals)?;
+        b.build_return(None).map_err(llvm_err)?;
+        return Ok(());
+    }
     match vals.len() {
         0 => b.build_return(None),
         1 => b.build_return(Some(&vals[0])),
         _ => b.build_aggregate_return(&vals),
     }
     .map_err(llvm_err)?;
+    Ok(())
+}
+
+/// Write a function's results into the results buffer its caller passed (see
+/// `results_in_memory`); the buffer's layout is the struct of their types.
+pub(crate) fn store_results<'ctx>(
+    env: &Env<'ctx, '_>,
+    buffer: PointerValue<'ctx>,
+    vals: &[BasicValueEnum<'ctx>],
+) -> Res<()> {
+    let types: Vec<BasicTypeEnum> = vals.iter().map(|v| v.get_type()).collect();
+    let layout = env.ctx.struct_type(&types, false);
+    for (i, v) in vals.iter().enumerate() {
+        let field = env
+            .b
+            .build_struct_gep(layout, buffer, i as u32, "result")
+            .map_err(llvm_err)?;
+        env.b.build_store(field, *v).map_err(llvm_err)?;
+    }
     Ok(())
 }

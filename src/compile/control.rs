@@ -200,12 +200,28 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
                 self.emit_trap(env.i32().const_int(trap_code::UNREACHABLE as u64, false))?;
                 self.mark_unreachable();
             }
+            // Tail calls end the block like `return`.
+            Operator::ReturnCall { function_index } => {
+                self.call_as(*function_index, true)?;
+                self.mark_unreachable();
+            }
+            Operator::ReturnCallIndirect {
+                type_index,
+                table_index,
+            } => {
+                self.call_indirect_as(*type_index, *table_index, true)?;
+                self.mark_unreachable();
+            }
+            Operator::ReturnCallRef { type_index } => {
+                self.call_ref_as(*type_index, true)?;
+                self.mark_unreachable();
+            }
             Operator::Call { function_index } => self.call(*function_index)?,
             Operator::CallIndirect {
                 type_index,
                 table_index,
             } => self.call_indirect(*type_index, *table_index)?,
-            Operator::CallRef { type_index } => self.call_ref(*type_index)?,
+            Operator::CallRef { type_index } => self.call_ref_as(*type_index, false)?,
             Operator::BrOnNull { relative_depth } => {
                 // The label takes the values below the reference; the reference, known
                 // non-null, stays on the stack when the branch is not taken.
@@ -317,9 +333,15 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
         Ok(())
     }
 
-    /// Return values in the internal convention (a struct for several results).
+    /// Return values in the internal convention (a struct for several results, or stored in
+    /// the caller's buffer).
     pub(crate) fn build_return(&mut self, vals: &[BasicValueEnum<'ctx>]) -> Res<()> {
         let b = &self.env.b;
+        if let Some(buffer) = self.results_buf {
+            super::calls::store_results(self.env, buffer, vals)?;
+            b.build_return(None).map_err(llvm_err)?;
+            return Ok(());
+        }
         match vals.len() {
             0 => b.build_return(None),
             1 => b.build_return(Some(&vals[0])),

@@ -17,6 +17,46 @@ use wasmparser::{FuncType, ValType};
 
 pub(crate) type Res<T> = Result<T, super::CompileError>;
 
+/// The calling convention of every wasm function, host adapter and call between them: LLVM's
+/// `tailcc` (number 18). It is what makes Wasm tail calls guaranteed: a `musttail` call in
+/// `tailcc` may go to a callee of any prototype (with the C convention the prototypes would
+/// have to match) and always reuses the caller's frame. Its cost on x86-64 is that the callee
+/// pops its stack-argument area, padded so the stack stays 16-aligned: 8 bytes even with no
+/// stack arguments, which the caller re-reserves after each call (one `sub`). Ordinary
+/// calls are never turned into tail calls: every function keeps `"disable-tail-calls"`,
+/// which LLVM honours for `call` and `tail call` but not for `musttail`.
+pub(crate) const WASM_CALL_CONV: u32 = 18;
+
+/// The most results of each register class (integer: i32, i64, references; vector: f32,
+/// f64, v128) that x86-64 `tailcc` returns in registers: RAX, RDX, RCX and XMM0..XMM2.
+const RETURN_REGS: usize = 3;
+
+/// Whether a function with these results returns them through a buffer its caller passes
+/// (the third argument) instead of in registers. LLVM would return more values than
+/// [`RETURN_REGS`] allows through an implicit `sret` pointer, or in x87 registers (which
+/// quiet signalling NaNs) for a fourth float; and a `musttail` call whose return is demoted
+/// to `sret` cannot be compiled at all (LLVM aborts). With an explicit buffer, a tail call
+/// simply passes its own caller's buffer on: the callee's results have the same types, so
+/// it writes them where the original caller looks. The choice depends only on the result
+/// types' register classes, which a callee and a tail-calling caller share (a reference
+/// result that is a subtype is still a pointer).
+pub(crate) fn results_in_memory(results: &[ValType]) -> bool {
+    let ints = results
+        .iter()
+        .filter(|t| matches!(t, ValType::I32 | ValType::I64 | ValType::Ref(_)))
+        .count();
+    ints > RETURN_REGS || results.len() - ints > RETURN_REGS
+}
+
+/// Index of the first wasm parameter among an internal-convention function's parameters.
+pub(crate) fn first_param(ty: &FuncType) -> u32 {
+    if results_in_memory(ty.results()) {
+        3
+    } else {
+        2
+    }
+}
+
 pub(crate) fn llvm_err(e: inkwell::builder::BuilderError) -> super::CompileError {
     super::CompileError::Failed(format!("LLVM builder error: {e}"))
 }
@@ -146,26 +186,38 @@ impl<'ctx, 'm> Env<'ctx, 'm> {
         Ok(match results.len() {
             0 => None,
             1 => Some(self.val_type(results[0])?),
-            _ => {
-                let fields: Vec<BasicTypeEnum> = results
-                    .iter()
-                    .map(|t| self.val_type(*t))
-                    .collect::<Res<_>>()?;
-                Some(self.ctx.struct_type(&fields, false).into())
-            }
+            _ => Some(self.results_struct(results)?.into()),
         })
     }
 
-    /// Internal calling convention: `(callee_vmctx, caller_vmctx, params...) -> results`.
+    /// Internal calling convention: `(callee_vmctx, caller_vmctx, params...) -> results`, or
+    /// `(callee_vmctx, caller_vmctx, results_buffer, params...)` returning nothing when the
+    /// results do not fit in return registers (see [`results_in_memory`]). Functions and
+    /// their call sites use [`WASM_CALL_CONV`].
     pub fn fn_type(&self, ty: &FuncType) -> Res<FunctionType<'ctx>> {
         let mut params: Vec<BasicMetadataTypeEnum> = vec![self.ptr().into(), self.ptr().into()];
+        if results_in_memory(ty.results()) {
+            params.push(self.ptr().into());
+        }
         for p in ty.params() {
             params.push(self.val_type(*p)?.into());
+        }
+        if results_in_memory(ty.results()) {
+            return Ok(self.ctx.void_type().fn_type(&params, false));
         }
         Ok(match self.ret_type(ty.results())? {
             None => self.ctx.void_type().fn_type(&params, false),
             Some(r) => r.fn_type(&params, false),
         })
+    }
+
+    /// The layout of a results buffer: the struct [`Self::ret_type`] would return.
+    pub fn results_struct(&self, results: &[ValType]) -> Res<inkwell::types::StructType<'ctx>> {
+        let fields: Vec<BasicTypeEnum> = results
+            .iter()
+            .map(|t| self.val_type(*t))
+            .collect::<Res<_>>()?;
+        Ok(self.ctx.struct_type(&fields, false))
     }
 
     /// The LLVM type of a helper parameter or result type.

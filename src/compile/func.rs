@@ -1,7 +1,7 @@
 //! One function's translation: its frame (locals in allocas that mem2reg promotes), the value
 //! stack, the control stack, and the operator dispatch. Operator families live in sibling
 //! files as further `impl FuncTx` blocks.
-use super::env::{llvm_err, Env, Heap, Res};
+use super::env::{first_param, llvm_err, results_in_memory, Env, Heap, Res};
 use crate::runtime::vm::helpers::Helper;
 use crate::runtime::vm::offset;
 use inkwell::basic_block::BasicBlock;
@@ -54,6 +54,9 @@ pub(crate) struct FuncTx<'a, 'ctx, 'm> {
     /// Every memory's base by memory index, loaded once in the entry block (a memory never
     /// moves; a base no access uses is deleted by LLVM as a dead invariant load).
     pub mem_bases: Vec<PointerValue<'ctx>>,
+    /// Where this function's results go when its signature returns them in memory (the
+    /// buffer its caller passed; see `env::results_in_memory`).
+    pub results_buf: Option<PointerValue<'ctx>>,
 }
 
 /// Translate defined function `index` into its (already declared) LLVM function.
@@ -80,11 +83,18 @@ pub(crate) fn translate_function(env: &Env<'_, '_>, index: u32) -> Res<()> {
         dead_depth: 0,
         trap_blocks: HashMap::new(),
         mem_bases: Vec::new(),
+        results_buf: None,
     };
+    if results_in_memory(ty.results()) {
+        let buffer = func.get_nth_param(2).ok_or("no results buffer")?;
+        tx.results_buf = Some(buffer.into_pointer_value());
+    }
     for (i, p) in ty.params().iter().enumerate() {
         let t = env.val_type(*p)?;
         let slot = b.build_alloca(t, "param").map_err(llvm_err)?;
-        let v = func.get_nth_param(i as u32 + 2).ok_or("missing param")?;
+        let v = func
+            .get_nth_param(first_param(&ty) + i as u32)
+            .ok_or("missing param")?;
         b.build_store(slot, v).map_err(llvm_err)?;
         tx.locals.push((slot, t));
     }
@@ -420,14 +430,6 @@ pub(crate) fn unsupported(op: &Operator) -> super::CompileError {
     {
         return super::CompileError::Unsupported {
             feature: if relaxed { "relaxed SIMD" } else { "SIMD" },
-            detail: format!("instruction {name}"),
-        };
-    }
-    // wasmparser counts `return_call_ref` as part of typed function references, so a module
-    // using it validates without tail calls; refuse it as the tail call it is.
-    if name.starts_with("ReturnCall") {
-        return super::CompileError::Unsupported {
-            feature: "tail calls",
             detail: format!("instruction {name}"),
         };
     }

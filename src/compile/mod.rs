@@ -17,6 +17,8 @@ mod numeric;
 mod simd;
 mod table;
 #[cfg(test)]
+mod tail_tests;
+#[cfg(test)]
 mod tests;
 
 use env::{Env, Res};
@@ -237,6 +239,7 @@ fn declare_functions(env: &mut Env) -> Res<()> {
         f.as_global_value()
             .set_visibility(inkwell::GlobalVisibility::Hidden);
         calls::set_function_attributes(env, f);
+        calls::set_wasm_convention(f);
         funcs.push(Some(f));
     }
     env.funcs = funcs;

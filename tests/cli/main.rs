@@ -13,6 +13,7 @@ mod run;
 mod simd_programs;
 mod smoke;
 mod spec;
+mod tail_calls;
 mod traps_sunk_loads;
 mod unknown_imports;
 mod wasi;
