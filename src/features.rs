@@ -114,7 +114,9 @@ pub fn wasm3() -> WasmFeatures {
 /// an operator the translator does not lower yet is refused as unsupported when the module
 /// is compiled.
 pub fn implemented() -> WasmFeatures {
-    WasmFeatures::WASM2.union(WasmFeatures::RELAXED_SIMD)
+    WasmFeatures::WASM2
+        .union(WasmFeatures::RELAXED_SIMD)
+        .union(WasmFeatures::EXCEPTIONS)
 }
 
 /// Why a module was refused.

@@ -220,7 +220,8 @@ fn format_val(v: Val) -> String {
         Val::F64(b) => f64::from_bits(b).to_string(),
         // wasmtime prints a v128 as one unsigned decimal number.
         Val::V128(b) => b.to_string(),
-        Val::FuncRef(None) | Val::ExternRef(None) => "null".into(),
+        Val::FuncRef(None) | Val::ExternRef(None) | Val::ExnRef(None) => "null".into(),
+        Val::ExnRef(Some(_)) => "<exnref>".into(),
         Val::FuncRef(Some(_)) => "<funcref>".into(),
         Val::ExternRef(Some(x)) => format!("<externref {x}>"),
     }

@@ -9,7 +9,7 @@ use inkwell::IntPredicate;
 use wasmparser::{BlockType, Operator, ValType};
 
 impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
-    fn block_sig(&self, bt: BlockType) -> (Vec<ValType>, Vec<ValType>) {
+    pub(crate) fn block_sig(&self, bt: BlockType) -> (Vec<ValType>, Vec<ValType>) {
         match bt {
             BlockType::Empty => (vec![], vec![]),
             BlockType::Type(t) => (vec![], vec![t]),
@@ -60,7 +60,7 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
     }
 
     /// Add the values on top of the stack as incoming to the target of `br depth`.
-    fn add_branch_incoming(&mut self, depth: u32) -> BasicBlock<'ctx> {
+    pub(crate) fn add_branch_incoming(&mut self, depth: u32) -> BasicBlock<'ctx> {
         let cur = self.cur_block();
         let idx = self.frames.len() - 1 - depth as usize;
         let frame = &mut self.frames[idx];
@@ -78,7 +78,7 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
         target
     }
 
-    fn mark_unreachable(&mut self) {
+    pub(crate) fn mark_unreachable(&mut self) {
         self.reachable = false;
         let h = self.frames.last().map(|f| f.height).unwrap_or(0);
         self.stack.truncate(h);
@@ -146,6 +146,7 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
             Operator::Else => self.else_arm()?,
             Operator::End => self.end()?,
             Operator::Br { relative_depth } => {
+                self.leave_try_tables(*relative_depth)?;
                 let target = self.add_branch_incoming(*relative_depth);
                 b.build_unconditional_branch(target).map_err(llvm_err)?;
                 self.mark_unreachable();
@@ -155,10 +156,21 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
                 let c = b
                     .build_int_compare(IntPredicate::NE, c, env.i32().const_zero(), "brif")
                     .map_err(llvm_err)?;
-                let target = self.add_branch_incoming(*relative_depth);
                 let cont = env.ctx.append_basic_block(self.func, "brif_cont");
-                b.build_conditional_branch(c, target, cont)
-                    .map_err(llvm_err)?;
+                if self.leaves_try_table(*relative_depth) {
+                    // The handler chain changes on the taken edge only.
+                    let edge = env.ctx.append_basic_block(self.func, "brif_leave");
+                    b.build_conditional_branch(c, edge, cont)
+                        .map_err(llvm_err)?;
+                    b.position_at_end(edge);
+                    self.leave_try_tables(*relative_depth)?;
+                    let target = self.add_branch_incoming(*relative_depth);
+                    b.build_unconditional_branch(target).map_err(llvm_err)?;
+                } else {
+                    let target = self.add_branch_incoming(*relative_depth);
+                    b.build_conditional_branch(c, target, cont)
+                        .map_err(llvm_err)?;
+                }
                 b.position_at_end(cont);
             }
             Operator::BrTable { targets } => {
@@ -177,6 +189,7 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
                     }
                     let blk = env.ctx.append_basic_block(self.func, "br_table_edge");
                     b.position_at_end(blk);
+                    self.leave_try_tables(*d)?;
                     let target = self.add_branch_incoming(*d);
                     b.build_unconditional_branch(target).map_err(llvm_err)?;
                     edge.insert(*d, blk);
@@ -192,6 +205,7 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
                 self.mark_unreachable();
             }
             Operator::Return => {
+                self.leave_try_tables(self.frames.len() as u32 - 1)?;
                 let target = self.add_branch_incoming(self.frames.len() as u32 - 1);
                 b.build_unconditional_branch(target).map_err(llvm_err)?;
                 self.mark_unreachable();
@@ -250,6 +264,10 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
     }
 
     fn end(&mut self) -> Res<()> {
+        if self.reachable {
+            // Falling out of a try_table's body leaves it.
+            self.leave_try_tables(0)?;
+        }
         self.fall_through()?;
         let b = &self.env.b;
         let mut frame = self.frames.pop().expect("open frame");

@@ -23,6 +23,10 @@ pub(crate) enum FrameKind<'ctx> {
         else_block: BasicBlock<'ctx>,
         has_else: bool,
     },
+    /// A `try_table` whose handler record (`vm::ExnHandler`) is this stack slot.
+    TryTable {
+        handler: PointerValue<'ctx>,
+    },
     Function,
 }
 
@@ -53,6 +57,9 @@ pub(crate) struct FuncTx<'a, 'ctx, 'm> {
     trap_blocks: HashMap<i32, BasicBlock<'ctx>>,
     /// Memory 0's base, loaded once in the entry block (it never moves).
     pub mem_base: Option<PointerValue<'ctx>>,
+    /// Locals assigned inside a `try_table` body: accessed with volatile loads and stores
+    /// (see `exn.rs`).
+    pub exn_locals: std::collections::HashSet<u32>,
 }
 
 /// Translate defined function `index` into its (already declared) LLVM function.
@@ -79,6 +86,7 @@ pub(crate) fn translate_function(env: &Env<'_, '_>, index: u32) -> Res<()> {
         dead_depth: 0,
         trap_blocks: HashMap::new(),
         mem_base: None,
+        exn_locals: super::exn::locals_assigned_in_try(wasm.operators(code))?,
     };
     for (i, p) in ty.params().iter().enumerate() {
         let t = env.val_type(*p)?;
@@ -291,15 +299,19 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
         if self.simd_op(&op)? {
             return Ok(());
         }
+        if self.exn_op(&op)? {
+            return Ok(());
+        }
         Err(unsupported(&op))
     }
 
     /// In unreachable code only the block structure matters.
     fn dead_operator(&mut self, op: Operator) -> Res<()> {
         match op {
-            Operator::Block { .. } | Operator::Loop { .. } | Operator::If { .. } => {
-                self.dead_depth += 1
-            }
+            Operator::Block { .. }
+            | Operator::Loop { .. }
+            | Operator::If { .. }
+            | Operator::TryTable { .. } => self.dead_depth += 1,
             Operator::Else if self.dead_depth == 0 => return self.control_op(&op).map(|_| ()),
             Operator::End if self.dead_depth == 0 => return self.control_op(&op).map(|_| ()),
             Operator::End => self.dead_depth -= 1,
@@ -316,17 +328,22 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
             Operator::LocalGet { local_index } => {
                 let (p, t) = self.local(local_index);
                 let v = b.build_load(t, p, "l").map_err(llvm_err)?;
+                self.keep_for_landing(local_index, v.as_instruction_value())?;
                 self.push(v);
             }
             Operator::LocalSet { local_index } => {
                 let v = self.pop();
-                b.build_store(self.local(local_index).0, v)
+                let st = b
+                    .build_store(self.local(local_index).0, v)
                     .map_err(llvm_err)?;
+                self.keep_for_landing(local_index, Some(st))?;
             }
             Operator::LocalTee { local_index } => {
                 let v = *self.stack.last().expect("tee operand");
-                b.build_store(self.local(local_index).0, v)
+                let st = b
+                    .build_store(self.local(local_index).0, v)
                     .map_err(llvm_err)?;
+                self.keep_for_landing(local_index, Some(st))?;
             }
             Operator::GlobalGet { global_index } => {
                 let (cell, ty) = self.global_cell(global_index)?;
@@ -378,6 +395,18 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
             _ => return Ok(false),
         }
         Ok(true)
+    }
+
+    /// Make an access to a local that a `try_table` body assigns volatile (see `exn.rs`).
+    fn keep_for_landing(
+        &self,
+        local: u32,
+        access: Option<inkwell::values::InstructionValue<'ctx>>,
+    ) -> Res<()> {
+        if let (true, Some(i)) = (self.exn_locals.contains(&local), access) {
+            i.set_volatile(true).map_err(|e| e.to_string())?;
+        }
+        Ok(())
     }
 
     /// The cell of global `index` and its LLVM type.

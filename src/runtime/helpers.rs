@@ -27,6 +27,8 @@ pub(crate) fn table() -> HelperTable {
         table_init,
         elem_drop,
         host_call,
+        throw: super::exn::throw,
+        throw_ref: super::exn::throw_ref,
     }
 }
 

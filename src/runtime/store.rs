@@ -99,6 +99,14 @@ pub struct Store {
     /// anyfunc address -> function, to turn funcref bits back into handles.
     pub(crate) anyfunc_owner: HashMap<usize, Func>,
     codes: Vec<CompiledModule>,
+    /// Tags (see `runtime::exn`).
+    pub(crate) tags: Vec<Box<super::exn::TagData>>,
+    /// Exception objects, and object address -> index (to turn exnref bits into handles).
+    pub(crate) exceptions: Vec<Box<[ValRaw]>>,
+    pub(crate) exn_index: HashMap<usize, u32>,
+    /// The innermost active exception handler of the running call, which every instance's
+    /// vmctx points to (null outside `try_table`s; see `call::CallRecord::deliver`).
+    pub(crate) exn_head: Box<*mut vm::ExnHandler>,
 }
 
 impl Default for Store {
@@ -146,6 +154,10 @@ impl Store {
             stack_limit: Box::new(super::call::thread_stack_limit()),
             anyfunc_owner: HashMap::new(),
             codes: Vec::new(),
+            tags: Vec::new(),
+            exceptions: Vec::new(),
+            exn_index: HashMap::new(),
+            exn_head: Box::new(std::ptr::null_mut()),
         }
     }
 
@@ -291,7 +303,8 @@ impl Store {
             Val::F32(b) => ValRaw::from_u64(u64::from(b)),
             Val::F64(b) => ValRaw::from_u64(b),
             Val::V128(b) => ValRaw::from_v128(b),
-            Val::FuncRef(None) | Val::ExternRef(None) => ValRaw::default(),
+            Val::FuncRef(None) | Val::ExternRef(None) | Val::ExnRef(None) => ValRaw::default(),
+            Val::ExnRef(Some(e)) => ValRaw::from_u64(self.exn_ptr(e) as u64),
             Val::FuncRef(Some(f)) => {
                 ValRaw::from_u64(&*self.funcs[f.0 as usize].anyfunc as *const AnyFunc as u64)
             }
@@ -309,6 +322,9 @@ impl Store {
             ValType::Ref(r) if r.is_func_ref() => {
                 Val::FuncRef(self.anyfunc_owner.get(&(raw.u64() as usize)).copied())
             }
+            ValType::Ref(r) if super::is_exn_ref(r) => {
+                Val::ExnRef(self.exn_of_ptr(raw.u64() as usize))
+            }
             ValType::Ref(_) => Val::ExternRef(match raw.u64() {
                 0 => None,
                 bits => Some((bits - 1) as u32),
@@ -324,6 +340,11 @@ impl Store {
                 return false;
             }
         }
+        if let Val::ExnRef(Some(e)) = v {
+            if e.1 != self.id {
+                return false;
+            }
+        }
         matches!(
             (v, ty),
             (Val::I32(_), ValType::I32)
@@ -333,6 +354,7 @@ impl Store {
                 | (Val::V128(_), ValType::V128)
         ) || matches!((v, ty), (Val::FuncRef(_), ValType::Ref(r)) if r.is_func_ref())
             || matches!((v, ty), (Val::ExternRef(_), ValType::Ref(r)) if r.is_extern_ref())
+            || matches!((v, ty), (Val::ExnRef(_), ValType::Ref(r)) if super::is_exn_ref(r))
     }
 
     pub fn call(&mut self, f: Func, args: &[Val]) -> Result<Vec<Val>, Trap> {
@@ -405,6 +427,15 @@ impl Store {
     fn trap_of(&self, t: Trapped) -> Trap {
         let mut trap = if t.code == vm::trap_code::HOST {
             (t.pending).unwrap_or_else(|| Trap::host("host function failed"))
+        } else if t.code == vm::trap_code::EXCEPTION {
+            match self.exn_of_ptr(t.exception as usize) {
+                Some(exn) => Trap::new(super::TrapKind::Exception(super::ThrownException {
+                    exn,
+                    tag: self.exn_tag(exn),
+                    payload: self.exn_payload(exn),
+                })),
+                None => Trap::host("an exception of unknown origin"),
+            }
         } else {
             Trap::new(Trap::from_code(t.code))
         };

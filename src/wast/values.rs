@@ -47,6 +47,8 @@ fn show_one(v: &Val) -> String {
         Val::FuncRef(Some(_)) => "funcref".to_string(),
         Val::ExternRef(None) => "ref.null extern".to_string(),
         Val::ExternRef(Some(n)) => format!("ref.extern {n}"),
+        Val::ExnRef(None) => "ref.null exn".to_string(),
+        Val::ExnRef(Some(_)) => "exnref".to_string(),
     }
 }
 

@@ -34,6 +34,11 @@ shared_with_c! {
         UNDEF_ELEM = 9;
         STACK = 10;
         HOST = 11;
+        /// `throw_ref` of a null exception reference.
+        NULL_EXN_REF = 12;
+        /// An exception no handler of the running call caught: it ends the call (the
+        /// exception waits in the call record).
+        EXCEPTION = 13;
     }
 }
 
