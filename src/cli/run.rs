@@ -169,19 +169,33 @@ pub fn load_module(engine: &Engine, path: &Path) -> anyhow::Result<Module> {
     Module::from_file_cached(engine, path)
 }
 
+/// wasmtime's exit status when an exception escapes the program (an ordinary error, not the
+/// abort a trap gives).
+pub const EXCEPTION_EXIT_STATUS: u8 = 1;
+
 /// Print a trap like wasmtime (message, then the wasm backtrace) and pick the exit status.
+/// An uncaught exception is reported in wasmtime's words too, but is no "wasm trap" there.
 pub fn report_trap(t: &Trap) -> ExitCode {
     if let TrapKind::Exit(code) = t.kind {
         return ExitCode::from(code as u8);
     }
-    eprintln!("error: wasm trap: {}", t.kind);
+    let exception = matches!(t.kind, TrapKind::Exception(_));
+    if exception {
+        eprintln!("error: {}", t.kind);
+    } else {
+        eprintln!("error: wasm trap: {}", t.kind);
+    }
     if !t.backtrace.is_empty() {
         eprintln!("wasm backtrace:");
         for (i, f) in t.backtrace.iter().enumerate() {
             eprintln!("  {i:>3}: {f}");
         }
     }
-    ExitCode::from(TRAP_EXIT_STATUS)
+    ExitCode::from(if exception {
+        EXCEPTION_EXIT_STATUS
+    } else {
+        TRAP_EXIT_STATUS
+    })
 }
 
 fn parse_arg(a: &str, ty: ValType) -> anyhow::Result<Val> {

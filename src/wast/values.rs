@@ -22,6 +22,10 @@ pub(crate) fn arg(a: &WastArg<'_>) -> Result<Val, Miss> {
             ty: AbstractHeapType::Extern,
             ..
         }) => Val::ExternRef(None),
+        WastArgCore::RefNull(HeapType::Abstract {
+            ty: AbstractHeapType::Exn | AbstractHeapType::NoExn,
+            ..
+        }) => Val::ExnRef(None),
         WastArgCore::RefExtern(n) => Val::ExternRef(Some(*n)),
         WastArgCore::V128(v) => Val::V128(u128::from_le_bytes(v.to_le_bytes())),
         // Every other reference (nulls of the GC heap types, host references) needs GC.
@@ -82,8 +86,11 @@ fn matches(actual: &Val, expected: &WastRetCore<'_>) -> Result<bool, Miss> {
         (Val::F32(a), WastRetCore::F32(p)) => f32_matches(*a, p),
         (Val::F64(a), WastRetCore::F64(p)) => f64_matches(*a, p),
         (Val::V128(a), WastRetCore::V128(p)) => v128_matches(*a, p),
-        (Val::FuncRef(r), WastRetCore::RefNull(ty)) => r.is_none() && null_type_is(ty, true),
-        (Val::ExternRef(r), WastRetCore::RefNull(ty)) => r.is_none() && null_type_is(ty, false),
+        (Val::FuncRef(r), WastRetCore::RefNull(ty)) => r.is_none() && null_type_is(ty, Kind::Func),
+        (Val::ExternRef(r), WastRetCore::RefNull(ty)) => {
+            r.is_none() && null_type_is(ty, Kind::Extern)
+        }
+        (Val::ExnRef(r), WastRetCore::RefNull(ty)) => r.is_none() && null_type_is(ty, Kind::Exn),
         (Val::ExternRef(r), WastRetCore::RefExtern(e)) => match (r, e) {
             (Some(a), Some(e)) => a == e,
             (Some(_), None) => true,
@@ -113,18 +120,27 @@ fn matches(actual: &Val, expected: &WastRetCore<'_>) -> Result<bool, Miss> {
     })
 }
 
-/// `ref.null` with no type matches any null; with a type, only that kind.
-fn null_type_is(ty: &Option<HeapType<'_>>, func: bool) -> bool {
+/// The reference hierarchies rt has values of.
+#[derive(PartialEq)]
+enum Kind {
+    Func,
+    Extern,
+    Exn,
+}
+
+/// `ref.null` with no type matches any null; with a type, only a null of its hierarchy (a
+/// null `exnref` is also a `nullexnref`: `(ref.null noexn)` matches it, as in the spec's
+/// interpreter).
+fn null_type_is(ty: &Option<HeapType<'_>>, kind: Kind) -> bool {
+    use AbstractHeapType as A;
     match ty {
         None => true,
-        Some(HeapType::Abstract {
-            ty: AbstractHeapType::Func,
-            ..
-        }) => func,
-        Some(HeapType::Abstract {
-            ty: AbstractHeapType::Extern,
-            ..
-        }) => !func,
+        Some(HeapType::Abstract { ty, .. }) => match ty {
+            A::Func => kind == Kind::Func,
+            A::Extern => kind == Kind::Extern,
+            A::Exn | A::NoExn => kind == Kind::Exn,
+            _ => false,
+        },
         Some(_) => false,
     }
 }
