@@ -223,3 +223,73 @@ fn globals_and_memories_through_handles() {
     m.data_mut(&mut store)[70000] = 42;
     assert_eq!(m.data(&store)[70000], 42);
 }
+
+const THROWS: &str = r#"(module
+  (import "host" "tag" (tag $host (param i32)))
+  (tag $mine (export "mine") (param i32 i64 v128 externref))
+  (func (export "throw_mine") (param i32)
+    (throw $mine (local.get 0) (i64.const -2) (v128.const i64x2 1 2) (ref.null extern)))
+  (func (export "throw_host") (param i32) (throw $host (local.get 0)))
+  (func (export "catch_host") (param i32) (result i32)
+    (block $h (result i32)
+      (try_table (catch $host $h) (call 1 (local.get 0)))
+      (i32.const -1))))"#;
+
+/// An exception that leaves wasm reaches the host as the call's error, carrying the store's
+/// exception object, its tag and its payload; a tag the host defines is the tag wasm throws
+/// and catches.
+#[test]
+fn an_uncaught_exception_is_the_hosts_error_value() {
+    use crate::{Tag, ThrownException, TrapKind};
+    let engine = Engine::default();
+    let module = Module::new(&engine, THROWS).unwrap();
+    let mut store = Store::new(&engine, ());
+    let ty = wasmparser::FuncType::new([wasmparser::ValType::I32], []);
+    let host_tag = Tag::new(&mut store, ty.clone()).unwrap();
+    assert_eq!(host_tag.ty(&store), ty);
+    let mut linker = Linker::new(&engine);
+    linker.define(&store, "host", "tag", host_tag).unwrap();
+    let instance = linker.instantiate(&mut store, &module).unwrap();
+    let mine = instance
+        .get_export(&store, "mine")
+        .and_then(Extern::into_tag)
+        .expect("tag export");
+
+    let throw_mine = instance
+        .get_typed_func::<i32, ()>(&store, "throw_mine")
+        .unwrap();
+    let err = throw_mine.call(&mut store, 5).unwrap_err();
+    let trap = err.downcast::<Trap>().expect("a trap-like error");
+    assert_eq!(trap.to_string(), ThrownException::MESSAGE);
+    let TrapKind::Exception(thrown) = trap.kind else {
+        panic!("not an exception: {trap:?}");
+    };
+    assert_eq!(thrown.tag, mine);
+    let payload = vec![
+        Val::I32(5),
+        Val::I64(-2),
+        Val::V128(1 | (2 << 64)),
+        Val::ExternRef(None),
+    ];
+    assert_eq!(thrown.payload, payload);
+    // The handle stays valid in the store: the host may inspect it later.
+    assert_eq!(thrown.exn.tag(&store), mine);
+    assert_eq!(thrown.exn.payload(&store), payload);
+
+    let throw_host = instance
+        .get_typed_func::<i32, ()>(&store, "throw_host")
+        .unwrap();
+    let err = throw_host.call(&mut store, 9).unwrap_err();
+    let TrapKind::Exception(thrown) = err.downcast::<Trap>().unwrap().kind else {
+        panic!("not an exception");
+    };
+    assert_eq!((thrown.tag, thrown.payload), (host_tag, vec![Val::I32(9)]));
+
+    // Caught in wasm, the exception never reaches the host; the store works on afterwards.
+    let catch_host = instance
+        .get_typed_func::<i32, i32>(&store, "catch_host")
+        .unwrap();
+    assert_eq!(catch_host.call(&mut store, 11).unwrap(), 11);
+    assert!(throw_mine.call(&mut store, 1).is_err());
+    assert_eq!(catch_host.call(&mut store, 12).unwrap(), 12);
+}
