@@ -46,11 +46,8 @@ pub(crate) fn locals_assigned_in_try(mut ops: OperatorsReader) -> Res<HashSet<u3
                 open.push(true);
                 tries += 1;
             }
-            Operator::End => {
-                if open.pop() == Some(true) {
-                    tries -= 1;
-                }
-            }
+            // The guard pops for every `end`; only a try_table's lowers the count.
+            Operator::End if open.pop() == Some(true) => tries -= 1,
             Operator::LocalSet { local_index } | Operator::LocalTee { local_index }
                 if tries > 0 =>
             {
