@@ -293,3 +293,62 @@ fn an_uncaught_exception_is_the_hosts_error_value() {
     assert!(throw_mine.call(&mut store, 1).is_err());
     assert_eq!(catch_host.call(&mut store, 12).unwrap(), 12);
 }
+
+const THROUGH_HOST: &str = r#"(module
+  (import "host" "relay" (func $relay (param i32)))
+  (tag $t (param i32))
+  (func (export "thrower") (param i32) (throw $t (local.get 0)))
+  (func (export "outer") (param i32) (result i32)
+    (block $h (result i32)
+      (try_table (catch $t $h) (call $relay (local.get 0)))
+      (i32.const -1)))
+  (func (export "uncaught") (param i32) (call $relay (local.get 0))))"#;
+
+/// wasm -> host -> wasm: the inner call's uncaught exception is the host function's error
+/// value; passed on, it is thrown in the calling wasm, where a try_table catches it (and
+/// without one it ends the outer call as the same exception). A host function that handles
+/// the error instead returns normally.
+#[test]
+fn an_exception_passes_through_a_host_function() {
+    use crate::TrapKind;
+    let engine = Engine::default();
+    let module = Module::new(&engine, THROUGH_HOST).unwrap();
+    let mut linker = Linker::new(&engine);
+    linker
+        .func_wrap(
+            "host",
+            "relay",
+            |mut caller: Caller<'_, ()>, x: i32| -> anyhow::Result<()> {
+                let thrower = caller
+                    .get_export("thrower")
+                    .and_then(Extern::into_func)
+                    .unwrap()
+                    .typed::<i32, ()>(&caller)?;
+                match thrower.call(&mut caller, x) {
+                    Err(e) if x == 0 => {
+                        // Handled by the host: the exception goes no further.
+                        assert!(e.downcast_ref::<Trap>().is_some());
+                        Ok(())
+                    }
+                    other => other,
+                }
+            },
+        )
+        .unwrap();
+    let mut store = Store::new(&engine, ());
+    let instance = linker.instantiate(&mut store, &module).unwrap();
+    let outer = instance
+        .get_typed_func::<i32, i32>(&store, "outer")
+        .unwrap();
+    assert_eq!(outer.call(&mut store, 42).unwrap(), 42);
+    assert_eq!(outer.call(&mut store, 0).unwrap(), -1);
+    let uncaught = instance
+        .get_typed_func::<i32, ()>(&store, "uncaught")
+        .unwrap();
+    let err = uncaught.call(&mut store, 7).unwrap_err();
+    let TrapKind::Exception(thrown) = err.downcast::<Trap>().unwrap().kind else {
+        panic!("not an exception");
+    };
+    assert_eq!(thrown.payload, vec![Val::I32(7)]);
+    assert_eq!(outer.call(&mut store, 5).unwrap(), 5);
+}

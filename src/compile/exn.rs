@@ -17,7 +17,7 @@
 //! local assigned inside any `try_table` body of the function is accessed with volatile loads
 //! and stores (`FuncTx::exn_locals`, found by [`locals_assigned_in_try`]), which keeps it in
 //! its stack slot.
-use super::env::{llvm_err, Res};
+use super::env::{llvm_err, Env, Res};
 use super::func::{FrameKind, FuncTx};
 use crate::runtime::vm::{helper, offset, trap_code, ValRaw};
 use inkwell::attributes::{Attribute, AttributeLoc};
@@ -342,7 +342,7 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
         let env = self.env;
         let none = env.b.build_is_null(handler, "uncaught").map_err(llvm_err)?;
         self.trap_if(none, trap_code::EXCEPTION)?;
-        let f = resume_function(self)?;
+        let f = resume_function(env)?;
         env.b
             .build_call(f, &[handler.into()], "")
             .map_err(llvm_err)?;
@@ -352,12 +352,37 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
     }
 }
 
+/// [`FuncTx::resume`] for code outside a translated function (the host-call adapters): ends
+/// the current block of `func`.
+pub(crate) fn emit_resume<'ctx>(
+    env: &Env<'ctx, '_>,
+    func: FunctionValue<'ctx>,
+    vmctx: PointerValue<'ctx>,
+    handler: PointerValue<'ctx>,
+) -> Res<()> {
+    let b = &env.b;
+    let none = b.build_is_null(handler, "uncaught").map_err(llvm_err)?;
+    let trap = env.ctx.append_basic_block(func, "uncaught");
+    let jump = env.ctx.append_basic_block(func, "resume");
+    b.build_conditional_branch(none, trap, jump)
+        .map_err(llvm_err)?;
+    b.position_at_end(trap);
+    env.emit_trap(
+        vmctx,
+        env.i32().const_int(trap_code::EXCEPTION as u64, false),
+    )?;
+    b.position_at_end(jump);
+    let f = resume_function(env)?;
+    b.build_call(f, &[handler.into()], "").map_err(llvm_err)?;
+    b.build_unreachable().map_err(llvm_err)?;
+    Ok(())
+}
+
 /// The module's `rt_exn_resume(handler)`: `llvm.eh.sjlj.longjmp` to a handler's buffer. A
 /// function of its own, never inlined, so the jump always leaves a frame other than the one
 /// that ran the `setjmp`, as the intrinsic pair requires.
-fn resume_function<'ctx>(tx: &FuncTx<'_, 'ctx, '_>) -> Res<FunctionValue<'ctx>> {
+fn resume_function<'ctx>(env: &Env<'ctx, '_>) -> Res<FunctionValue<'ctx>> {
     const NAME: &str = "rt_exn_resume";
-    let env = tx.env;
     if let Some(f) = env.llmod.get_function(NAME) {
         return Ok(f);
     }

@@ -135,11 +135,18 @@ impl CallRecord {
     /// (the one whose compiled code is calling it): `f` gets that call's store. While it runs
     /// the fault handler treats faults as the host's; a panic is caught (it must not unwind
     /// into compiled code); a failure is kept in the record for [`CallRecord::enter`] and comes
-    /// back as the status the adapter traps with.
+    /// back as the status the adapter traps with. A failure that is an uncaught exception of
+    /// this store (from the host function's own call into wasm) is thrown on instead: its
+    /// object goes to `exn_out` and the status is `EXCEPTION`, on which the adapter throws it
+    /// in the calling wasm, where a `try_table` may catch it.
     ///
     /// # Safety
-    /// Only the host-call helper, called by compiled code, may call this.
-    pub(crate) unsafe fn run_host(f: impl FnOnce(*mut Store) -> Result<(), Trap>) -> Status {
+    /// Only the host-call helper, called by compiled code, may call this, with `exn_out`
+    /// writable.
+    pub(crate) unsafe fn run_host(
+        f: impl FnOnce(*mut Store) -> Result<(), Trap>,
+        exn_out: *mut ValRaw,
+    ) -> Status {
         let call = rt_current_call().cast::<CallRecord>();
         if call.is_null() {
             return Status(trap_code::HOST);
@@ -153,6 +160,13 @@ impl CallRecord {
         in_host.write_volatile(0);
         match out {
             Ok(()) => Status::OK,
+            Err(Trap {
+                kind: super::TrapKind::Exception(thrown),
+                ..
+            }) if thrown.exn.1 == (*store).id => {
+                exn_out.write(ValRaw::from_u64((*store).exn_ptr(thrown.exn) as u64));
+                Status(trap_code::EXCEPTION)
+            }
             Err(t) => {
                 (*call).pending = Some(t);
                 Status(trap_code::HOST)

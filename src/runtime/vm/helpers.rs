@@ -179,7 +179,9 @@ helpers! {
     elem_drop(vmctx: *mut VmCtx, seg: u32);
     /// Call a host function: `host` is its context (the `vmctx` of its `AnyFunc`), `caller`
     /// the calling instance's vmctx. The arguments are in `slots` and the results go back
-    /// there (as many slots as the larger of the two counts).
+    /// there (as many slots as the larger of the two counts). An exception the host function
+    /// passes on comes back as status `EXCEPTION` with its object in slot 0, which the
+    /// adapter throws.
     host_call(host: *mut u8, caller: *mut VmCtx, slots: *mut ValRaw) -> Status;
     /// `throw`: make an exception of tag `tag` (this instance's index) whose payload is in
     /// `slots`, owned by the store, and deliver it to the innermost handler: that handler,
