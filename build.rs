@@ -8,7 +8,7 @@
 //!    script, Cargo.toml and Cargo.lock). Compiled code is cached and written into artifacts
 //!    under that id, so a changed compiler never reuses code an earlier build generated.
 //! 3. Tell the tests which external test inputs are absent (`rt_no_shared_data`, `rt_no_wabt`,
-//!    `rt_no_wasmtime`), so those tests are *ignored*, and counted as such in cargo's summary,
+//!    `rt_no_wasmtime`, `rt_no_micropython`), so those tests are *ignored*, and counted as such in cargo's summary,
 //!    instead of passing without checking anything. Under `CI=true` nothing is ever ignored:
 //!    a missing input fails its tests loudly.
 use std::path::{Path, PathBuf};
@@ -58,7 +58,12 @@ fn abi_header() -> String {
 }
 
 fn mark_missing_test_inputs(root: &Path) {
-    for cfg in ["rt_no_shared_data", "rt_no_wabt", "rt_no_wasmtime"] {
+    for cfg in [
+        "rt_no_shared_data",
+        "rt_no_wabt",
+        "rt_no_wasmtime",
+        "rt_no_micropython",
+    ] {
         println!("cargo::rustc-check-cfg=cfg({cfg})");
     }
     println!("cargo:rerun-if-env-changed=CI");
@@ -83,5 +88,11 @@ fn mark_missing_test_inputs(root: &Path) {
     println!("cargo:rerun-if-changed={}", wasmtime.display());
     if !wasmtime.is_file() {
         println!("cargo:rustc-cfg=rt_no_wasmtime");
+    }
+    // MicroPython's WASI build, which the Makefile takes from its PyPI wheel.
+    let micropython = root.join("build/micropython/micropython-wasi.wasm");
+    println!("cargo:rerun-if-changed={}", micropython.display());
+    if !micropython.is_file() {
+        println!("cargo:rustc-cfg=rt_no_micropython");
     }
 }

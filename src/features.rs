@@ -111,7 +111,8 @@ pub fn wasm3() -> WasmFeatures {
 }
 
 /// What rt compiles and runs today: the Wasm 2.0 language, relaxed SIMD, multiple and 64-bit
-/// memories, extended constant expressions, typed function references and tail calls. SIMD
+/// memories, extended constant expressions, typed function references, tail calls and
+/// exception handling. SIMD
 /// validates; an operator the translator does not lower yet is refused as unsupported when
 /// the module is compiled.
 pub fn implemented() -> WasmFeatures {
@@ -122,7 +123,15 @@ pub fn implemented() -> WasmFeatures {
         .union(WasmFeatures::EXTENDED_CONST)
         .union(WasmFeatures::FUNCTION_REFERENCES)
         .union(WasmFeatures::TAIL_CALL)
+        .union(WasmFeatures::EXCEPTIONS)
 }
+
+/// Why a module using the legacy exception instructions is refused (clang-16's
+/// `-fwasm-exceptions` emits them; wasmtime refuses them too).
+pub const LEGACY_EXCEPTIONS_NOTE: &str = "this module uses legacy exception handling \
+    (try/catch/rethrow/delegate, the pre-standard form clang-16's -fwasm-exceptions emits), \
+    which rt does not run; Wasm 3.0 exceptions are try_table/throw/throw_ref, which newer \
+    toolchains emit (LLVM 20+: -mllvm -wasm-use-legacy-eh=false)";
 
 /// Why a module was refused.
 #[derive(Debug, Clone)]
@@ -160,7 +169,14 @@ pub fn check(bytes: &[u8], language: WasmFeatures) -> Result<(), Refusal> {
     let Err(narrow) = crate::module::validate(bytes, runnable) else {
         return Ok(());
     };
-    if let Err(invalid) = crate::module::validate(bytes, language) {
+    if let Err(mut invalid) = crate::module::validate(bytes, language) {
+        if !language.contains(WasmFeatures::LEGACY_EXCEPTIONS)
+            && crate::module::validate(bytes, language.union(WasmFeatures::LEGACY_EXCEPTIONS))
+                .is_ok()
+        {
+            // Not a feature rt lacks but one no Wasm language has: say what it is.
+            invalid.message = format!("{}: {LEGACY_EXCEPTIONS_NOTE}", invalid.message);
+        }
         return Err(Refusal::Invalid(invalid));
     }
     // Valid in the language, not in rt's subset of it: a feature the module needs is one

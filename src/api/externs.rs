@@ -23,7 +23,7 @@ fn assert_same_store(handle: u64, store: u64) {
     }
 }
 
-pub use crate::runtime::{Extern, Func, Global, Instance, Memory, Table};
+pub use crate::runtime::{Exn, Extern, Func, Global, Instance, Memory, Table, Tag};
 
 impl Extern {
     /// The handle's store id.
@@ -33,6 +33,7 @@ impl Extern {
             Extern::Memory(m) => m.1,
             Extern::Global(g) => g.1,
             Extern::Table(t) => t.1,
+            Extern::Tag(t) => t.1,
         }
     }
 
@@ -69,6 +70,13 @@ impl Extern {
             _ => None,
         }
     }
+
+    pub fn into_tag(self) -> Option<Tag> {
+        match self {
+            Extern::Tag(t) => Some(t),
+            _ => None,
+        }
+    }
 }
 
 macro_rules! into_extern {
@@ -80,7 +88,7 @@ macro_rules! into_extern {
         }
     )*};
 }
-into_extern!(Func, Memory, Global, Table);
+into_extern!(Func, Memory, Global, Table, Tag);
 
 impl Func {
     pub fn ty(&self, store: impl AsContext) -> FuncType {
@@ -283,6 +291,38 @@ impl<'a, T> From<&'a mut super::Store<T>> for StoreMut<'a, T> {
 impl<'a, 'b, T> From<&'a mut super::Caller<'b, T>> for StoreMut<'a, T> {
     fn from(c: &'a mut super::Caller<'b, T>) -> Self {
         StoreMut(c.parts_mut())
+    }
+}
+
+impl Tag {
+    /// A new tag whose exceptions carry values of `ty`'s parameter types (`ty` has no results).
+    pub fn new(mut store: impl AsContextMut, ty: FuncType) -> Result<Tag> {
+        if !ty.results().is_empty() {
+            bail!("a tag's type has no results");
+        }
+        Ok(store.parts_mut().opaque.new_tag(ty))
+    }
+
+    pub fn ty(&self, store: impl AsContext) -> FuncType {
+        let opaque = &store.parts().opaque;
+        assert_same_store(self.1, opaque.id);
+        opaque.tag_type(*self)
+    }
+}
+
+impl Exn {
+    /// The exception's tag.
+    pub fn tag(&self, store: impl AsContext) -> Tag {
+        let opaque = &store.parts().opaque;
+        assert_same_store(self.1, opaque.id);
+        opaque.exn_tag(*self)
+    }
+
+    /// The values it carries, typed by its tag.
+    pub fn payload(&self, store: impl AsContext) -> Vec<Val> {
+        let opaque = &store.parts().opaque;
+        assert_same_store(self.1, opaque.id);
+        opaque.exn_payload(*self)
     }
 }
 

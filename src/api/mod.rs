@@ -29,10 +29,10 @@ mod linker;
 mod store;
 mod typed;
 
-pub use crate::runtime::{Trap, TrapKind, Val, ValRaw};
+pub use crate::runtime::{ThrownException, Trap, TrapKind, Val, ValRaw};
 pub use config::{Config, OptLevel};
 pub use engine::{Engine, Module};
-pub use externs::{Extern, Func, Global, Instance, Memory, StoreMut, StoreRef, Table};
+pub use externs::{Exn, Extern, Func, Global, Instance, Memory, StoreMut, StoreRef, Table, Tag};
 pub use linker::Linker;
 pub use store::{AsContext, AsContextMut, Caller, Store, StoreParts};
 pub use typed::{HostResult, IntoFunc, TypedFunc, WasmParams, WasmResults, WasmTy, WithCaller};

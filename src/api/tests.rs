@@ -271,3 +271,132 @@ fn typed_function_references_are_checked_at_the_boundary() {
     assert!(chosen.set(&mut store, Val::ExternRef(None)).is_err());
     chosen.set(&mut store, Val::FuncRef(None)).unwrap();
 }
+
+const THROWS: &str = r#"(module
+  (import "host" "tag" (tag $host (param i32)))
+  (tag $mine (export "mine") (param i32 i64 v128 externref))
+  (func (export "throw_mine") (param i32)
+    (throw $mine (local.get 0) (i64.const -2) (v128.const i64x2 1 2) (ref.null extern)))
+  (func (export "throw_host") (param i32) (throw $host (local.get 0)))
+  (func (export "catch_host") (param i32) (result i32)
+    (block $h (result i32)
+      (try_table (catch $host $h) (call 1 (local.get 0)))
+      (i32.const -1))))"#;
+
+/// An exception that leaves wasm reaches the host as the call's error, carrying the store's
+/// exception object, its tag and its payload; a tag the host defines is the tag wasm throws
+/// and catches.
+#[test]
+fn an_uncaught_exception_is_the_hosts_error_value() {
+    use crate::{Tag, ThrownException, TrapKind};
+    let engine = Engine::default();
+    let module = Module::new(&engine, THROWS).unwrap();
+    let mut store = Store::new(&engine, ());
+    let ty = wasmparser::FuncType::new([wasmparser::ValType::I32], []);
+    let host_tag = Tag::new(&mut store, ty.clone()).unwrap();
+    assert_eq!(host_tag.ty(&store), ty);
+    let mut linker = Linker::new(&engine);
+    linker.define(&store, "host", "tag", host_tag).unwrap();
+    let instance = linker.instantiate(&mut store, &module).unwrap();
+    let mine = instance
+        .get_export(&store, "mine")
+        .and_then(Extern::into_tag)
+        .expect("tag export");
+
+    let throw_mine = instance
+        .get_typed_func::<i32, ()>(&store, "throw_mine")
+        .unwrap();
+    let err = throw_mine.call(&mut store, 5).unwrap_err();
+    let trap = err.downcast::<Trap>().expect("a trap-like error");
+    assert_eq!(trap.to_string(), ThrownException::MESSAGE);
+    let TrapKind::Exception(thrown) = trap.kind else {
+        panic!("not an exception: {trap:?}");
+    };
+    assert_eq!(thrown.tag, mine);
+    let payload = vec![
+        Val::I32(5),
+        Val::I64(-2),
+        Val::V128(1 | (2 << 64)),
+        Val::ExternRef(None),
+    ];
+    assert_eq!(thrown.payload, payload);
+    // The handle stays valid in the store: the host may inspect it later.
+    assert_eq!(thrown.exn.tag(&store), mine);
+    assert_eq!(thrown.exn.payload(&store), payload);
+
+    let throw_host = instance
+        .get_typed_func::<i32, ()>(&store, "throw_host")
+        .unwrap();
+    let err = throw_host.call(&mut store, 9).unwrap_err();
+    let TrapKind::Exception(thrown) = err.downcast::<Trap>().unwrap().kind else {
+        panic!("not an exception");
+    };
+    assert_eq!((thrown.tag, thrown.payload), (host_tag, vec![Val::I32(9)]));
+
+    // Caught in wasm, the exception never reaches the host; the store works on afterwards.
+    let catch_host = instance
+        .get_typed_func::<i32, i32>(&store, "catch_host")
+        .unwrap();
+    assert_eq!(catch_host.call(&mut store, 11).unwrap(), 11);
+    assert!(throw_mine.call(&mut store, 1).is_err());
+    assert_eq!(catch_host.call(&mut store, 12).unwrap(), 12);
+}
+
+const THROUGH_HOST: &str = r#"(module
+  (import "host" "relay" (func $relay (param i32)))
+  (tag $t (param i32))
+  (func (export "thrower") (param i32) (throw $t (local.get 0)))
+  (func (export "outer") (param i32) (result i32)
+    (block $h (result i32)
+      (try_table (catch $t $h) (call $relay (local.get 0)))
+      (i32.const -1)))
+  (func (export "uncaught") (param i32) (call $relay (local.get 0))))"#;
+
+/// wasm -> host -> wasm: the inner call's uncaught exception is the host function's error
+/// value; passed on, it is thrown in the calling wasm, where a try_table catches it (and
+/// without one it ends the outer call as the same exception). A host function that handles
+/// the error instead returns normally.
+#[test]
+fn an_exception_passes_through_a_host_function() {
+    use crate::TrapKind;
+    let engine = Engine::default();
+    let module = Module::new(&engine, THROUGH_HOST).unwrap();
+    let mut linker = Linker::new(&engine);
+    linker
+        .func_wrap(
+            "host",
+            "relay",
+            |mut caller: Caller<'_, ()>, x: i32| -> anyhow::Result<()> {
+                let thrower = caller
+                    .get_export("thrower")
+                    .and_then(Extern::into_func)
+                    .unwrap()
+                    .typed::<i32, ()>(&caller)?;
+                match thrower.call(&mut caller, x) {
+                    Err(e) if x == 0 => {
+                        // Handled by the host: the exception goes no further.
+                        assert!(e.downcast_ref::<Trap>().is_some());
+                        Ok(())
+                    }
+                    other => other,
+                }
+            },
+        )
+        .unwrap();
+    let mut store = Store::new(&engine, ());
+    let instance = linker.instantiate(&mut store, &module).unwrap();
+    let outer = instance
+        .get_typed_func::<i32, i32>(&store, "outer")
+        .unwrap();
+    assert_eq!(outer.call(&mut store, 42).unwrap(), 42);
+    assert_eq!(outer.call(&mut store, 0).unwrap(), -1);
+    let uncaught = instance
+        .get_typed_func::<i32, ()>(&store, "uncaught")
+        .unwrap();
+    let err = uncaught.call(&mut store, 7).unwrap_err();
+    let TrapKind::Exception(thrown) = err.downcast::<Trap>().unwrap().kind else {
+        panic!("not an exception");
+    };
+    assert_eq!(thrown.payload, vec![Val::I32(7)]);
+    assert_eq!(outer.call(&mut store, 5).unwrap(), 5);
+}

@@ -176,16 +176,19 @@ pub fn load_module(engine: &Engine, path: &Path) -> anyhow::Result<Module> {
     Module::from_file_cached(engine, path)
 }
 
+/// wasmtime's exit status when an exception escapes the program or a host function fails
+/// (an ordinary error, not the abort a trap gives).
+pub const ERROR_EXIT_STATUS: u8 = 1;
+
 /// Print a trap like wasmtime (message, then the wasm backtrace) and pick the exit status:
-/// the guest's for `proc_exit`, 134 for a trap, 1 for a host function's error.
+/// the guest's for `proc_exit`, 134 for a trap, 1 for an uncaught exception or a host
+/// function's error, which wasmtime reports in the same words but not as a "wasm trap".
 pub fn report_trap(t: &Trap) -> ExitCode {
     if let TrapKind::Exit(code) = t.kind {
         return ExitCode::from(code as u8);
     }
-    // A host function's error is not a trap of the guest's: wasmtime prints it as an error
-    // (with the backtrace) and exits 1.
-    let host = matches!(t.kind, TrapKind::Host(_));
-    if host {
+    let not_a_trap = matches!(t.kind, TrapKind::Exception(_) | TrapKind::Host(_));
+    if not_a_trap {
         eprintln!("error: {}", t.kind);
     } else {
         eprintln!("error: wasm trap: {}", t.kind);
@@ -196,7 +199,11 @@ pub fn report_trap(t: &Trap) -> ExitCode {
             eprintln!("  {i:>3}: {f}");
         }
     }
-    ExitCode::from(if host { 1 } else { TRAP_EXIT_STATUS })
+    ExitCode::from(if not_a_trap {
+        ERROR_EXIT_STATUS
+    } else {
+        TRAP_EXIT_STATUS
+    })
 }
 
 fn parse_arg(a: &str, ty: ValType) -> anyhow::Result<Val> {
@@ -237,7 +244,8 @@ fn format_val(v: Val) -> String {
         Val::F64(b) => f64::from_bits(b).to_string(),
         // wasmtime prints a v128 as one unsigned decimal number.
         Val::V128(b) => b.to_string(),
-        Val::FuncRef(None) | Val::ExternRef(None) => "null".into(),
+        Val::FuncRef(None) | Val::ExternRef(None) | Val::ExnRef(None) => "null".into(),
+        Val::ExnRef(Some(_)) => "<exnref>".into(),
         Val::FuncRef(Some(_)) => "<funcref>".into(),
         Val::ExternRef(Some(x)) => format!("<externref {x}>"),
     }

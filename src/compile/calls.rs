@@ -14,18 +14,6 @@ use inkwell::IntPredicate;
 use wasmparser::{FuncType, ValType};
 
 impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
-    /// A stack slot of type `ty` allocated in the entry block (so once per frame, not per
-    /// loop iteration).
-    fn entry_alloca(&self, ty: BasicTypeEnum<'ctx>, name: &str) -> Res<PointerValue<'ctx>> {
-        let entry = self.func.get_first_basic_block().ok_or("no entry block")?;
-        let b = self.env.ctx.create_builder();
-        match entry.get_first_instruction() {
-            Some(first) => b.position_before(&first),
-            None => b.position_at_end(entry),
-        }
-        b.build_alloca(ty, name).map_err(llvm_err)
-    }
-
     /// Call `code`, an internal-convention function of type `ty`, with the popped arguments.
     /// An ordinary call pushes its results. A tail call (`tail`) is a `musttail` call whose
     /// results are returned as this function's own: the callee reuses this frame, so tail
@@ -324,9 +312,41 @@ pub(crate) fn build_adapter(env: &Env, name: &str, ty: &FuncType) -> Res<()> {
         store_slot(env, buf, i, v)?;
     }
     // The host function's failure comes back as a status: trap with it here, in compiled
-    // code, so the unwind to the entry crosses no Rust frame.
+    // code, so the unwind to the entry crosses no Rust frame. An exception it passes on is
+    // thrown here instead, as if this adapter had thrown it.
     let args = [host.into(), caller.into(), buf.into()];
-    env.call_checked_helper(f, caller, helper::host_call, &args)?;
+    let rc = env
+        .call_helper(caller, helper::host_call, &args)?
+        .ok_or("host_call status")?
+        .into_int_value();
+    let failed = b
+        .build_int_compare(IntPredicate::NE, rc, env.i32().const_zero(), "failed")
+        .map_err(llvm_err)?;
+    let bad = env.ctx.append_basic_block(f, "host_failed");
+    let cont = env.ctx.append_basic_block(f, "ok");
+    b.build_conditional_branch(failed, bad, cont)
+        .map_err(llvm_err)?;
+    b.position_at_end(bad);
+    let exception = env.i32().const_int(trap_code::EXCEPTION as u64, false);
+    let thrown = b
+        .build_int_compare(IntPredicate::EQ, rc, exception, "thrown")
+        .map_err(llvm_err)?;
+    let rethrow = env.ctx.append_basic_block(f, "host_threw");
+    let trap = env.ctx.append_basic_block(f, "host_trap");
+    b.build_conditional_branch(thrown, rethrow, trap)
+        .map_err(llvm_err)?;
+    b.position_at_end(trap);
+    env.emit_trap(caller, rc)?;
+    b.position_at_end(rethrow);
+    let exn = b
+        .build_load(env.ptr(), slot_ptr(env, buf, 0)?, "exn")
+        .map_err(llvm_err)?;
+    let handler = env
+        .call_helper(caller, helper::throw_ref, &[caller.into(), exn.into()])?
+        .ok_or("throw_ref result")?
+        .into_pointer_value();
+    super::exn::emit_resume(env, f, caller, handler)?;
+    b.position_at_end(cont);
     let mut vals = Vec::new();
     for (i, t) in ty.results().iter().enumerate() {
         vals.push(

@@ -9,7 +9,7 @@ use inkwell::IntPredicate;
 use wasmparser::{BlockType, Operator, ValType};
 
 impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
-    fn block_sig(&self, bt: BlockType) -> (Vec<ValType>, Vec<ValType>) {
+    pub(crate) fn block_sig(&self, bt: BlockType) -> (Vec<ValType>, Vec<ValType>) {
         match bt {
             BlockType::Empty => (vec![], vec![]),
             BlockType::Type(t) => (vec![], vec![t]),
@@ -60,7 +60,7 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
     }
 
     /// Add the values on top of the stack as incoming to the target of `br depth`.
-    fn add_branch_incoming(&mut self, depth: u32) -> BasicBlock<'ctx> {
+    pub(crate) fn add_branch_incoming(&mut self, depth: u32) -> BasicBlock<'ctx> {
         let cur = self.cur_block();
         let idx = self.frames.len() - 1 - depth as usize;
         let frame = &mut self.frames[idx];
@@ -78,7 +78,7 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
         target
     }
 
-    fn mark_unreachable(&mut self) {
+    pub(crate) fn mark_unreachable(&mut self) {
         self.reachable = false;
         let h = self.frames.last().map(|f| f.height).unwrap_or(0);
         self.stack.truncate(h);
@@ -146,6 +146,7 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
             Operator::Else => self.else_arm()?,
             Operator::End => self.end()?,
             Operator::Br { relative_depth } => {
+                self.leave_try_tables(*relative_depth)?;
                 let target = self.add_branch_incoming(*relative_depth);
                 b.build_unconditional_branch(target).map_err(llvm_err)?;
                 self.mark_unreachable();
@@ -155,11 +156,7 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
                 let c = b
                     .build_int_compare(IntPredicate::NE, c, env.i32().const_zero(), "brif")
                     .map_err(llvm_err)?;
-                let target = self.add_branch_incoming(*relative_depth);
-                let cont = env.ctx.append_basic_block(self.func, "brif_cont");
-                b.build_conditional_branch(c, target, cont)
-                    .map_err(llvm_err)?;
-                b.position_at_end(cont);
+                self.branch_if(c, *relative_depth, "brif_cont")?;
             }
             Operator::BrTable { targets } => {
                 let idx = self.pop_int();
@@ -177,6 +174,7 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
                     }
                     let blk = env.ctx.append_basic_block(self.func, "br_table_edge");
                     b.position_at_end(blk);
+                    self.leave_try_tables(*d)?;
                     let target = self.add_branch_incoming(*d);
                     b.build_unconditional_branch(target).map_err(llvm_err)?;
                     edge.insert(*d, blk);
@@ -192,6 +190,7 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
                 self.mark_unreachable();
             }
             Operator::Return => {
+                self.leave_try_tables(self.frames.len() as u32 - 1)?;
                 let target = self.add_branch_incoming(self.frames.len() as u32 - 1);
                 b.build_unconditional_branch(target).map_err(llvm_err)?;
                 self.mark_unreachable();
@@ -200,8 +199,10 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
                 self.emit_trap(env.i32().const_int(trap_code::UNREACHABLE as u64, false))?;
                 self.mark_unreachable();
             }
-            // Tail calls end the block like `return`.
+            // Tail calls end the block like `return`, and like it leave every try_table of
+            // this function first: the callee replaces this frame, handlers included.
             Operator::ReturnCall { function_index } => {
+                self.leave_try_tables(self.frames.len() as u32 - 1)?;
                 self.call_as(*function_index, true)?;
                 self.mark_unreachable();
             }
@@ -209,10 +210,12 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
                 type_index,
                 table_index,
             } => {
+                self.leave_try_tables(self.frames.len() as u32 - 1)?;
                 self.call_indirect_as(*type_index, *table_index, true)?;
                 self.mark_unreachable();
             }
             Operator::ReturnCallRef { type_index } => {
+                self.leave_try_tables(self.frames.len() as u32 - 1)?;
                 self.call_ref_as(*type_index, true)?;
                 self.mark_unreachable();
             }
@@ -227,11 +230,7 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
                 // non-null, stays on the stack when the branch is not taken.
                 let r = self.pop().into_pointer_value();
                 let null = b.build_is_null(r, "isnull").map_err(llvm_err)?;
-                let target = self.add_branch_incoming(*relative_depth);
-                let cont = env.ctx.append_basic_block(self.func, "nonnull");
-                b.build_conditional_branch(null, target, cont)
-                    .map_err(llvm_err)?;
-                b.position_at_end(cont);
+                self.branch_if(null, *relative_depth, "nonnull")?;
                 self.push(r);
             }
             Operator::BrOnNonNull { relative_depth } => {
@@ -242,17 +241,42 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
                     .copied()
                     .expect("validated")
                     .into_pointer_value();
-                let null = b.build_is_null(r, "isnull").map_err(llvm_err)?;
-                let target = self.add_branch_incoming(*relative_depth);
-                let cont = env.ctx.append_basic_block(self.func, "null");
-                b.build_conditional_branch(null, cont, target)
-                    .map_err(llvm_err)?;
-                b.position_at_end(cont);
+                let non_null = b.build_is_not_null(r, "nonnull").map_err(llvm_err)?;
+                self.branch_if(non_null, *relative_depth, "null")?;
                 self.pop();
             }
             _ => return Ok(false),
         }
         Ok(true)
+    }
+
+    /// Branch to label `depth` when `cond` holds, else continue in a new block named `cont`
+    /// (`br_if`, `br_on_null`, `br_on_non_null`). A branch that leaves `try_table`s changes
+    /// the handler chain on the taken edge only.
+    fn branch_if(
+        &mut self,
+        cond: inkwell::values::IntValue<'ctx>,
+        depth: u32,
+        cont: &str,
+    ) -> Res<()> {
+        let env = self.env;
+        let b = &env.b;
+        let cont = env.ctx.append_basic_block(self.func, cont);
+        if self.leaves_try_table(depth) {
+            let edge = env.ctx.append_basic_block(self.func, "leave_try");
+            b.build_conditional_branch(cond, edge, cont)
+                .map_err(llvm_err)?;
+            b.position_at_end(edge);
+            self.leave_try_tables(depth)?;
+            let target = self.add_branch_incoming(depth);
+            b.build_unconditional_branch(target).map_err(llvm_err)?;
+        } else {
+            let target = self.add_branch_incoming(depth);
+            b.build_conditional_branch(cond, target, cont)
+                .map_err(llvm_err)?;
+        }
+        b.position_at_end(cont);
+        Ok(())
     }
 
     /// Close the live arm of the innermost frame by branching to its continuation.
@@ -295,6 +319,10 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
     }
 
     fn end(&mut self) -> Res<()> {
+        if self.reachable {
+            // Falling out of a try_table's body leaves it.
+            self.leave_try_tables(0)?;
+        }
         self.fall_through()?;
         let b = &self.env.b;
         let mut frame = self.frames.pop().expect("open frame");

@@ -23,6 +23,10 @@ pub(crate) enum FrameKind<'ctx> {
         else_block: BasicBlock<'ctx>,
         has_else: bool,
     },
+    /// A `try_table` whose handler record (`vm::ExnHandler`) is this stack slot.
+    TryTable {
+        handler: PointerValue<'ctx>,
+    },
     Function,
 }
 
@@ -57,6 +61,9 @@ pub(crate) struct FuncTx<'a, 'ctx, 'm> {
     /// Where this function's results go when its signature returns them in memory (the
     /// buffer its caller passed; see `env::results_in_memory`).
     pub results_buf: Option<PointerValue<'ctx>>,
+    /// Locals assigned inside a `try_table` body: accessed with volatile loads and stores
+    /// (see `exn.rs`).
+    pub exn_locals: std::collections::HashSet<u32>,
 }
 
 /// Translate defined function `index` into its (already declared) LLVM function.
@@ -84,6 +91,7 @@ pub(crate) fn translate_function(env: &Env<'_, '_>, index: u32) -> Res<()> {
         trap_blocks: HashMap::new(),
         mem_bases: Vec::new(),
         results_buf: None,
+        exn_locals: super::exn::locals_assigned_in_try(wasm.operators(code))?,
     };
     if results_in_memory(ty.results()) {
         let buffer = func.get_nth_param(2).ok_or("no results buffer")?;
@@ -156,6 +164,28 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
             self.mem_bases.push(base.into_pointer_value());
         }
         Ok(())
+    }
+
+    /// A stack slot of type `ty` allocated in the entry block, so once per frame rather than
+    /// per loop iteration (results buffers, `try_table` handler records), 16-aligned for the
+    /// v128 values and jump buffers that live there.
+    pub(crate) fn entry_alloca(
+        &self,
+        ty: BasicTypeEnum<'ctx>,
+        name: &str,
+    ) -> Res<PointerValue<'ctx>> {
+        let entry = self.func.get_first_basic_block().ok_or("no entry block")?;
+        let b = self.env.ctx.create_builder();
+        match entry.get_first_instruction() {
+            Some(first) => b.position_before(&first),
+            None => b.position_at_end(entry),
+        }
+        let p = b.build_alloca(ty, name).map_err(llvm_err)?;
+        p.as_instruction()
+            .ok_or("alloca")?
+            .set_alignment(16)
+            .map_err(|e| e.to_string())?;
+        Ok(p)
     }
 
     pub fn cur_block(&self) -> BasicBlock<'ctx> {
@@ -307,15 +337,19 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
         if self.simd_op(&op)? {
             return Ok(());
         }
+        if self.exn_op(&op)? {
+            return Ok(());
+        }
         Err(unsupported(&op))
     }
 
     /// In unreachable code only the block structure matters.
     fn dead_operator(&mut self, op: Operator) -> Res<()> {
         match op {
-            Operator::Block { .. } | Operator::Loop { .. } | Operator::If { .. } => {
-                self.dead_depth += 1
-            }
+            Operator::Block { .. }
+            | Operator::Loop { .. }
+            | Operator::If { .. }
+            | Operator::TryTable { .. } => self.dead_depth += 1,
             Operator::Else if self.dead_depth == 0 => return self.control_op(&op).map(|_| ()),
             Operator::End if self.dead_depth == 0 => return self.control_op(&op).map(|_| ()),
             Operator::End => self.dead_depth -= 1,
@@ -332,17 +366,22 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
             Operator::LocalGet { local_index } => {
                 let (p, t) = self.local(local_index);
                 let v = b.build_load(t, p, "l").map_err(llvm_err)?;
+                self.keep_for_landing(local_index, v.as_instruction_value())?;
                 self.push(v);
             }
             Operator::LocalSet { local_index } => {
                 let v = self.pop();
-                b.build_store(self.local(local_index).0, v)
+                let st = b
+                    .build_store(self.local(local_index).0, v)
                     .map_err(llvm_err)?;
+                self.keep_for_landing(local_index, Some(st))?;
             }
             Operator::LocalTee { local_index } => {
                 let v = *self.stack.last().expect("tee operand");
-                b.build_store(self.local(local_index).0, v)
+                let st = b
+                    .build_store(self.local(local_index).0, v)
                     .map_err(llvm_err)?;
+                self.keep_for_landing(local_index, Some(st))?;
             }
             Operator::GlobalGet { global_index } => {
                 let (cell, ty) = self.global_cell(global_index)?;
@@ -394,6 +433,18 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
             _ => return Ok(false),
         }
         Ok(true)
+    }
+
+    /// Make an access to a local that a `try_table` body assigns volatile (see `exn.rs`).
+    fn keep_for_landing(
+        &self,
+        local: u32,
+        access: Option<inkwell::values::InstructionValue<'ctx>>,
+    ) -> Res<()> {
+        if let (true, Some(i)) = (self.exn_locals.contains(&local), access) {
+            i.set_volatile(true).map_err(|e| e.to_string())?;
+        }
+        Ok(())
     }
 
     /// The cell of global `index` and its LLVM type.

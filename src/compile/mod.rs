@@ -11,6 +11,7 @@ pub use settings::CodegenSettings;
 mod calls;
 mod control;
 mod env;
+mod exn;
 mod func;
 mod memory;
 mod numeric;

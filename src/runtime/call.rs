@@ -13,7 +13,7 @@ use super::store::Store;
 use super::trap::Trap;
 use super::vm::abi::limits::BACKTRACE_MAX;
 use super::vm::abi::CallHead;
-use super::vm::{trap_code, Status, ValRaw};
+use super::vm::{trap_code, ExnHandler, Status, ValRaw};
 use std::mem::MaybeUninit;
 use std::ptr::addr_of_mut;
 
@@ -37,6 +37,8 @@ pub(crate) struct CallRecord {
     store: *mut Store,
     /// A host function's failure, from the host-call helper to [`CallRecord::enter`].
     pending: Option<Trap>,
+    /// The exception no handler of this call caught (with trap code `EXCEPTION`).
+    exception: *mut u8,
 }
 
 /// What a trapped call left behind.
@@ -46,6 +48,8 @@ pub(crate) struct Trapped {
     pub pending: Option<Trap>,
     /// Return addresses of the wasm frames at the trap, innermost first.
     pub pcs: Vec<usize>,
+    /// The uncaught exception's object ([`trap_code::EXCEPTION`]).
+    pub exception: *mut u8,
 }
 
 impl CallRecord {
@@ -76,10 +80,18 @@ impl CallRecord {
             },
             store,
             pending: None,
+            exception: std::ptr::null_mut(),
         };
+        // Exception handlers of an enclosing call (a host function's caller) are not this
+        // call's: an exception this call does not catch ends it, and reaches the host
+        // function as an error. Restored whichever way the call ends (a trap or an uncaught
+        // exception leaves the cell pointing into frames that are gone).
+        let handlers = (*store).exn_head.as_mut() as *mut *mut ExnHandler;
+        let outer = handlers.replace(std::ptr::null_mut());
         // A pointer to the whole record (not just `head`): the host-call helper reaches
         // `store` and `pending` through the one the shim keeps.
         let rc = rt_enter(addr_of_mut!(call).cast(), tramp, code, vmctx, slots);
+        handlers.write(outer);
         if rc == 0 {
             return Ok(());
         }
@@ -90,18 +102,51 @@ impl CallRecord {
             code: rc,
             pending: call.pending.take(),
             pcs: pcs.to_vec(),
+            exception: call.exception,
         })
+    }
+
+    /// Deliver an exception for the throw helpers: `make` creates (or names) the object in
+    /// the store of the innermost call on this thread, whose code is throwing. The innermost
+    /// handler gets it and is unlinked and returned, for compiled code to resume at; without
+    /// one the exception waits in the record and null tells compiled code to end the call.
+    ///
+    /// # Safety
+    /// Only the throw helpers, called by compiled code, may call this.
+    pub(crate) unsafe fn deliver(make: impl FnOnce(*mut Store) -> *mut u8) -> *mut ExnHandler {
+        let call = rt_current_call().cast::<CallRecord>();
+        if call.is_null() {
+            return std::ptr::null_mut();
+        }
+        let store = (*call).store;
+        let exn = make(store);
+        let cell = (*store).exn_head.as_mut() as *mut *mut ExnHandler;
+        let handler = *cell;
+        if handler.is_null() {
+            (*call).exception = exn;
+            return handler;
+        }
+        (*handler).exn = exn;
+        *cell = (*handler).prev;
+        handler
     }
 
     /// Run a host function for the host-call helper, under the innermost call on this thread
     /// (the one whose compiled code is calling it): `f` gets that call's store. While it runs
     /// the fault handler treats faults as the host's; a panic is caught (it must not unwind
     /// into compiled code); a failure is kept in the record for [`CallRecord::enter`] and comes
-    /// back as the status the adapter traps with.
+    /// back as the status the adapter traps with. A failure that is an uncaught exception of
+    /// this store (from the host function's own call into wasm) is thrown on instead: its
+    /// object goes to `exn_out` and the status is `EXCEPTION`, on which the adapter throws it
+    /// in the calling wasm, where a `try_table` may catch it.
     ///
     /// # Safety
-    /// Only the host-call helper, called by compiled code, may call this.
-    pub(crate) unsafe fn run_host(f: impl FnOnce(*mut Store) -> Result<(), Trap>) -> Status {
+    /// Only the host-call helper, called by compiled code, may call this, with `exn_out`
+    /// writable.
+    pub(crate) unsafe fn run_host(
+        f: impl FnOnce(*mut Store) -> Result<(), Trap>,
+        exn_out: *mut ValRaw,
+    ) -> Status {
         let call = rt_current_call().cast::<CallRecord>();
         if call.is_null() {
             return Status(trap_code::HOST);
@@ -115,6 +160,13 @@ impl CallRecord {
         in_host.write_volatile(0);
         match out {
             Ok(()) => Status::OK,
+            Err(Trap {
+                kind: super::TrapKind::Exception(thrown),
+                ..
+            }) if thrown.exn.1 == (*store).id => {
+                exn_out.write(ValRaw::from_u64((*store).exn_ptr(thrown.exn) as u64));
+                Status(trap_code::EXCEPTION)
+            }
             Err(t) => {
                 (*call).pending = Some(t);
                 Status(trap_code::HOST)

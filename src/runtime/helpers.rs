@@ -27,6 +27,8 @@ pub(crate) fn table() -> HelperTable {
         table_init,
         elem_drop,
         host_call,
+        throw: super::exn::throw,
+        throw_ref: super::exn::throw_ref,
     }
 }
 
@@ -209,21 +211,26 @@ unsafe extern "C" fn elem_drop(vmctx: *mut VmCtx, seg: u32) {
 /// function's closure is held by a cloned `Arc`.
 unsafe extern "C" fn host_call(host: *mut u8, _caller: *mut VmCtx, slots: *mut ValRaw) -> Status {
     let ctx = &*(host as *const HostCtx);
-    CallRecord::run_host(|store_ptr| {
-        // The host function may use the store mutably (call back into wasm, create objects),
-        // so nothing borrowed from the store may be live while it runs: take what is needed
-        // (the slot count, an owned handle to the closure) and let every borrow end here. The
-        // `Store::call_raw` that entered handed its pointer over in the call record and does
-        // not touch the store until the call returns.
-        let (count, f) = {
-            let store = &*store_ptr;
-            let entry = &store.funcs[ctx.func.0 as usize];
-            let count = entry.ty.params().len().max(entry.ty.results().len());
-            match &entry.kind {
-                FuncKind::Host(f) => (count, f.clone()),
-                FuncKind::Wasm => return Err(Trap::host("host-call adapter for a wasm function")),
-            }
-        };
-        f(store_ptr, ctx, std::slice::from_raw_parts_mut(slots, count))
-    })
+    CallRecord::run_host(
+        |store_ptr| {
+            // The host function may use the store mutably (call back into wasm, create objects),
+            // so nothing borrowed from the store may be live while it runs: take what is needed
+            // (the slot count, an owned handle to the closure) and let every borrow end here. The
+            // `Store::call_raw` that entered handed its pointer over in the call record and does
+            // not touch the store until the call returns.
+            let (count, f) = {
+                let store = &*store_ptr;
+                let entry = &store.funcs[ctx.func.0 as usize];
+                let count = entry.ty.params().len().max(entry.ty.results().len());
+                match &entry.kind {
+                    FuncKind::Host(f) => (count, f.clone()),
+                    FuncKind::Wasm => {
+                        return Err(Trap::host("host-call adapter for a wasm function"))
+                    }
+                }
+            };
+            f(store_ptr, ctx, std::slice::from_raw_parts_mut(slots, count))
+        },
+        slots,
+    )
 }

@@ -8,7 +8,9 @@ use super::trap::{Trap, TrapKind};
 use super::types;
 use super::vm::{adapter_symbol, func_symbol, tramp_symbol};
 use super::vm::{AnyFunc, MemoryData, TableData, ValRaw, VmCtx};
-use super::{CompiledModule, Error, Extern, Func, Global, Instance, Linker, Memory, Table, Val};
+use super::{
+    CompiledModule, Error, Extern, Func, Global, Instance, Linker, Memory, Table, Tag, Val,
+};
 use crate::module::{
     ConstExpr, ConstOp, ElementItems, ExternKind, ImportKind, Module, SegmentMode,
 };
@@ -29,6 +31,9 @@ pub(crate) struct InstanceData {
     /// Every memory's descriptor, by memory index (the memory helpers take an index).
     pub memories: Vec<*mut MemoryData>,
     pub global_handles: Vec<Global>,
+    /// Every tag's identity (the vmctx's `tags`) and handle, by tag index.
+    pub tags: Vec<*const u8>,
+    pub tag_handles: Vec<Tag>,
     /// Host-function adapters' contexts and function references, one per imported host function.
     pub host_ctxs: Vec<Box<HostCtx>>,
     pub host_anyfuncs: Vec<Box<AnyFunc>>,
@@ -95,6 +100,9 @@ fn resolve_imports(
                         false => types::val_subtype(have, want_ty),
                     }
             }
+            (ImportKind::Tag(t), Extern::Tag(tag)) => {
+                store.tag_type(tag) == module.types[t as usize]
+            }
             _ => false,
         };
         if !ok {
@@ -131,6 +139,8 @@ pub(crate) fn instantiate(
             type_ids: std::ptr::null(),
             instance: std::ptr::null_mut(),
             memories: std::ptr::null(),
+            tags: std::ptr::null(),
+            exn_head: &mut *store.exn_head,
         }),
         module: module.clone(),
         globals: Vec::new(),
@@ -142,6 +152,8 @@ pub(crate) fn instantiate(
         memory_handles: Vec::new(),
         memories: Vec::new(),
         global_handles: Vec::new(),
+        tags: Vec::new(),
+        tag_handles: Vec::new(),
         host_ctxs: Vec::new(),
         host_anyfuncs: Vec::new(),
         data_dropped: vec![false; module.data.len()],
@@ -199,6 +211,10 @@ pub(crate) fn instantiate(
                 data.global_handles.push(g);
                 data.globals.push(&mut *store.globals[g.0 as usize]);
             }
+            (ImportKind::Tag(_), Extern::Tag(t)) => {
+                data.tag_handles.push(t);
+                data.tags.push(store.tag_identity(t));
+            }
             _ => unreachable!("resolve_imports checked kinds"),
         }
     }
@@ -229,6 +245,13 @@ pub(crate) fn instantiate(
             kind: FuncKind::Wasm,
         });
         data.func_handles.push(f);
+    }
+
+    // Defined tags: each instantiation makes new ones (a tag is generative).
+    for &t in &module.tags[module.num_imported_tags as usize..] {
+        let tag = store.new_tag(module.types[t as usize].clone());
+        data.tag_handles.push(tag);
+        data.tags.push(store.tag_identity(tag));
     }
 
     // Defined memories.
@@ -297,6 +320,7 @@ pub(crate) fn instantiate(
     data.vmctx.funcs = data.funcs.as_ptr();
     data.vmctx.type_ids = data.type_ids.as_ptr();
     data.vmctx.memories = data.memories.as_ptr();
+    data.vmctx.tags = data.tags.as_ptr();
     let data_ptr: *mut InstanceData = &mut *data;
     data.vmctx.instance = data_ptr as *mut u8;
 
@@ -307,7 +331,7 @@ pub(crate) fn instantiate(
             ExternKind::Table => Extern::Table(data.table_handles[i]),
             ExternKind::Memory => Extern::Memory(data.memory_handles[i]),
             ExternKind::Global => Extern::Global(data.global_handles[i]),
-            ExternKind::Tag => continue,
+            ExternKind::Tag => Extern::Tag(data.tag_handles[i]),
         };
         data.exports.insert(e.name.clone(), ext);
     }

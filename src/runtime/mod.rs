@@ -3,6 +3,7 @@
 //! reaches the runtime only through the vmctx layout in [`vm`]; traps unwind through a small
 //! C shim (see `shim/trap.c`).
 mod call;
+mod exn;
 mod faults;
 mod helpers;
 mod instance;
@@ -19,7 +20,7 @@ pub use linker::Linker;
 pub(crate) use memory::bytes_mut as memory_bytes;
 pub(crate) use store::EmbeddedHostFn;
 pub use store::{CompiledModule, Store, DEFAULT_MAX_MEMORIES};
-pub use trap::{Trap, TrapKind};
+pub use trap::{ThrownException, Trap, TrapKind};
 pub use vm::ValRaw;
 
 /// A Wasm value crossing the host boundary. Floats are kept as bits so NaN payloads survive.
@@ -33,6 +34,8 @@ pub enum Val {
     V128(u128),
     FuncRef(Option<Func>),
     ExternRef(Option<u32>),
+    /// An exception reference: a handle to an exception object its store owns.
+    ExnRef(Option<Exn>),
 }
 
 impl Val {
@@ -46,6 +49,7 @@ impl Val {
             T::F64 => Val::F64(0),
             T::V128 => Val::V128(0),
             T::Ref(r) if types::is_func_ref_type(r) => Val::FuncRef(None),
+            T::Ref(r) if exn::is_exn_ref(r) => Val::ExnRef(None),
             _ => Val::ExternRef(None),
         }
     }
@@ -59,7 +63,8 @@ macro_rules! handle {
         pub struct $name(pub(crate) u32, pub(crate) u64);
     )*};
 }
-handle!(Func, Table, Memory, Global, Instance);
+handle!(Func, Table, Memory, Global, Instance, Tag, Exn);
+pub(crate) use exn::is_exn_ref;
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum Extern {
@@ -67,6 +72,7 @@ pub enum Extern {
     Table(Table),
     Memory(Memory),
     Global(Global),
+    Tag(Tag),
 }
 
 #[derive(Debug)]

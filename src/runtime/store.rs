@@ -111,6 +111,14 @@ pub struct Store {
     codes: Vec<CompiledModule>,
     /// The most memories this store may hold (wasmtime's `-W max-memories`).
     pub(crate) max_memories: usize,
+    /// Tags (see `runtime::exn`).
+    pub(crate) tags: Vec<Box<super::exn::TagData>>,
+    /// Exception objects, and object address -> index (to turn exnref bits into handles).
+    pub(crate) exceptions: Vec<Box<[ValRaw]>>,
+    pub(crate) exn_index: HashMap<usize, u32>,
+    /// The innermost active exception handler of the running call, which every instance's
+    /// vmctx points to (null outside `try_table`s; see `call::CallRecord::deliver`).
+    pub(crate) exn_head: Box<*mut vm::ExnHandler>,
 }
 
 /// wasmtime's default for its store limits (memories, tables, instances): 10,000.
@@ -164,6 +172,10 @@ impl Store {
             anyfunc_owner: HashMap::new(),
             codes: Vec::new(),
             max_memories: DEFAULT_MAX_MEMORIES,
+            tags: Vec::new(),
+            exceptions: Vec::new(),
+            exn_index: HashMap::new(),
+            exn_head: Box::new(std::ptr::null_mut()),
         }
     }
 
@@ -366,7 +378,8 @@ impl Store {
             Val::F32(b) => ValRaw::from_u64(u64::from(b)),
             Val::F64(b) => ValRaw::from_u64(b),
             Val::V128(b) => ValRaw::from_v128(b),
-            Val::FuncRef(None) | Val::ExternRef(None) => ValRaw::default(),
+            Val::FuncRef(None) | Val::ExternRef(None) | Val::ExnRef(None) => ValRaw::default(),
+            Val::ExnRef(Some(e)) => ValRaw::from_u64(self.exn_ptr(e) as u64),
             Val::FuncRef(Some(f)) => {
                 ValRaw::from_u64(&*self.funcs[f.0 as usize].anyfunc as *const AnyFunc as u64)
             }
@@ -383,6 +396,9 @@ impl Store {
             ValType::V128 => Val::V128(raw.v128()),
             ValType::Ref(r) if types::is_func_ref_type(r) => {
                 Val::FuncRef(self.anyfunc_owner.get(&(raw.u64() as usize)).copied())
+            }
+            ValType::Ref(r) if super::is_exn_ref(r) => {
+                Val::ExnRef(self.exn_of_ptr(raw.u64() as usize))
             }
             ValType::Ref(_) => Val::ExternRef(match raw.u64() {
                 0 => None,
@@ -432,6 +448,8 @@ impl Store {
                 nullable && (abstract_is(A::Extern) || abstract_is(A::NoExtern))
             }
             Val::ExternRef(Some(_)) => abstract_is(A::Extern),
+            Val::ExnRef(None) => nullable && (abstract_is(A::Exn) || abstract_is(A::NoExn)),
+            Val::ExnRef(Some(e)) => e.1 == self.id && abstract_is(A::Exn),
             _ => false,
         }
     }
@@ -507,6 +525,15 @@ impl Store {
     fn trap_of(&self, t: Trapped) -> Trap {
         let mut trap = if t.code == vm::trap_code::HOST {
             (t.pending).unwrap_or_else(|| Trap::host("host function failed"))
+        } else if t.code == vm::trap_code::EXCEPTION {
+            match self.exn_of_ptr(t.exception as usize) {
+                Some(exn) => Trap::new(super::TrapKind::Exception(super::ThrownException {
+                    exn,
+                    tag: self.exn_tag(exn),
+                    payload: self.exn_payload(exn),
+                })),
+                None => Trap::host("an exception of unknown origin"),
+            }
         } else {
             Trap::new(Trap::from_code(t.code))
         };

@@ -1,5 +1,20 @@
 //! Traps: what stopped the guest, with the wasm backtrace at that point.
 use super::vm::trap_code;
+use super::{Exn, Tag, Val};
+
+/// An exception that no handler caught and so ended a host->wasm call: the error value the
+/// host gets, with the store's exception object, its tag and its payload.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ThrownException {
+    pub exn: Exn,
+    pub tag: Tag,
+    pub payload: Vec<Val>,
+}
+
+impl ThrownException {
+    /// How it is reported (wasmtime's words).
+    pub const MESSAGE: &'static str = "thrown Wasm exception";
+}
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum TrapKind {
@@ -21,6 +36,11 @@ pub enum TrapKind {
     Exit(i32),
     /// A host function failed.
     Host(String),
+    /// `throw_ref` of a null reference.
+    NullExnReference,
+    /// An uncaught exception (not a trap in wasm's sense: wasm cannot catch traps, but the
+    /// host receives both as the call's error).
+    Exception(ThrownException),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -56,6 +76,7 @@ impl Trap {
             trap_code::STACK => TrapKind::StackOverflow,
             trap_code::NULL_REF => TrapKind::NullReference,
             trap_code::NULL_FUNC_REF => TrapKind::NullFunctionReference,
+            trap_code::NULL_EXN_REF => TrapKind::NullExnReference,
             other => TrapKind::Host(format!("unknown trap code {other}")),
         }
     }
@@ -77,6 +98,8 @@ impl std::fmt::Display for TrapKind {
             TrapKind::NullReference => "null reference",
             TrapKind::NullFunctionReference => "null function reference",
             TrapKind::Exit(code) => return write!(f, "exit with status {code}"),
+            TrapKind::NullExnReference => "null exception reference",
+            TrapKind::Exception(_) => ThrownException::MESSAGE,
             TrapKind::Host(m) => return write!(f, "{m}"),
         };
         f.write_str(s)

@@ -77,5 +77,6 @@ fn describe(v: &Val) -> String {
         Val::V128(b) => format!("{b:#034x} : v128"),
         Val::FuncRef(_) => "funcref".to_string(),
         Val::ExternRef(_) => "externref".to_string(),
+        Val::ExnRef(_) => "exnref".to_string(),
     }
 }

@@ -14,8 +14,9 @@ pub(crate) fn arg(a: &WastArg<'_>) -> Result<Val, Miss> {
         WastArgCore::I64(v) => Val::I64(*v),
         WastArgCore::F32(v) => Val::F32(v.bits),
         WastArgCore::F64(v) => Val::F64(v.bits),
-        WastArgCore::RefNull(ty) if null_type_is(&Some(*ty), true) => Val::FuncRef(None),
-        WastArgCore::RefNull(ty) if null_type_is(&Some(*ty), false) => Val::ExternRef(None),
+        WastArgCore::RefNull(ty) if null_type_is(&Some(*ty), Kind::Func) => Val::FuncRef(None),
+        WastArgCore::RefNull(ty) if null_type_is(&Some(*ty), Kind::Extern) => Val::ExternRef(None),
+        WastArgCore::RefNull(ty) if null_type_is(&Some(*ty), Kind::Exn) => Val::ExnRef(None),
         WastArgCore::RefExtern(n) => Val::ExternRef(Some(*n)),
         WastArgCore::V128(v) => Val::V128(u128::from_le_bytes(v.to_le_bytes())),
         // Every other reference (nulls of the GC heap types, host references) needs GC.
@@ -41,6 +42,8 @@ fn show_one(v: &Val) -> String {
         Val::FuncRef(Some(_)) => "funcref".to_string(),
         Val::ExternRef(None) => "ref.null extern".to_string(),
         Val::ExternRef(Some(n)) => format!("ref.extern {n}"),
+        Val::ExnRef(None) => "ref.null exn".to_string(),
+        Val::ExnRef(Some(_)) => "exnref".to_string(),
     }
 }
 
@@ -74,8 +77,11 @@ fn matches(actual: &Val, expected: &WastRetCore<'_>) -> Result<bool, Miss> {
         (Val::F32(a), WastRetCore::F32(p)) => f32_matches(*a, p),
         (Val::F64(a), WastRetCore::F64(p)) => f64_matches(*a, p),
         (Val::V128(a), WastRetCore::V128(p)) => v128_matches(*a, p),
-        (Val::FuncRef(r), WastRetCore::RefNull(ty)) => r.is_none() && null_type_is(ty, true),
-        (Val::ExternRef(r), WastRetCore::RefNull(ty)) => r.is_none() && null_type_is(ty, false),
+        (Val::FuncRef(r), WastRetCore::RefNull(ty)) => r.is_none() && null_type_is(ty, Kind::Func),
+        (Val::ExternRef(r), WastRetCore::RefNull(ty)) => {
+            r.is_none() && null_type_is(ty, Kind::Extern)
+        }
+        (Val::ExnRef(r), WastRetCore::RefNull(ty)) => r.is_none() && null_type_is(ty, Kind::Exn),
         (Val::ExternRef(r), WastRetCore::RefExtern(e)) => match (r, e) {
             (Some(a), Some(e)) => a == e,
             (Some(_), None) => true,
@@ -105,21 +111,29 @@ fn matches(actual: &Val, expected: &WastRetCore<'_>) -> Result<bool, Miss> {
     })
 }
 
-/// `ref.null` with no type matches any null; with a type, only a null of its hierarchy
-/// (`func`, `nofunc` and, without GC, every defined type are functions'; `extern` and
-/// `noextern` host references').
-fn null_type_is(ty: &Option<HeapType<'_>>, func: bool) -> bool {
+/// The reference hierarchies rt has values of.
+#[derive(PartialEq)]
+enum Kind {
+    Func,
+    Extern,
+    Exn,
+}
+
+/// `ref.null` with no type matches any null; with a type, only a null of its hierarchy:
+/// `func`, `nofunc` and, without GC, every defined type are functions'; `extern` and
+/// `noextern` host references'; `exn` and `noexn` exceptions' (a null `exnref` is also a
+/// `nullexnref`, as in the spec's interpreter).
+fn null_type_is(ty: &Option<HeapType<'_>>, kind: Kind) -> bool {
+    use AbstractHeapType as A;
     match ty {
         None => true,
-        Some(HeapType::Abstract {
-            ty: AbstractHeapType::Func | AbstractHeapType::NoFunc,
-            shared: false,
-        })
-        | Some(HeapType::Concrete(_)) => func,
-        Some(HeapType::Abstract {
-            ty: AbstractHeapType::Extern | AbstractHeapType::NoExtern,
-            shared: false,
-        }) => !func,
+        Some(HeapType::Concrete(_)) => kind == Kind::Func,
+        Some(HeapType::Abstract { ty, shared: false }) => match ty {
+            A::Func | A::NoFunc => kind == Kind::Func,
+            A::Extern | A::NoExtern => kind == Kind::Extern,
+            A::Exn | A::NoExn => kind == Kind::Exn,
+            _ => false,
+        },
         Some(_) => false,
     }
 }

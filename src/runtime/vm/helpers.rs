@@ -12,7 +12,7 @@
 //! Widths are chosen for the next features, not today's: addresses and lengths are `u64` and
 //! memories and tables are named by index, so memory64 and multi-memory need no contract change.
 //! Today's compiled code passes memory 0 and zero-extends its 32-bit operands.
-use super::{ValRaw, VmCtx};
+use super::{ExnHandler, ValRaw, VmCtx};
 
 /// A parameter's or result's type at the machine level: what the compiler declares.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -77,12 +77,18 @@ pub trait AbiRet {
 impl AbiRet for Status {
     const RET: Ret = Ret::Status;
 }
+impl<T> AbiRet for *mut T {
+    const RET: Ret = Ret::Value(Ty::Ptr);
+}
 impl AbiRet for i32 {
     const RET: Ret = Ret::Value(Ty::I32);
 }
 impl AbiRet for i64 {
     const RET: Ret = Ret::Value(Ty::I64);
 }
+
+/// What the throw helpers return (a name, because the list takes a result as one token).
+pub type HandlerPtr = *mut ExnHandler;
 
 /// One helper as the compiler sees it.
 #[derive(Clone, Copy, Debug)]
@@ -173,8 +179,17 @@ helpers! {
     elem_drop(vmctx: *mut VmCtx, seg: u32);
     /// Call a host function: `host` is its context (the `vmctx` of its `AnyFunc`), `caller`
     /// the calling instance's vmctx. The arguments are in `slots` and the results go back
-    /// there (as many slots as the larger of the two counts).
+    /// there (as many slots as the larger of the two counts). An exception the host function
+    /// passes on comes back as status `EXCEPTION` with its object in slot 0, which the
+    /// adapter throws.
     host_call(host: *mut u8, caller: *mut VmCtx, slots: *mut ValRaw) -> Status;
+    /// `throw`: make an exception of tag `tag` (this instance's index) whose payload is in
+    /// `slots`, owned by the store, and deliver it to the innermost handler: that handler,
+    /// unlinked, for compiled code to resume at, or null when the running call has none
+    /// (compiled code then raises the `EXCEPTION` trap, which ends the call with it).
+    throw(vmctx: *mut VmCtx, tag: u32, slots: *mut ValRaw) -> HandlerPtr;
+    /// `throw_ref` of a non-null exception: delivered as by `throw`.
+    throw_ref(vmctx: *mut VmCtx, exn: *mut u8) -> HandlerPtr;
 }
 
 // Compiled code indexes the table by `Helper::offset`: it must be a plain array of pointers.
