@@ -19,6 +19,9 @@
 //! -msimd128 and their wasm_simd128.h intrinsics (v128, i8x16, i32x4, f32x4), the native build
 //! takes their plain C, which gives the same checksum (-march=native vectorises it as it can).
 //!
+//! A third table times an exception kernel (throw/catch; WAT in tests/fixtures/wat) against
+//! wasmtime only.
+//!
 //! A second table times the memory64 builds of three scalar kernels (bench64_*, clang's wasm64
 //! target: every address an i64, every access bounds-checked) against their 32-bit builds
 //! and against wasmtime on the same wasm64 build.
@@ -139,7 +142,7 @@ fn time_wasmtime_runs(cli: &Path, cwasm: &Path, runs: usize, want: Option<u32>) 
                 assert_eq!(
                     got,
                     want,
-                    "wasmtime and native disagree on {}",
+                    "wasmtime gives another answer on {}",
                     cwasm.display()
                 );
             }
@@ -194,8 +197,9 @@ fn wasmtime_kernel(
 }
 
 /// Compile `wasm` with rt and time `runs` calls of its `run` on one instance, each of which
-/// must return `want`: (compile time, median run).
-fn rt_kernel(wasm: &Path, runs: usize, want: u32) -> (Duration, Duration) {
+/// must return `want` (None: what the first call returns): (compile time, median run, the
+/// value returned).
+fn rt_kernel(wasm: &Path, runs: usize, want: Option<u32>) -> (Duration, Duration, u32) {
     let Ok(bytes) = std::fs::read(wasm) else {
         eprintln!(
             "{} is missing: run `make fixtures` (make bench does)",
@@ -215,21 +219,18 @@ fn rt_kernel(wasm: &Path, runs: usize, want: u32) -> (Duration, Duration) {
     let run = inst
         .get_typed_func::<(), i32>(&store, "run")
         .expect("kernel exports run: [] -> [i32]");
+    let mut want = want;
     let times = (0..runs)
         .map(|_| {
             let t = Instant::now();
-            let got = run.call(&mut store, ()).expect("kernel runs");
+            let got = run.call(&mut store, ()).expect("kernel runs") as u32;
             let elapsed = t.elapsed();
-            assert_eq!(
-                got,
-                want as i32,
-                "{}: rt and native disagree",
-                wasm.display()
-            );
+            let expected = *want.get_or_insert(got);
+            assert_eq!(got, expected, "{}: rt gave another answer", wasm.display());
             elapsed
         })
         .collect();
-    (compile, median(times))
+    (compile, median(times), want.expect("at least one run"))
 }
 
 fn main() {
@@ -259,7 +260,7 @@ fn main() {
                 t.elapsed()
             })
             .collect();
-        let (compile, rt) = rt_kernel(&wasm, runs, want);
+        let (compile, rt, _) = rt_kernel(&wasm, runs, Some(want));
         rows.push(Row {
             name,
             native: median(native_times),
@@ -318,6 +319,38 @@ fn main() {
         wasmtime.as_deref().zip(start_up),
         tmp.path(),
     );
+    exceptions_table(&root, runs, wasmtime.as_deref().zip(start_up), tmp.path());
+}
+
+/// The exception kernel (tests/fixtures/wat/bench_throw_catch.wat: throws from 8 calls deep
+/// caught by a try_table, and try_tables that do not throw), rt against wasmtime. It has no
+/// native twin: the answer wasmtime must give is rt's.
+fn exceptions_table(root: &Path, runs: usize, wasmtime: Option<(&Path, Duration)>, tmp: &Path) {
+    let wasm = root.join("tests/fixtures/wat/bench_throw_catch.wat");
+    let (_, rt, got) = rt_kernel(&wasm, runs, None);
+    println!();
+    println!("exceptions: throw/catch; ratio = rt / wasmtime");
+    println!(
+        "{:<12} {:>11} {:>9} {:>12}",
+        "kernel", "rt/wasmtime", "rt ms", "wasmtime ms"
+    );
+    let (vs, wasmtime_ms) = match wasmtime {
+        Some((cli, start_up)) => {
+            let (_, t) = wasmtime_kernel(cli, &wasm, tmp, runs, got, start_up);
+            (
+                format!("{:.3}", rt.as_secs_f64() / t.as_secs_f64()),
+                format!("{:.2}", ms(t)),
+            )
+        }
+        None => ("n/a".into(), "n/a".into()),
+    };
+    println!(
+        "{:<12} {:>11} {:>9.2} {:>12}",
+        "throw_catch",
+        vs,
+        ms(rt),
+        wasmtime_ms
+    );
 }
 
 /// The memory64 kernels: the scalar kernels built for wasm64 (`bench64_*`, every address an
@@ -346,7 +379,7 @@ fn memory64_table(
         let wasm = root.join(format!("build/fixtures/bench64_{name}.wasm"));
         let native = native_kernel(root, name, tmp).expect("native build");
         let want = native();
-        let (_, rt64) = rt_kernel(&wasm, runs, want);
+        let (_, rt64, _) = rt_kernel(&wasm, runs, Some(want));
         let (vs, wasmtime_ms) = match wasmtime {
             Some((cli, start_up)) => {
                 let (_, t) = wasmtime_kernel(cli, &wasm, tmp, runs, want, start_up);
