@@ -172,6 +172,8 @@ pub fn module_report(
         };
         if !WASI_MODULES.contains(&import.module.as_str()) {
             report.other_imports.push(other_import(import, module));
+            let by = format!("{}.{}", import.module, import.name);
+            add_need(&mut report.run_needs, NON_WASI_FUNCTION, &by);
             continue;
         }
         let wasi = wasi_import(import, type_index, module, &graph, &namer);
@@ -202,6 +204,13 @@ pub fn module_report(
     }
     Ok(report)
 }
+
+/// A function import WASI does not define: `rt run` has nothing to link it to unless a
+/// preloaded module provides it, or it is left to fail when called.
+const NON_WASI_FUNCTION: RunNeed = RunNeed {
+    flag: Some("--preload NAME=PATH or -W unknown-imports-trap=y"),
+    reason: "imports functions WASI does not define (a preloaded module may provide them)",
+};
 
 fn add_need(needs: &mut Vec<ModuleRunNeed>, need: RunNeed, by: &str) {
     match needs.iter_mut().find(|n| n.need == need) {

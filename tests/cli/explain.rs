@@ -1019,3 +1019,27 @@ fn a_failed_write_to_stdout_is_an_error() {
     let err = stderr(&out);
     assert!(err.contains("writing the explanation to stdout"), "{err}");
 }
+
+/// A function import WASI does not define is a run need: without a preloaded module that
+/// provides it, or `-W unknown-imports-trap=y`, `rt run` cannot instantiate the module.
+#[test]
+fn module_report_names_non_wasi_function_imports_as_a_run_need() {
+    let dir = tempdir();
+    let path = write(
+        dir.path(),
+        "host.wat",
+        r#"(module
+  (import "env" "log" (func (param i32)))
+  (import "env" "mem" (memory 1))
+  (func (export "_start") (call 0 (i32.const 1))))"#,
+    );
+    let m = explain_json(&[path.to_str().unwrap()]);
+    let needs = m["run_needs"].as_array().unwrap();
+    assert_eq!(needs.len(), 1, "{needs:?}");
+    assert_eq!(
+        needs[0]["flag"],
+        "--preload NAME=PATH or -W unknown-imports-trap=y"
+    );
+    // Only the function: a memory import is not something -W unknown-imports-trap covers.
+    assert_eq!(needs[0]["needed_by"], serde_json::json!(["env.log"]));
+}
