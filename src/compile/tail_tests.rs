@@ -1,24 +1,10 @@
 //! Tail calls and the calling convention that guarantees them (see `env::WASM_CALL_CONV` and
 //! `env::results_in_memory`): results beyond the return registers, tail calls across
 //! instances, through tables and into host functions, `return_call_ref`.
-use crate::{Engine, Linker, Store, Trap, TrapKind, Val};
+use crate::{Engine, Linker, Store, TrapKind, Val};
 use wasmparser::{FuncType, ValType};
 
-fn call(store: &mut Store<()>, f: crate::Func, args: &[Val]) -> Result<Vec<Val>, TrapKind> {
-    let mut results: Vec<Val> = f
-        .ty(&*store)
-        .results()
-        .iter()
-        .map(|t| Val::default_for(*t))
-        .collect();
-    match f.call(&mut *store, args, &mut results) {
-        Ok(()) => Ok(results),
-        Err(e) => match e.downcast_ref::<Trap>() {
-            Some(t) => Err(t.kind.clone()),
-            None => panic!("not a trap: {e:#}"),
-        },
-    }
-}
+use super::tests::call_func as call;
 
 /// A signalling NaN: a fourth float result used to come back in an x87 register, which
 /// quiets it; through the results buffer every bit survives.

@@ -22,6 +22,16 @@ fn call(
     let f = inst
         .get_func(&*store, name)
         .unwrap_or_else(|| panic!("no export {name}"));
+    call_func(store, f, args)
+}
+
+/// Call `f` with `args`: its results, or the kind of trap it ended with. A call fails with a
+/// `Trap` only (instantiation errors happen in `instance`).
+pub(super) fn call_func(
+    store: &mut Store<()>,
+    f: crate::Func,
+    args: &[Val],
+) -> Result<Vec<Val>, TrapKind> {
     let mut results: Vec<Val> = f
         .ty(&*store)
         .results()
@@ -30,7 +40,6 @@ fn call(
         .collect();
     match f.call(&mut *store, args, &mut results) {
         Ok(()) => Ok(results),
-        // A call fails with a `Trap` only (instantiation errors happen in `instance`).
         Err(e) => match e.downcast_ref::<Trap>() {
             Some(t) => Err(t.kind.clone()),
             None => panic!("not a trap: {e:#}"),
