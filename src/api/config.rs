@@ -22,6 +22,8 @@ pub struct Config {
     pub(crate) relaxed_simd_deterministic: bool,
     pub(crate) features: WasmFeatures,
     pub(crate) max_memories: usize,
+    pub(crate) consume_fuel: bool,
+    pub(crate) interruptible: bool,
 }
 
 impl Default for Config {
@@ -32,6 +34,8 @@ impl Default for Config {
             relaxed_simd_deterministic: false,
             features: crate::features::wasm3(),
             max_memories: crate::runtime::DEFAULT_MAX_MEMORIES,
+            consume_fuel: false,
+            interruptible: false,
         }
     }
 }
@@ -73,6 +77,25 @@ impl Config {
         self
     }
 
+    /// Make compiled code count what it runs against the store's fuel (`Store::set_fuel`),
+    /// one unit per operator as wasmtime counts (`nop`, `drop`, `block`, `loop`, `else`,
+    /// `end`, `return` and `unreachable` are free), and trap with "all fuel consumed by
+    /// WebAssembly" when it runs out (wasmtime's `consume_fuel`, `-W fuel=N`). Part of the
+    /// code key: off, the code carries no fuel accounting at all.
+    pub fn consume_fuel(&mut self, on: bool) -> &mut Config {
+        self.consume_fuel = on;
+        self
+    }
+
+    /// Make compiled code check the store's interrupt flag at every function entry and loop
+    /// header, so that `Store::interrupt_handle` can stop a running guest from another thread
+    /// with an "interrupt" trap (what `-W timeout=...` uses; wasmtime does this with epochs).
+    /// Part of the code key: off, the code carries no checks.
+    pub fn interruptible(&mut self, on: bool) -> &mut Config {
+        self.interruptible = on;
+        self
+    }
+
     /// The language modules are validated in.
     pub fn wasm_features(&mut self, features: WasmFeatures) -> &mut Config {
         self.features = features;
@@ -101,6 +124,8 @@ impl Config {
             },
             bounds_checks: self.bounds_checks,
             relaxed_simd_deterministic: self.relaxed_simd_deterministic,
+            consume_fuel: self.consume_fuel,
+            interruptible: self.interruptible,
         }
     }
 

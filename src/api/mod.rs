@@ -34,7 +34,7 @@ pub use config::{Config, OptLevel};
 pub use engine::{Engine, Module};
 pub use externs::{Exn, Extern, Func, Global, Instance, Memory, StoreMut, StoreRef, Table, Tag};
 pub use linker::Linker;
-pub use store::{AsContext, AsContextMut, Caller, Store, StoreParts};
+pub use store::{AsContext, AsContextMut, Caller, InterruptHandle, Store, StoreParts};
 pub use typed::{HostResult, IntoFunc, TypedFunc, WasmParams, WasmResults, WasmTy, WithCaller};
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 //! context traits that let the same methods take a store or a host function's caller.
 use super::Engine;
 use crate::runtime::vm::MemoryData;
+use std::sync::atomic::Ordering;
 
 /// A store: every instance, memory, table, global and function an embedding creates lives
 /// here until the store is dropped, beside the host's state `T` that host functions reach
@@ -49,6 +50,55 @@ impl<T> Store<T> {
 
     pub fn into_data(self) -> T {
         self.parts.data
+    }
+
+    /// Give the store `fuel` units for its guests to run on (wasmtime's `Store::set_fuel`).
+    /// Fails unless the engine was configured with `Config::consume_fuel`.
+    pub fn set_fuel(&mut self, fuel: u64) -> anyhow::Result<()> {
+        self.fuel_configured()?;
+        let cell = &self.parts.opaque.limits.fuel;
+        cell.store(fuel.min(i64::MAX as u64) as i64, Ordering::Relaxed);
+        Ok(())
+    }
+
+    /// The fuel left (wasmtime's `Store::get_fuel`); fails unless fuel is configured.
+    pub fn get_fuel(&self) -> anyhow::Result<u64> {
+        self.fuel_configured()?;
+        Ok(self.parts.opaque.limits.fuel.load(Ordering::Relaxed).max(0) as u64)
+    }
+
+    fn fuel_configured(&self) -> anyhow::Result<()> {
+        if !self.parts.engine.config().consume_fuel {
+            anyhow::bail!("fuel is not configured in this store");
+        }
+        Ok(())
+    }
+
+    /// A handle that interrupts this store's guest from any thread: the running or next
+    /// wasm call traps with "interrupt" at its next function entry or loop header, and so does
+    /// every later call until the flag is cleared with `InterruptHandle::reset`. Only code
+    /// compiled with `Config::interruptible` checks the flag.
+    pub fn interrupt_handle(&self) -> InterruptHandle {
+        InterruptHandle {
+            cells: self.parts.opaque.limits.clone(),
+        }
+    }
+}
+
+/// Stops a store's guest from another thread (see [`Store::interrupt_handle`]).
+#[derive(Clone)]
+pub struct InterruptHandle {
+    cells: std::sync::Arc<crate::runtime::vm::LimitCells>,
+}
+
+impl InterruptHandle {
+    pub fn interrupt(&self) {
+        self.cells.interrupt.store(1, Ordering::Relaxed);
+    }
+
+    /// Let the store's guests run again.
+    pub fn reset(&self) {
+        self.cells.interrupt.store(0, Ordering::Relaxed);
     }
 }
 

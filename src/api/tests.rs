@@ -400,3 +400,52 @@ fn an_exception_passes_through_a_host_function() {
     assert_eq!(thrown.payload, vec![Val::I32(7)]);
     assert_eq!(outer.call(&mut store, 5).unwrap(), 5);
 }
+
+/// Fuel through the embedding API: what a call used is gone from the store, running out
+/// is a trap, and a store without fuel configured says so.
+#[test]
+fn fuel_is_the_stores_and_interrupts_come_from_any_thread() {
+    use crate::TrapKind;
+    let wat = r#"(module
+      (func (export "count") (param i32) (result i32) (local i32)
+        (loop $l
+          (local.set 1 (i32.add (local.get 1) (i32.const 1)))
+          (br_if $l (i32.lt_u (local.get 1) (local.get 0))))
+        (local.get 1))
+      (func (export "spin") (loop $l (br $l))))"#;
+    let mut config = crate::Config::new();
+    config.consume_fuel(true).interruptible(true);
+    let engine = Engine::new(&config);
+    let module = Module::new(&engine, wat).unwrap();
+    let mut store = Store::new(&engine, ());
+    let instance = Linker::new(&engine)
+        .instantiate(&mut store, &module)
+        .unwrap();
+    let count = instance
+        .get_typed_func::<i32, i32>(&store, "count")
+        .unwrap();
+    store.set_fuel(1000).unwrap();
+    assert_eq!(count.call(&mut store, 10).unwrap(), 10);
+    // 10 iterations of 8 units, then the final local.get.
+    assert_eq!(store.get_fuel().unwrap(), 1000 - 81);
+    let err = count.call(&mut store, 1000).unwrap_err();
+    assert_eq!(err.downcast::<Trap>().unwrap().kind, TrapKind::OutOfFuel);
+
+    store.set_fuel(u64::MAX).unwrap();
+    let spin = instance.get_typed_func::<(), ()>(&store, "spin").unwrap();
+    let handle = store.interrupt_handle();
+    let interrupter = std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        handle.interrupt();
+    });
+    let err = spin.call(&mut store, ()).unwrap_err();
+    assert_eq!(err.downcast::<Trap>().unwrap().kind, TrapKind::Interrupt);
+    interrupter.join().unwrap();
+    store.interrupt_handle().reset();
+    assert_eq!(count.call(&mut store, 3).unwrap(), 3);
+
+    let plain = Engine::default();
+    let mut store = Store::new(&plain, ());
+    assert!(store.set_fuel(10).is_err());
+    assert!(store.get_fuel().is_err());
+}

@@ -17,7 +17,8 @@ pub struct CodegenOptions {
     /// custom-descriptors; relaxed-simd-deterministic (relaxed SIMD gives the same answers
     /// on every host); max-memories=N (memories per store, default 10000);
     /// unknown-imports-trap (functions nothing defines fail when called) and
-    /// unknown-imports-default (they return zeros), for `rt run`
+    /// unknown-imports-default (they return zeros), fuel=N (trap after N operators) and
+    /// timeout=DURATION (trap after that long: 500ms, 2s, 1m), for `rt run`
     #[arg(short = 'W', value_name = "NAME[=y|n][,...]")]
     pub wasm: Vec<String>,
 }
@@ -55,6 +56,13 @@ pub fn apply_wasm_switches(config: &mut Config, switches: &[String]) -> Result<(
     for (name, value) in pairs(switches) {
         if name == "relaxed-simd-deterministic" {
             config.relaxed_simd_deterministic(yes(name, value)?);
+        } else if name == "fuel" {
+            // The amount is the store's (`run_limits`); the code must count it.
+            parse_fuel(value)?;
+            config.consume_fuel(true);
+        } else if name == "timeout" {
+            parse_duration(value)?;
+            config.interruptible(true);
         } else if LINKING_SWITCHES.contains(&name) {
             // How `rt run` links, not how code is generated: read by `linking()`.
             yes(name, value)?;
@@ -73,6 +81,48 @@ pub fn apply_wasm_switches(config: &mut Config, switches: &[String]) -> Result<(
     Ok(())
 }
 
+/// `-W fuel=N` and `-W timeout=DURATION`: what bounds a run (wasmtime's switches).
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct RunLimits {
+    /// Fuel units the store starts with.
+    pub fuel: Option<u64>,
+    /// How long the guest may run before it is interrupted.
+    pub timeout: Option<std::time::Duration>,
+}
+
+impl RunLimits {
+    pub fn any(&self) -> bool {
+        self.fuel.is_some() || self.timeout.is_some()
+    }
+}
+
+fn parse_fuel(value: &str) -> Result<u64> {
+    value
+        .parse()
+        .map_err(|_| anyhow!("fuel={value}: expected a number of fuel units"))
+}
+
+/// A duration in wasmtime's spelling: a number with a unit (`ns`, `us`, `ms`, `s`, `m`, `h`);
+/// a bare number is seconds.
+pub fn parse_duration(value: &str) -> Result<std::time::Duration> {
+    let bad = || anyhow!("timeout={value}: expected a duration such as 500ms, 2s or 1m");
+    let digits = value
+        .find(|c: char| !c.is_ascii_digit() && c != '.')
+        .unwrap_or(value.len());
+    let (number, unit) = value.split_at(digits);
+    let number: f64 = number.parse().map_err(|_| bad())?;
+    let seconds = match unit.trim() {
+        "ns" => 1e-9,
+        "us" | "µs" => 1e-6,
+        "ms" => 1e-3,
+        "" | "s" => 1.0,
+        "m" => 60.0,
+        "h" => 3600.0,
+        _ => return Err(bad()),
+    };
+    std::time::Duration::try_from_secs_f64(number * seconds).map_err(|_| bad())
+}
+
 /// The `-W` switches that decide how `rt run` satisfies imports rather than what it compiles.
 const LINKING_SWITCHES: [&str; 2] = ["unknown-imports-trap", "unknown-imports-default"];
 
@@ -87,6 +137,19 @@ pub struct Linking {
 }
 
 impl CodegenOptions {
+    /// `-W fuel` and `-W timeout` among the `-W` flags.
+    pub fn run_limits(&self) -> Result<RunLimits> {
+        let mut limits = RunLimits::default();
+        for (name, value) in pairs(&self.wasm) {
+            match name {
+                "fuel" => limits.fuel = Some(parse_fuel(value)?),
+                "timeout" => limits.timeout = Some(parse_duration(value)?),
+                _ => {}
+            }
+        }
+        Ok(limits)
+    }
+
     /// The linking switches among the `-W` flags.
     pub fn linking(&self) -> Result<Linking> {
         let mut linking = Linking::default();

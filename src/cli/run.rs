@@ -50,6 +50,19 @@ pub struct Args {
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let engine = Engine::new(&args.options.config()?);
     let mut store = Store::new(&engine, wasi_ctx(&args)?);
+    let limits = args.options.run_limits()?;
+    if let Some(fuel) = limits.fuel {
+        store.set_fuel(fuel)?;
+    }
+    if let Some(timeout) = limits.timeout {
+        // The clock starts before instantiation, as wasmtime's does: a start function that
+        // spins is interrupted too. The thread dies with the process.
+        let handle = store.interrupt_handle();
+        std::thread::spawn(move || {
+            std::thread::sleep(timeout);
+            handle.interrupt();
+        });
+    }
     let mut linker = Linker::new(&engine);
     crate::wasi::link::add_to_linker(&mut linker, |ctx: &mut WasiCtx| ctx)?;
     let mut preloaded = Vec::new();

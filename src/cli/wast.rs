@@ -33,6 +33,13 @@ pub fn config(version: &str, switches: &[String]) -> anyhow::Result<crate::Confi
         "3" | "3.0" => features::wasm3(),
         other => bail!("unknown --wasm version `{other}` (expected 1.0, 2.0 or 3.0)"),
     };
+    if let Some(bad) = switches
+        .iter()
+        .flat_map(|list| list.split(','))
+        .find(|item| item.starts_with("fuel") || item.starts_with("timeout"))
+    {
+        bail!("-W {bad}: fuel and timeouts bound `rt run`, not the spec runner");
+    }
     let mut config = crate::Config::new();
     config.wasm_features(language);
     super::options::apply_wasm_switches(&mut config, switches)?;

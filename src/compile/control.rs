@@ -106,6 +106,7 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
                 }
                 b.build_unconditional_branch(header).map_err(llvm_err)?;
                 b.position_at_end(header);
+                self.check_interrupt()?;
                 let height = self.stack.len();
                 for phi in &phis {
                     self.push(phi.as_basic_value());

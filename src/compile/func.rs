@@ -61,6 +61,8 @@ pub(crate) struct FuncTx<'a, 'ctx, 'm> {
     /// Where this function's results go when its signature returns them in memory (the
     /// buffer its caller passed; see `env::results_in_memory`).
     pub results_buf: Option<PointerValue<'ctx>>,
+    /// Fuel units of straight-line code not yet subtracted from the store (see `limits.rs`).
+    pub fuel_pending: u64,
     /// Locals assigned inside a `try_table` body: accessed with volatile loads and stores
     /// (see `exn.rs`).
     pub exn_locals: std::collections::HashSet<u32>,
@@ -90,6 +92,7 @@ pub(crate) fn translate_function(env: &Env<'_, '_>, index: u32) -> Res<()> {
         dead_depth: 0,
         trap_blocks: HashMap::new(),
         mem_bases: Vec::new(),
+        fuel_pending: 0,
         results_buf: None,
         exn_locals: super::exn::locals_assigned_in_try(wasm.operators(code))?,
     };
@@ -154,6 +157,7 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
             .build_int_compare(IntPredicate::ULT, fp, limit, "deep")
             .map_err(llvm_err)?;
         self.trap_if(low, crate::runtime::vm::trap_code::STACK)?;
+        self.check_interrupt()?;
         for mem in 0..env.wasm.memories.len() as u32 {
             let base = if mem == 0 {
                 env.load_field(self.vmctx, offset::MEM_BASE, env.ptr().into())?
@@ -317,8 +321,12 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
 
     fn operator(&mut self, op: Operator) -> Res<()> {
         if !self.reachable {
+            // Nothing runs here: fuel counted before the code became unreachable was for
+            // an operator that trapped or branched away.
+            self.fuel_pending = 0;
             return self.dead_operator(op);
         }
+        self.count_fuel(&op)?;
         if self.control_op(&op)? {
             return Ok(());
         }

@@ -13,6 +13,7 @@ mod control;
 mod env;
 mod exn;
 mod func;
+mod limits;
 mod memory;
 mod numeric;
 mod simd;

@@ -11,6 +11,10 @@ pub struct CodegenSettings {
     /// Relaxed SIMD operators give their deterministic answers (wasmtime's
     /// `-W relaxed-simd-deterministic=y`) instead of the host's fastest ones.
     pub relaxed_simd_deterministic: bool,
+    /// Count operators against the store's fuel and trap when it runs out (`-W fuel=N`).
+    pub consume_fuel: bool,
+    /// Check the store's interrupt flag at function entries and loop headers (`-W timeout`).
+    pub interruptible: bool,
 }
 
 impl Default for CodegenSettings {
@@ -19,24 +23,34 @@ impl Default for CodegenSettings {
             opt_level: 2,
             bounds_checks: false,
             relaxed_simd_deterministic: false,
+            consume_fuel: false,
+            interruptible: false,
         }
     }
 }
 
 impl CodegenSettings {
-    /// The settings as one string, for cache keys and artifact headers. (The deterministic
-    /// relaxed SIMD switch appears only when on, so older keys stay valid.)
+    /// The settings as one string, for cache keys and artifact headers. (The switches added
+    /// later appear only when on, so older keys stay valid.)
     pub fn key(&self) -> String {
-        format!(
-            "opt-level={};bounds-checks={}{}",
+        let mut key = format!(
+            "opt-level={};bounds-checks={}",
             self.opt_level,
-            u8::from(self.bounds_checks),
-            if self.relaxed_simd_deterministic {
-                ";relaxed-simd-deterministic=1"
-            } else {
-                ""
+            u8::from(self.bounds_checks)
+        );
+        for (on, name) in [
+            (
+                self.relaxed_simd_deterministic,
+                "relaxed-simd-deterministic",
+            ),
+            (self.consume_fuel, "consume-fuel"),
+            (self.interruptible, "interruptible"),
+        ] {
+            if on {
+                key += &format!(";{name}=1");
             }
-        )
+        }
+        key
     }
 
     /// The new pass manager's pipeline for this level.

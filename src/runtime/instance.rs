@@ -141,6 +141,8 @@ pub(crate) fn instantiate(
             memories: std::ptr::null(),
             tags: std::ptr::null(),
             exn_head: &mut *store.exn_head,
+            // Compiled code writes the fuel cell, an atomic, through this pointer.
+            limits: std::sync::Arc::as_ptr(&store.limits) as *mut _,
         }),
         module: module.clone(),
         globals: Vec::new(),

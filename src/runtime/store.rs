@@ -119,6 +119,8 @@ pub struct Store {
     /// The innermost active exception handler of the running call, which every instance's
     /// vmctx points to (null outside `try_table`s; see `call::CallRecord::deliver`).
     pub(crate) exn_head: Box<*mut vm::ExnHandler>,
+    /// Fuel and the interrupt flag (see `vm::LimitCells`), shared with interrupt handles.
+    pub(crate) limits: std::sync::Arc<vm::LimitCells>,
 }
 
 /// wasmtime's default for its store limits (memories, tables, instances): 10,000.
@@ -176,6 +178,7 @@ impl Store {
             exceptions: Vec::new(),
             exn_index: HashMap::new(),
             exn_head: Box::new(std::ptr::null_mut()),
+            limits: Default::default(),
         }
     }
 

@@ -41,6 +41,10 @@ pub enum TrapKind {
     /// An uncaught exception (not a trap in wasm's sense: wasm cannot catch traps, but the
     /// host receives both as the call's error).
     Exception(ThrownException),
+    /// The store's fuel ran out.
+    OutOfFuel,
+    /// The store was interrupted (a timeout).
+    Interrupt,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -77,6 +81,8 @@ impl Trap {
             trap_code::NULL_REF => TrapKind::NullReference,
             trap_code::NULL_FUNC_REF => TrapKind::NullFunctionReference,
             trap_code::NULL_EXN_REF => TrapKind::NullExnReference,
+            trap_code::OUT_OF_FUEL => TrapKind::OutOfFuel,
+            trap_code::INTERRUPT => TrapKind::Interrupt,
             other => TrapKind::Host(format!("unknown trap code {other}")),
         }
     }
@@ -100,6 +106,8 @@ impl std::fmt::Display for TrapKind {
             TrapKind::Exit(code) => return write!(f, "exit with status {code}"),
             TrapKind::NullExnReference => "null exception reference",
             TrapKind::Exception(_) => ThrownException::MESSAGE,
+            TrapKind::OutOfFuel => "all fuel consumed by WebAssembly",
+            TrapKind::Interrupt => "interrupt",
             TrapKind::Host(m) => return write!(f, "{m}"),
         };
         f.write_str(s)

@@ -43,6 +43,10 @@ shared_with_c! {
         /// An exception no handler of the running call caught: it ends the call (the
         /// exception waits in the call record).
         EXCEPTION = 15;
+        /// The store's fuel ran out (`-W fuel=N`).
+        OUT_OF_FUEL = 16;
+        /// The store was interrupted (`-W timeout=...`, `InterruptHandle::interrupt`).
+        INTERRUPT = 17;
     }
 }
 

@@ -41,6 +41,22 @@ pub struct VmCtx {
     /// The store's cell holding the innermost active exception handler of the running call
     /// (null: none; an exception then ends the call).
     pub exn_head: *mut *mut ExnHandler,
+    /// The store's limit cells (fuel, interruption), read by code compiled with
+    /// `Config::consume_fuel` or `Config::interruptible` only.
+    pub limits: *mut LimitCells,
+}
+
+/// What bounds a store's guest at run time. Compiled code subtracts what it runs from `fuel`
+/// (when compiled to consume fuel) and traps when it goes below zero; it checks `interrupt` at
+/// function entries and loop headers (when compiled interruptible), which another thread may
+/// set at any time, and traps when it is not zero.
+#[repr(C)]
+#[derive(Debug, Default)]
+pub struct LimitCells {
+    /// Written by compiled code with plain moves (an `AtomicI64` here only so that Rust may
+    /// share the cells with the thread that interrupts).
+    pub fuel: std::sync::atomic::AtomicI64,
+    pub interrupt: std::sync::atomic::AtomicU32,
 }
 
 pub mod offset {
@@ -57,6 +73,10 @@ pub mod offset {
     pub const MEM_DATA_BASE: u32 = 0;
     pub const TAGS: u32 = 80;
     pub const EXN_HEAD: u32 = 88;
+    pub const LIMITS: u32 = 96;
+    /// In [`super::LimitCells`].
+    pub const LIMIT_FUEL: u32 = 0;
+    pub const LIMIT_INTERRUPT: u32 = 8;
     /// In [`super::ExnHandler`].
     pub const HANDLER_PREV: u32 = 40;
     pub const HANDLER_EXN: u32 = 48;
@@ -92,6 +112,9 @@ const _: () = {
     assert!(offset_of!(MemoryData, base) == offset::MEM_DATA_BASE as usize);
     assert!(offset_of!(VmCtx, tags) == offset::TAGS as usize);
     assert!(offset_of!(VmCtx, exn_head) == offset::EXN_HEAD as usize);
+    assert!(offset_of!(VmCtx, limits) == offset::LIMITS as usize);
+    assert!(offset_of!(LimitCells, fuel) == offset::LIMIT_FUEL as usize);
+    assert!(offset_of!(LimitCells, interrupt) == offset::LIMIT_INTERRUPT as usize);
     assert!(offset_of!(ExnHandler, jmp) == 0);
     assert!(offset_of!(ExnHandler, prev) == offset::HANDLER_PREV as usize);
     assert!(offset_of!(ExnHandler, exn) == offset::HANDLER_EXN as usize);

@@ -1,0 +1,102 @@
+//! `-W timeout=DURATION` and `-W fuel=N` (wasmtime's switches): a guest that spins forever is
+//! interrupted, and one that runs past its fuel traps, where wasmtime's would.
+use crate::common::*;
+use std::process::{Command, Output};
+
+const LOOPS: &str = r#"(module
+  (func $spin (export "spin") (loop $l (br $l)))
+  ;; Counts to n: 8 fuel units per iteration, 1 after the loop.
+  (func (export "count") (param i32) (result i32) (local i32)
+    (loop $l
+      (local.set 1 (i32.add (local.get 1) (i32.const 1)))
+      (br_if $l (i32.lt_u (local.get 1) (local.get 0))))
+    (local.get 1))
+  (func (export "_start") (call $spin)))"#;
+
+fn rt_run(switch: &str, args: &[&str]) -> Output {
+    let dir = tempdir();
+    let m = write(dir.path(), "loops.wat", LOOPS);
+    rt().env("RT_CACHE", "off")
+        .args(["run", "-W", switch])
+        .args(args)
+        .arg(&m)
+        .output()
+        .expect("spawn rt")
+}
+
+fn assert_trap(out: &Output, message: &str) {
+    assert_eq!(out.status.code(), Some(134), "{}", stderr(out));
+    assert!(
+        stderr(out).contains(&format!("wasm trap: {message}")),
+        "{}",
+        stderr(out)
+    );
+}
+
+#[test]
+fn a_timeout_interrupts_an_endless_loop() {
+    assert_trap(&rt_run("timeout=200ms", &[]), "interrupt");
+    assert_trap(&rt_run("timeout=0.1s", &["--invoke", "spin"]), "interrupt");
+}
+
+fn count_with_fuel(n: u32) -> Output {
+    let dir = tempdir();
+    let m = write(dir.path(), "loops.wat", LOOPS);
+    rt().env("RT_CACHE", "off")
+        .args(["run", "-W", "fuel=1000", "--invoke", "count"])
+        .arg(&m)
+        .arg(n.to_string())
+        .output()
+        .expect("spawn rt")
+}
+
+#[test]
+fn fuel_runs_out_after_as_many_operators_as_it_buys() {
+    // 124 iterations cost 993 units: within 1000. 126 cost 1009: not.
+    let ok = count_with_fuel(124);
+    assert!(ok.status.success(), "{}", stderr(&ok));
+    assert_eq!(stdout(&ok), "124\n");
+    assert_trap(&count_with_fuel(126), "all fuel consumed by WebAssembly");
+}
+
+/// The first count that runs out of 1000 units, under rt and under the pinned wasmtime: they
+/// count the same operators, so they agree to within one iteration (wasmtime checks at loop
+/// headers only, rt wherever control leaves straight-line code).
+#[test]
+#[cfg_attr(
+    rt_no_wasmtime,
+    ignore = "needs the pinned wasmtime CLI (make wasmtime)"
+)]
+fn fuel_is_counted_as_wasmtime_counts_it() {
+    let dir = tempdir();
+    let m = write(dir.path(), "loops.wat", LOOPS);
+    let first_failure = |cmd: &dyn Fn(u32) -> Output| {
+        (100..160)
+            .find(|n| !cmd(*n).status.success())
+            .expect("runs out below 160 iterations")
+    };
+    let ours = first_failure(&count_with_fuel);
+    let theirs = first_failure(&|n| {
+        Command::new(wasmtime())
+            .env("RUST_BACKTRACE", "0")
+            .args(["run", "-W", "fuel=1000", "--invoke", "count"])
+            .arg(&m)
+            .arg(n.to_string())
+            .output()
+            .expect("spawn wasmtime")
+    });
+    assert!(ours.abs_diff(theirs) <= 1, "rt {ours}, wasmtime {theirs}");
+}
+
+#[test]
+fn the_spec_runner_refuses_run_limits() {
+    let dir = tempdir();
+    let script = write(dir.path(), "s.wast", "(module)\n");
+    let out = rt()
+        .args(["wast", "-W", "fuel=10"])
+        .arg(&script)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("bound `rt run`"), "{}", stderr(&out));
+}
