@@ -21,7 +21,7 @@ pub struct Config {
     pub(crate) bounds_checks: bool,
     pub(crate) relaxed_simd_deterministic: bool,
     pub(crate) features: WasmFeatures,
-    pub(crate) max_memories: usize,
+    pub(crate) resource_limits: crate::runtime::ResourceLimits,
     pub(crate) consume_fuel: bool,
     pub(crate) interruptible: bool,
 }
@@ -33,7 +33,7 @@ impl Default for Config {
             bounds_checks: false,
             relaxed_simd_deterministic: false,
             features: crate::features::wasm3(),
-            max_memories: crate::runtime::DEFAULT_MAX_MEMORIES,
+            resource_limits: Default::default(),
             consume_fuel: false,
             interruptible: false,
         }
@@ -73,7 +73,34 @@ impl Config {
     /// so this bounds what a module with many memories, instantiated many times, can take.
     /// Creating one more fails with "resource limit exceeded". Not part of the code key.
     pub fn max_memories(&mut self, n: usize) -> &mut Config {
-        self.max_memories = n;
+        self.resource_limits.memories = n;
+        self
+    }
+
+    /// The most tables one store may create (`-W max-tables=N`, default 10,000).
+    pub fn max_tables(&mut self, n: usize) -> &mut Config {
+        self.resource_limits.tables = n;
+        self
+    }
+
+    /// The most instances one store may create (`-W max-instances=N`, default 10,000).
+    pub fn max_instances(&mut self, n: usize) -> &mut Config {
+        self.resource_limits.instances = n;
+        self
+    }
+
+    /// The largest any memory of a store may be, in bytes (`-W max-memory-size=BYTES`): a
+    /// memory declared larger fails instantiation, and a grow past it returns -1. Unlimited
+    /// by default (a memory's own maximum and its reservation still apply).
+    pub fn max_memory_size(&mut self, bytes: u64) -> &mut Config {
+        self.resource_limits.memory_size = Some(bytes);
+        self
+    }
+
+    /// The most elements any table of a store may hold (`-W max-table-elements=N`), as
+    /// `max_memory_size` for memories.
+    pub fn max_table_elements(&mut self, n: u64) -> &mut Config {
+        self.resource_limits.table_elements = Some(n);
         self
     }
 

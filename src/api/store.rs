@@ -26,7 +26,7 @@ pub struct StoreParts<T> {
 impl<T> Store<T> {
     pub fn new(engine: &Engine, data: T) -> Store<T> {
         let mut opaque = crate::runtime::Store::new();
-        opaque.max_memories = engine.config().max_memories;
+        opaque.resource_limits = engine.config().resource_limits;
         Store {
             parts: Box::new(StoreParts {
                 opaque,

@@ -15,7 +15,8 @@ pub struct CodegenOptions {
     /// simd, relaxed-simd, tail-call, extended-const, multi-memory, memory64,
     /// function-references, gc, exceptions, threads, wide-arithmetic, custom-page-sizes,
     /// custom-descriptors; relaxed-simd-deterministic (relaxed SIMD gives the same answers
-    /// on every host); max-memories=N (memories per store, default 10000);
+    /// on every host); max-memories=N, max-tables=N, max-instances=N (per store, default
+    /// 10000), max-memory-size=BYTES, max-table-elements=N;
     /// unknown-imports-trap (functions nothing defines fail when called) and
     /// unknown-imports-default (they return zeros), fuel=N (trap after N operators) and
     /// timeout=DURATION (trap after that long: 500ms, 2s, 1m), for `rt run`
@@ -66,11 +67,11 @@ pub fn apply_wasm_switches(config: &mut Config, switches: &[String]) -> Result<(
         } else if LINKING_SWITCHES.contains(&name) {
             // How `rt run` links, not how code is generated: read by `linking()`.
             yes(name, value)?;
-        } else if name == "max-memories" {
-            let n = value
+        } else if let Some(set) = store_limit(name) {
+            let n: u64 = value
                 .parse()
-                .map_err(|_| anyhow!("max-memories={value}: expected a count"))?;
-            config.max_memories(n);
+                .map_err(|_| anyhow!("{name}={value}: expected a number"))?;
+            set(config, n);
         } else {
             languages.push(format!("{name}={value}"));
         }
@@ -79,6 +80,28 @@ pub fn apply_wasm_switches(config: &mut Config, switches: &[String]) -> Result<(
     switch_features(&mut features, &languages)?;
     config.wasm_features(features);
     Ok(())
+}
+
+/// The `-W` switches that bound what a store creates, and how each sets the `Config`.
+fn store_limit(name: &str) -> Option<fn(&mut Config, u64)> {
+    Some(match name {
+        "max-memories" => |c, n| {
+            c.max_memories(n as usize);
+        },
+        "max-tables" => |c, n| {
+            c.max_tables(n as usize);
+        },
+        "max-instances" => |c, n| {
+            c.max_instances(n as usize);
+        },
+        "max-memory-size" => |c, n| {
+            c.max_memory_size(n);
+        },
+        "max-table-elements" => |c, n| {
+            c.max_table_elements(n);
+        },
+        _ => return None,
+    })
 }
 
 /// `-W fuel=N` and `-W timeout=DURATION`: what bounds a run (wasmtime's switches).

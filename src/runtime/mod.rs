@@ -19,7 +19,7 @@ pub mod vm;
 pub use linker::Linker;
 pub(crate) use memory::bytes_mut as memory_bytes;
 pub(crate) use store::EmbeddedHostFn;
-pub use store::{CompiledModule, Store, DEFAULT_MAX_MEMORIES};
+pub use store::{CompiledModule, ResourceLimits, Store};
 pub use trap::{ThrownException, Trap, TrapKind};
 pub use vm::ValRaw;
 
@@ -83,7 +83,7 @@ pub enum Error {
     Link(String),
     /// Instantiation trapped (segment out of bounds, trap in the start function).
     Trap(Trap),
-    /// A store limit would be exceeded (`-W max-memories=N`, ...).
+    /// A store limit would be exceeded (`-W max-memories=N`, ...), in wasmtime's words.
     Limit(String),
 }
 
@@ -92,7 +92,7 @@ impl std::fmt::Display for Error {
         match self {
             Error::Compile(m) => write!(f, "{m}"),
             Error::Link(m) => write!(f, "{m}"),
-            Error::Limit(m) => write!(f, "resource limit exceeded: {m}"),
+            Error::Limit(m) => write!(f, "{m}"),
             Error::Trap(t) => write!(f, "{t}"),
         }
     }

@@ -109,8 +109,8 @@ pub struct Store {
     /// anyfunc address -> function, to turn funcref bits back into handles.
     pub(crate) anyfunc_owner: HashMap<usize, Func>,
     codes: Vec<CompiledModule>,
-    /// The most memories this store may hold (wasmtime's `-W max-memories`).
-    pub(crate) max_memories: usize,
+    /// What this store may create (wasmtime's `-W max-memories`, `max-tables`, ...).
+    pub(crate) resource_limits: ResourceLimits,
     /// Tags (see `runtime::exn`).
     pub(crate) tags: Vec<Box<super::exn::TagData>>,
     /// Exception objects, and object address -> index (to turn exnref bits into handles).
@@ -123,8 +123,44 @@ pub struct Store {
     pub(crate) limits: std::sync::Arc<vm::LimitCells>,
 }
 
-/// wasmtime's default for its store limits (memories, tables, instances): 10,000.
-pub const DEFAULT_MAX_MEMORIES: usize = 10_000;
+/// How much a store may create, in wasmtime's terms (its `StoreLimits` and `-W max-*`
+/// switches, with its defaults): instances, memories and tables per store, and the largest
+/// memory and table any of them may grow to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ResourceLimits {
+    pub instances: usize,
+    pub memories: usize,
+    pub tables: usize,
+    /// Bytes; a memory may not start larger, and a grow past it fails (-1).
+    pub memory_size: Option<u64>,
+    /// Elements; likewise for tables.
+    pub table_elements: Option<u64>,
+}
+
+impl Default for ResourceLimits {
+    fn default() -> ResourceLimits {
+        // wasmtime's default count for each: 10,000.
+        ResourceLimits {
+            instances: 10_000,
+            memories: 10_000,
+            tables: 10_000,
+            memory_size: None,
+            table_elements: None,
+        }
+    }
+}
+
+/// "resource limit exceeded: memory count too high at 3": wasmtime's words, with the count the
+/// new object would make.
+fn count_limit(what: &str, have: usize, max: usize) -> Result<(), Error> {
+    if have >= max {
+        return Err(Error::Limit(format!(
+            "resource limit exceeded: {what} count too high at {}",
+            have + 1
+        )));
+    }
+    Ok(())
+}
 
 impl Default for Store {
     fn default() -> Self {
@@ -173,7 +209,7 @@ impl Store {
             stack_limit: Box::new(super::call::thread_stack_limit()),
             anyfunc_owner: HashMap::new(),
             codes: Vec::new(),
-            max_memories: DEFAULT_MAX_MEMORIES,
+            resource_limits: ResourceLimits::default(),
             tags: Vec::new(),
             exceptions: Vec::new(),
             exn_index: HashMap::new(),
@@ -183,6 +219,11 @@ impl Store {
     }
 
     pub fn instantiate(&mut self, linker: &Linker, m: &CompiledModule) -> Result<Instance, Error> {
+        count_limit(
+            "instance",
+            self.instances.len(),
+            self.resource_limits.instances,
+        )?;
         if !self.codes.iter().any(|c| Arc::ptr_eq(&c.code, &m.code)) {
             self.codes.push(m.clone());
         }
@@ -291,14 +332,20 @@ impl Store {
     pub fn new_memory(&mut self, ty: MemoryType) -> Result<Memory, Error> {
         // Every memory reserves address space (8 GiB for a 32-bit one): the limit keeps a
         // module with many memories, or many instances, from exhausting it.
-        if self.memories.len() >= self.max_memories {
-            // wasmtime's words: the count the new memory would make.
-            return Err(Error::Limit(format!(
-                "memory count too high at {}",
-                self.memories.len() + 1
-            )));
+        let limits = self.resource_limits;
+        count_limit("memory", self.memories.len(), limits.memories)?;
+        let mut maximum = ty.maximum;
+        if let Some(bytes) = limits.memory_size {
+            let pages = bytes / super::memory::PAGE;
+            if ty.initial > pages {
+                return Err(Error::Limit(format!(
+                    "memory minimum size of {} pages exceeds memory limits",
+                    ty.initial
+                )));
+            }
+            maximum = Some(maximum.map_or(pages, |m| m.min(pages)));
         }
-        let mem = LinearMemory::new(ty.initial, ty.maximum, ty.memory64).map_err(Error::Compile)?;
+        let mem = LinearMemory::new(ty.initial, maximum, ty.memory64).map_err(Error::Compile)?;
         self.memories.push(mem);
         self.memory_types.push(ty);
         Ok(Memory(self.memories.len() as u32 - 1, self.id))
@@ -315,6 +362,18 @@ impl Store {
         init: Val,
         ids: &[u32],
     ) -> Result<Table, Error> {
+        let limits = self.resource_limits;
+        count_limit("table", self.tables.len(), limits.tables)?;
+        let mut maximum = ty.maximum;
+        if let Some(elements) = limits.table_elements {
+            if ty.initial > elements {
+                return Err(Error::Limit(format!(
+                    "table minimum size of {} elements exceeds table limits",
+                    ty.initial
+                )));
+            }
+            maximum = Some(maximum.map_or(elements, |m| m.min(elements)));
+        }
         if ty.initial > u64::from(u32::MAX) || ty.initial > 10_000_000 {
             return Err(Error::Compile("table is too large".into()));
         }
@@ -323,7 +382,7 @@ impl Store {
             elems: std::ptr::null_mut(),
             size: 0,
             storage: vec![fill.u64() as usize; ty.initial as usize],
-            max: ty.maximum.map(|m| m.min(u64::from(u32::MAX)) as u32),
+            max: maximum.map(|m| m.min(u64::from(u32::MAX)) as u32),
             is_func: types::is_func_ref_type(ty.element_type),
         });
         t.sync();

@@ -100,3 +100,55 @@ fn the_spec_runner_refuses_run_limits() {
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).contains("bound `rt run`"), "{}", stderr(&out));
 }
+
+const GROWS: &str = r#"(module
+  (memory 1)
+  (table 1 funcref)
+  (func (export "grow") (param i32) (result i32) (memory.grow (local.get 0)))
+  (func (export "tgrow") (param i32) (result i32) (table.grow (ref.null func) (local.get 0))))"#;
+
+fn grows(switch: &str, func: &str, arg: &str) -> Output {
+    let dir = tempdir();
+    let m = write(dir.path(), "grows.wat", GROWS);
+    rt().env("RT_CACHE", "off")
+        .args(["run", "-W", switch, "--invoke", func])
+        .arg(&m)
+        .arg(arg)
+        .output()
+        .expect("spawn rt")
+}
+
+/// The store limits in wasmtime's spelling, with its messages: growth past a size limit
+/// fails as memory.grow and table.grow fail (-1), a module that starts past one or creates
+/// one object too many does not instantiate.
+#[test]
+fn store_limits_bound_sizes_and_counts() {
+    for (switch, func, arg, want) in [
+        ("max-memory-size=131072", "grow", "1", "1\n"),
+        ("max-memory-size=131072", "grow", "2", "-1\n"),
+        ("max-table-elements=3", "tgrow", "2", "1\n"),
+        ("max-table-elements=3", "tgrow", "3", "-1\n"),
+    ] {
+        let out = grows(switch, func, arg);
+        assert!(out.status.success(), "{switch}: {}", stderr(&out));
+        assert_eq!(stdout(&out), want, "{switch} {func}({arg})");
+    }
+    for (switch, message) in [
+        (
+            "max-memory-size=1000",
+            "memory minimum size of 1 pages exceeds memory limits",
+        ),
+        (
+            "max-instances=0",
+            "resource limit exceeded: instance count too high at 1",
+        ),
+        (
+            "max-tables=0",
+            "resource limit exceeded: table count too high at 1",
+        ),
+    ] {
+        let out = grows(switch, "grow", "0");
+        assert_eq!(out.status.code(), Some(1), "{switch}: {}", stderr(&out));
+        assert!(stderr(&out).contains(message), "{switch}: {}", stderr(&out));
+    }
+}
