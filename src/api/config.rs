@@ -97,6 +97,15 @@ impl Config {
         self
     }
 
+    /// How much native stack wasm may use below the outermost call into it, in bytes
+    /// (`-W max-wasm-stack=BYTES`): deeper, a call traps with "call stack exhausted". By
+    /// default the thread's whole stack less 256 KiB kept for host functions (wasmtime's
+    /// default is 512 KiB; rt's frames are not cranelift's, so its figure is not copied).
+    pub fn max_wasm_stack(&mut self, bytes: usize) -> &mut Config {
+        self.resource_limits.wasm_stack = Some(bytes);
+        self
+    }
+
     /// The most elements any table of a store may hold (`-W max-table-elements=N`), as
     /// `max_memory_size` for memories.
     pub fn max_table_elements(&mut self, n: u64) -> &mut Config {

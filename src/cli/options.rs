@@ -16,7 +16,7 @@ pub struct CodegenOptions {
     /// function-references, gc, exceptions, threads, wide-arithmetic, custom-page-sizes,
     /// custom-descriptors; relaxed-simd-deterministic (relaxed SIMD gives the same answers
     /// on every host); max-memories=N, max-tables=N, max-instances=N (per store, default
-    /// 10000), max-memory-size=BYTES, max-table-elements=N;
+    /// 10000), max-memory-size=BYTES, max-table-elements=N, max-wasm-stack=BYTES;
     /// unknown-imports-trap (functions nothing defines fail when called) and
     /// unknown-imports-default (they return zeros), fuel=N (trap after N operators) and
     /// timeout=DURATION (trap after that long: 500ms, 2s, 1m), for `rt run`
@@ -99,6 +99,9 @@ fn store_limit(name: &str) -> Option<fn(&mut Config, u64)> {
         },
         "max-table-elements" => |c, n| {
             c.max_table_elements(n);
+        },
+        "max-wasm-stack" => |c, n| {
+            c.max_wasm_stack(n as usize);
         },
         _ => return None,
     })

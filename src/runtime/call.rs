@@ -88,10 +88,22 @@ impl CallRecord {
         // exception leaves the cell pointing into frames that are gone).
         let handlers = (*store).exn_head.as_mut() as *mut *mut ExnHandler;
         let outer = handlers.replace(std::ptr::null_mut());
+        // `max_wasm_stack` counts from the outermost entry: the first call into wasm moves
+        // the limit compiled prologues check up to this frame less the allowance (never below
+        // the thread's own limit); calls nested inside it (wasm -> host -> wasm) keep it.
+        let thread_limit = *(*store).stack_limit;
+        let outermost = (*store).wasm_entries == 0;
+        if let (true, Some(allowance)) = (outermost, (*store).resource_limits.wasm_stack) {
+            let here = addr_of_mut!(call) as usize;
+            *(*store).stack_limit = here.saturating_sub(allowance).max(thread_limit);
+        }
+        (*store).wasm_entries += 1;
         // A pointer to the whole record (not just `head`): the host-call helper reaches
         // `store` and `pending` through the one the shim keeps.
         let rc = rt_enter(addr_of_mut!(call).cast(), tramp, code, vmctx, slots);
         handlers.write(outer);
+        (*store).wasm_entries -= 1;
+        *(*store).stack_limit = thread_limit;
         if rc == 0 {
             return Ok(());
         }

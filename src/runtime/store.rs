@@ -111,6 +111,8 @@ pub struct Store {
     codes: Vec<CompiledModule>,
     /// What this store may create (wasmtime's `-W max-memories`, `max-tables`, ...).
     pub(crate) resource_limits: ResourceLimits,
+    /// Calls into wasm in progress on this store (nested through host functions).
+    pub(crate) wasm_entries: usize,
     /// Tags (see `runtime::exn`).
     pub(crate) tags: Vec<Box<super::exn::TagData>>,
     /// Exception objects, and object address -> index (to turn exnref bits into handles).
@@ -135,6 +137,9 @@ pub struct ResourceLimits {
     pub memory_size: Option<u64>,
     /// Elements; likewise for tables.
     pub table_elements: Option<u64>,
+    /// Bytes of native stack wasm may use below the outermost call into it; None: the
+    /// thread's stack less a reserve for host functions and the signal handler.
+    pub wasm_stack: Option<usize>,
 }
 
 impl Default for ResourceLimits {
@@ -146,6 +151,7 @@ impl Default for ResourceLimits {
             tables: 10_000,
             memory_size: None,
             table_elements: None,
+            wasm_stack: None,
         }
     }
 }
@@ -210,6 +216,7 @@ impl Store {
             anyfunc_owner: HashMap::new(),
             codes: Vec::new(),
             resource_limits: ResourceLimits::default(),
+            wasm_entries: 0,
             tags: Vec::new(),
             exceptions: Vec::new(),
             exn_index: HashMap::new(),

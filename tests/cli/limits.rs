@@ -152,3 +152,38 @@ fn store_limits_bound_sizes_and_counts() {
         assert!(stderr(&out).contains(message), "{switch}: {}", stderr(&out));
     }
 }
+
+/// `-W max-wasm-stack=BYTES`: recursion that fits in the thread's stack traps once it uses
+/// more than the allowance below the call into wasm.
+#[test]
+fn max_wasm_stack_bounds_recursion() {
+    let dir = tempdir();
+    let m = write(
+        dir.path(),
+        "rec.wat",
+        r#"(module
+  (func $r (export "rec") (param i32) (result i32)
+    (if (result i32) (i32.eqz (local.get 0)) (then (i32.const 0))
+      (else (i32.add (i32.const 1) (call $r (i32.sub (local.get 0) (i32.const 1))))))))"#,
+    );
+    let rec = |switch: Option<&str>, depth: &str| {
+        let mut cmd = rt();
+        cmd.env("RT_CACHE", "off").arg("run");
+        if let Some(s) = switch {
+            cmd.args(["-W", s]);
+        }
+        cmd.args(["--invoke", "rec"])
+            .arg(&m)
+            .arg(depth)
+            .output()
+            .expect("spawn rt")
+    };
+    let deep = rec(None, "10000");
+    assert_eq!(stdout(&deep), "10000\n", "{}", stderr(&deep));
+    let shallow = rec(Some("max-wasm-stack=65536"), "100");
+    assert_eq!(stdout(&shallow), "100\n", "{}", stderr(&shallow));
+    assert_trap(
+        &rec(Some("max-wasm-stack=65536"), "10000"),
+        "call stack exhausted",
+    );
+}
