@@ -106,6 +106,14 @@ impl Config {
         self
     }
 
+    /// Make a `memory.grow` or `table.grow` that fails end the call with an error ("forcing
+    /// trap when growing memory to N bytes") instead of returning -1 (wasmtime's
+    /// `-W trap-on-grow-failure`).
+    pub fn trap_on_grow_failure(&mut self, on: bool) -> &mut Config {
+        self.resource_limits.trap_on_grow_failure = on;
+        self
+    }
+
     /// The most elements any table of a store may hold (`-W max-table-elements=N`), as
     /// `max_memory_size` for memories.
     pub fn max_table_elements(&mut self, n: u64) -> &mut Config {

@@ -16,7 +16,8 @@ pub struct CodegenOptions {
     /// function-references, gc, exceptions, threads, wide-arithmetic, custom-page-sizes,
     /// custom-descriptors; relaxed-simd-deterministic (relaxed SIMD gives the same answers
     /// on every host); max-memories=N, max-tables=N, max-instances=N (per store, default
-    /// 10000), max-memory-size=BYTES, max-table-elements=N, max-wasm-stack=BYTES;
+    /// 10000), max-memory-size=BYTES, max-table-elements=N, max-wasm-stack=BYTES,
+    /// trap-on-grow-failure;
     /// unknown-imports-trap (functions nothing defines fail when called) and
     /// unknown-imports-default (they return zeros), fuel=N (trap after N operators) and
     /// timeout=DURATION (trap after that long: 500ms, 2s, 1m), for `rt run`
@@ -67,6 +68,8 @@ pub fn apply_wasm_switches(config: &mut Config, switches: &[String]) -> Result<(
         } else if LINKING_SWITCHES.contains(&name) {
             // How `rt run` links, not how code is generated: read by `linking()`.
             yes(name, value)?;
+        } else if name == "trap-on-grow-failure" {
+            config.trap_on_grow_failure(yes(name, value)?);
         } else if let Some(set) = store_limit(name) {
             let n: u64 = value
                 .parse()

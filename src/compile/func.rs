@@ -3,7 +3,7 @@
 //! files as further `impl FuncTx` blocks.
 use super::env::{first_param, llvm_err, results_in_memory, Env, Heap, Res};
 use crate::runtime::vm::helpers::Helper;
-use crate::runtime::vm::offset;
+use crate::runtime::vm::{helper, offset};
 use inkwell::basic_block::BasicBlock;
 use inkwell::types::BasicTypeEnum;
 use inkwell::values::BasicValue;
@@ -305,6 +305,43 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
             self.u64_arg(v[1])?,
             self.u64_arg(v[2])?,
         ])
+    }
+
+    /// After a grow helper (`table`: a table, else a memory): when it returned -1, ask the
+    /// store whether that is a trap (`-W trap-on-grow-failure`), on a cold path.
+    pub fn check_grow(
+        &mut self,
+        old: BasicValueEnum<'ctx>,
+        table: bool,
+        index: u32,
+        delta: BasicMetadataValueEnum<'ctx>,
+    ) -> Res<()> {
+        let env = self.env;
+        let failed = env
+            .b
+            .build_int_compare(
+                IntPredicate::EQ,
+                old.into_int_value(),
+                env.i64().const_all_ones(),
+                "grow_failed",
+            )
+            .map_err(llvm_err)?;
+        let ask = env.ctx.append_basic_block(self.func, "grow_failed");
+        let cont = env.ctx.append_basic_block(self.func, "grown");
+        env.b
+            .build_conditional_branch(failed, ask, cont)
+            .map_err(llvm_err)?;
+        env.b.position_at_end(ask);
+        let args = [
+            self.vmctx.into(),
+            self.const_u32(u32::from(table)),
+            self.const_u32(index),
+            delta,
+        ];
+        self.call_checked_helper(helper::grow_failed, &args)?;
+        env.b.build_unconditional_branch(cont).map_err(llvm_err)?;
+        env.b.position_at_end(cont);
+        Ok(())
     }
 
     /// A grow helper's `i64` result as wasm's 32-bit one: the old size fits, and -1 stays -1.

@@ -304,6 +304,7 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
                 let old = self
                     .call_helper(helper::memory_grow, &args)?
                     .ok_or("grow result")?;
+                self.check_grow(old, false, *mem, args[2])?;
                 if self.is_memory64(*mem) {
                     self.push(old);
                 } else {

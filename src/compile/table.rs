@@ -128,6 +128,7 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
                 let old = self
                     .call_helper(helper::table_grow, &args)?
                     .ok_or("grow result")?;
+                self.check_grow(old, true, *table, args[3])?;
                 if self.is_table64(*table) {
                     self.push(old);
                 } else {

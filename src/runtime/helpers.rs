@@ -22,6 +22,7 @@ pub(crate) fn table() -> HelperTable {
         memory_init,
         data_drop,
         table_grow,
+        grow_failed,
         table_fill,
         table_copy,
         table_init,
@@ -137,6 +138,33 @@ unsafe extern "C" fn table_grow(vmctx: *mut VmCtx, t: u32, init: *mut u8, delta:
         }
         _ => -1,
     }
+}
+
+unsafe extern "C" fn grow_failed(vmctx: *mut VmCtx, table: u32, index: u32, delta: u64) -> Status {
+    let message = if table != 0 {
+        let now = table_of(vmctx, index).storage.len() as u64;
+        format!(
+            "forcing trap when growing table to {} elements",
+            now.saturating_add(delta)
+        )
+    } else {
+        let now = (*memory_data(vmctx, index)).size_bytes;
+        let asked = delta.saturating_mul(super::memory::PAGE);
+        format!(
+            "forcing trap when growing memory to {} bytes",
+            now.saturating_add(asked)
+        )
+    };
+    // The failure is the store's decision, raised as a host error (as wasmtime does), so it
+    // goes through the host-call path: the error waits in the call record.
+    let mut unused = ValRaw::default();
+    CallRecord::run_host(
+        |store| match (*store).resource_limits.trap_on_grow_failure {
+            true => Err(Trap::host(message)),
+            false => Ok(()),
+        },
+        &mut unused,
+    )
 }
 
 unsafe extern "C" fn table_fill(

@@ -140,6 +140,9 @@ pub struct ResourceLimits {
     /// Bytes of native stack wasm may use below the outermost call into it; None: the
     /// thread's stack less a reserve for host functions and the signal handler.
     pub wasm_stack: Option<usize>,
+    /// A failed `memory.grow` or `table.grow` ends the call with an error instead of
+    /// returning -1 (wasmtime's `trap-on-grow-failure`).
+    pub trap_on_grow_failure: bool,
 }
 
 impl Default for ResourceLimits {
@@ -152,6 +155,7 @@ impl Default for ResourceLimits {
             memory_size: None,
             table_elements: None,
             wasm_stack: None,
+            trap_on_grow_failure: false,
         }
     }
 }

@@ -151,6 +151,27 @@ fn store_limits_bound_sizes_and_counts() {
         assert_eq!(out.status.code(), Some(1), "{switch}: {}", stderr(&out));
         assert!(stderr(&out).contains(message), "{switch}: {}", stderr(&out));
     }
+    // -W trap-on-grow-failure: the failure ends the call as wasmtime's does (a host error,
+    // exit 1, naming the size asked for); without it the guest sees -1.
+    for (switch, func, arg, message) in [
+        (
+            "trap-on-grow-failure",
+            "grow",
+            "70000",
+            "error: forcing trap when growing memory to 4587585536 bytes",
+        ),
+        (
+            "trap-on-grow-failure,max-table-elements=2",
+            "tgrow",
+            "5",
+            "error: forcing trap when growing table to 6 elements",
+        ),
+    ] {
+        let out = grows(switch, func, arg);
+        assert_eq!(out.status.code(), Some(1), "{switch}: {}", stderr(&out));
+        assert!(stderr(&out).contains(message), "{switch}: {}", stderr(&out));
+    }
+    assert_eq!(stdout(&grows("max-memories=1", "grow", "70000")), "-1\n");
 }
 
 /// `-W max-wasm-stack=BYTES`: recursion that fits in the thread's stack traps once it uses

@@ -162,6 +162,10 @@ helpers! {
     data_drop(vmctx: *mut VmCtx, seg: u32);
     /// `table.grow` with `init` (a reference: see `vm::AnyFunc`): the old size, or -1.
     table_grow(vmctx: *mut VmCtx, table: u32, init: *mut u8, delta: u64) -> i64;
+    /// After a `memory.grow` (`table` 0) or `table.grow` (1) of memory or table `index` by
+    /// `delta` that failed: OK, so the guest sees -1, or, when the store traps on grow
+    /// failure (`-W trap-on-grow-failure`), the host error that ends the call.
+    grow_failed(vmctx: *mut VmCtx, table: u32, index: u32, delta: u64) -> Status;
     /// `table.fill`.
     table_fill(vmctx: *mut VmCtx, table: u32, dst: u64, val: *mut u8, len: u64) -> Status;
     /// `table.copy` from table `src_table` to table `dst_table`; the ranges may overlap.
