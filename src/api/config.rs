@@ -22,6 +22,7 @@ pub struct Config {
     pub(crate) relaxed_simd_deterministic: bool,
     pub(crate) features: WasmFeatures,
     pub(crate) max_memories: usize,
+    pub(crate) backtrace_details: bool,
 }
 
 impl Default for Config {
@@ -32,6 +33,7 @@ impl Default for Config {
             relaxed_simd_deterministic: false,
             features: crate::features::wasm3(),
             max_memories: crate::runtime::DEFAULT_MAX_MEMORIES,
+            backtrace_details: false,
         }
     }
 }
@@ -73,6 +75,15 @@ impl Config {
         self
     }
 
+    /// Trap backtraces with each frame's wasm offset and, for modules with DWARF, its source
+    /// functions, files and lines (wasmtime's `wasm_backtrace_details`; the CLI turns it on
+    /// for `RT_BACKTRACE_DETAILS=1` or `WASMTIME_BACKTRACE_DETAILS=1`). Compiles an address
+    /// map into the code (part of the code key); the DWARF is read only when a trap happens.
+    pub fn wasm_backtrace_details(&mut self, on: bool) -> &mut Config {
+        self.backtrace_details = on;
+        self
+    }
+
     /// The language modules are validated in.
     pub fn wasm_features(&mut self, features: WasmFeatures) -> &mut Config {
         self.features = features;
@@ -101,6 +112,7 @@ impl Config {
             },
             bounds_checks: self.bounds_checks,
             relaxed_simd_deterministic: self.relaxed_simd_deterministic,
+            addr_map: self.backtrace_details,
         }
     }
 

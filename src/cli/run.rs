@@ -193,7 +193,10 @@ pub fn report_trap(t: &Trap) -> ExitCode {
     } else {
         eprintln!("error: wasm trap: {}", t.kind);
     }
-    if !t.backtrace.is_empty() {
+    if !t.frames.is_empty() {
+        eprintln!("wasm backtrace:");
+        eprint!("{}", detailed_backtrace(&t.frames));
+    } else if !t.backtrace.is_empty() {
         eprintln!("wasm backtrace:");
         for (i, f) in t.backtrace.iter().enumerate() {
             eprintln!("  {i:>3}: {f}");
@@ -204,6 +207,49 @@ pub fn report_trap(t: &Trap) -> ExitCode {
     } else {
         TRAP_EXIT_STATUS
     })
+}
+
+/// Detailed frames (`RT_BACKTRACE_DETAILS=1`) in wasmtime's layout: the instruction's offset
+/// in the module, then each source function DWARF gives it (innermost first, the ones it was
+/// inlined into after) with its file, line and column; without DWARF, `MODULE!FUNCTION`.
+pub fn detailed_backtrace(frames: &[crate::FrameInfo]) -> String {
+    use std::fmt::Write;
+    let mut out = String::new();
+    for (i, frame) in frames.iter().enumerate() {
+        let _ = write!(out, "  {i:>3}: ");
+        if let Some(offset) = frame.module_offset {
+            let _ = write!(out, "{offset:#8x} - ");
+        }
+        let raw_name = match &frame.func_name {
+            Some(name) => name.clone(),
+            None => format!("<wasm function {}>", frame.func_index),
+        };
+        if frame.symbols.is_empty() {
+            let module = frame.module_name.as_deref().unwrap_or("<unknown>");
+            let _ = write!(out, "{module}!{raw_name}");
+        }
+        for (j, symbol) in frame.symbols.iter().enumerate() {
+            if j > 0 {
+                out.push_str("\n                - ");
+            }
+            match &symbol.name {
+                Some(name) => out.push_str(name),
+                None if j == 0 => out.push_str(&raw_name),
+                None => out.push_str("<inlined function>"),
+            }
+            if let Some(file) = &symbol.file {
+                let _ = write!(out, "\n                    at {file}");
+                if let Some(line) = symbol.line {
+                    let _ = write!(out, ":{line}");
+                    if let Some(column) = symbol.column {
+                        let _ = write!(out, ":{column}");
+                    }
+                }
+            }
+        }
+        out.push('\n');
+    }
+    out
 }
 
 fn parse_arg(a: &str, ty: ValType) -> anyhow::Result<Val> {

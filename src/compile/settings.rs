@@ -11,6 +11,9 @@ pub struct CodegenSettings {
     /// Relaxed SIMD operators give their deterministic answers (wasmtime's
     /// `-W relaxed-simd-deterministic=y`) instead of the host's fastest ones.
     pub relaxed_simd_deterministic: bool,
+    /// Record which wasm instruction each piece of code came from (see `addrmap`), for trap
+    /// backtraces with wasm offsets and source lines.
+    pub addr_map: bool,
 }
 
 impl Default for CodegenSettings {
@@ -19,23 +22,26 @@ impl Default for CodegenSettings {
             opt_level: 2,
             bounds_checks: false,
             relaxed_simd_deterministic: false,
+            addr_map: false,
         }
     }
 }
 
 impl CodegenSettings {
     /// The settings as one string, for cache keys and artifact headers. (The deterministic
-    /// relaxed SIMD switch appears only when on, so older keys stay valid.)
+    /// relaxed SIMD switch and the address map appear only when on, so older keys stay
+    /// valid.)
     pub fn key(&self) -> String {
         format!(
-            "opt-level={};bounds-checks={}{}",
+            "opt-level={};bounds-checks={}{}{}",
             self.opt_level,
             u8::from(self.bounds_checks),
             if self.relaxed_simd_deterministic {
                 ";relaxed-simd-deterministic=1"
             } else {
                 ""
-            }
+            },
+            if self.addr_map { ADDR_MAP_KEY } else { "" }
         )
     }
 
@@ -48,3 +54,7 @@ impl CodegenSettings {
         }
     }
 }
+
+/// How the address map shows in a settings key. It adds debug sections but does not change
+/// what the code does, so an artifact's key is compared without it (`artifact::read`).
+pub const ADDR_MAP_KEY: &str = ";addr-map=1";

@@ -44,8 +44,9 @@ pub(crate) struct CallRecord {
 /// What a trapped call left behind.
 pub(crate) struct Trapped {
     pub code: i32,
-    /// The host function's own trap, when one failed ([`trap_code::HOST`]).
-    pub pending: Option<Trap>,
+    /// The host function's own trap, when one failed ([`trap_code::HOST`]); boxed, as
+    /// errors should be small.
+    pub pending: Option<Box<Trap>>,
     /// Return addresses of the wasm frames at the trap, innermost first.
     pub pcs: Vec<usize>,
     /// The uncaught exception's object ([`trap_code::EXCEPTION`]).
@@ -100,7 +101,7 @@ impl CallRecord {
         let pcs = std::slice::from_raw_parts(call.head.bt.as_ptr().cast::<usize>(), len);
         Err(Trapped {
             code: rc,
-            pending: call.pending.take(),
+            pending: call.pending.take().map(Box::new),
             pcs: pcs.to_vec(),
             exception: call.exception,
         })
