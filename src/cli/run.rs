@@ -32,7 +32,8 @@ pub struct Args {
     // The text is clap's help, where `[0]` must read as written, not as a rustdoc link.
     #[allow(rustdoc::broken_intra_doc_links)]
     /// Profile the guest with an external profiler: `perfmap` writes /tmp/perf-PID.map
-    /// naming every compiled function, for `perf record` / `perf report`
+    /// naming every compiled function, for `perf record` / `perf report`; `jitdump` writes
+    /// ./jit-PID.dump (names and code) for `perf record -k mono` and `perf inject --jit`
     #[arg(long, value_name = "STRATEGY")]
     pub profile: Option<String>,
     /// The guest's argv[0] (default: the module's file name)
@@ -83,7 +84,13 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             crate::runtime::perfmap::write(&compiled)
                 .map_err(|e| anyhow!("cannot write the perf map: {e}"))?;
         }
-        Some(other) => bail!("unknown --profile strategy `{other}` (known: perfmap)"),
+        Some("jitdump") => {
+            let mut compiled = vec![m.compiled()];
+            compiled.extend(preloaded.iter().map(|p| p.compiled()));
+            crate::runtime::jitdump::write(&compiled)
+                .map_err(|e| anyhow!("cannot write the jitdump file: {e}"))?;
+        }
+        Some(other) => bail!("unknown --profile strategy `{other}` (known: perfmap, jitdump)"),
     }
     let inst = match linker.instantiate(&mut store, &m) {
         Ok(i) => i,

@@ -8,6 +8,7 @@ mod exn;
 mod faults;
 mod helpers;
 mod instance;
+pub mod jitdump;
 mod linker;
 pub mod loader;
 mod memory;

@@ -153,3 +153,83 @@ fn artifacts_carry_the_address_map() {
     assert!(bt[0].starts_with("    0: <unknown>!"), "{bt:?}");
     assert!(!bt.iter().any(|l| l.contains(" at ")), "{bt:?}");
 }
+
+/// A parsed jitdump file: the header's fields, then each `JIT_CODE_LOAD` as (address, name,
+/// code). Fails on anything the format does not allow.
+fn parse_jitdump(bytes: &[u8]) -> (u32, Vec<(u64, String, Vec<u8>)>) {
+    let u32_at = |at: usize| u32::from_ne_bytes(bytes[at..at + 4].try_into().unwrap());
+    let u64_at = |at: usize| u64::from_ne_bytes(bytes[at..at + 8].try_into().unwrap());
+    assert_eq!(u32_at(0), 0x4A69_5444, "magic");
+    assert_eq!(u32_at(4), 1, "version");
+    let header = u32_at(8) as usize;
+    assert_eq!(header, 40, "header size");
+    assert_eq!(u32_at(12), 62, "EM_X86_64");
+    let pid = u32_at(20);
+    let mut loads = Vec::new();
+    let mut at = header;
+    let mut last_index = None;
+    while at < bytes.len() {
+        let (id, size) = (u32_at(at), u32_at(at + 4) as usize);
+        assert!(size >= 16 && at + size <= bytes.len(), "record at {at}");
+        if id == 0 {
+            let body = at + 16;
+            assert_eq!(u32_at(body), pid, "record pid");
+            let (vma, addr, len, index) = (
+                u64_at(body + 8),
+                u64_at(body + 16),
+                u64_at(body + 24) as usize,
+                u64_at(body + 32),
+            );
+            assert_eq!(vma, addr);
+            assert!(last_index.map_or(true, |l| index == l + 1), "code_index");
+            last_index = Some(index);
+            let name_at = body + 40;
+            let nul = bytes[name_at..].iter().position(|b| *b == 0).unwrap();
+            let name = String::from_utf8(bytes[name_at..name_at + nul].to_vec()).unwrap();
+            let code_at = name_at + nul + 1;
+            assert_eq!(code_at + len, at + size, "{name}: code fills the record");
+            loads.push((addr, name, bytes[code_at..code_at + len].to_vec()));
+        }
+        at += size;
+    }
+    assert_eq!(at, bytes.len(), "records end with the file");
+    (pid, loads)
+}
+
+/// `--profile=jitdump` writes ./jit-PID.dump in the format `perf inject --jit` reads: every
+/// compiled function, named, with its machine code.
+#[test]
+fn profile_jitdump_names_every_compiled_function() {
+    let d = tempdir();
+    let wasm = build_c(d.path(), "hot", &["-O2"]);
+    let child = rt()
+        .args(["run", "--profile=jitdump"])
+        .arg(&wasm)
+        .arg("1000")
+        .current_dir(d.path())
+        .output()
+        .unwrap();
+    assert!(child.status.success(), "{}", stderr(&child));
+    let dumps: Vec<PathBuf> = std::fs::read_dir(d.path())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.file_name().unwrap().to_string_lossy().starts_with("jit-"))
+        .collect();
+    assert_eq!(dumps.len(), 1, "{dumps:?}");
+    let (pid, loads) = parse_jitdump(&std::fs::read(&dumps[0]).unwrap());
+    assert_eq!(
+        dumps[0].file_name().unwrap().to_string_lossy(),
+        format!("jit-{pid}.dump")
+    );
+    let names: Vec<&str> = loads.iter().map(|l| l.1.as_str()).collect();
+    for want in ["collatz_steps", "longest_chain", "_start"] {
+        assert!(names.contains(&want), "{want} missing from {names:?}");
+    }
+    // Functions do not overlap and every one has code (x86-64 code: not all zero).
+    let mut spans: Vec<(u64, u64)> = (loads.iter())
+        .map(|l| (l.0, l.0 + l.2.len() as u64))
+        .collect();
+    spans.sort();
+    assert!(spans.windows(2).all(|w| w[0].1 <= w[1].0), "overlap");
+    assert!(loads.iter().all(|l| l.2.iter().any(|b| *b != 0)));
+}
