@@ -23,6 +23,7 @@ pub struct Config {
     pub(crate) features: WasmFeatures,
     pub(crate) max_memories: usize,
     pub(crate) backtrace_details: bool,
+    pub(crate) address_map: bool,
 }
 
 impl Default for Config {
@@ -34,6 +35,7 @@ impl Default for Config {
             features: crate::features::wasm3(),
             max_memories: crate::runtime::DEFAULT_MAX_MEMORIES,
             backtrace_details: false,
+            address_map: false,
         }
     }
 }
@@ -84,6 +86,14 @@ impl Config {
         self
     }
 
+    /// Compile the address map (native code -> wasm instruction) without detailed trap
+    /// backtraces (wasmtime's `generate_address_map`): what the guest profiler needs to tell
+    /// functions LLVM inlined apart. Part of the code key.
+    pub fn generate_address_map(&mut self, on: bool) -> &mut Config {
+        self.address_map = on;
+        self
+    }
+
     /// The language modules are validated in.
     pub fn wasm_features(&mut self, features: WasmFeatures) -> &mut Config {
         self.features = features;
@@ -112,7 +122,7 @@ impl Config {
             },
             bounds_checks: self.bounds_checks,
             relaxed_simd_deterministic: self.relaxed_simd_deterministic,
-            addr_map: self.backtrace_details,
+            addr_map: self.backtrace_details || self.address_map,
         }
     }
 

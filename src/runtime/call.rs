@@ -176,6 +176,21 @@ impl CallRecord {
     }
 }
 
+/// The innermost call's `frame_top` on this thread (the frame of its `rt_enter`, above every
+/// wasm frame of the call), or 0 outside any call. Async-signal-safe: the guest profiler's
+/// signal handler bounds its frame-pointer walk with it.
+///
+/// # Safety
+/// Reads the innermost call record, which must be live (it is, while it is the innermost).
+pub(crate) unsafe fn current_frame_top() -> usize {
+    let call = rt_current_call();
+    if call.is_null() {
+        0
+    } else {
+        std::ptr::addr_of!((*call).frame_top).read_volatile()
+    }
+}
+
 /// Room left below the stack limit for host functions, helpers and the signal handler.
 const STACK_RESERVE: usize = 256 * 1024;
 

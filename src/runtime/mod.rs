@@ -6,6 +6,7 @@ mod addrmap;
 mod call;
 mod exn;
 mod faults;
+pub mod guestprof;
 mod helpers;
 mod instance;
 pub mod jitdump;

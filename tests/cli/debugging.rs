@@ -233,3 +233,48 @@ fn profile_jitdump_names_every_compiled_function() {
     assert!(spans.windows(2).all(|w| w[0].1 <= w[1].0), "overlap");
     assert!(loads.iter().all(|l| l.2.iter().any(|b| *b != 0)));
 }
+
+/// `--profile=guest,PATH,INTERVAL` samples the wasm stack into folded stacks, and the
+/// hottest function of a CPU-bound C program is the one it names most often as the leaf.
+/// clang's `noinline` does not stop LLVM from inlining it again in rt's compile: the
+/// address map is what keeps it a frame of its own.
+#[test]
+fn guest_profile_names_the_hottest_function() {
+    let d = tempdir();
+    let wasm = build_c(d.path(), "hot", &["-O2"]);
+    let profile = d.path().join("hot.folded");
+    let spec = format!("--profile=guest,{},1ms", profile.display());
+    let out = rt()
+        .args(["run", &spec])
+        .arg(&wasm)
+        .arg("3000000")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let folded = std::fs::read_to_string(&profile).unwrap();
+    let mut leaves: std::collections::HashMap<String, u64> = Default::default();
+    for line in folded.lines() {
+        let (stack, count) = line.rsplit_once(' ').expect("STACK COUNT");
+        let count: u64 = count.parse().expect("a count");
+        let frames: Vec<&str> = stack.split(';').collect();
+        assert_eq!(frames[0], "_start.command_export", "{line}");
+        *leaves
+            .entry(frames.last().unwrap().to_string())
+            .or_default() += count;
+    }
+    let total: u64 = leaves.values().sum();
+    assert!(total >= 10, "too few samples: {folded}");
+    let (hottest, n) = leaves.iter().max_by_key(|(_, n)| **n).unwrap();
+    assert_eq!(hottest, "collatz_steps", "{folded}");
+    assert!(*n * 2 > total, "{folded}");
+    // A stack names the callers too.
+    assert!(folded.contains(";longest_chain;collatz_steps "), "{folded}");
+
+    let bad = rt()
+        .args(["run", "--profile=guest,x,0ms"])
+        .arg(&wasm)
+        .output()
+        .unwrap();
+    assert!(!bad.status.success());
+    assert!(stderr(&bad).contains("bad interval"), "{}", stderr(&bad));
+}
