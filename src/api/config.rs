@@ -24,6 +24,8 @@ pub struct Config {
     pub(crate) resource_limits: crate::runtime::ResourceLimits,
     pub(crate) consume_fuel: bool,
     pub(crate) interruptible: bool,
+    pub(crate) backtrace_details: bool,
+    pub(crate) address_map: bool,
 }
 
 impl Default for Config {
@@ -36,6 +38,8 @@ impl Default for Config {
             resource_limits: Default::default(),
             consume_fuel: false,
             interruptible: false,
+            backtrace_details: false,
+            address_map: false,
         }
     }
 }
@@ -140,6 +144,23 @@ impl Config {
         self
     }
 
+    /// Trap backtraces with each frame's wasm offset and, for modules with DWARF, its source
+    /// functions, files and lines (wasmtime's `wasm_backtrace_details`; the CLI turns it on
+    /// for `RT_BACKTRACE_DETAILS=1` or `WASMTIME_BACKTRACE_DETAILS=1`). Compiles an address
+    /// map into the code (part of the code key); the DWARF is read only when a trap happens.
+    pub fn wasm_backtrace_details(&mut self, on: bool) -> &mut Config {
+        self.backtrace_details = on;
+        self
+    }
+
+    /// Compile the address map (native code -> wasm instruction) without detailed trap
+    /// backtraces (wasmtime's `generate_address_map`): what the guest profiler needs to tell
+    /// functions LLVM inlined apart. Part of the code key.
+    pub fn generate_address_map(&mut self, on: bool) -> &mut Config {
+        self.address_map = on;
+        self
+    }
+
     /// The language modules are validated in.
     pub fn wasm_features(&mut self, features: WasmFeatures) -> &mut Config {
         self.features = features;
@@ -170,6 +191,7 @@ impl Config {
             relaxed_simd_deterministic: self.relaxed_simd_deterministic,
             consume_fuel: self.consume_fuel,
             interruptible: self.interruptible,
+            addr_map: self.backtrace_details || self.address_map,
         }
     }
 

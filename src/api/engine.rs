@@ -94,8 +94,9 @@ impl Module {
         parsed: crate::module::Module,
         objects: Vec<Vec<u8>>,
     ) -> Result<Module> {
-        let compiled =
-            CompiledModule::from_objects(parsed, objects).map_err(|e| anyhow!("{shown}: {e}"))?;
+        let compiled = CompiledModule::from_objects(parsed, objects)
+            .map_err(|e| anyhow!("{shown}: {e}"))?
+            .with_backtrace_details(engine.config().backtrace_details);
         Ok(Module {
             engine: engine.clone(),
             compiled,

@@ -29,7 +29,7 @@ mod linker;
 mod store;
 mod typed;
 
-pub use crate::runtime::{ThrownException, Trap, TrapKind, Val, ValRaw};
+pub use crate::runtime::{FrameInfo, FrameSymbol, ThrownException, Trap, TrapKind, Val, ValRaw};
 pub use config::{Config, OptLevel};
 pub use engine::{Engine, Module};
 pub use externs::{Exn, Extern, Func, Global, Instance, Memory, StoreMut, StoreRef, Table, Tag};

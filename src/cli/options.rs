@@ -33,6 +33,7 @@ impl CodegenOptions {
         if std::env::var("RT_BOUNDS_CHECKS").is_ok_and(|v| v == "1") {
             config.explicit_bounds_checks(true);
         }
+        config.wasm_backtrace_details(backtrace_details_env());
         for (key, value) in pairs(&self.optimize) {
             match (key, value) {
                 ("opt-level", "0") => config.opt_level(OptLevel::None),
@@ -48,6 +49,14 @@ impl CodegenOptions {
         apply_wasm_switches(&mut config, &self.wasm)?;
         Ok(config)
     }
+}
+
+/// Whether the environment asks for detailed trap backtraces: `RT_BACKTRACE_DETAILS=1`, or
+/// wasmtime's `WASMTIME_BACKTRACE_DETAILS=1`.
+pub fn backtrace_details_env() -> bool {
+    ["RT_BACKTRACE_DETAILS", "WASMTIME_BACKTRACE_DETAILS"]
+        .iter()
+        .any(|name| std::env::var(name).is_ok_and(|v| v == "1"))
 }
 
 /// Apply `-W` switches to `config`: language features, `relaxed-simd-deterministic` (a

@@ -32,7 +32,10 @@ pub struct Args {
     // The text is clap's help, where `[0]` must read as written, not as a rustdoc link.
     #[allow(rustdoc::broken_intra_doc_links)]
     /// Profile the guest with an external profiler: `perfmap` writes /tmp/perf-PID.map
-    /// naming every compiled function, for `perf record` / `perf report`
+    /// naming every compiled function, for `perf record` / `perf report`; `jitdump` writes
+    /// ./jit-PID.dump (names and code) for `perf record -k mono` and `perf inject --jit`;
+    /// `guest[,PATH[,INTERVAL]]` samples the wasm call stack every INTERVAL of CPU time
+    /// (default 10ms) into folded stacks for flame graphs (default rt-guest-profile.folded)
     #[arg(long, value_name = "STRATEGY")]
     pub profile: Option<String>,
     /// The guest's argv[0] (default: the module's file name)
@@ -48,7 +51,14 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let engine = Engine::new(&args.options.config()?);
+    let guest_profile = match args.profile.as_deref() {
+        Some(p) if p == "guest" || p.starts_with("guest,") => Some(guest_profile_spec(p)?),
+        _ => None,
+    };
+    let mut config = args.options.config()?;
+    // The profiler tells functions LLVM inlined apart through the address map.
+    config.generate_address_map(guest_profile.is_some());
+    let engine = Engine::new(&config);
     let mut store = Store::new(&engine, wasi_ctx(&args)?);
     let limits = args.options.run_limits()?;
     if let Some(fuel) = limits.fuel {
@@ -96,65 +106,122 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             crate::runtime::perfmap::write(&compiled)
                 .map_err(|e| anyhow!("cannot write the perf map: {e}"))?;
         }
-        Some(other) => bail!("unknown --profile strategy `{other}` (known: perfmap)"),
-    }
-    let inst = match linker.instantiate(&mut store, &m) {
-        Ok(i) => i,
-        Err(e) => return trapped(e).map_err(|e| anyhow!("{shown}: {e}")),
-    };
-    // A WASI reactor initialises itself through `_initialize` before anything else is called.
-    if let Some(init) = inst.get_func(&store, "_initialize") {
-        if let Err(e) = init.call(&mut store, &[], &mut []) {
-            return trapped(e);
+        Some("jitdump") => {
+            let mut compiled = vec![m.compiled()];
+            compiled.extend(preloaded.iter().map(|p| p.compiled()));
+            crate::runtime::jitdump::write(&compiled)
+                .map_err(|e| anyhow!("cannot write the jitdump file: {e}"))?;
+        }
+        Some(_) if guest_profile.is_some() => {}
+        Some(other) => {
+            bail!("unknown --profile strategy `{other}` (known: perfmap, jitdump, guest)")
         }
     }
-    let (func, call_args) = match &args.invoke {
-        Some(name) => {
-            let Some(f) = inst.get_func(&store, name) else {
-                bail!("{shown}: no exported function named `{name}`");
-            };
-            let ty = f.ty(&store);
-            let raw: Vec<String> = args
-                .args
-                .iter()
-                .map(|a| a.to_string_lossy().into_owned())
-                .collect();
-            if raw.len() != ty.params().len() {
-                bail!(
-                    "`{name}` takes {} argument(s), {} given",
-                    ty.params().len(),
-                    raw.len()
-                );
+    let profile = match &guest_profile {
+        Some((_, interval)) => {
+            let mut compiled = vec![m.compiled()];
+            compiled.extend(preloaded.iter().map(|p| p.compiled()));
+            let started = crate::runtime::guestprof::start(&compiled, *interval)
+                .map_err(|e| anyhow!("cannot start the guest profiler: {e}"))?;
+            Some(started)
+        }
+        None => None,
+    };
+    // Everything from instantiation to the entry's return is profiled, however it ends.
+    let mut go = || -> anyhow::Result<ExitCode> {
+        let inst = match linker.instantiate(&mut store, &m) {
+            Ok(i) => i,
+            Err(e) => return trapped(e).map_err(|e| anyhow!("{shown}: {e}")),
+        };
+        // A WASI reactor initialises itself through `_initialize` before anything else is called.
+        if let Some(init) = inst.get_func(&store, "_initialize") {
+            if let Err(e) = init.call(&mut store, &[], &mut []) {
+                return trapped(e);
             }
-            let vals = raw
-                .iter()
-                .zip(ty.params())
-                .map(|(a, t)| parse_arg(a, *t))
-                .collect::<anyhow::Result<Vec<_>>>()?;
-            (f, vals)
         }
-        None => match inst.get_func(&store, "_start") {
-            Some(f) => (f, Vec::new()),
-            None => return Ok(ExitCode::SUCCESS),
-        },
-    };
-    let mut results: Vec<Val> = func
-        .ty(&store)
-        .results()
-        .iter()
-        .map(|t| Val::default_for(*t))
-        .collect();
-    match func.call(&mut store, &call_args, &mut results) {
-        Ok(()) => {
-            if args.invoke.is_some() {
-                for r in results {
-                    println!("{}", format_val(r));
+        let (func, call_args) = match &args.invoke {
+            Some(name) => {
+                let Some(f) = inst.get_func(&store, name) else {
+                    bail!("{shown}: no exported function named `{name}`");
+                };
+                let ty = f.ty(&store);
+                let raw: Vec<String> = args
+                    .args
+                    .iter()
+                    .map(|a| a.to_string_lossy().into_owned())
+                    .collect();
+                if raw.len() != ty.params().len() {
+                    bail!(
+                        "`{name}` takes {} argument(s), {} given",
+                        ty.params().len(),
+                        raw.len()
+                    );
                 }
+                let vals = raw
+                    .iter()
+                    .zip(ty.params())
+                    .map(|(a, t)| parse_arg(a, *t))
+                    .collect::<anyhow::Result<Vec<_>>>()?;
+                (f, vals)
             }
-            Ok(ExitCode::SUCCESS)
+            None => match inst.get_func(&store, "_start") {
+                Some(f) => (f, Vec::new()),
+                None => return Ok(ExitCode::SUCCESS),
+            },
+        };
+        let mut results: Vec<Val> = func
+            .ty(&store)
+            .results()
+            .iter()
+            .map(|t| Val::default_for(*t))
+            .collect();
+        match func.call(&mut store, &call_args, &mut results) {
+            Ok(()) => {
+                if args.invoke.is_some() {
+                    for r in results {
+                        println!("{}", format_val(r));
+                    }
+                }
+                Ok(ExitCode::SUCCESS)
+            }
+            Err(e) => trapped(e),
         }
-        Err(e) => trapped(e),
+    };
+    let outcome = go();
+    if let (Some(profile), Some((path, _))) = (profile, &guest_profile) {
+        profile
+            .finish(path)
+            .map_err(|e| anyhow!("cannot write the guest profile {}: {e}", path.display()))?;
     }
+    outcome
+}
+
+/// `guest[,PATH[,INTERVAL]]`: where the guest profile goes (default
+/// `rt-guest-profile.folded`) and how often it samples (`10ms` by default; `us` and `ms`
+/// suffixes, a bare number is milliseconds).
+fn guest_profile_spec(spec: &str) -> anyhow::Result<(PathBuf, std::time::Duration)> {
+    let mut parts = spec.splitn(3, ',').skip(1);
+    let path = match parts.next() {
+        Some(p) if !p.is_empty() => PathBuf::from(p),
+        _ => PathBuf::from("rt-guest-profile.folded"),
+    };
+    let interval = match parts.next() {
+        None => crate::runtime::guestprof::DEFAULT_INTERVAL,
+        Some(i) => {
+            let bad = || anyhow!("--profile=guest: bad interval `{i}` (e.g. 1ms, 500us)");
+            let (digits, scale) = if let Some(us) = i.strip_suffix("us") {
+                (us, 1)
+            } else {
+                (i.strip_suffix("ms").unwrap_or(i), 1000)
+            };
+            let n: u64 = digits.parse().map_err(|_| bad())?;
+            if n == 0 {
+                return Err(bad());
+            }
+            std::time::Duration::from_micros(n.saturating_mul(scale))
+        }
+    };
+    Ok((path, interval))
 }
 
 /// A trap (or `proc_exit`) becomes the exit status; any other error stays an error.
@@ -206,7 +273,10 @@ pub fn report_trap(t: &Trap) -> ExitCode {
     } else {
         eprintln!("error: wasm trap: {}", t.kind);
     }
-    if !t.backtrace.is_empty() {
+    if !t.frames.is_empty() {
+        eprintln!("wasm backtrace:");
+        eprint!("{}", detailed_backtrace(&t.frames));
+    } else if !t.backtrace.is_empty() {
         eprintln!("wasm backtrace:");
         for (i, f) in t.backtrace.iter().enumerate() {
             eprintln!("  {i:>3}: {f}");
@@ -217,6 +287,49 @@ pub fn report_trap(t: &Trap) -> ExitCode {
     } else {
         TRAP_EXIT_STATUS
     })
+}
+
+/// Detailed frames (`RT_BACKTRACE_DETAILS=1`) in wasmtime's layout: the instruction's offset
+/// in the module, then each source function DWARF gives it (innermost first, the ones it was
+/// inlined into after) with its file, line and column; without DWARF, `MODULE!FUNCTION`.
+pub fn detailed_backtrace(frames: &[crate::FrameInfo]) -> String {
+    use std::fmt::Write;
+    let mut out = String::new();
+    for (i, frame) in frames.iter().enumerate() {
+        let _ = write!(out, "  {i:>3}: ");
+        if let Some(offset) = frame.module_offset {
+            let _ = write!(out, "{offset:#8x} - ");
+        }
+        let raw_name = match &frame.func_name {
+            Some(name) => name.clone(),
+            None => format!("<wasm function {}>", frame.func_index),
+        };
+        if frame.symbols.is_empty() {
+            let module = frame.module_name.as_deref().unwrap_or("<unknown>");
+            let _ = write!(out, "{module}!{raw_name}");
+        }
+        for (j, symbol) in frame.symbols.iter().enumerate() {
+            if j > 0 {
+                out.push_str("\n                - ");
+            }
+            match &symbol.name {
+                Some(name) => out.push_str(name),
+                None if j == 0 => out.push_str(&raw_name),
+                None => out.push_str("<inlined function>"),
+            }
+            if let Some(file) = &symbol.file {
+                let _ = write!(out, "\n                    at {file}");
+                if let Some(line) = symbol.line {
+                    let _ = write!(out, ":{line}");
+                    if let Some(column) = symbol.column {
+                        let _ = write!(out, ":{column}");
+                    }
+                }
+            }
+        }
+        out.push('\n');
+    }
+    out
 }
 
 fn parse_arg(a: &str, ty: ValType) -> anyhow::Result<Val> {

@@ -94,6 +94,8 @@ pub(crate) struct Env<'ctx, 'm> {
     pub funcs: Vec<Option<FunctionValue<'ctx>>>,
     /// What the embedding's `Config` asks of the generated code.
     pub settings: super::CodegenSettings,
+    /// The address map's debug-info builder, when the settings ask for one.
+    pub lines: Option<super::addrmap::LineMap<'ctx>>,
 }
 
 impl<'ctx, 'm> Env<'ctx, 'm> {
@@ -116,6 +118,9 @@ impl<'ctx, 'm> Env<'ctx, 'm> {
         Env {
             ctx,
             tbaa,
+            lines: settings
+                .addr_map
+                .then(|| super::addrmap::LineMap::new(&llmod, ctx)),
             llmod,
             b,
             wasm,
@@ -278,6 +283,15 @@ impl<'ctx, 'm> Env<'ctx, 'm> {
             .b
             .build_indirect_call(self.helper_type(&h), f, args, "h")
             .map_err(llvm_err)?;
+        if self.lines.is_some() {
+            // LLVM would merge identical helper calls (the trap calls of a function's trap
+            // sites, above all) into one with no location; each must keep its own.
+            let kind = inkwell::attributes::Attribute::get_named_enum_kind_id("nomerge");
+            call.add_attribute(
+                inkwell::attributes::AttributeLoc::Function,
+                self.ctx.create_enum_attribute(kind, 0),
+            );
+        }
         Ok(call.try_as_basic_value().basic())
     }
 

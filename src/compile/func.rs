@@ -77,6 +77,16 @@ pub(crate) fn translate_function(env: &Env<'_, '_>, index: u32) -> Res<()> {
     let b = &env.b;
     let entry = env.ctx.append_basic_block(func, "entry");
     b.position_at_end(entry);
+    // With an address map the frame setup and prologue belong to the body's first byte.
+    let scope = env.lines.as_ref().map(|lines| {
+        let name = wasm
+            .func_name(index)
+            .map_or_else(|| format!("func[{index}]"), str::to_string);
+        let start = code.body.start as u32;
+        let scope = lines.function(func, &name, start);
+        lines.at(env, scope, start);
+        scope
+    });
     let vmctx = func
         .get_nth_param(0)
         .ok_or("no vmctx")?
@@ -123,6 +133,9 @@ pub(crate) fn translate_function(env: &Env<'_, '_>, index: u32) -> Res<()> {
     tx.push_frame(FrameKind::Function, ret, &results, 0, None)?;
     let mut reader = wasm.operators(code);
     while !reader.eof() {
+        if let (Some(lines), Some(scope)) = (&env.lines, scope) {
+            lines.at(env, scope, reader.original_position() as u32);
+        }
         let op = reader.read().map_err(|e| format!("bad operator: {e}"))?;
         tx.operator(op)?;
     }
@@ -218,7 +231,8 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
         self.stack.push(v.into());
     }
 
-    /// Branch to a shared per-function trap block when `cond` holds.
+    /// Branch to a shared per-function trap block when `cond` holds (one per site with an
+    /// address map).
     pub fn trap_if(&mut self, cond: IntValue<'ctx>, code: i32) -> Res<()> {
         let env = self.env;
         let trap = self.trap_block(code)?;
@@ -231,7 +245,9 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
     }
 
     fn trap_block(&mut self, code: i32) -> Res<BasicBlock<'ctx>> {
-        if let Some(b) = self.trap_blocks.get(&code) {
+        // With an address map every site gets its own block: a shared one has one location.
+        let shared = self.env.lines.is_none();
+        if let Some(b) = self.trap_blocks.get(&code).filter(|_| shared) {
             return Ok(*b);
         }
         let env = self.env;

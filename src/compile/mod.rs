@@ -5,9 +5,10 @@
 //! Layout: `env` (types, intrinsics, vmctx access), `func` (frame, value stack, dispatch),
 //! `control`, `numeric`, `memory`, `table`, `calls` (calls + host/wasm bridges), `artifact`
 //! (the on-disk format and cache).
+mod addrmap;
 pub mod artifact;
 mod settings;
-pub use settings::CodegenSettings;
+pub use settings::{CodegenSettings, ADDR_MAP_KEY};
 mod calls;
 mod control;
 mod env;
@@ -191,6 +192,11 @@ fn compile_partition(
                 .unwrap_or(format!("func[{i}]"));
             e.in_function(&name)
         })?;
+    }
+    if let Some(lines) = &env.lines {
+        // The bridges have no debug scope: nothing built from here on has a location.
+        env.b.unset_current_debug_location();
+        lines.finish();
     }
     if with_bridges {
         build_bridges(&env)?;

@@ -15,6 +15,9 @@ pub struct CodegenSettings {
     pub consume_fuel: bool,
     /// Check the store's interrupt flag at function entries and loop headers (`-W timeout`).
     pub interruptible: bool,
+    /// Record which wasm instruction each piece of code came from (see `addrmap`), for trap
+    /// backtraces with wasm offsets and source lines.
+    pub addr_map: bool,
 }
 
 impl Default for CodegenSettings {
@@ -25,13 +28,15 @@ impl Default for CodegenSettings {
             relaxed_simd_deterministic: false,
             consume_fuel: false,
             interruptible: false,
+            addr_map: false,
         }
     }
 }
 
 impl CodegenSettings {
     /// The settings as one string, for cache keys and artifact headers. (The switches added
-    /// later appear only when on, so older keys stay valid.)
+    /// later appear only when on, so older keys stay valid; the address map's is
+    /// [`ADDR_MAP_KEY`], which artifact checks ignore.)
     pub fn key(&self) -> String {
         let mut key = format!(
             "opt-level={};bounds-checks={}",
@@ -50,6 +55,9 @@ impl CodegenSettings {
                 key += &format!(";{name}=1");
             }
         }
+        if self.addr_map {
+            key += ADDR_MAP_KEY;
+        }
         key
     }
 
@@ -62,3 +70,7 @@ impl CodegenSettings {
         }
     }
 }
+
+/// How the address map shows in a settings key. It adds debug sections but does not change
+/// what the code does, so an artifact's key is compared without it (`artifact::read`).
+pub const ADDR_MAP_KEY: &str = ";addr-map=1";

@@ -44,8 +44,9 @@ pub(crate) struct CallRecord {
 /// What a trapped call left behind.
 pub(crate) struct Trapped {
     pub code: i32,
-    /// The host function's own trap, when one failed ([`trap_code::HOST`]).
-    pub pending: Option<Trap>,
+    /// The host function's own trap, when one failed ([`trap_code::HOST`]); boxed, as
+    /// errors should be small.
+    pub pending: Option<Box<Trap>>,
     /// Return addresses of the wasm frames at the trap, innermost first.
     pub pcs: Vec<usize>,
     /// The uncaught exception's object ([`trap_code::EXCEPTION`]).
@@ -112,7 +113,7 @@ impl CallRecord {
         let pcs = std::slice::from_raw_parts(call.head.bt.as_ptr().cast::<usize>(), len);
         Err(Trapped {
             code: rc,
-            pending: call.pending.take(),
+            pending: call.pending.take().map(Box::new),
             pcs: pcs.to_vec(),
             exception: call.exception,
         })
@@ -184,6 +185,21 @@ impl CallRecord {
                 Status(trap_code::HOST)
             }
         }
+    }
+}
+
+/// The innermost call's `frame_top` on this thread (the frame of its `rt_enter`, above every
+/// wasm frame of the call), or 0 outside any call. Async-signal-safe: the guest profiler's
+/// signal handler bounds its frame-pointer walk with it.
+///
+/// # Safety
+/// Reads the innermost call record, which must be live (it is, while it is the innermost).
+pub(crate) unsafe fn current_frame_top() -> usize {
+    let call = rt_current_call();
+    if call.is_null() {
+        0
+    } else {
+        std::ptr::addr_of!((*call).frame_top).read_volatile()
     }
 }
 

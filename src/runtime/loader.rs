@@ -17,6 +17,9 @@ pub struct LoadedCode {
     len: usize,
     /// Defined symbols: name -> (address, size).
     pub symbols: HashMap<String, (usize, usize)>,
+    /// Where each loaded section went: (object, section index) -> address. Reading an
+    /// object's debug sections (the address map, see `addrmap`) relocates against these.
+    pub sections: HashMap<(usize, usize), usize>,
     /// Registers the mapping as wasm code with the fault handler while it is mapped.
     region: Region,
 }
@@ -177,6 +180,7 @@ pub fn load(objects: &[Vec<u8>]) -> Result<LoadedCode, String> {
         base: base as *mut u8,
         len,
         symbols: HashMap::new(),
+        sections: HashMap::new(),
         region,
     };
     // SAFETY: the mapping is ours, `len` bytes, writable until the mprotect below.
@@ -239,6 +243,9 @@ pub fn load(objects: &[Vec<u8>]) -> Result<LoadedCode, String> {
     }
     for (name, (off, size)) in defined {
         code.symbols.insert(name, (at(off), size));
+    }
+    for (&(n, sec), &off) in &offsets {
+        code.sections.insert((n, sec.0), at(off));
     }
     // SAFETY: our own mapping; from here on it is only read and executed.
     let rc = unsafe { libc::mprotect(base, len, libc::PROT_READ | libc::PROT_EXEC) };

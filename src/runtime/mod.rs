@@ -2,11 +2,14 @@
 //! functions and instances of compiled modules; a [`Linker`] resolves imports. Compiled code
 //! reaches the runtime only through the vmctx layout in [`vm`]; traps unwind through a small
 //! C shim (see `shim/trap.c`).
+mod addrmap;
 mod call;
 mod exn;
 mod faults;
+pub mod guestprof;
 mod helpers;
 mod instance;
+pub mod jitdump;
 mod linker;
 pub mod loader;
 mod memory;
@@ -20,7 +23,7 @@ pub use linker::Linker;
 pub(crate) use memory::bytes_mut as memory_bytes;
 pub(crate) use store::EmbeddedHostFn;
 pub use store::{CompiledModule, ResourceLimits, Store};
-pub use trap::{ThrownException, Trap, TrapKind};
+pub use trap::{FrameInfo, FrameSymbol, ThrownException, Trap, TrapKind};
 pub use vm::ValRaw;
 
 /// A Wasm value crossing the host boundary. Floats are kept as bits so NaN payloads survive.

@@ -2,6 +2,7 @@
 // Boxes inside Vecs are deliberate: compiled code holds raw pointers to these objects, so
 // they must not move when the Vec grows.
 #![allow(clippy::vec_box)]
+use super::addrmap;
 use super::call::{CallRecord, Trapped};
 use super::instance::InstanceData;
 use super::loader::LoadedCode;
@@ -24,6 +25,8 @@ pub struct CompiledModule {
     pub objects: Arc<Vec<Vec<u8>>>,
     /// Sorted (start, end, function index) of every compiled function, for backtraces.
     pub(crate) func_ranges: Arc<Vec<(usize, usize, u32)>>,
+    /// Whether traps in this code report detailed frames (see `addrmap`).
+    pub(crate) backtrace_details: bool,
 }
 
 impl CompiledModule {
@@ -42,7 +45,15 @@ impl CompiledModule {
             code: Arc::new(code),
             objects: Arc::new(objects),
             func_ranges: Arc::new(func_ranges),
+            backtrace_details: false,
         })
+    }
+
+    /// Report traps in this code with detailed frames: wasm offsets (when the code has an
+    /// address map) and the module's DWARF source positions.
+    pub fn with_backtrace_details(mut self, on: bool) -> CompiledModule {
+        self.backtrace_details = on;
+        self
     }
 }
 
@@ -597,7 +608,7 @@ impl Store {
     /// backtrace (unless the host's trap brought one from deeper down).
     fn trap_of(&self, t: Trapped) -> Trap {
         let mut trap = if t.code == vm::trap_code::HOST {
-            (t.pending).unwrap_or_else(|| Trap::host("host function failed"))
+            (t.pending).map_or_else(|| Trap::host("host function failed"), |t| *t)
         } else if t.code == vm::trap_code::EXCEPTION {
             match self.exn_of_ptr(t.exception as usize) {
                 Some(exn) => Trap::new(super::TrapKind::Exception(super::ThrownException {
@@ -610,35 +621,66 @@ impl Store {
         } else {
             Trap::new(Trap::from_code(t.code))
         };
+        // Entries are return addresses (one past the call); step back into the call.
+        let located: Vec<(usize, u32, usize)> = (t.pcs.iter())
+            .filter_map(|&pc| {
+                let pc = pc.wrapping_sub(1);
+                self.locate(pc).map(|(code, func)| (code, func, pc))
+            })
+            .collect();
+        // Detailed frames read the address map and DWARF of the modules involved, once each.
+        let sections: Vec<Option<addrmap::Sections>> = (self.codes.iter().enumerate())
+            .map(|(i, c)| {
+                let wanted = c.backtrace_details && located.iter().any(|l| l.0 == i);
+                wanted.then(|| addrmap::relocated_sections(&c.objects, &c.code))
+            })
+            .collect();
+        let symbolizers: Vec<Option<addrmap::Symbolizer>> = (sections.iter().zip(&self.codes))
+            .map(|(s, c)| s.as_ref().map(|s| addrmap::Symbolizer::new(c, s)))
+            .collect();
+        let mut names = Vec::new();
         let mut frames = Vec::new();
-        for &pc in &t.pcs {
-            // Entries are return addresses (one past the call); step back into the call.
-            if let Some(name) = self.frame_name(pc.wrapping_sub(1)) {
-                frames.push(name);
+        for (code, func, pc) in located {
+            match &symbolizers[code] {
+                Some(symbolizer) => {
+                    for f in symbolizer.frames(pc, func) {
+                        names.push(
+                            f.func_name
+                                .clone()
+                                .unwrap_or(format!("func[{}]", f.func_index)),
+                        );
+                        frames.push(f);
+                    }
+                }
+                None => names.push(func_display_name(&self.codes[code].module, func)),
             }
         }
         if trap.backtrace.is_empty() {
-            trap.backtrace = frames;
+            trap.backtrace = names;
+            trap.frames = frames;
         }
         trap
     }
 
-    fn frame_name(&self, pc: usize) -> Option<String> {
-        for c in &self.codes {
+    /// The loaded module (by position in `codes`) and defined function that `pc` is in.
+    fn locate(&self, pc: usize) -> Option<(usize, u32)> {
+        for (n, c) in self.codes.iter().enumerate() {
             if !c.code.range().contains(&pc) {
                 continue;
             }
             let i = c.func_ranges.partition_point(|r| r.0 <= pc);
             let (_, end, idx) = *c.func_ranges.get(i.checked_sub(1)?)?;
-            if pc >= end {
-                return None;
-            }
-            return Some(match c.module.func_name(idx) {
-                Some(n) => n.to_string(),
-                None => format!("func[{idx}]"),
-            });
+            return (pc < end).then_some((n, idx));
         }
         None
+    }
+}
+
+/// How backtraces name a function: the name section's name, else `func[N]`.
+fn func_display_name(module: &Module, index: u32) -> String {
+    match module.func_name(index) {
+        Some(n) => n.to_string(),
+        None => format!("func[{index}]"),
     }
 }
 

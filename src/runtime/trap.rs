@@ -52,6 +52,35 @@ pub struct Trap {
     pub kind: TrapKind,
     /// Innermost first: function names from the name section, or `func[N]`.
     pub backtrace: Vec<String>,
+    /// The same frames in detail, when the engine was asked for them
+    /// (`Config::wasm_backtrace_details`); empty otherwise.
+    pub frames: Vec<FrameInfo>,
+}
+
+/// One wasm frame of a detailed backtrace (wasmtime's `FrameInfo`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FrameInfo {
+    pub func_index: u32,
+    /// The name section's name (or the first export's), if any.
+    pub func_name: Option<String>,
+    /// The module's own name, from the name section.
+    pub module_name: Option<String>,
+    /// Byte offset in the module of the instruction this frame was at (the trapping one, or
+    /// the call), when the code has an address map.
+    pub module_offset: Option<usize>,
+    /// What the module's DWARF says about that instruction: the source function and
+    /// position, then the functions it was inlined into, innermost first.
+    pub symbols: Vec<FrameSymbol>,
+}
+
+/// A source position from the module's DWARF (wasmtime's `FrameSymbol`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FrameSymbol {
+    /// The function's name as DWARF gives it (its linkage name when it has one).
+    pub name: Option<String>,
+    pub file: Option<String>,
+    pub line: Option<u32>,
+    pub column: Option<u32>,
 }
 
 impl Trap {
@@ -59,6 +88,7 @@ impl Trap {
         Trap {
             kind,
             backtrace: Vec::new(),
+            frames: Vec::new(),
         }
     }
 
