@@ -13,6 +13,7 @@ mod control;
 mod env;
 mod exn;
 mod func;
+mod gc;
 mod memory;
 mod numeric;
 mod simd;
@@ -110,6 +111,7 @@ pub fn compile_objects(
     settings: &CodegenSettings,
 ) -> Result<Vec<Vec<u8>>, CompileError> {
     init_llvm();
+    gc::check_module(module)?;
     let parts = partitions(module);
     if parts.len() == 1 {
         return Ok(vec![compile_partition(

@@ -77,7 +77,9 @@ fn resolve_imports(
         };
         let ok = match (imp.kind, ext) {
             (ImportKind::Func(t), Extern::Func(f)) => {
-                Some(store.func_sig(f)) == ids.get(t as usize).copied()
+                // A function matches an import of any of its supertypes.
+                ids.get(t as usize)
+                    .is_some_and(|&want| store.types.is_subtype(store.func_sig(f), want))
             }
             (ImportKind::Table(want), Extern::Table(t)) => {
                 let have = store.table_type(t);
@@ -97,11 +99,12 @@ fn resolve_imports(
                 store.global_type(g).mutable == want.mutable
                     && match want.mutable {
                         true => have == want_ty,
-                        false => types::val_subtype(have, want_ty),
+                        false => store.types.val_subtype(have, want_ty),
                     }
             }
             (ImportKind::Tag(t), Extern::Tag(tag)) => {
-                store.tag_type(tag) == module.types[t as usize]
+                // Tags match exactly (they are used both ways: thrown and caught).
+                ids.get(t as usize) == Some(&store.tags[tag.0 as usize].type_id)
             }
             _ => false,
         };
@@ -123,7 +126,7 @@ pub(crate) fn instantiate(
     m: &CompiledModule,
 ) -> Result<Instance, Error> {
     let module = m.module.clone();
-    let type_ids: Arc<[u32]> = store.register_types(&module.types).into();
+    let type_ids: Arc<[u32]> = store.register_types(&module).into();
     let imports = resolve_imports(store, linker, &module, &type_ids)?;
     let inst_index = store.instances.len() as u32;
 
@@ -249,7 +252,7 @@ pub(crate) fn instantiate(
 
     // Defined tags: each instantiation makes new ones (a tag is generative).
     for &t in &module.tags[module.num_imported_tags as usize..] {
-        let tag = store.new_tag(module.types[t as usize].clone());
+        let tag = store.new_tag_in(module.types[t as usize].clone(), type_ids[t as usize]);
         data.tag_handles.push(tag);
         data.tags.push(store.tag_identity(tag));
     }
@@ -365,7 +368,8 @@ fn eval_const(data: &InstanceData, e: &ConstExpr) -> Result<ValRaw, Error> {
 /// A constant expression of several instructions (extended constants: `i32`/`i64` `add`,
 /// `sub` and `mul` over constants and `global.get`), run on a small value stack. Validation
 /// typed the sequence, so the stack holds exactly one value at `end`; an instruction outside
-/// what rt implements (GC allocations) is refused, not guessed at.
+/// what rt implements (GC allocations, which the compiler refuses first) is refused, not
+/// guessed at.
 fn eval_sequence(data: &InstanceData, e: &ConstExpr) -> Result<ValRaw, Error> {
     use wasmparser::Operator as O;
     let unsupported = || Error::Compile("unsupported constant expression".into());
@@ -401,6 +405,13 @@ fn eval_sequence(data: &InstanceData, e: &ConstExpr) -> Result<ValRaw, Error> {
             O::GlobalGet { global_index } => {
                 eval_const(data, &single(ConstOp::GlobalGet(global_index)))?
             }
+            // i31 references and the conversions between `any` and `extern` (the identity
+            // on the word: see `runtime::gc`).
+            O::RefI31 => {
+                let x = stack.pop().ok_or_else(unsupported)?;
+                ValRaw::from_u64(super::gc::any_bits(super::AnyRef::i31(x.i32())))
+            }
+            O::AnyConvertExtern | O::ExternConvertAny => stack.pop().ok_or_else(unsupported)?,
             O::I32Add | O::I32Sub | O::I32Mul => {
                 let (a, b) = operands(&mut stack).ok_or_else(unsupported)?;
                 let (a, b) = (a.i32(), b.i32());

@@ -38,6 +38,10 @@ pub enum TrapKind {
     Host(String),
     /// `throw_ref` of a null reference.
     NullExnReference,
+    /// `ref.cast` of a reference not of the target type.
+    CastFailure,
+    /// `i31.get_s`/`i31.get_u` of a null.
+    NullI31Reference,
     /// An uncaught exception (not a trap in wasm's sense: wasm cannot catch traps, but the
     /// host receives both as the call's error).
     Exception(ThrownException),
@@ -77,6 +81,8 @@ impl Trap {
             trap_code::NULL_REF => TrapKind::NullReference,
             trap_code::NULL_FUNC_REF => TrapKind::NullFunctionReference,
             trap_code::NULL_EXN_REF => TrapKind::NullExnReference,
+            trap_code::CAST_FAILURE => TrapKind::CastFailure,
+            trap_code::NULL_I31 => TrapKind::NullI31Reference,
             other => TrapKind::Host(format!("unknown trap code {other}")),
         }
     }
@@ -99,6 +105,8 @@ impl std::fmt::Display for TrapKind {
             TrapKind::NullFunctionReference => "null function reference",
             TrapKind::Exit(code) => return write!(f, "exit with status {code}"),
             TrapKind::NullExnReference => "null exception reference",
+            TrapKind::CastFailure => "cast failure",
+            TrapKind::NullI31Reference => "null i31 reference",
             TrapKind::Exception(_) => ThrownException::MESSAGE,
             TrapKind::Host(m) => return write!(f, "{m}"),
         };

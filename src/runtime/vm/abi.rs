@@ -43,6 +43,10 @@ shared_with_c! {
         /// An exception no handler of the running call caught: it ends the call (the
         /// exception waits in the call record).
         EXCEPTION = 15;
+        /// `ref.cast` (or a cast's trap) of a reference not of the target type.
+        CAST_FAILURE = 16;
+        /// `i31.get_s`/`i31.get_u` of a null.
+        NULL_I31 = 17;
     }
 }
 

@@ -190,6 +190,12 @@ helpers! {
     throw(vmctx: *mut VmCtx, tag: u32, slots: *mut ValRaw) -> HandlerPtr;
     /// `throw_ref` of a non-null exception: delivered as by `throw`.
     throw_ref(vmctx: *mut VmCtx, exn: *mut u8) -> HandlerPtr;
+    /// 1 when canonical type `have` is a subtype of `want` (the slow path of a signature
+    /// check against a non-final type), else 0.
+    subtype(vmctx: *mut VmCtx, have: u32, want: u32) -> i32;
+    /// 1 when non-null reference `bits` is of heap type `target` (a canonical id, or an
+    /// abstract type's code with bit 31 set; see `compile::gc`), else 0.
+    ref_test(vmctx: *mut VmCtx, bits: *mut u8, target: u32) -> i32;
 }
 
 // Compiled code indexes the table by `Helper::offset`: it must be a plain array of pointers.
