@@ -22,6 +22,7 @@ pub struct Config {
     pub(crate) relaxed_simd_deterministic: bool,
     pub(crate) features: WasmFeatures,
     pub(crate) max_memories: usize,
+    pub(crate) max_gc_heap: usize,
 }
 
 impl Default for Config {
@@ -32,6 +33,7 @@ impl Default for Config {
             relaxed_simd_deterministic: false,
             features: crate::features::wasm3(),
             max_memories: crate::runtime::DEFAULT_MAX_MEMORIES,
+            max_gc_heap: crate::runtime::DEFAULT_MAX_GC_HEAP,
         }
     }
 }
@@ -70,6 +72,15 @@ impl Config {
     /// Creating one more fails with "resource limit exceeded". Not part of the code key.
     pub fn max_memories(&mut self, n: usize) -> &mut Config {
         self.max_memories = n;
+        self
+    }
+
+    /// The most bytes of GC objects (structs and arrays) one store may hold (`-W
+    /// max-gc-heap=N`, default 1 GiB). An allocation that does not fit even after a
+    /// collection traps with "allocation failed: the GC heap is full". Not part of the code
+    /// key.
+    pub fn max_gc_heap(&mut self, bytes: usize) -> &mut Config {
+        self.max_gc_heap = bytes;
         self
     }
 

@@ -26,6 +26,7 @@ impl<T> Store<T> {
     pub fn new(engine: &Engine, data: T) -> Store<T> {
         let mut opaque = crate::runtime::Store::new();
         opaque.max_memories = engine.config().max_memories;
+        opaque.gc.limit = engine.config().max_gc_heap;
         Store {
             parts: Box::new(StoreParts {
                 opaque,

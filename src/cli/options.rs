@@ -15,7 +15,8 @@ pub struct CodegenOptions {
     /// simd, relaxed-simd, tail-call, extended-const, multi-memory, memory64,
     /// function-references, gc, exceptions, threads, wide-arithmetic, custom-page-sizes,
     /// custom-descriptors; relaxed-simd-deterministic (relaxed SIMD gives the same answers
-    /// on every host); max-memories=N (memories per store, default 10000);
+    /// on every host); max-memories=N (memories per store, default 10000); max-gc-heap=SIZE
+    /// (bytes of GC objects per store, K/M/G suffixes, default 1G);
     /// unknown-imports-trap (functions nothing defines fail when called) and
     /// unknown-imports-default (they return zeros), for `rt run`
     #[arg(short = 'W', value_name = "NAME[=y|n][,...]")]
@@ -48,7 +49,8 @@ impl CodegenOptions {
 }
 
 /// Apply `-W` switches to `config`: language features, `relaxed-simd-deterministic` (a
-/// code-generation switch rather than a feature) and `max-memories=N` (a store limit), for
+/// code-generation switch rather than a feature), `max-memories=N` and `max-gc-heap=SIZE`
+/// (store limits), for
 /// `rt run`, `rt compile` and `rt wast`.
 pub fn apply_wasm_switches(config: &mut Config, switches: &[String]) -> Result<()> {
     let mut languages = Vec::new();
@@ -63,6 +65,11 @@ pub fn apply_wasm_switches(config: &mut Config, switches: &[String]) -> Result<(
                 .parse()
                 .map_err(|_| anyhow!("max-memories={value}: expected a count"))?;
             config.max_memories(n);
+        } else if name == "max-gc-heap" {
+            let n = parse_size(value).ok_or_else(|| {
+                anyhow!("max-gc-heap={value}: expected a size in bytes (K, M, G suffixes allowed)")
+            })?;
+            config.max_gc_heap(n);
         } else {
             languages.push(format!("{name}={value}"));
         }
@@ -71,6 +78,17 @@ pub fn apply_wasm_switches(config: &mut Config, switches: &[String]) -> Result<(
     switch_features(&mut features, &languages)?;
     config.wasm_features(features);
     Ok(())
+}
+
+/// A byte size: a number with an optional K, M or G suffix (powers of 1024).
+fn parse_size(s: &str) -> Option<usize> {
+    let (digits, unit) = match s.char_indices().last()? {
+        (i, 'k' | 'K') => (&s[..i], 1usize << 10),
+        (i, 'm' | 'M') => (&s[..i], 1 << 20),
+        (i, 'g' | 'G') => (&s[..i], 1 << 30),
+        _ => (s, 1),
+    };
+    digits.parse::<usize>().ok()?.checked_mul(unit)
 }
 
 /// The `-W` switches that decide how `rt run` satisfies imports rather than what it compiles.

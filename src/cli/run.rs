@@ -251,6 +251,8 @@ fn format_val(v: Val) -> String {
         Val::AnyRef(None) => "null".into(),
         Val::AnyRef(Some(crate::runtime::AnyRef::I31(x))) => format!("<i31ref {x}>"),
         Val::AnyRef(Some(crate::runtime::AnyRef::Host(x))) => format!("<anyref {x}>"),
+        Val::AnyRef(Some(crate::runtime::AnyRef::Struct(_))) => "<structref>".into(),
+        Val::AnyRef(Some(crate::runtime::AnyRef::Array(_))) => "<arrayref>".into(),
         Val::ExternAny(_) => "<externref>".into(),
     }
 }

@@ -137,7 +137,7 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
             .wasm
             .sub_types
             .get(type_index as usize)
-            .is_none_or(|s| s.is_final);
+            .map_or(true, |s| s.is_final);
         if is_final {
             // A final type has no subtypes: the ids must be equal.
             self.trap_if(bad, trap_code::SIG_MISMATCH)?;

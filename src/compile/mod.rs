@@ -111,7 +111,6 @@ pub fn compile_objects(
     settings: &CodegenSettings,
 ) -> Result<Vec<Vec<u8>>, CompileError> {
     init_llvm();
-    gc::check_module(module)?;
     let parts = partitions(module);
     if parts.len() == 1 {
         return Ok(vec![compile_partition(

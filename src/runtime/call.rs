@@ -119,6 +119,12 @@ impl CallRecord {
         }
     }
 
+    /// The innermost call's shim record on this thread (null outside any call): the
+    /// collector walks the chain to bound its stack scan.
+    pub(crate) unsafe fn current_head() -> *mut CallHead {
+        rt_current_call()
+    }
+
     /// Deliver an exception for the throw helpers: `make` creates (or names) the object in
     /// the store of the innermost call on this thread, whose code is throwing. The innermost
     /// handler gets it and is unlinked and returned, for compiled code to resume at; without

@@ -31,6 +31,14 @@ pub(crate) fn table() -> HelperTable {
         throw_ref: super::exn::throw_ref,
         subtype,
         ref_test: super::gc::ref_test,
+        gc_alloc: super::gc::gc_alloc,
+        array_new: super::gc::array_new,
+        array_new_data: super::gc::array_new_data,
+        array_new_elem: super::gc::array_new_elem,
+        array_fill: super::gc::array_fill,
+        array_copy: super::gc::array_copy,
+        array_init_data: super::gc::array_init_data,
+        array_init_elem: super::gc::array_init_elem,
     }
 }
 

@@ -278,7 +278,7 @@ pub(crate) fn instantiate(
     // Defined globals (their initialisers may read earlier globals and name functions).
     for (i, init) in module.global_inits.iter().enumerate() {
         let ty = module.globals[module.num_imported_globals as usize + i];
-        let raw = eval_const(&data, init)?;
+        let raw = eval_const(&data, init, Some(store))?;
         let g = store.new_global_in(ty, Val::I32(0), &type_ids);
         *store.globals[g.0 as usize] = raw;
         data.global_handles.push(g);
@@ -291,7 +291,7 @@ pub(crate) fn instantiate(
         .enumerate()
     {
         let init = match module.table_inits.get(i).and_then(|x| x.as_ref()) {
-            Some(e) => eval_const(&data, e)?.u64(),
+            Some(e) => eval_const(&data, e, Some(store))?.u64(),
             None => 0,
         };
         let t = store.new_table_in(*ty, Val::I32(0), &type_ids)?;
@@ -310,7 +310,7 @@ pub(crate) fn instantiate(
             ElementItems::Exprs(es) => {
                 let mut v = Vec::new();
                 for e in es {
-                    v.push(eval_const(&data, e)?.u64() as usize);
+                    v.push(eval_const(&data, e, Some(store))?.u64() as usize);
                 }
                 v
             }
@@ -348,7 +348,13 @@ pub(crate) fn instantiate(
     Ok(instance)
 }
 
-fn eval_const(data: &InstanceData, e: &ConstExpr) -> Result<ValRaw, Error> {
+/// A constant expression's value. `store` is given where the expression may allocate GC
+/// objects (global, table and element initialisers; never offsets).
+fn eval_const(
+    data: &InstanceData,
+    e: &ConstExpr,
+    store: Option<&mut Store>,
+) -> Result<ValRaw, Error> {
     Ok(match e.op {
         ConstOp::I32(v) => ValRaw::from_i32(v),
         ConstOp::I64(v) => ValRaw::from_i64(v),
@@ -361,7 +367,7 @@ fn eval_const(data: &InstanceData, e: &ConstExpr) -> Result<ValRaw, Error> {
             // SAFETY: global cells are live boxes owned by the store.
             unsafe { *data.globals[g as usize] }
         }
-        ConstOp::Sequence => eval_sequence(data, e)?,
+        ConstOp::Sequence => eval_sequence(data, e, store)?,
     })
 }
 
@@ -370,7 +376,11 @@ fn eval_const(data: &InstanceData, e: &ConstExpr) -> Result<ValRaw, Error> {
 /// typed the sequence, so the stack holds exactly one value at `end`; an instruction outside
 /// what rt implements (GC allocations, which the compiler refuses first) is refused, not
 /// guessed at.
-fn eval_sequence(data: &InstanceData, e: &ConstExpr) -> Result<ValRaw, Error> {
+fn eval_sequence(
+    data: &InstanceData,
+    e: &ConstExpr,
+    mut store: Option<&mut Store>,
+) -> Result<ValRaw, Error> {
     use wasmparser::Operator as O;
     let unsupported = || Error::Compile("unsupported constant expression".into());
     let mut reader = data
@@ -400,10 +410,10 @@ fn eval_sequence(data: &InstanceData, e: &ConstExpr) -> Result<ValRaw, Error> {
             O::V128Const { value } => ValRaw::from_v128(u128::from_le_bytes(*value.bytes())),
             O::RefNull { .. } => ValRaw::default(),
             O::RefFunc { function_index } => {
-                eval_const(data, &single(ConstOp::RefFunc(function_index)))?
+                eval_const(data, &single(ConstOp::RefFunc(function_index)), None)?
             }
             O::GlobalGet { global_index } => {
-                eval_const(data, &single(ConstOp::GlobalGet(global_index)))?
+                eval_const(data, &single(ConstOp::GlobalGet(global_index)), None)?
             }
             // i31 references and the conversions between `any` and `extern` (the identity
             // on the word: see `runtime::gc`).
@@ -412,6 +422,55 @@ fn eval_sequence(data: &InstanceData, e: &ConstExpr) -> Result<ValRaw, Error> {
                 ValRaw::from_u64(super::gc::any_bits(super::AnyRef::i31(x.i32())))
             }
             O::AnyConvertExtern | O::ExternConvertAny => stack.pop().ok_or_else(unsupported)?,
+            // Allocations: the new object's fields come off the stack in order.
+            O::StructNew {
+                struct_type_index: t,
+            }
+            | O::StructNewDefault {
+                struct_type_index: t,
+            }
+            | O::ArrayNew {
+                array_type_index: t,
+            }
+            | O::ArrayNewDefault {
+                array_type_index: t,
+            }
+            | O::ArrayNewFixed {
+                array_type_index: t,
+                ..
+            } => {
+                let store = store.as_deref_mut().ok_or_else(unsupported)?;
+                let id = data.type_ids[t as usize];
+                let obj = match op {
+                    O::StructNew { .. } => {
+                        let n = store.struct_field_count(id);
+                        let at = stack.len().checked_sub(n).ok_or_else(unsupported)?;
+                        let fields = stack.split_off(at);
+                        store.const_alloc(id, &fields, None)
+                    }
+                    O::StructNewDefault { .. } => store.const_alloc(id, &[], None),
+                    O::ArrayNew { .. } => {
+                        let len = stack.pop().ok_or_else(unsupported)?.u32();
+                        let v = stack.pop().ok_or_else(unsupported)?;
+                        store.const_alloc(id, &[v], Some(len))
+                    }
+                    O::ArrayNewDefault { .. } => {
+                        let len = stack.pop().ok_or_else(unsupported)?.u32();
+                        store.const_alloc(id, &[], Some(len))
+                    }
+                    O::ArrayNewFixed { array_size, .. } => {
+                        let at = stack
+                            .len()
+                            .checked_sub(array_size as usize)
+                            .ok_or_else(unsupported)?;
+                        let elems = stack.split_off(at);
+                        store.const_alloc(id, &elems, None)
+                    }
+                    _ => None,
+                };
+                let obj = obj.ok_or_else(|| trap(TrapKind::GcHeapOutOfMemory))?;
+                ValRaw::from_u64(obj as u64)
+            }
             O::I32Add | O::I32Sub | O::I32Mul => {
                 let (a, b) = operands(&mut stack).ok_or_else(unsupported)?;
                 let (a, b) = (a.i32(), b.i32());
@@ -461,7 +520,7 @@ fn apply_segments(store: &mut Store, instance: Instance) -> Result<(), Error> {
         match &seg.mode {
             SegmentMode::Active { index, offset } => {
                 let table64 = module.tables[*index as usize].table64;
-                let off = segment_offset(eval_const(data, offset)?, table64);
+                let off = segment_offset(eval_const(data, offset, None)?, table64);
                 let vals = data.elems[i].take().unwrap_or_default();
                 // SAFETY: table pointers are live boxes owned by the store.
                 let table = unsafe { &mut *data.tables[*index as usize] };
@@ -477,7 +536,7 @@ fn apply_segments(store: &mut Store, instance: Instance) -> Result<(), Error> {
     for (i, seg) in module.data.iter().enumerate() {
         if let SegmentMode::Active { index, offset } = &seg.mode {
             let memory64 = module.memories[*index as usize].memory64;
-            let off = segment_offset(eval_const(data, offset)?, memory64);
+            let off = segment_offset(eval_const(data, offset, None)?, memory64);
             let bytes = module.data_bytes(seg);
             let md = data.memories[*index as usize];
             // SAFETY: md is one of this instance's live memories.

@@ -17,7 +17,7 @@ mod trap;
 pub(crate) mod types;
 pub mod vm;
 
-pub use gc::AnyRef;
+pub use gc::{AnyRef, GcObject, DEFAULT_MAX_GC_HEAP};
 pub use linker::Linker;
 pub(crate) use memory::bytes_mut as memory_bytes;
 pub(crate) use store::EmbeddedHostFn;

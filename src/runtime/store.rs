@@ -102,6 +102,8 @@ pub struct Store {
     pub(crate) instances: Vec<Box<InstanceData>>,
     /// Store-wide canonical type ids (see [`types`]): equal recursion groups get the same ids.
     pub(crate) types: types::TypeRegistry,
+    /// The GC heap (see `runtime::gc`).
+    pub(crate) gc: super::gc::GcHeap,
     pub(crate) helpers: Box<vm::HelperTable>,
     /// The creating thread's stack limit (see `call::thread_stack_limit`), which every
     /// instance's vmctx points to.
@@ -167,6 +169,7 @@ impl Store {
             global_canon: Vec::new(),
             instances: Vec::new(),
             types: types::TypeRegistry::default(),
+            gc: super::gc::GcHeap::default(),
             helpers,
             stack_limit: Box::new(super::call::thread_stack_limit()),
             anyfunc_owner: HashMap::new(),
@@ -388,13 +391,13 @@ impl Store {
         match self.types.top(heap) {
             types::Top::Func => Val::FuncRef(self.anyfunc_owner.get(&(bits as usize)).copied()),
             types::Top::Exn => Val::ExnRef(self.exn_of_ptr(bits as usize)),
-            types::Top::Extern | types::Top::Cont => match super::gc::decode_bits(bits) {
+            types::Top::Extern | types::Top::Cont => match self.decode_any(bits) {
                 _ if bits == 0 => Val::ExternRef(None),
                 Some(super::gc::AnyRef::Host(n)) => Val::ExternRef(Some(n)),
                 Some(r) => Val::ExternAny(r),
                 None => Val::ExternRef(None),
             },
-            types::Top::Any => Val::AnyRef(super::gc::decode_bits(bits)),
+            types::Top::Any => Val::AnyRef(self.decode_any(bits)),
         }
     }
 
@@ -441,13 +444,12 @@ impl Store {
         };
         let abstract_is =
             |want: A| matches!(heap, types::Heap::Abstract { shared: false, ty } if ty == want);
-        let is_null = matches!(
-            v,
-            Val::FuncRef(None) | Val::ExternRef(None) | Val::ExnRef(None) | Val::AnyRef(None)
-        );
-        if is_null && nullable && matches!(heap, types::Heap::Sig(_)) {
-            // Every null is the same word; a script or host naming a defined type's null
-            // cannot tell which hierarchy the type is in, so any null fits it.
+        if matches!(v, Val::FuncRef(None) | Val::AnyRef(None))
+            && nullable
+            && matches!(heap, types::Heap::Sig(_))
+        {
+            // A defined type is a function type or a struct or array type: a script naming
+            // `ref.null $t` cannot tell which, so either null fits it (both are the word 0).
             return true;
         }
         match v {

@@ -166,6 +166,10 @@ impl TypeRegistry {
         first
     }
 
+    pub fn info_of(&self, id: u32) -> &TypeInfo {
+        &self.infos[id as usize]
+    }
+
     pub fn kind(&self, id: u32) -> Kind {
         match self.infos[id as usize].sub.composite {
             CanonComposite::Func { .. } => Kind::Func,
@@ -462,7 +466,8 @@ mod tests {
         assert!(!reg.is_subtype(ids_a[0], ids_a[1]));
         assert!(!reg.is_subtype(ids_a[3], ids_a[0]));
         // The same types in one group are a different group, hence different types.
-        let ids_c = reg.register(&a, &[0..4]);
+        let one_group: Vec<Range<u32>> = std::iter::once(0..4).collect();
+        let ids_c = reg.register(&a, &one_group);
         assert_ne!(ids_c[0], ids_a[0]);
         // A host function's type is a final type in a group of its own, as `(type (func))`.
         assert_eq!(reg.func_id(&FuncType::new([], [])), ids_a[3]);

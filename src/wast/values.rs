@@ -48,8 +48,9 @@ fn show_one(v: &Val) -> String {
         Val::AnyRef(None) => "ref.null any".to_string(),
         Val::AnyRef(Some(AnyRef::I31(x))) => format!("ref.i31 {x}"),
         Val::AnyRef(Some(AnyRef::Host(n))) => format!("ref.host {n}"),
-        Val::ExternAny(AnyRef::I31(x)) => format!("ref.extern (ref.i31 {x})"),
-        Val::ExternAny(AnyRef::Host(n)) => format!("ref.extern (ref.host {n})"),
+        Val::AnyRef(Some(AnyRef::Struct(_))) => "ref.struct".to_string(),
+        Val::AnyRef(Some(AnyRef::Array(_))) => "ref.array".to_string(),
+        Val::ExternAny(a) => format!("ref.extern ({})", show_one(&Val::AnyRef(Some(*a)))),
     }
 }
 
@@ -98,9 +99,10 @@ fn matches(actual: &Val, expected: &WastRetCore<'_>) -> Result<bool, Miss> {
         (Val::AnyRef(r), WastRetCore::RefNull(ty)) => r.is_none() && null_type_is(ty, Kind::Any),
         (Val::AnyRef(Some(_)), WastRetCore::RefAny) => true,
         (Val::AnyRef(Some(AnyRef::I31(_))), WastRetCore::RefEq | WastRetCore::RefI31) => true,
+        (Val::AnyRef(Some(AnyRef::Struct(_))), WastRetCore::RefEq | WastRetCore::RefStruct) => true,
+        (Val::AnyRef(Some(AnyRef::Array(_))), WastRetCore::RefEq | WastRetCore::RefArray) => true,
         (Val::AnyRef(Some(AnyRef::Host(a))), WastRetCore::RefHost(e)) => a == e,
-        // rt has no heap objects (modules allocating them are refused), so nothing is a
-        // struct or array; shared references are not in any language rt accepts.
+        // Shared references are not in any language rt accepts.
         (_, WastRetCore::RefI31Shared) => return Err(Miss::Unsupported(vec!["shared references"])),
         (a, WastRetCore::Either(options)) => {
             for option in options {

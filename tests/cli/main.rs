@@ -7,6 +7,7 @@ mod expected;
 mod explain;
 mod float_nans;
 mod funcref;
+mod gc;
 mod memories;
 mod micropython;
 mod objdump;

@@ -47,6 +47,14 @@ shared_with_c! {
         CAST_FAILURE = 16;
         /// `i31.get_s`/`i31.get_u` of a null.
         NULL_I31 = 17;
+        /// A struct instruction on a null reference.
+        NULL_STRUCT = 18;
+        /// An array instruction on a null reference.
+        NULL_ARRAY = 19;
+        /// An array index or range past the array's length.
+        OOB_ARRAY = 20;
+        /// A GC allocation the heap limit (`-W max-gc-heap`) leaves no room for.
+        GC_OOM = 21;
     }
 }
 
