@@ -125,6 +125,9 @@ pub(crate) struct GcHeap {
     pub collections: u64,
     /// Set while instantiating: objects made by constant expressions are not rooted yet.
     paused: bool,
+    /// Collect at every allocation (`RT_GC_STRESS=1`): a test aid that makes any root the
+    /// collector misses show up as a wrong answer at once.
+    stress: bool,
 }
 
 impl Default for GcHeap {
@@ -138,6 +141,7 @@ impl Default for GcHeap {
             trace: HashMap::new(),
             collections: 0,
             paused: false,
+            stress: std::env::var_os("RT_GC_STRESS").is_some_and(|v| v == "1"),
         }
     }
 }
@@ -156,6 +160,14 @@ fn obj_layout(size: u32) -> Layout {
 }
 
 impl GcHeap {
+    /// The canonical type of the object at `addr`, if one of this heap's objects is there.
+    pub(crate) fn type_of(&self, addr: usize) -> Option<u32> {
+        // SAFETY: a live object of this heap starts with its type id.
+        self.objects
+            .contains_key(&addr)
+            .then(|| unsafe { *(addr as *const u32) })
+    }
+
     /// The object a word points at or into, if any.
     fn containing(&self, w: usize) -> Option<usize> {
         let (&addr, &size) = self.objects.range(..=w).next_back()?;
@@ -210,7 +222,7 @@ impl Store {
             return std::ptr::null_mut();
         };
         let need = self.gc.bytes.saturating_add(size as usize);
-        if !self.gc.paused && (need > self.gc.next_gc || need > self.gc.limit) {
+        if !self.gc.paused && (need > self.gc.next_gc || need > self.gc.limit || self.gc.stress) {
             self.collect();
         }
         if self.gc.bytes.saturating_add(size as usize) > self.gc.limit {

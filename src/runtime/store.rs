@@ -465,6 +465,15 @@ impl Store {
                 abstract_is(A::Any) || abstract_is(A::Eq) || abstract_is(A::I31)
             }
             Val::AnyRef(Some(super::AnyRef::Host(_))) => abstract_is(A::Any),
+            Val::AnyRef(Some(super::AnyRef::Struct(o) | super::AnyRef::Array(o))) => {
+                // Only this store's objects: a handle from another store is no address here.
+                self.gc
+                    .type_of(o.0)
+                    .is_some_and(|id| self.types.heap_subtype(types::Heap::Sig(id), heap))
+            }
+            Val::ExternAny(super::AnyRef::Struct(o) | super::AnyRef::Array(o)) => {
+                self.gc.type_of(o.0).is_some() && abstract_is(A::Extern)
+            }
             Val::ExternAny(_) => abstract_is(A::Extern),
             Val::ExternRef(None) => {
                 nullable && (abstract_is(A::Extern) || abstract_is(A::NoExtern))

@@ -183,3 +183,59 @@ fn gc_values_cross_the_host_boundary() {
 "#,
     );
 }
+
+/// Binary trees built and checked while a collection runs at every allocation
+/// (`RT_GC_STRESS=1`): a reference the collector failed to find on the wasm stack, in a
+/// callee-saved register or in an object would be freed and the checksum would go wrong.
+#[test]
+fn references_survive_a_collection_at_every_allocation() {
+    let dir = tempdir();
+    let wat = write(
+        dir.path(),
+        "trees.wat",
+        r#"(module
+  (type $t (struct (field $l (ref null $t)) (field $r (ref null $t)) (field $v i32)))
+  (type $arr (array (mut (ref null $t))))
+  (func $make (param $d i32) (result (ref $t))
+    (if (result (ref $t)) (i32.eqz (local.get $d))
+      (then (struct.new $t (ref.null $t) (ref.null $t) (i32.const 1)))
+      (else (struct.new $t
+        (call $make (i32.sub (local.get $d) (i32.const 1)))
+        (call $make (i32.sub (local.get $d) (i32.const 1)))
+        (local.get $d)))))
+  (func $check (param $n (ref null $t)) (result i32)
+    (if (result i32) (ref.is_null (local.get $n)) (then (i32.const 0))
+      (else (i32.add (struct.get $t $v (local.get $n))
+        (i32.add (call $check (struct.get $t $l (local.get $n)))
+                 (call $check (struct.get $t $r (local.get $n))))))))
+  (func (export "run") (param $depth i32) (param $iters i32) (result i32)
+    (local $long (ref $t)) (local $sum i32) (local $i i32) (local $keep (ref $arr))
+    (local.set $long (call $make (local.get $depth)))
+    (local.set $keep (array.new_default $arr (i32.const 8)))
+    (loop $l
+      (array.set $arr (local.get $keep) (i32.and (local.get $i) (i32.const 7))
+        (call $make (i32.const 4)))
+      (local.set $sum (i32.add (local.get $sum) (call $check (call $make (i32.const 5)))))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br_if $l (i32.lt_u (local.get $i) (local.get $iters))))
+    (local.set $i (i32.const 0))
+    (loop $k
+      (local.set $sum (i32.add (local.get $sum)
+        (call $check (array.get $arr (local.get $keep) (local.get $i)))))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br_if $k (i32.lt_u (local.get $i) (i32.const 8))))
+    (i32.add (local.get $sum) (call $check (local.get $long))))
+)"#,
+    );
+    // check(d) = d + 2 check(d - 1), check(0) = 1.
+    let check = |d: u32| (1..=d).fold(1u32, |c, d| d + 2 * c);
+    let want = 12 * check(5) + 8 * check(4) + check(7);
+    let out = rt()
+        .env("RT_GC_STRESS", "1")
+        .args(["run", "--invoke", "run"])
+        .arg(&wat)
+        .args(["7", "12"])
+        .output()
+        .expect("spawn rt");
+    assert_eq!(stdout(&out).trim(), want.to_string(), "{}", stderr(&out));
+}
