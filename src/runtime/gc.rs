@@ -98,10 +98,11 @@ fn is_ref(s: CanonStorage) -> bool {
     matches!(s, CanonStorage::Val(CanonVal::Ref { .. }))
 }
 
-/// How the collector sees a type's objects.
+/// How the collector sees a type's objects (cached per type; cloning is a reference count,
+/// not a copy, since allocation asks for it every time).
 #[derive(Clone)]
 enum Trace {
-    Struct { size: u32, refs: Vec<u32> },
+    Struct { size: u32, refs: std::rc::Rc<[u32]> },
     Array { elem: u32, refs: bool },
 }
 
@@ -110,9 +111,80 @@ pub const DEFAULT_MAX_GC_HEAP: usize = 1 << 30;
 /// Collect no more often than every this many bytes allocated.
 const MIN_GC_INTERVAL: usize = 1 << 20;
 
-/// A store's GC heap: every live object's address and size.
+/// Small objects live in chunks of this many bytes (aligned to it, so a word's chunk is its
+/// high bits), each chunk holding slots of one size.
+const CHUNK: usize = 256 << 10;
+/// Objects larger than this get an allocation of their own.
+const MAX_SMALL: u32 = 2048;
+/// Slot sizes are multiples of this (the object alignment).
+const GRAIN: u32 = layout::ALIGN as u32;
+
+/// A chunk of equal-sized slots and which of them hold objects.
+struct Chunk {
+    base: usize,
+    slot: u32,
+    slots: u32,
+    used: Vec<u64>,
+}
+
+impl Chunk {
+    fn is_used(&self, i: u32) -> bool {
+        self.used[(i / 64) as usize] & (1 << (i % 64)) != 0
+    }
+    fn set_used(&mut self, i: u32, on: bool) {
+        let w = &mut self.used[(i / 64) as usize];
+        if on {
+            *w |= 1 << (i % 64);
+        } else {
+            *w &= !(1 << (i % 64));
+        }
+    }
+}
+
+/// A hasher for the heap's integer keys (chunk bases, type ids), which the allocator and
+/// the collector look up on every object: one multiply instead of SipHash.
+#[derive(Default)]
+struct IntHasher(u64);
+
+impl std::hash::Hasher for IntHasher {
+    fn finish(&self) -> u64 {
+        // The product's high half depends on every bit of the key; fold it into the low bits
+        // the table indexes by (chunk bases have their low 18 bits clear).
+        self.0 ^ (self.0 >> 32)
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(8) ^ u64::from(b)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        }
+    }
+    fn write_u32(&mut self, v: u32) {
+        self.write_u64(u64::from(v));
+    }
+    fn write_u64(&mut self, v: u64) {
+        self.0 = (self.0 ^ v).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    }
+    fn write_usize(&mut self, v: usize) {
+        self.write_u64(v as u64);
+    }
+}
+
+type IntMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<IntHasher>>;
+
+fn chunk_layout() -> Layout {
+    Layout::from_size_align(CHUNK, CHUNK).expect("chunk layout")
+}
+
+/// A store's GC heap: small objects in size-segregated chunks with free lists, large ones
+/// allocated one by one.
 pub(crate) struct GcHeap {
-    objects: BTreeMap<usize, u32>,
+    chunks: Vec<Chunk>,
+    /// Chunk base -> index in `chunks`.
+    chunk_of: IntMap<usize, u32>,
+    /// Free slots by size class (slot size / [`GRAIN`]).
+    free: Vec<Vec<usize>>,
+    /// Large objects: address -> size.
+    large: BTreeMap<usize, u32>,
+    /// Bytes of slots and large objects holding objects.
     bytes: usize,
     /// The most bytes of objects the heap may hold.
     pub limit: usize,
@@ -120,7 +192,7 @@ pub(crate) struct GcHeap {
     next_gc: usize,
     /// Objects the host holds (see [`GcObject`]).
     pinned: RefCell<HashSet<usize>>,
-    trace: HashMap<u32, Trace>,
+    trace: IntMap<u32, Trace>,
     /// How many collections ran (for tests and statistics).
     pub collections: u64,
     /// Set while instantiating: objects made by constant expressions are not rooted yet.
@@ -133,12 +205,15 @@ pub(crate) struct GcHeap {
 impl Default for GcHeap {
     fn default() -> Self {
         GcHeap {
-            objects: BTreeMap::new(),
+            chunks: Vec::new(),
+            chunk_of: IntMap::default(),
+            free: Vec::new(),
+            large: BTreeMap::new(),
             bytes: 0,
             limit: DEFAULT_MAX_GC_HEAP,
             next_gc: MIN_GC_INTERVAL,
             pinned: RefCell::new(HashSet::new()),
-            trace: HashMap::new(),
+            trace: IntMap::default(),
             collections: 0,
             paused: false,
             stress: std::env::var_os("RT_GC_STRESS").is_some_and(|v| v == "1"),
@@ -148,9 +223,13 @@ impl Default for GcHeap {
 
 impl Drop for GcHeap {
     fn drop(&mut self) {
-        for (&addr, &size) in &self.objects {
-            // SAFETY: allocated by `alloc` with this layout and not yet freed.
+        for (&addr, &size) in &self.large {
+            // SAFETY: allocated by `raw_alloc` with this layout and not yet freed.
             unsafe { std::alloc::dealloc(addr as *mut u8, obj_layout(size)) };
+        }
+        for c in &self.chunks {
+            // SAFETY: allocated by `raw_alloc` with this layout, freed only here.
+            unsafe { std::alloc::dealloc(c.base as *mut u8, chunk_layout()) };
         }
     }
 }
@@ -163,15 +242,113 @@ impl GcHeap {
     /// The canonical type of the object at `addr`, if one of this heap's objects is there.
     pub(crate) fn type_of(&self, addr: usize) -> Option<u32> {
         // SAFETY: a live object of this heap starts with its type id.
-        self.objects
-            .contains_key(&addr)
+        self.is_object(addr)
             .then(|| unsafe { *(addr as *const u32) })
+    }
+
+    /// Whether an object starts at `w`.
+    fn is_object(&self, w: usize) -> bool {
+        self.containing(w) == Some(w)
     }
 
     /// The object a word points at or into, if any.
     fn containing(&self, w: usize) -> Option<usize> {
-        let (&addr, &size) = self.objects.range(..=w).next_back()?;
+        if let Some(&c) = self.chunk_of.get(&(w & !(CHUNK - 1))) {
+            let c = &self.chunks[c as usize];
+            let i = ((w - c.base) / c.slot as usize) as u32;
+            return (i < c.slots && c.is_used(i)).then(|| c.base + i as usize * c.slot as usize);
+        }
+        let (&addr, &size) = self.large.range(..=w).next_back()?;
         (w < addr + size as usize).then_some(addr)
+    }
+
+    /// A zeroed block for an object of `size` bytes, and the bytes it takes.
+    ///
+    /// # Safety
+    /// The block must be registered as used only through this function.
+    unsafe fn raw_alloc(&mut self, size: u32) -> Option<(*mut u8, u32)> {
+        if size > MAX_SMALL {
+            let p = std::alloc::alloc_zeroed(obj_layout(size));
+            if p.is_null() {
+                return None;
+            }
+            self.large.insert(p as usize, size);
+            return Some((p, size));
+        }
+        let class = size.div_ceil(GRAIN) as usize;
+        let slot = class as u32 * GRAIN;
+        if self.free.len() <= class {
+            self.free.resize_with(class + 1, Vec::new);
+        }
+        if self.free[class].is_empty() {
+            let base = std::alloc::alloc(chunk_layout());
+            if base.is_null() {
+                return None;
+            }
+            let slots = (CHUNK / slot as usize) as u32;
+            self.chunk_of
+                .insert(base as usize, self.chunks.len() as u32);
+            self.chunks.push(Chunk {
+                base: base as usize,
+                slot,
+                slots,
+                used: vec![0; slots.div_ceil(64) as usize],
+            });
+            // Hand out low addresses first.
+            self.free[class].extend(
+                (0..slots as usize)
+                    .rev()
+                    .map(|i| base as usize + i * slot as usize),
+            );
+        }
+        let p = self.free[class].pop()?;
+        let c = self.chunk_of[&(p & !(CHUNK - 1))] as usize;
+        let chunk = &mut self.chunks[c];
+        chunk.set_used(((p - chunk.base) / slot as usize) as u32, true);
+        std::ptr::write_bytes(p as *mut u8, 0, slot as usize);
+        Some((p as *mut u8, slot))
+    }
+
+    /// Free every object whose mark is clear and clear the others' marks; the bytes freed.
+    ///
+    /// # Safety
+    /// Every used slot and large object holds an object (with its header).
+    unsafe fn sweep(&mut self) -> usize {
+        let marked = |addr: usize| {
+            let mark = (addr as *mut u8)
+                .add(layout::HEADER_GC as usize)
+                .cast::<u32>();
+            let was = *mark != 0;
+            *mark = 0;
+            was
+        };
+        let mut freed = 0usize;
+        for c in &mut self.chunks {
+            let class = (c.slot / GRAIN) as usize;
+            for wi in 0..c.used.len() {
+                let mut bits = c.used[wi];
+                while bits != 0 {
+                    let i = wi as u32 * 64 + bits.trailing_zeros();
+                    bits &= bits - 1;
+                    let addr = c.base + i as usize * c.slot as usize;
+                    if !marked(addr) {
+                        c.set_used(i, false);
+                        self.free[class].push(addr);
+                        freed += c.slot as usize;
+                    }
+                }
+            }
+        }
+        self.large.retain(|&addr, &mut size| {
+            if marked(addr) {
+                true
+            } else {
+                std::alloc::dealloc(addr as *mut u8, obj_layout(size));
+                freed += size as usize;
+                false
+            }
+        });
+        freed
     }
 }
 
@@ -191,7 +368,8 @@ impl Store {
                         .zip(offsets)
                         .filter(|(f, _)| is_ref(f.storage))
                         .map(|(_, o)| o)
-                        .collect(),
+                        .collect::<Vec<_>>()
+                        .into(),
                 }
             }
             CanonComposite::Array(f) => Trace::Array {
@@ -200,7 +378,7 @@ impl Store {
             },
             CanonComposite::Func { .. } => Trace::Struct {
                 size: layout::STRUCT_FIELDS,
-                refs: Vec::new(),
+                refs: std::rc::Rc::from([]),
             },
         };
         self.gc.trace.insert(id, t.clone());
@@ -228,16 +406,14 @@ impl Store {
         if self.gc.bytes.saturating_add(size as usize) > self.gc.limit {
             return std::ptr::null_mut();
         }
-        let p = std::alloc::alloc_zeroed(obj_layout(size));
-        if p.is_null() {
-            return p;
-        }
+        let Some((p, taken)) = self.gc.raw_alloc(size) else {
+            return std::ptr::null_mut();
+        };
         p.add(layout::HEADER_TYPE as usize).cast::<u32>().write(id);
         if matches!(self.types.kind(id), Kind::Array) {
             p.add(layout::ARRAY_LEN as usize).cast::<u32>().write(len);
         }
-        self.gc.objects.insert(p as usize, size);
-        self.gc.bytes += size as usize;
+        self.gc.bytes += taken as usize;
         p
     }
 
@@ -290,7 +466,7 @@ impl Store {
             let trace = self.trace_of(id);
             let mut follow = |at: usize| {
                 let w = *(at as *const usize);
-                if self.gc.objects.contains_key(&w) {
+                if self.gc.is_object(w) {
                     work.push(w);
                 }
             };
@@ -303,20 +479,7 @@ impl Store {
                 Trace::Array { .. } => {}
             }
         }
-        let mut freed = 0usize;
-        self.gc.objects.retain(|&addr, &mut size| {
-            let mark = (addr as *mut u8)
-                .add(layout::HEADER_GC as usize)
-                .cast::<u32>();
-            if *mark != 0 {
-                *mark = 0;
-                true
-            } else {
-                std::alloc::dealloc(addr as *mut u8, obj_layout(size));
-                freed += size as usize;
-                false
-            }
-        });
+        let freed = self.gc.sweep();
         self.gc.bytes -= freed;
         self.gc.collections += 1;
         // Grow with the live set, so collection costs stay proportional to allocation.
@@ -395,7 +558,7 @@ impl Store {
             return Some(r);
         }
         let addr = bits as usize;
-        if !self.gc.objects.contains_key(&addr) {
+        if !self.gc.is_object(addr) {
             return None;
         }
         self.gc.pinned.borrow_mut().insert(addr);
