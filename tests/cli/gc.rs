@@ -65,8 +65,8 @@ fn run_measured(cmd: &mut std::process::Command) -> (i32, String, i64) {
 fn a_churn_loop_allocating_far_past_the_heap_limit_runs_in_bounded_memory() {
     let dir = tempdir();
     let wat = write(dir.path(), "churn.wat", CHURN);
-    // 20 million 24-byte structs (about 480 MB of allocation, 30 times the 16 MiB limit).
-    let n: u64 = 20_000_000;
+    // 100 million 24-byte structs (2.4 GB of allocation, 150 times the 16 MiB limit).
+    let n: u64 = 100_000_000;
     let (code, out, peak_kib) = run_measured(
         rt().args(["run", "-W", "max-gc-heap=16M", "--invoke", "churn"])
             .arg(&wat)
@@ -238,4 +238,29 @@ fn references_survive_a_collection_at_every_allocation() {
         .output()
         .expect("spawn rt");
     assert_eq!(stdout(&out).trim(), want.to_string(), "{}", stderr(&out));
+}
+
+/// `rt objdump -x` shows struct and array types (wabt 1.0.32 reads none, so the form is
+/// rt's own) instead of taking them for function types.
+#[test]
+fn objdump_shows_struct_and_array_types() {
+    let dir = tempdir();
+    let wat = write(
+        dir.path(),
+        "types.wat",
+        "(module (type (struct (field i32) (field (mut i64)) (field i8)))
+                 (type (array (mut i16))) (type (func (param i32))))",
+    );
+    let out = rt()
+        .args(["objdump", "-x"])
+        .arg(&wat)
+        .output()
+        .expect("spawn rt");
+    let text = stdout(&out);
+    assert!(
+        text.contains(" - type[0] struct (i32, mut i64, i8)"),
+        "{text}"
+    );
+    assert!(text.contains(" - type[1] array mut i16"), "{text}");
+    assert!(text.contains(" - type[2] (i32) -> nil"), "{text}");
 }
