@@ -111,8 +111,9 @@ pub fn wasm3() -> WasmFeatures {
 }
 
 /// What rt compiles and runs today: the Wasm 2.0 language, relaxed SIMD, multiple and 64-bit
-/// memories, extended constant expressions, typed function references, tail calls and
-/// exception handling. SIMD
+/// memories, extended constant expressions, typed function references, tail calls,
+/// exception handling and the type system and heap-free instructions of GC (struct and
+/// array instructions are refused when the module is compiled: see `compile::gc`). SIMD
 /// validates; an operator the translator does not lower yet is refused as unsupported when
 /// the module is compiled.
 pub fn implemented() -> WasmFeatures {
@@ -124,6 +125,7 @@ pub fn implemented() -> WasmFeatures {
         .union(WasmFeatures::FUNCTION_REFERENCES)
         .union(WasmFeatures::TAIL_CALL)
         .union(WasmFeatures::EXCEPTIONS)
+        .union(WasmFeatures::GC)
 }
 
 /// Why a module using the legacy exception instructions is refused (clang-16's

@@ -26,6 +26,7 @@ pub struct Config {
     pub(crate) interruptible: bool,
     pub(crate) backtrace_details: bool,
     pub(crate) address_map: bool,
+    pub(crate) max_gc_heap: usize,
 }
 
 impl Default for Config {
@@ -40,6 +41,7 @@ impl Default for Config {
             interruptible: false,
             backtrace_details: false,
             address_map: false,
+            max_gc_heap: crate::runtime::DEFAULT_MAX_GC_HEAP,
         }
     }
 }
@@ -158,6 +160,15 @@ impl Config {
     /// functions LLVM inlined apart. Part of the code key.
     pub fn generate_address_map(&mut self, on: bool) -> &mut Config {
         self.address_map = on;
+        self
+    }
+
+    /// The most bytes of GC objects (structs and arrays) one store may hold (`-W
+    /// max-gc-heap=N`, default 1 GiB). An allocation that does not fit even after a
+    /// collection traps with "allocation failed: the GC heap is full". Not part of the code
+    /// key.
+    pub fn max_gc_heap(&mut self, bytes: usize) -> &mut Config {
+        self.max_gc_heap = bytes;
         self
     }
 

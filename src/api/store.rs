@@ -27,6 +27,7 @@ impl<T> Store<T> {
     pub fn new(engine: &Engine, data: T) -> Store<T> {
         let mut opaque = crate::runtime::Store::new();
         opaque.resource_limits = engine.config().resource_limits;
+        opaque.gc.limit = engine.config().max_gc_heap;
         Store {
             parts: Box::new(StoreParts {
                 opaque,

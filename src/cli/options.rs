@@ -17,7 +17,8 @@ pub struct CodegenOptions {
     /// custom-descriptors; relaxed-simd-deterministic (relaxed SIMD gives the same answers
     /// on every host); max-memories=N, max-tables=N, max-instances=N (per store, default
     /// 10000), max-memory-size=BYTES, max-table-elements=N, max-wasm-stack=BYTES,
-    /// trap-on-grow-failure;
+    /// trap-on-grow-failure; max-gc-heap=SIZE
+    /// (bytes of GC objects per store, K/M/G suffixes, default 1G);
     /// unknown-imports-trap (functions nothing defines fail when called) and
     /// unknown-imports-default (they return zeros), fuel=N (trap after N operators) and
     /// timeout=DURATION (trap after that long: 500ms, 2s, 1m), for `rt run`
@@ -60,7 +61,8 @@ pub fn backtrace_details_env() -> bool {
 }
 
 /// Apply `-W` switches to `config`: language features, `relaxed-simd-deterministic` (a
-/// code-generation switch rather than a feature) and `max-memories=N` (a store limit), for
+/// code-generation switch rather than a feature), `max-memories=N` and `max-gc-heap=SIZE`
+/// (store limits), for
 /// `rt run`, `rt compile` and `rt wast`.
 pub fn apply_wasm_switches(config: &mut Config, switches: &[String]) -> Result<()> {
     let mut languages = Vec::new();
@@ -84,6 +86,11 @@ pub fn apply_wasm_switches(config: &mut Config, switches: &[String]) -> Result<(
                 .parse()
                 .map_err(|_| anyhow!("{name}={value}: expected a number"))?;
             set(config, n);
+        } else if name == "max-gc-heap" {
+            let n = parse_size(value).ok_or_else(|| {
+                anyhow!("max-gc-heap={value}: expected a size in bytes (K, M, G suffixes allowed)")
+            })?;
+            config.max_gc_heap(n);
         } else {
             languages.push(format!("{name}={value}"));
         }
@@ -159,6 +166,17 @@ pub fn parse_duration(value: &str) -> Result<std::time::Duration> {
         _ => return Err(bad()),
     };
     std::time::Duration::try_from_secs_f64(number * seconds).map_err(|_| bad())
+}
+
+/// A byte size: a number with an optional K, M or G suffix (powers of 1024).
+fn parse_size(s: &str) -> Option<usize> {
+    let (digits, unit) = match s.char_indices().last()? {
+        (i, 'k' | 'K') => (&s[..i], 1usize << 10),
+        (i, 'm' | 'M') => (&s[..i], 1 << 20),
+        (i, 'g' | 'G') => (&s[..i], 1 << 30),
+        _ => (s, 1),
+    };
+    digits.parse::<usize>().ok()?.checked_mul(unit)
 }
 
 /// The `-W` switches that decide how `rt run` satisfies imports rather than what it compiles.

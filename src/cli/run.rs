@@ -374,5 +374,11 @@ fn format_val(v: Val) -> String {
         Val::ExnRef(Some(_)) => "<exnref>".into(),
         Val::FuncRef(Some(_)) => "<funcref>".into(),
         Val::ExternRef(Some(x)) => format!("<externref {x}>"),
+        Val::AnyRef(None) => "null".into(),
+        Val::AnyRef(Some(crate::runtime::AnyRef::I31(x))) => format!("<i31ref {x}>"),
+        Val::AnyRef(Some(crate::runtime::AnyRef::Host(x))) => format!("<anyref {x}>"),
+        Val::AnyRef(Some(crate::runtime::AnyRef::Struct(_))) => "<structref>".into(),
+        Val::AnyRef(Some(crate::runtime::AnyRef::Array(_))) => "<arrayref>".into(),
+        Val::ExternAny(_) => "<externref>".into(),
     }
 }

@@ -7,7 +7,7 @@ use super::func::FuncTx;
 use crate::runtime::vm::{helper, offset, trap_code, ValRaw};
 use inkwell::types::BasicTypeEnum;
 use inkwell::values::{
-    BasicMetadataValueEnum, BasicValueEnum, CallSiteValue, FunctionValue, PointerValue,
+    BasicMetadataValueEnum, BasicValueEnum, CallSiteValue, FunctionValue, IntValue, PointerValue,
 };
 use inkwell::values::{BasicValue, LLVMTailCallKind};
 use inkwell::IntPredicate;
@@ -133,7 +133,41 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
             .b
             .build_int_compare(IntPredicate::NE, have, want, "sig")
             .map_err(llvm_err)?;
-        self.trap_if(bad, trap_code::SIG_MISMATCH)?;
+        let is_final = env
+            .wasm
+            .sub_types
+            .get(type_index as usize)
+            .map_or(true, |s| s.is_final);
+        if is_final {
+            // A final type has no subtypes: the ids must be equal.
+            self.trap_if(bad, trap_code::SIG_MISMATCH)?;
+        } else {
+            // A different id may still be a declared subtype: ask the runtime, off the
+            // fast path.
+            let slow = env.ctx.append_basic_block(self.func, "sig_slow");
+            let ok = env.ctx.append_basic_block(self.func, "sig_ok");
+            env.b
+                .build_conditional_branch(bad, slow, ok)
+                .map_err(llvm_err)?;
+            env.b.position_at_end(slow);
+            let narrow = |v: IntValue<'ctx>| env.b.build_int_truncate(v, env.i32(), "id");
+            let args = [
+                self.vmctx.into(),
+                narrow(have).map_err(llvm_err)?.into(),
+                narrow(want).map_err(llvm_err)?.into(),
+            ];
+            let sub = self
+                .call_helper(helper::subtype, &args)?
+                .ok_or("subtype helper result")?
+                .into_int_value();
+            let no = env
+                .b
+                .build_int_compare(IntPredicate::EQ, sub, env.i32().const_zero(), "nosub")
+                .map_err(llvm_err)?;
+            self.trap_if(no, trap_code::SIG_MISMATCH)?;
+            env.b.build_unconditional_branch(ok).map_err(llvm_err)?;
+            env.b.position_at_end(ok);
+        }
         self.call_anyfunc_as(anyfunc, &ty, tail)
     }
 

@@ -254,7 +254,7 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
     /// Branch to label `depth` when `cond` holds, else continue in a new block named `cont`
     /// (`br_if`, `br_on_null`, `br_on_non_null`). A branch that leaves `try_table`s changes
     /// the handler chain on the taken edge only.
-    fn branch_if(
+    pub(crate) fn branch_if(
         &mut self,
         cond: inkwell::values::IntValue<'ctx>,
         depth: u32,

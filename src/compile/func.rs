@@ -401,6 +401,9 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
         if self.exn_op(&op)? {
             return Ok(());
         }
+        if self.gc_op(&op)? {
+            return Ok(());
+        }
         Err(unsupported(&op))
     }
 
@@ -528,6 +531,9 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
 /// The error for an operator no family lowers: a SIMD one is a feature rt lacks (refused as
 /// unsupported, naming it), anything else a compiler failure.
 pub(crate) fn unsupported(op: &Operator) -> super::CompileError {
+    if let Some(e) = super::gc::unsupported_gc(op) {
+        return e;
+    }
     let name = format!("{op:?}");
     let name = name.split([' ', '{', '(']).next().unwrap_or("").to_string();
     let relaxed = name.contains("Relaxed");

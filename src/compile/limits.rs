@@ -44,6 +44,8 @@ fn leaves_line(op: &Operator) -> bool {
             | Operator::BrTable { .. }
             | Operator::BrOnNull { .. }
             | Operator::BrOnNonNull { .. }
+            | Operator::BrOnCast { .. }
+            | Operator::BrOnCastFail { .. }
             | Operator::Return
             | Operator::Call { .. }
             | Operator::CallIndirect { .. }

@@ -14,6 +14,7 @@ mod control;
 mod env;
 mod exn;
 mod func;
+mod gc;
 mod limits;
 mod memory;
 mod numeric;

@@ -26,8 +26,14 @@ pub struct Module {
     pub bytes: Vec<u8>,
     /// Every section in binary order, with its id and payload range.
     pub sections: Vec<Section>,
-    /// Function types, by type index.
+    /// Function types, by type index. A struct or array type (Wasm GC) has an empty
+    /// placeholder here, so function-type lookups keep their indices; `sub_types` has the
+    /// whole definition.
     pub types: Vec<FuncType>,
+    /// Every type's full definition (finality, declared supertype, composite type), by index.
+    pub sub_types: Vec<wasmparser::SubType>,
+    /// Each recursion group as the range of type indices it defines, in order.
+    pub rec_groups: Vec<Range<u32>>,
     /// Imports in declaration order.
     pub imports: Vec<Import>,
     /// Type index of every function (imported functions first, then defined ones).

@@ -153,6 +153,8 @@ pub(super) fn empty_module() -> Module {
         bytes: Vec::new(),
         sections: Vec::new(),
         types: Vec::new(),
+        sub_types: Vec::new(),
+        rec_groups: Vec::new(),
         imports: Vec::new(),
         func_types: Vec::new(),
         num_imported_funcs: 0,
@@ -300,18 +302,16 @@ fn handle_payload(m: &mut Module, payload: Payload<'_>, bytes: &[u8]) -> Result<
             }
             Payload::TypeSection(reader) => {
                 for group in reader.into_iter_with_offsets() {
-                    let (offset, group) = group?;
+                    let (_, group) = group?;
+                    let start = m.types.len() as u32;
                     for sub in group.into_types() {
-                        match sub.composite_type.inner {
-                            CompositeInnerType::Func(f) => m.types.push(f),
-                            _ => {
-                                return Err(err(
-                                    offset as usize,
-                                    "only function types are supported",
-                                ));
-                            }
-                        }
+                        m.types.push(match &sub.composite_type.inner {
+                            CompositeInnerType::Func(f) => f.clone(),
+                            _ => wasmparser::FuncType::new([], []),
+                        });
+                        m.sub_types.push(sub);
                     }
+                    m.rec_groups.push(start..m.types.len() as u32);
                 }
             }
             Payload::ImportSection(reader) => {

@@ -49,6 +49,10 @@ fn section(ctx: &Ctx, s: &Section, state: &mut SegmentState, out: &mut String) {
     match s.id {
         1 => {
             for (i, ty) in m.types.iter().enumerate() {
+                if let Some(gc) = m.sub_types.get(i).and_then(gc_type) {
+                    let _ = writeln!(out, " - type[{i}] {gc}");
+                    continue;
+                }
                 let params: Vec<String> = ty.params().iter().map(|t| val_type(*t)).collect();
                 let results: Vec<String> = ty.results().iter().map(|t| val_type(*t)).collect();
                 let results = match results.len() {
@@ -401,6 +405,33 @@ fn instruction_list(ctx: &Ctx, e: &ConstExpr) -> String {
         });
     }
     format!(" - init ({})", items.join(", "))
+}
+
+/// A struct or array type as `struct (FIELD, ...)` / `array FIELD`, each field its storage
+/// type, `mut` first when mutable (wabt 1.0.32 reads no GC types, so the form is rt's own);
+/// None for a function type.
+fn gc_type(sub: &wasmparser::SubType) -> Option<String> {
+    use wasmparser::{CompositeInnerType, FieldType, StorageType};
+    let field = |f: &FieldType| {
+        let t = match f.element_type {
+            StorageType::I8 => "i8".to_string(),
+            StorageType::I16 => "i16".to_string(),
+            StorageType::Val(v) => val_type(v),
+        };
+        if f.mutable {
+            format!("mut {t}")
+        } else {
+            t
+        }
+    };
+    match &sub.composite_type.inner {
+        CompositeInnerType::Struct(s) => {
+            let fields: Vec<String> = s.fields.iter().map(field).collect();
+            Some(format!("struct ({})", fields.join(", ")))
+        }
+        CompositeInnerType::Array(a) => Some(format!("array {}", field(&a.0))),
+        _ => None,
+    }
 }
 
 pub(super) fn val_type(t: ValType) -> String {

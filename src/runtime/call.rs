@@ -119,6 +119,25 @@ impl CallRecord {
         })
     }
 
+    /// The store of the innermost call on this thread (null outside any call): helpers that
+    /// need store-wide state (the type registry) reach it here.
+    ///
+    /// # Safety
+    /// Only helpers called by compiled code may use the pointer, and only while they run.
+    pub(crate) unsafe fn current_store() -> *mut Store {
+        let call = rt_current_call().cast::<CallRecord>();
+        match call.is_null() {
+            true => std::ptr::null_mut(),
+            false => (*call).store,
+        }
+    }
+
+    /// The innermost call's shim record on this thread (null outside any call): the
+    /// collector walks the chain to bound its stack scan.
+    pub(crate) unsafe fn current_head() -> *mut CallHead {
+        rt_current_call()
+    }
+
     /// Deliver an exception for the throw helpers: `make` creates (or names) the object in
     /// the store of the innermost call on this thread, whose code is throwing. The innermost
     /// handler gets it and is unlinked and returned, for compiled code to resume at; without

@@ -16,6 +16,8 @@ use wasmparser::{AbstractHeapType, FuncType, HeapType, RefType};
 /// A tag of the store: its type (the payload is the parameters; the results are empty).
 pub(crate) struct TagData {
     pub ty: FuncType,
+    /// The canonical id of the tag's type: imports match on it.
+    pub type_id: u32,
 }
 
 /// Whether a reference type is `exnref` or `nullexnref` (values handled by [`Exn`]).
@@ -31,7 +33,13 @@ pub(crate) fn is_exn_ref(r: RefType) -> bool {
 
 impl Store {
     pub fn new_tag(&mut self, ty: FuncType) -> Tag {
-        self.tags.push(Box::new(TagData { ty }));
+        let type_id = self.sig_id(&ty);
+        self.new_tag_in(ty, type_id)
+    }
+
+    /// A tag of a module's type, whose canonical id is `type_id`.
+    pub(crate) fn new_tag_in(&mut self, ty: FuncType, type_id: u32) -> Tag {
+        self.tags.push(Box::new(TagData { ty, type_id }));
         Tag(self.tags.len() as u32 - 1, self.id)
     }
 

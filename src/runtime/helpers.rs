@@ -30,6 +30,16 @@ pub(crate) fn table() -> HelperTable {
         host_call,
         throw: super::exn::throw,
         throw_ref: super::exn::throw_ref,
+        subtype,
+        ref_test: super::gc::ref_test,
+        gc_alloc: super::gc::gc_alloc,
+        array_new: super::gc::array_new,
+        array_new_data: super::gc::array_new_data,
+        array_new_elem: super::gc::array_new_elem,
+        array_fill: super::gc::array_fill,
+        array_copy: super::gc::array_copy,
+        array_init_data: super::gc::array_init_data,
+        array_init_elem: super::gc::array_init_elem,
     }
 }
 
@@ -38,6 +48,13 @@ pub(crate) fn table() -> HelperTable {
 pub(crate) fn span(start: u64, len: u64, size: usize) -> Option<std::ops::Range<usize>> {
     let end = start.checked_add(len)?;
     (end <= size as u64).then_some(start as usize..end as usize)
+}
+
+/// The subtype check behind `call_indirect` against a non-final type: walks nothing, the
+/// registry's supertype chains answer in constant time.
+unsafe extern "C" fn subtype(_vmctx: *mut VmCtx, have: u32, want: u32) -> i32 {
+    let store = CallRecord::current_store();
+    i32::from(!store.is_null() && (*store).types.is_subtype(have, want))
 }
 
 unsafe fn instance<'a>(vmctx: *mut VmCtx) -> &'a mut InstanceData {

@@ -77,7 +77,9 @@ fn resolve_imports(
         };
         let ok = match (imp.kind, ext) {
             (ImportKind::Func(t), Extern::Func(f)) => {
-                Some(store.func_sig(f)) == ids.get(t as usize).copied()
+                // A function matches an import of any of its supertypes.
+                ids.get(t as usize)
+                    .is_some_and(|&want| store.types.is_subtype(store.func_sig(f), want))
             }
             (ImportKind::Table(want), Extern::Table(t)) => {
                 let have = store.table_type(t);
@@ -97,11 +99,12 @@ fn resolve_imports(
                 store.global_type(g).mutable == want.mutable
                     && match want.mutable {
                         true => have == want_ty,
-                        false => types::val_subtype(have, want_ty),
+                        false => store.types.val_subtype(have, want_ty),
                     }
             }
             (ImportKind::Tag(t), Extern::Tag(tag)) => {
-                store.tag_type(tag) == module.types[t as usize]
+                // Tags match exactly (they are used both ways: thrown and caught).
+                ids.get(t as usize) == Some(&store.tags[tag.0 as usize].type_id)
             }
             _ => false,
         };
@@ -123,7 +126,7 @@ pub(crate) fn instantiate(
     m: &CompiledModule,
 ) -> Result<Instance, Error> {
     let module = m.module.clone();
-    let type_ids: Arc<[u32]> = store.register_types(&module.types).into();
+    let type_ids: Arc<[u32]> = store.register_types(&module).into();
     let imports = resolve_imports(store, linker, &module, &type_ids)?;
     let inst_index = store.instances.len() as u32;
 
@@ -251,7 +254,7 @@ pub(crate) fn instantiate(
 
     // Defined tags: each instantiation makes new ones (a tag is generative).
     for &t in &module.tags[module.num_imported_tags as usize..] {
-        let tag = store.new_tag(module.types[t as usize].clone());
+        let tag = store.new_tag_in(module.types[t as usize].clone(), type_ids[t as usize]);
         data.tag_handles.push(tag);
         data.tags.push(store.tag_identity(tag));
     }
@@ -277,7 +280,7 @@ pub(crate) fn instantiate(
     // Defined globals (their initialisers may read earlier globals and name functions).
     for (i, init) in module.global_inits.iter().enumerate() {
         let ty = module.globals[module.num_imported_globals as usize + i];
-        let raw = eval_const(&data, init)?;
+        let raw = eval_const(&data, init, Some(store))?;
         let g = store.new_global_in(ty, Val::I32(0), &type_ids);
         *store.globals[g.0 as usize] = raw;
         data.global_handles.push(g);
@@ -290,7 +293,7 @@ pub(crate) fn instantiate(
         .enumerate()
     {
         let init = match module.table_inits.get(i).and_then(|x| x.as_ref()) {
-            Some(e) => eval_const(&data, e)?.u64(),
+            Some(e) => eval_const(&data, e, Some(store))?.u64(),
             None => 0,
         };
         let t = store.new_table_in(*ty, Val::I32(0), &type_ids)?;
@@ -309,7 +312,7 @@ pub(crate) fn instantiate(
             ElementItems::Exprs(es) => {
                 let mut v = Vec::new();
                 for e in es {
-                    v.push(eval_const(&data, e)?.u64() as usize);
+                    v.push(eval_const(&data, e, Some(store))?.u64() as usize);
                 }
                 v
             }
@@ -347,7 +350,13 @@ pub(crate) fn instantiate(
     Ok(instance)
 }
 
-fn eval_const(data: &InstanceData, e: &ConstExpr) -> Result<ValRaw, Error> {
+/// A constant expression's value. `store` is given where the expression may allocate GC
+/// objects (global, table and element initialisers; never offsets).
+fn eval_const(
+    data: &InstanceData,
+    e: &ConstExpr,
+    store: Option<&mut Store>,
+) -> Result<ValRaw, Error> {
     Ok(match e.op {
         ConstOp::I32(v) => ValRaw::from_i32(v),
         ConstOp::I64(v) => ValRaw::from_i64(v),
@@ -360,15 +369,20 @@ fn eval_const(data: &InstanceData, e: &ConstExpr) -> Result<ValRaw, Error> {
             // SAFETY: global cells are live boxes owned by the store.
             unsafe { *data.globals[g as usize] }
         }
-        ConstOp::Sequence => eval_sequence(data, e)?,
+        ConstOp::Sequence => eval_sequence(data, e, store)?,
     })
 }
 
 /// A constant expression of several instructions (extended constants: `i32`/`i64` `add`,
 /// `sub` and `mul` over constants and `global.get`), run on a small value stack. Validation
 /// typed the sequence, so the stack holds exactly one value at `end`; an instruction outside
-/// what rt implements (GC allocations) is refused, not guessed at.
-fn eval_sequence(data: &InstanceData, e: &ConstExpr) -> Result<ValRaw, Error> {
+/// what rt implements (GC allocations, which the compiler refuses first) is refused, not
+/// guessed at.
+fn eval_sequence(
+    data: &InstanceData,
+    e: &ConstExpr,
+    mut store: Option<&mut Store>,
+) -> Result<ValRaw, Error> {
     use wasmparser::Operator as O;
     let unsupported = || Error::Compile("unsupported constant expression".into());
     let mut reader = data
@@ -398,10 +412,66 @@ fn eval_sequence(data: &InstanceData, e: &ConstExpr) -> Result<ValRaw, Error> {
             O::V128Const { value } => ValRaw::from_v128(u128::from_le_bytes(*value.bytes())),
             O::RefNull { .. } => ValRaw::default(),
             O::RefFunc { function_index } => {
-                eval_const(data, &single(ConstOp::RefFunc(function_index)))?
+                eval_const(data, &single(ConstOp::RefFunc(function_index)), None)?
             }
             O::GlobalGet { global_index } => {
-                eval_const(data, &single(ConstOp::GlobalGet(global_index)))?
+                eval_const(data, &single(ConstOp::GlobalGet(global_index)), None)?
+            }
+            // i31 references and the conversions between `any` and `extern` (the identity
+            // on the word: see `runtime::gc`).
+            O::RefI31 => {
+                let x = stack.pop().ok_or_else(unsupported)?;
+                ValRaw::from_u64(super::gc::any_bits(super::AnyRef::i31(x.i32())))
+            }
+            O::AnyConvertExtern | O::ExternConvertAny => stack.pop().ok_or_else(unsupported)?,
+            // Allocations: the new object's fields come off the stack in order.
+            O::StructNew {
+                struct_type_index: t,
+            }
+            | O::StructNewDefault {
+                struct_type_index: t,
+            }
+            | O::ArrayNew {
+                array_type_index: t,
+            }
+            | O::ArrayNewDefault {
+                array_type_index: t,
+            }
+            | O::ArrayNewFixed {
+                array_type_index: t,
+                ..
+            } => {
+                let store = store.as_deref_mut().ok_or_else(unsupported)?;
+                let id = data.type_ids[t as usize];
+                let obj = match op {
+                    O::StructNew { .. } => {
+                        let n = store.struct_field_count(id);
+                        let at = stack.len().checked_sub(n).ok_or_else(unsupported)?;
+                        let fields = stack.split_off(at);
+                        store.const_alloc(id, &fields, None)
+                    }
+                    O::StructNewDefault { .. } => store.const_alloc(id, &[], None),
+                    O::ArrayNew { .. } => {
+                        let len = stack.pop().ok_or_else(unsupported)?.u32();
+                        let v = stack.pop().ok_or_else(unsupported)?;
+                        store.const_alloc(id, &[v], Some(len))
+                    }
+                    O::ArrayNewDefault { .. } => {
+                        let len = stack.pop().ok_or_else(unsupported)?.u32();
+                        store.const_alloc(id, &[], Some(len))
+                    }
+                    O::ArrayNewFixed { array_size, .. } => {
+                        let at = stack
+                            .len()
+                            .checked_sub(array_size as usize)
+                            .ok_or_else(unsupported)?;
+                        let elems = stack.split_off(at);
+                        store.const_alloc(id, &elems, None)
+                    }
+                    _ => None,
+                };
+                let obj = obj.ok_or_else(|| trap(TrapKind::GcHeapOutOfMemory))?;
+                ValRaw::from_u64(obj as u64)
             }
             O::I32Add | O::I32Sub | O::I32Mul => {
                 let (a, b) = operands(&mut stack).ok_or_else(unsupported)?;
@@ -452,7 +522,7 @@ fn apply_segments(store: &mut Store, instance: Instance) -> Result<(), Error> {
         match &seg.mode {
             SegmentMode::Active { index, offset } => {
                 let table64 = module.tables[*index as usize].table64;
-                let off = segment_offset(eval_const(data, offset)?, table64);
+                let off = segment_offset(eval_const(data, offset, None)?, table64);
                 let vals = data.elems[i].take().unwrap_or_default();
                 // SAFETY: table pointers are live boxes owned by the store.
                 let table = unsafe { &mut *data.tables[*index as usize] };
@@ -468,7 +538,7 @@ fn apply_segments(store: &mut Store, instance: Instance) -> Result<(), Error> {
     for (i, seg) in module.data.iter().enumerate() {
         if let SegmentMode::Active { index, offset } = &seg.mode {
             let memory64 = module.memories[*index as usize].memory64;
-            let off = segment_offset(eval_const(data, offset)?, memory64);
+            let off = segment_offset(eval_const(data, offset, None)?, memory64);
             let bytes = module.data_bytes(seg);
             let md = data.memories[*index as usize];
             // SAFETY: md is one of this instance's live memories.

@@ -6,6 +6,7 @@ mod addrmap;
 mod call;
 mod exn;
 mod faults;
+mod gc;
 pub mod guestprof;
 mod helpers;
 mod instance;
@@ -19,6 +20,7 @@ mod trap;
 pub(crate) mod types;
 pub mod vm;
 
+pub use gc::{AnyRef, GcObject, DEFAULT_MAX_GC_HEAP};
 pub use linker::Linker;
 pub(crate) use memory::bytes_mut as memory_bytes;
 pub(crate) use store::EmbeddedHostFn;
@@ -39,6 +41,11 @@ pub enum Val {
     ExternRef(Option<u32>),
     /// An exception reference: a handle to an exception object its store owns.
     ExnRef(Option<Exn>),
+    /// A reference of the `any` hierarchy (`anyref`, `eqref`, `i31ref`, ...).
+    AnyRef(Option<AnyRef>),
+    /// A non-null `externref` that `extern.convert_any` made from an `any` reference (not a
+    /// host reference: those are [`Val::ExternRef`]).
+    ExternAny(AnyRef),
 }
 
 impl Val {
@@ -53,6 +60,7 @@ impl Val {
             T::V128 => Val::V128(0),
             T::Ref(r) if types::is_func_ref_type(r) => Val::FuncRef(None),
             T::Ref(r) if exn::is_exn_ref(r) => Val::ExnRef(None),
+            T::Ref(r) if types::is_any_ref_type(r) => Val::AnyRef(None),
             _ => Val::ExternRef(None),
         }
     }

@@ -8,7 +8,7 @@ use super::instance::InstanceData;
 use super::loader::LoadedCode;
 use super::memory::LinearMemory;
 use super::trap::Trap;
-use super::types::{self, CanonVal, SigKey};
+use super::types::{self, CanonVal};
 use super::vm::{self, AnyFunc, MemoryData, TableData, ValRaw};
 use super::{Error, Extern, Func, Global, Instance, Memory, Table, Val};
 use crate::module::Module;
@@ -111,8 +111,10 @@ pub struct Store {
     /// Every global's value type, resolved.
     global_canon: Vec<CanonVal>,
     pub(crate) instances: Vec<Box<InstanceData>>,
-    /// Store-wide signature ids (see [`types`]): equal keys are the same function type.
-    sig_ids: HashMap<SigKey, u32>,
+    /// Store-wide canonical type ids (see [`types`]): equal recursion groups get the same ids.
+    pub(crate) types: types::TypeRegistry,
+    /// The GC heap (see `runtime::gc`).
+    pub(crate) gc: super::gc::GcHeap,
     pub(crate) helpers: Box<vm::HelperTable>,
     /// The creating thread's stack limit (see `call::thread_stack_limit`), which every
     /// instance's vmctx points to.
@@ -225,7 +227,8 @@ impl Store {
             global_types: Vec::new(),
             global_canon: Vec::new(),
             instances: Vec::new(),
-            sig_ids: HashMap::new(),
+            types: types::TypeRegistry::default(),
+            gc: super::gc::GcHeap::default(),
             helpers,
             stack_limit: Box::new(super::call::thread_stack_limit()),
             anyfunc_owner: HashMap::new(),
@@ -252,25 +255,14 @@ impl Store {
         super::instance::instantiate(self, linker, m)
     }
 
-    fn intern(&mut self, key: SigKey) -> u32 {
-        let n = self.sig_ids.len() as u32;
-        *self.sig_ids.entry(key).or_insert(n)
-    }
-
     /// The signature id of a function type outside any module (a host function's).
     pub(crate) fn sig_id(&mut self, ty: &FuncType) -> u32 {
-        self.intern(types::sig_key(ty, &[], None))
+        self.types.func_id(ty)
     }
 
-    /// The signature ids of a module's types, in order: each type's references to earlier
-    /// types resolve through the ids already given.
-    pub(crate) fn register_types(&mut self, module_types: &[FuncType]) -> Vec<u32> {
-        let mut ids = Vec::with_capacity(module_types.len());
-        for (i, ty) in module_types.iter().enumerate() {
-            let id = self.intern(types::sig_key(ty, &ids, Some(i as u32)));
-            ids.push(id);
-        }
-        ids
+    /// The canonical ids of a module's types, in order.
+    pub(crate) fn register_types(&mut self, module: &crate::module::Module) -> Vec<u32> {
+        self.types.register(&module.sub_types, &module.rec_groups)
     }
 
     /// A function's signature id.
@@ -323,8 +315,7 @@ impl Store {
     }
 
     pub fn global_get(&self, g: Global) -> Val {
-        let ty = self.global_types[g.0 as usize].content_type;
-        self.decode(ty, *self.globals[g.0 as usize])
+        self.decode_canon(self.global_canon[g.0 as usize], *self.globals[g.0 as usize])
     }
 
     pub fn global_set(&mut self, g: Global, v: Val) {
@@ -453,8 +444,9 @@ impl Store {
     }
 
     /// A value's raw slot (what globals, trampolines and host calls hold). A reference is a
-    /// pointer-sized word: a funcref points at its `AnyFunc`, an externref is its number + 1,
-    /// null is 0 (tables store the same word).
+    /// pointer-sized word: a funcref points at its `AnyFunc`, an exnref at its object, an
+    /// externref or anyref is encoded as `runtime::gc` says, null is 0 (tables store the
+    /// same word).
     pub(crate) fn encode(&self, v: Val) -> ValRaw {
         match v {
             Val::I32(x) => ValRaw::from_i32(x),
@@ -467,7 +459,29 @@ impl Store {
             Val::FuncRef(Some(f)) => {
                 ValRaw::from_u64(&*self.funcs[f.0 as usize].anyfunc as *const AnyFunc as u64)
             }
-            Val::ExternRef(Some(x)) => ValRaw::from_u64(u64::from(x) + 1),
+            Val::ExternRef(Some(x)) => ValRaw::from_u64(super::gc::host_bits(x)),
+            Val::AnyRef(None) => ValRaw::default(),
+            Val::AnyRef(Some(r)) | Val::ExternAny(r) => ValRaw::from_u64(super::gc::any_bits(r)),
+        }
+    }
+
+    /// A raw slot as a value of the resolved type `ty`.
+    pub(crate) fn decode_canon(&self, ty: CanonVal, raw: ValRaw) -> Val {
+        let heap = match ty {
+            CanonVal::Plain(t) => return self.decode(t, raw),
+            CanonVal::Ref { heap, .. } => heap,
+        };
+        let bits = raw.u64();
+        match self.types.top(heap) {
+            types::Top::Func => Val::FuncRef(self.anyfunc_owner.get(&(bits as usize)).copied()),
+            types::Top::Exn => Val::ExnRef(self.exn_of_ptr(bits as usize)),
+            types::Top::Extern | types::Top::Cont => match self.decode_any(bits) {
+                _ if bits == 0 => Val::ExternRef(None),
+                Some(super::gc::AnyRef::Host(n)) => Val::ExternRef(Some(n)),
+                Some(r) => Val::ExternAny(r),
+                None => Val::ExternRef(None),
+            },
+            types::Top::Any => Val::AnyRef(self.decode_any(bits)),
         }
     }
 
@@ -484,10 +498,7 @@ impl Store {
             ValType::Ref(r) if super::is_exn_ref(r) => {
                 Val::ExnRef(self.exn_of_ptr(raw.u64() as usize))
             }
-            ValType::Ref(_) => Val::ExternRef(match raw.u64() {
-                0 => None,
-                bits => Some((bits - 1) as u32),
-            }),
+            ValType::Ref(r) => self.decode_canon(types::canon_ref(r, &[], None), raw),
         }
     }
 
@@ -517,17 +528,37 @@ impl Store {
         };
         let abstract_is =
             |want: A| matches!(heap, types::Heap::Abstract { shared: false, ty } if ty == want);
+        if matches!(v, Val::FuncRef(None) | Val::AnyRef(None))
+            && nullable
+            && matches!(heap, types::Heap::Sig(_))
+        {
+            // A defined type is a function type or a struct or array type: a script naming
+            // `ref.null $t` cannot tell which, so either null fits it (both are the word 0).
+            return true;
+        }
         match v {
-            Val::FuncRef(None) => {
-                nullable
-                    && (abstract_is(A::Func)
-                        || abstract_is(A::NoFunc)
-                        || matches!(heap, types::Heap::Sig(_)))
-            }
+            Val::FuncRef(None) => nullable && self.types.top(heap) == types::Top::Func,
             Val::FuncRef(Some(f)) => {
                 f.1 == self.id
-                    && (abstract_is(A::Func) || heap == types::Heap::Sig(self.func_sig(*f)))
+                    && self
+                        .types
+                        .heap_subtype(types::Heap::Sig(self.func_sig(*f)), heap)
             }
+            Val::AnyRef(None) => nullable && self.types.top(heap) == types::Top::Any,
+            Val::AnyRef(Some(super::AnyRef::I31(_))) => {
+                abstract_is(A::Any) || abstract_is(A::Eq) || abstract_is(A::I31)
+            }
+            Val::AnyRef(Some(super::AnyRef::Host(_))) => abstract_is(A::Any),
+            Val::AnyRef(Some(super::AnyRef::Struct(o) | super::AnyRef::Array(o))) => {
+                // Only this store's objects: a handle from another store is no address here.
+                self.gc
+                    .type_of(o.0)
+                    .is_some_and(|id| self.types.heap_subtype(types::Heap::Sig(id), heap))
+            }
+            Val::ExternAny(super::AnyRef::Struct(o) | super::AnyRef::Array(o)) => {
+                self.gc.type_of(o.0).is_some() && abstract_is(A::Extern)
+            }
+            Val::ExternAny(_) => abstract_is(A::Extern),
             Val::ExternRef(None) => {
                 nullable && (abstract_is(A::Extern) || abstract_is(A::NoExtern))
             }
@@ -561,7 +592,12 @@ impl Store {
             *slot = self.encode(*a);
         }
         self.call_raw(f, &mut slots)?;
-        Ok(self.decode_all(ty.results(), &slots))
+        Ok(ty
+            .results()
+            .iter()
+            .zip(&slots)
+            .map(|(t, raw)| self.decode_canon(types::canon_val(*t, &ids, None), *raw))
+            .collect())
     }
 
     /// Call `f` with its arguments in `slots` (raw, already of the right types), leaving its
@@ -594,14 +630,6 @@ impl Store {
             CallRecord::enter(self as *mut Store, tramp, code, vmctx, slots.as_mut_ptr())
         };
         entered.map_err(|t| self.trap_of(t))
-    }
-
-    fn decode_all(&self, types: &[ValType], slots: &[ValRaw]) -> Vec<Val> {
-        types
-            .iter()
-            .zip(slots)
-            .map(|(t, raw)| self.decode(*t, *raw))
-            .collect()
     }
 
     /// The trap a call ended with: a host function's own, or the code's, with the wasm

@@ -38,6 +38,18 @@ pub enum TrapKind {
     Host(String),
     /// `throw_ref` of a null reference.
     NullExnReference,
+    /// `ref.cast` of a reference not of the target type.
+    CastFailure,
+    /// `i31.get_s`/`i31.get_u` of a null.
+    NullI31Reference,
+    /// A struct instruction on a null reference.
+    NullStructReference,
+    /// An array instruction on a null reference.
+    NullArrayReference,
+    /// An array index or range past the array's length.
+    ArrayOutOfBounds,
+    /// A GC allocation found the heap full even after a collection.
+    GcHeapOutOfMemory,
     /// An uncaught exception (not a trap in wasm's sense: wasm cannot catch traps, but the
     /// host receives both as the call's error).
     Exception(ThrownException),
@@ -113,6 +125,12 @@ impl Trap {
             trap_code::NULL_EXN_REF => TrapKind::NullExnReference,
             trap_code::OUT_OF_FUEL => TrapKind::OutOfFuel,
             trap_code::INTERRUPT => TrapKind::Interrupt,
+            trap_code::CAST_FAILURE => TrapKind::CastFailure,
+            trap_code::NULL_I31 => TrapKind::NullI31Reference,
+            trap_code::NULL_STRUCT => TrapKind::NullStructReference,
+            trap_code::NULL_ARRAY => TrapKind::NullArrayReference,
+            trap_code::OOB_ARRAY => TrapKind::ArrayOutOfBounds,
+            trap_code::GC_OOM => TrapKind::GcHeapOutOfMemory,
             other => TrapKind::Host(format!("unknown trap code {other}")),
         }
     }
@@ -135,6 +153,14 @@ impl std::fmt::Display for TrapKind {
             TrapKind::NullFunctionReference => "null function reference",
             TrapKind::Exit(code) => return write!(f, "exit with status {code}"),
             TrapKind::NullExnReference => "null exception reference",
+            TrapKind::CastFailure => "cast failure",
+            TrapKind::NullI31Reference => "null i31 reference",
+            TrapKind::NullStructReference => "null structure reference",
+            TrapKind::NullArrayReference => "null array reference",
+            TrapKind::ArrayOutOfBounds => "out of bounds array access",
+            TrapKind::GcHeapOutOfMemory => {
+                "allocation failed: the GC heap is full (its limit is -W max-gc-heap)"
+            }
             TrapKind::Exception(_) => ThrownException::MESSAGE,
             TrapKind::OutOfFuel => "all fuel consumed by WebAssembly",
             TrapKind::Interrupt => "interrupt",

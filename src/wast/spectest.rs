@@ -78,5 +78,7 @@ fn describe(v: &Val) -> String {
         Val::FuncRef(_) => "funcref".to_string(),
         Val::ExternRef(_) => "externref".to_string(),
         Val::ExnRef(_) => "exnref".to_string(),
+        Val::AnyRef(_) => "anyref".to_string(),
+        Val::ExternAny(_) => "externref".to_string(),
     }
 }

@@ -1,7 +1,7 @@
 //! Converting script arguments to runtime values and matching results against expectations
 //! (including `nan:canonical` / `nan:arithmetic`).
 use super::Miss;
-use crate::runtime::Val;
+use crate::runtime::{AnyRef, Val};
 use wast::core::{AbstractHeapType, HeapType, NanPattern, V128Pattern, WastArgCore, WastRetCore};
 use wast::{WastArg, WastRet};
 
@@ -17,12 +17,13 @@ pub(crate) fn arg(a: &WastArg<'_>) -> Result<Val, Miss> {
         WastArgCore::RefNull(ty) if null_type_is(&Some(*ty), Kind::Func) => Val::FuncRef(None),
         WastArgCore::RefNull(ty) if null_type_is(&Some(*ty), Kind::Extern) => Val::ExternRef(None),
         WastArgCore::RefNull(ty) if null_type_is(&Some(*ty), Kind::Exn) => Val::ExnRef(None),
+        WastArgCore::RefNull(ty) if null_type_is(&Some(*ty), Kind::Any) => Val::AnyRef(None),
         WastArgCore::RefExtern(n) => Val::ExternRef(Some(*n)),
+        // A host reference in the `any` hierarchy: `any.convert_extern` of `ref.extern n`.
+        WastArgCore::RefHost(n) => Val::AnyRef(Some(AnyRef::Host(*n))),
         WastArgCore::V128(v) => Val::V128(u128::from_le_bytes(v.to_le_bytes())),
-        // Every other reference (nulls of the GC heap types, host references) needs GC.
-        WastArgCore::RefNull(_) | WastArgCore::RefHost(_) => {
-            return Err(Miss::Unsupported(vec!["garbage collection"]))
-        }
+        // Nulls of the shared heap types.
+        WastArgCore::RefNull(_) => return Err(Miss::Unsupported(vec!["shared references"])),
     })
 }
 
@@ -44,6 +45,12 @@ fn show_one(v: &Val) -> String {
         Val::ExternRef(Some(n)) => format!("ref.extern {n}"),
         Val::ExnRef(None) => "ref.null exn".to_string(),
         Val::ExnRef(Some(_)) => "exnref".to_string(),
+        Val::AnyRef(None) => "ref.null any".to_string(),
+        Val::AnyRef(Some(AnyRef::I31(x))) => format!("ref.i31 {x}"),
+        Val::AnyRef(Some(AnyRef::Host(n))) => format!("ref.host {n}"),
+        Val::AnyRef(Some(AnyRef::Struct(_))) => "ref.struct".to_string(),
+        Val::AnyRef(Some(AnyRef::Array(_))) => "ref.array".to_string(),
+        Val::ExternAny(a) => format!("ref.extern ({})", show_one(&Val::AnyRef(Some(*a)))),
     }
 }
 
@@ -87,18 +94,16 @@ fn matches(actual: &Val, expected: &WastRetCore<'_>) -> Result<bool, Miss> {
             (Some(_), None) => true,
             (None, _) => false,
         },
+        (Val::ExternAny(_), WastRetCore::RefExtern(None)) => true,
         (Val::FuncRef(r), WastRetCore::RefFunc(_)) => r.is_some(),
-        // rt has no GC values yet, so no result can match these expectations.
-        (
-            _,
-            WastRetCore::RefAny
-            | WastRetCore::RefEq
-            | WastRetCore::RefArray
-            | WastRetCore::RefStruct
-            | WastRetCore::RefI31
-            | WastRetCore::RefI31Shared
-            | WastRetCore::RefHost(_),
-        ) => return Err(Miss::Unsupported(vec!["garbage collection"])),
+        (Val::AnyRef(r), WastRetCore::RefNull(ty)) => r.is_none() && null_type_is(ty, Kind::Any),
+        (Val::AnyRef(Some(_)), WastRetCore::RefAny) => true,
+        (Val::AnyRef(Some(AnyRef::I31(_))), WastRetCore::RefEq | WastRetCore::RefI31) => true,
+        (Val::AnyRef(Some(AnyRef::Struct(_))), WastRetCore::RefEq | WastRetCore::RefStruct) => true,
+        (Val::AnyRef(Some(AnyRef::Array(_))), WastRetCore::RefEq | WastRetCore::RefArray) => true,
+        (Val::AnyRef(Some(AnyRef::Host(a))), WastRetCore::RefHost(e)) => a == e,
+        // Shared references are not in any language rt accepts.
+        (_, WastRetCore::RefI31Shared) => return Err(Miss::Unsupported(vec!["shared references"])),
         (a, WastRetCore::Either(options)) => {
             for option in options {
                 if matches(a, option)? {
@@ -117,6 +122,7 @@ enum Kind {
     Func,
     Extern,
     Exn,
+    Any,
 }
 
 /// `ref.null` with no type matches any null; with a type, only a null of its hierarchy:
@@ -127,9 +133,12 @@ fn null_type_is(ty: &Option<HeapType<'_>>, kind: Kind) -> bool {
     use AbstractHeapType as A;
     match ty {
         None => true,
-        Some(HeapType::Concrete(_)) => kind == Kind::Func,
+        // A defined type's null: the value's hierarchy was resolved from the function's
+        // declared type, which the script cannot name here; either kind is accepted.
+        Some(HeapType::Concrete(_)) => kind == Kind::Func || kind == Kind::Any,
         Some(HeapType::Abstract { ty, shared: false }) => match ty {
             A::Func | A::NoFunc => kind == Kind::Func,
+            A::Any | A::Eq | A::I31 | A::Struct | A::Array | A::None => kind == Kind::Any,
             A::Extern | A::NoExtern => kind == Kind::Extern,
             A::Exn | A::NoExn => kind == Kind::Exn,
             _ => false,

@@ -8,6 +8,7 @@ mod expected;
 mod explain;
 mod float_nans;
 mod funcref;
+mod gc;
 mod limits;
 mod memories;
 mod micropython;

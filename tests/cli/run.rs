@@ -198,15 +198,14 @@ fn a_feature_rt_lacks_is_refused_clearly_as_unsupported_not_invalid() {
     let d = tempdir();
     let m = write(
         d.path(),
-        "gc.wat",
-        r#"(module (type $point (struct (field i32)))
+        "threads.wat",
+        r#"(module (memory 1 1 shared)
              (func (export "f") (result i32) (i32.const 1)))"#,
     );
     let out = invoke(&m, "f", &[]);
     assert_eq!(out.status.code(), Some(1));
     assert!(
-        stderr(&out)
-            .contains("gc.wat:0xb: unsupported by rt: garbage collection (the module is valid"),
+        stderr(&out).contains("threads.wat:0x16: unsupported by rt: threads (the module is valid"),
         "{}",
         stderr(&out)
     );

@@ -369,34 +369,5 @@ fn every_proposal_folder_has_a_suite() {
 /// issue empties this list).
 const SIMD: [&str; 0] = [];
 
-/// Scripts of the Wasm 3.0 suite besides [`SIMD`] that need GC, which rt lacks (`global`,
-/// `data` and `elem` use defined globals in constant expressions, which only GC allows;
-/// `tag` and `ref_null` use GC types). The GC issue empties this list.
-const UNSUPPORTED_3_0: &[&str] = &[
-    "array",
-    "array_copy",
-    "array_fill",
-    "array_init_data",
-    "array_init_elem",
-    "array_new_data",
-    "array_new_elem",
-    "br_on_cast",
-    "br_on_cast_fail",
-    "data",
-    "elem",
-    "extern",
-    "global",
-    "i31",
-    "ref_cast",
-    "ref_eq",
-    "ref_null",
-    "ref_test",
-    "struct",
-    "table_init",
-    "table_init64",
-    "tag",
-    "type-canon",
-    "type-equivalence",
-    "type-rec",
-    "type-subtyping",
-];
+/// Scripts of the Wasm 3.0 suite besides [`SIMD`] that rt cannot run yet: none, since GC.
+const UNSUPPORTED_3_0: &[&str] = &[];

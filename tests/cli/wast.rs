@@ -58,34 +58,34 @@ fn missing_file_is_an_error() {
     assert!(stderr(&out).contains("/nonexistent/x.wast"));
 }
 
-/// A valid Wasm 3.0 module that rt refuses only because it lacks GC: the `assert_invalid`
-/// must not pass on that refusal.
-const GC_NOT_INVALID: &str =
-    "(assert_invalid (module (type (struct)) (func (result i32) (i32.const 1))) \"type mismatch\")\n";
+/// A valid Wasm 3.0 module that rt refuses only because it lacks threads (a shared memory):
+/// the `assert_invalid` must not pass on that refusal.
+const THREADS_NOT_INVALID: &str =
+    "(assert_invalid (module (memory 1 1 shared) (func (result i32) (i32.const 1))) \"type mismatch\")\n";
 
 #[test]
 fn a_refusal_for_a_missing_feature_is_not_an_expected_rejection() {
     let dir = tempdir();
-    let path = write(dir.path(), "gc.wast", GC_NOT_INVALID);
+    let path = write(dir.path(), "threads.wast", THREADS_NOT_INVALID);
     let out = rt().arg("wast").arg(&path).output().unwrap();
     let text = stdout(&out);
     assert_eq!(out.status.code(), Some(1), "{text}");
     assert!(
-        text.contains("gc.wast:1:2: unsupported: garbage collection"),
+        text.contains("threads.wast:1:2: unsupported: threads"),
         "{text}"
     );
     assert_eq!(
         text.lines().last(),
-        Some("0 passed, 1 failed (1 of them unsupported: garbage collection)"),
+        Some("0 passed, 1 failed (1 of them unsupported: threads)"),
         "{text}"
     );
 }
 
 #[test]
 fn the_language_decides_validity() {
-    // In Wasm 2.0 a struct type is not valid at all, so the assertion holds there.
+    // In Wasm 2.0 a shared memory is not valid at all, so the assertion holds there.
     let dir = tempdir();
-    let path = write(dir.path(), "gc.wast", GC_NOT_INVALID);
+    let path = write(dir.path(), "threads.wast", THREADS_NOT_INVALID);
     let out = rt()
         .args(["wast", "--wasm", "2.0"])
         .arg(&path)
@@ -94,20 +94,20 @@ fn the_language_decides_validity() {
     let text = stdout(&out);
     assert!(out.status.success(), "{text}");
     assert_eq!(text.lines().last(), Some("1 passed, 0 failed"), "{text}");
-    // -W switches one feature off again on top of 3.0: a struct type becomes invalid.
+    // -W switches one feature off again on top of 3.0: a shared memory becomes invalid.
     let two = write(
         dir.path(),
         "two.wast",
-        "(assert_invalid (module (type (struct))) \"gc\")\n",
+        "(assert_invalid (module (memory 1 1 shared)) \"threads\")\n",
     );
     let on = rt().arg("wast").arg(&two).output().unwrap();
     assert!(
-        stdout(&on).contains("unsupported: garbage collection"),
+        stdout(&on).contains("unsupported: threads"),
         "{}",
         stdout(&on)
     );
     let off = rt()
-        .args(["wast", "-W", "gc=n"])
+        .args(["wast", "-W", "threads=n"])
         .arg(&two)
         .output()
         .unwrap();
@@ -119,22 +119,22 @@ fn directives_on_an_unsupported_module_are_unsupported_too() {
     // Without the taint, the assert_return would run against the first module and fail
     // for a reason that has nothing to do with rt's code.
     let script = "(module (func (export \"f\") (result i32) (i32.const 1)))\n\
-                  (module (type (struct)) (func (export \"f\") (result i32) (i32.const 2)))\n\
+                  (module (memory 1 1 shared) (func (export \"f\") (result i32) (i32.const 2)))\n\
                   (assert_return (invoke \"f\") (i32.const 2))\n";
     let dir = tempdir();
     let path = write(dir.path(), "multi.wast", script);
     let text = stdout(&rt().arg("wast").arg(&path).output().unwrap());
     assert!(
-        text.contains("multi.wast:2:2: unsupported: garbage collection"),
+        text.contains("multi.wast:2:2: unsupported: threads"),
         "{text}"
     );
     assert!(
-        text.contains("multi.wast:3:2: unsupported: garbage collection"),
+        text.contains("multi.wast:3:2: unsupported: threads"),
         "{text}"
     );
     assert_eq!(
         text.lines().last(),
-        Some("1 passed, 2 failed (2 of them unsupported: garbage collection)"),
+        Some("1 passed, 2 failed (2 of them unsupported: threads)"),
         "{text}"
     );
 }

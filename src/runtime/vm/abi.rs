@@ -47,6 +47,18 @@ shared_with_c! {
         OUT_OF_FUEL = 16;
         /// The store was interrupted (`-W timeout=...`, `InterruptHandle::interrupt`).
         INTERRUPT = 17;
+        /// `ref.cast` (or a cast's trap) of a reference not of the target type.
+        CAST_FAILURE = 18;
+        /// `i31.get_s`/`i31.get_u` of a null.
+        NULL_I31 = 19;
+        /// A struct instruction on a null reference.
+        NULL_STRUCT = 20;
+        /// An array instruction on a null reference.
+        NULL_ARRAY = 21;
+        /// An array index or range past the array's length.
+        OOB_ARRAY = 22;
+        /// A GC allocation the heap limit (`-W max-gc-heap`) leaves no room for.
+        GC_OOM = 23;
     }
 }
 

@@ -89,6 +89,8 @@ impl AbiRet for i64 {
 
 /// What the throw helpers return (a name, because the list takes a result as one token).
 pub type HandlerPtr = *mut ExnHandler;
+/// A GC object's address (see `vm::gc`).
+pub type ObjPtr = *mut u8;
 
 /// One helper as the compiler sees it.
 #[derive(Clone, Copy, Debug)]
@@ -194,6 +196,38 @@ helpers! {
     throw(vmctx: *mut VmCtx, tag: u32, slots: *mut ValRaw) -> HandlerPtr;
     /// `throw_ref` of a non-null exception: delivered as by `throw`.
     throw_ref(vmctx: *mut VmCtx, exn: *mut u8) -> HandlerPtr;
+    /// 1 when canonical type `have` is a subtype of `want` (the slow path of a signature
+    /// check against a non-final type), else 0.
+    subtype(vmctx: *mut VmCtx, have: u32, want: u32) -> i32;
+    /// 1 when non-null reference `bits` is of heap type `target` (a canonical id, or an
+    /// abstract type's code with bit 31 set; see `compile::gc`), else 0.
+    ref_test(vmctx: *mut VmCtx, bits: *mut u8, target: u32) -> i32;
+    /// A zeroed GC object of canonical type `id` (`len` elements for an array), or null
+    /// when the heap limit leaves no room even after a collection.
+    gc_alloc(vmctx: *mut VmCtx, id: u32, len: u32) -> ObjPtr;
+    /// The array instructions that loop or read segments (`runtime::gc`); an array result
+    /// comes back in the `ValRaw` slot.
+    array_new(vmctx: *mut VmCtx, id: u32, len: u32, slot: *mut ValRaw) -> Status;
+    array_new_data(
+        vmctx: *mut VmCtx,
+        id: u32,
+        seg: u32,
+        offset: u32,
+        len: u32,
+        out: *mut ValRaw
+    ) -> Status;
+    array_new_elem(
+        vmctx: *mut VmCtx,
+        id: u32,
+        seg: u32,
+        offset: u32,
+        len: u32,
+        out: *mut ValRaw
+    ) -> Status;
+    array_fill(vmctx: *mut VmCtx, arr: *mut u8, dst: u32, slot: *mut ValRaw, n: u32) -> Status;
+    array_copy(vmctx: *mut VmCtx, dst: *mut u8, d: u32, src: *mut u8, s: u32, n: u32) -> Status;
+    array_init_data(vmctx: *mut VmCtx, arr: *mut u8, seg: u32, d: u32, s: u32, n: u32) -> Status;
+    array_init_elem(vmctx: *mut VmCtx, arr: *mut u8, seg: u32, d: u32, s: u32, n: u32) -> Status;
 }
 
 // Compiled code indexes the table by `Helper::offset`: it must be a plain array of pointers.

@@ -5,6 +5,7 @@
 //! the trap codes (in [`abi`], shared with the C shim too) and the names of the symbols the
 //! compiler emits and the loader looks up.
 pub mod abi;
+pub mod gc;
 pub mod helpers;
 
 pub use helpers::{helper, HelperTable, Status};
