@@ -7,6 +7,7 @@ pub mod explain;
 pub mod objdump;
 pub mod options;
 pub mod run;
+pub mod validate;
 pub mod wast;
 pub mod wat2wasm;
 
@@ -36,6 +37,8 @@ pub enum Command {
     Explain(explain::Args),
     /// Run WebAssembly spec test scripts (.wast)
     Wast(wast::Args),
+    /// Check that modules are valid, like wabt's wasm-validate (in `rt run`'s language)
+    Validate(validate::Args),
 }
 
 /// Parse the command line, run the subcommand, and turn errors into `error: ...` and exit 1.
@@ -49,6 +52,7 @@ pub fn main() -> ExitCode {
         Command::Objdump(args) => objdump::run(args),
         Command::Explain(args) => explain::run(args),
         Command::Wast(args) => wast::run(args),
+        Command::Validate(args) => validate::run(args),
     };
     match result {
         Ok(code) => code,

@@ -7,7 +7,10 @@ mod input;
 mod parse;
 mod sections;
 
-pub use input::{is_binary, module_bytes, read_module_bytes, wat_to_wasm, InputError};
+pub use input::{
+    component_explanation, is_binary, is_component, module_bytes, read_module_bytes, wat_to_wasm,
+    Input, InputError,
+};
 pub use parse::ParseError;
 
 /// Decode and validate `bytes` in the language `features` describes, building nothing.

@@ -18,6 +18,7 @@ mod spec;
 mod tail_calls;
 mod traps_sunk_loads;
 mod unknown_imports;
+mod validate;
 mod wasi;
 mod wasi_differential;
 mod wasi_testsuite;

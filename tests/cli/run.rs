@@ -206,7 +206,7 @@ fn a_feature_rt_lacks_is_refused_clearly_as_unsupported_not_invalid() {
     assert_eq!(out.status.code(), Some(1));
     assert!(
         stderr(&out)
-            .contains("gc.wat:0xb: unsupported by rt: garbage collection (the module is valid"),
+            .contains("gc.wat:1:10: unsupported by rt: garbage collection (the module is valid"),
         "{}",
         stderr(&out)
     );
