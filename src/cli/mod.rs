@@ -8,6 +8,7 @@ pub mod objdump;
 pub mod options;
 pub mod run;
 pub mod validate;
+pub mod wasm2wat;
 pub mod wast;
 pub mod wat2wasm;
 
@@ -31,6 +32,8 @@ pub enum Command {
     Compile(compile::Args),
     /// Translate WebAssembly text to binary, byte-for-byte like wabt's wat2wasm
     Wat2wasm(wat2wasm::Args),
+    /// Translate WebAssembly binary to text, character for character like wabt's wasm2wat
+    Wasm2wat(wasm2wat::Args),
     /// Print information about a module, like wabt's wasm-objdump
     Objdump(objdump::Args),
     /// Explain a WASI call or type, a module's system interface, or an errno
@@ -49,6 +52,7 @@ pub fn main() -> ExitCode {
         Command::Run(args) => run::run(args),
         Command::Compile(args) => compile::run(args),
         Command::Wat2wasm(args) => wat2wasm::run(args),
+        Command::Wasm2wat(args) => wasm2wat::run(args),
         Command::Objdump(args) => objdump::run(args),
         Command::Explain(args) => explain::run(args),
         Command::Wast(args) => wast::run(args),

@@ -4,6 +4,7 @@
 //! The model keeps byte ranges (relative to the start of `bytes`) next to every decoded item,
 //! so printers that must reproduce wabt's offsets can do so without re-parsing.
 mod input;
+pub mod opnames;
 mod parse;
 mod sections;
 

@@ -10,7 +10,6 @@ mod errors;
 pub mod features;
 mod locate;
 mod names;
-mod opnames;
 mod sections;
 pub mod stream;
 mod types;
