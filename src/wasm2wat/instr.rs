@@ -17,6 +17,9 @@ enum Node<'a> {
         arms: Vec<(Operator<'a>, Vec<Node<'a>>)>,
         /// `end`, or the `delegate` that ends a legacy try.
         end: Operator<'a>,
+        /// The block's position among the body's blocks, in instruction order (what
+        /// `--generate-names` numbers labels by, however the body is printed).
+        number: u32,
     },
 }
 
@@ -32,7 +35,11 @@ pub(super) struct Body<'w, 'm, 'a> {
     func: Option<u32>,
     /// Block types of the enclosing labels (and whether each is a loop, whose branches
     /// carry its params), innermost last; the function's own first.
-    labels: Vec<(BlockType, bool)>,
+    labels: Vec<(BlockType, bool, Option<String>)>,
+    /// Labels a branch by name cannot see: an `if`'s own while its folded condition is
+    /// printed inside it (the condition came before the `if` in the binary).
+    hidden: Vec<usize>,
+
     /// The function's result count (what `return` and a branch to the function take).
     results: usize,
 }
@@ -42,7 +49,8 @@ impl<'w, 'm, 'a> Body<'w, 'm, 'a> {
         Body {
             w,
             func: Some(func),
-            labels: vec![(BlockType::Empty, false)],
+            labels: vec![(BlockType::Empty, false, None)],
+            hidden: Vec::new(),
             results: results.len(),
         }
     }
@@ -53,6 +61,7 @@ impl<'w, 'm, 'a> Body<'w, 'm, 'a> {
             w,
             func: None,
             labels: Vec::new(),
+            hidden: Vec::new(),
             results: 0,
         }
     }
@@ -68,7 +77,7 @@ impl<'w, 'm, 'a> Body<'w, 'm, 'a> {
             ops.pop();
         }
         let mut iter = ops.into_iter();
-        let (nodes, _) = build(&mut iter);
+        let (nodes, _) = build(&mut iter, &mut 0);
         if self.w.opts.fold_exprs {
             let mut stack = Vec::new();
             self.fold_list(&nodes, &mut stack);
@@ -93,8 +102,9 @@ impl<'w, 'm, 'a> Body<'w, 'm, 'a> {
                 body,
                 arms,
                 end,
+                number,
             } => {
-                self.begin_block(head);
+                self.begin_block(head, *number);
                 self.nodes(body);
                 for (arm, nodes) in arms {
                     if matches!(arm, Operator::Else) && nodes.is_empty() {
@@ -120,9 +130,21 @@ impl<'w, 'm, 'a> Body<'w, 'm, 'a> {
     }
 
     /// `block (result i32)  ;; label = @1`, then one level deeper.
-    fn begin_block(&mut self, head: &Operator<'a>) {
+    fn begin_block(&mut self, head: &Operator<'a>, number: u32) {
         let ty = Self::block_type(head);
         self.w.out.space(&text_name(head));
+        let label = self.w.opts.generate_names.then(|| {
+            let prefix = match head {
+                Operator::Block { .. } => 'B',
+                Operator::Loop { .. } => 'L',
+                Operator::If { .. } => 'I',
+                _ => 'T',
+            };
+            format!("${prefix}{number}")
+        });
+        if let Some(label) = &label {
+            self.w.out.space(label);
+        }
         self.block_sig(ty);
         if let Operator::TryTable { try_table } = head {
             for c in &try_table.catches {
@@ -140,13 +162,15 @@ impl<'w, 'm, 'a> Body<'w, 'm, 'a> {
                 self.w.out.close_space();
             }
         }
-        let depth = self.labels.len();
-        self.w
-            .out
-            .puts(&format!(" ;; label = @{depth}"), Next::Space);
+        if label.is_none() {
+            let depth = self.labels.len();
+            self.w
+                .out
+                .puts(&format!(" ;; label = @{depth}"), Next::Space);
+        }
         self.w.out.newline(true);
         self.labels
-            .push((ty, matches!(head, Operator::Loop { .. })));
+            .push((ty, matches!(head, Operator::Loop { .. }), label));
         self.w.out.indent();
     }
 
@@ -192,6 +216,14 @@ impl<'w, 'm, 'a> Body<'w, 'm, 'a> {
     /// `1 (;@2;)`: a label depth and, as a comment, the label it names.
     fn br_var(&mut self, depth: u32, next: Next) {
         let size = self.labels.len() as u32;
+        let target = (0..self.labels.len())
+            .rev()
+            .filter(|i| !self.hidden.contains(i))
+            .nth(depth as usize);
+        if let Some(name) = target.and_then(|i| self.labels[i].2.clone()) {
+            self.w.out.puts(&name, next);
+            return;
+        }
         let text = if depth < size {
             format!("{depth} (;@{};)", size - depth - 1)
         } else {
@@ -271,7 +303,7 @@ impl<'w, 'm, 'a> Body<'w, 'm, 'a> {
                 type_index,
                 table_index,
             } => {
-                if *table_index != 0 {
+                if !self.w.is_zero_var(Space::Table, *table_index) {
                     self.w.var(Space::Table, *table_index, Next::Space);
                 }
                 self.w.out.open_space("type");
@@ -339,7 +371,7 @@ impl<'w, 'm, 'a> Body<'w, 'm, 'a> {
             O::DataDrop { data_index } => self.w.var(Space::Data, *data_index, Next::Space),
             O::ElemDrop { elem_index } => self.w.var(Space::Elem, *elem_index, Next::Space),
             O::TableInit { elem_index, table } => {
-                if *table != 0 {
+                if !self.w.is_zero_var(Space::Table, *table) {
                     self.w.var(Space::Table, *table, Next::Space);
                 }
                 self.w.var(Space::Elem, *elem_index, Next::Space);
@@ -348,7 +380,9 @@ impl<'w, 'm, 'a> Body<'w, 'm, 'a> {
                 dst_table,
                 src_table,
             } => {
-                if *dst_table != 0 || *src_table != 0 {
+                if !self.w.is_zero_var(Space::Table, *dst_table)
+                    || !self.w.is_zero_var(Space::Table, *src_table)
+                {
                     self.w.var(Space::Table, *dst_table, Next::Space);
                     self.w.var(Space::Table, *src_table, Next::Space);
                 }
@@ -436,13 +470,16 @@ impl<'w, 'm, 'a> Body<'w, 'm, 'a> {
                 body,
                 arms,
                 end,
+                number,
             } => {
                 self.w.out.puts("(", Next::None);
-                self.begin_block(head);
+                self.begin_block(head, *number);
                 if matches!(head, Operator::If { .. }) {
+                    self.hidden.push(self.labels.len() - 1);
                     for c in &t.children {
                         self.flush_tree(c);
                     }
+                    self.hidden.pop();
                     self.w.out.open("then", Next::Newline);
                     self.fold_nested(body);
                     self.w.out.close_newline();
@@ -509,7 +546,7 @@ impl<'w, 'm, 'a> Body<'w, 'm, 'a> {
             if i == 0 && self.func.is_some() {
                 return self.results as u32;
             }
-            let (ty, is_loop) = self.labels[i as usize];
+            let (ty, is_loop, _) = self.labels[i as usize];
             let (params, results) = block(ty);
             if is_loop {
                 params
@@ -594,6 +631,7 @@ impl super::read::Module<'_> {
 /// the nodes and the instruction that ended them (`end`, `else`, `catch`, `delegate`...).
 fn build<'a>(
     ops: &mut impl Iterator<Item = Operator<'a>>,
+    blocks: &mut u32,
 ) -> (Vec<Node<'a>>, Option<Operator<'a>>) {
     let mut nodes = Vec::new();
     while let Some(op) = ops.next() {
@@ -603,13 +641,15 @@ fn build<'a>(
             | Operator::If { .. }
             | Operator::Try { .. }
             | Operator::TryTable { .. } => {
-                let (body, mut ended) = build(ops);
+                let number = *blocks;
+                *blocks += 1;
+                let (body, mut ended) = build(ops, blocks);
                 let mut arms = Vec::new();
                 while let Some(
                     arm @ (Operator::Else | Operator::Catch { .. } | Operator::CatchAll),
                 ) = ended
                 {
-                    let (nodes, next) = build(ops);
+                    let (nodes, next) = build(ops, blocks);
                     arms.push((arm, nodes));
                     ended = next;
                 }
@@ -618,6 +658,7 @@ fn build<'a>(
                     body,
                     arms,
                     end: ended.unwrap_or(Operator::End),
+                    number,
                 });
             }
             Operator::End

@@ -95,6 +95,9 @@ pub(crate) struct Writer<'m, 'a> {
     pub out: Out,
     /// Exports written inside their item, by (kind, index), in export order.
     inline_exports: HashMap<(Space, u32), Vec<&'a str>>,
+    /// References print as indices even where the item has a name (see
+    /// [`Writer::names_stop_at`]).
+    plain_vars: bool,
 }
 
 fn space_of(kind: ExternalKind) -> Space {
@@ -126,7 +129,14 @@ impl<'m, 'a> Writer<'m, 'a> {
             opts,
             out: Out::new(),
             inline_exports,
+            plain_vars: false,
         }
+    }
+
+    /// Whether a reference prints as nothing at all: wabt leaves out an optional table or
+    /// memory operand that is index 0 without a name.
+    pub fn is_zero_var(&self, space: Space, index: u32) -> bool {
+        index == 0 && (self.plain_vars || self.name(space, 0).is_none())
     }
 
     pub fn name(&self, space: Space, index: u32) -> Option<&'m str> {
@@ -146,7 +156,12 @@ impl<'m, 'a> Writer<'m, 'a> {
 
     /// A reference to an item: its name if it has one, else its index.
     pub fn var(&mut self, space: Space, index: u32, next: Next) {
-        match self.name(space, index) {
+        let name = if self.plain_vars {
+            None
+        } else {
+            self.name(space, index)
+        };
+        match name {
             Some(name) => self.out.puts(&valid_name(name), next),
             None => self.out.puts(&index.to_string(), next),
         }
@@ -205,14 +220,18 @@ impl<'m, 'a> Writer<'m, 'a> {
             self.out.close_space();
             self.out.close_newline();
         }
+        let stop = self.names_stop_at();
         if let Some(start) = m.start {
+            self.plain_vars = stop.is_some();
             self.out.open_space("start");
             self.var(Space::Func, start, Next::None);
             self.out.close_newline();
         }
         for i in 0..m.elems.len() {
+            self.plain_vars = stop.is_some_and(|s| i >= s);
             self.elem(i as u32);
         }
+        self.plain_vars = stop.is_some();
         for (i, data) in m.datas.iter().enumerate() {
             self.out.open_space("data");
             self.name_or_index(Space::Data, i as u32);
@@ -229,6 +248,20 @@ impl<'m, 'a> Writer<'m, 'a> {
         }
         self.out.close_newline();
         Ok(())
+    }
+
+    /// wabt applies names to references field by field, elements segments before data
+    /// segments and the start function, and gives up at the first passive or declared
+    /// element segment of a module without tables (the segment's table 0 does not exist).
+    /// From that segment on, references print as indices, names or not.
+    fn names_stop_at(&self) -> Option<usize> {
+        if self.m.num_imported_tables > 0 || !self.m.tables.is_empty() {
+            return None;
+        }
+        self.m
+            .elems
+            .iter()
+            .position(|e| !matches!(e.mode, ElemMode::Active { .. }))
     }
 
     fn type_entry(&mut self, index: u32) {
