@@ -22,5 +22,7 @@ mod validate;
 mod wasi;
 mod wasi_differential;
 mod wasi_testsuite;
+mod wasm2wat;
+mod wasm2wat_differential;
 mod wast;
 mod wat2wasm;
