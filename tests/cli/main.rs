@@ -2,6 +2,7 @@
 //! One module per subcommand; `common` holds the shared helpers.
 mod common;
 mod compile;
+mod completions;
 mod exceptions;
 mod expected;
 mod explain;
