@@ -497,7 +497,13 @@ impl<'m, 'a> Writer<'m, 'a> {
             Some(f) => (f.params().to_vec(), f.results().to_vec()),
             None => (Vec::new(), Vec::new()),
         };
-        let body = &m.bodies[(index - m.num_imported_funcs) as usize];
+        // Only an unchecked module (`--no-check`) can declare a function with no body.
+        let Some(body) = m.bodies.get((index - m.num_imported_funcs) as usize) else {
+            return Err(Error {
+                offset: m.bytes_len,
+                message: format!("function {index} has no body"),
+            });
+        };
         let mut locals = Vec::new();
         for entry in body.get_locals_reader()? {
             let (count, t) = entry?;

@@ -84,11 +84,16 @@ pub struct Module<'a> {
     pub num_imported_globals: u32,
     pub num_imported_tags: u32,
     pub names: Names,
+    /// The binary's length (where an error about a missing part is reported).
+    pub bytes_len: usize,
 }
 
 impl<'a> Module<'a> {
     pub fn read(bytes: &'a [u8], debug_names: bool) -> Result<Module<'a>, BinaryReaderError> {
-        let mut m = Module::default();
+        let mut m = Module {
+            bytes_len: bytes.len(),
+            ..Module::default()
+        };
         let mut name_section = None;
         for payload in Parser::new(0).parse_all(bytes) {
             match payload? {

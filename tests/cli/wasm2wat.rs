@@ -232,3 +232,25 @@ fn invalid_modules_components_and_bad_input_are_errors() {
     let out = rt().args(["wasm2wat"]).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
 }
+
+/// `--no-check` prints what validation would refuse, but a function without a body is
+/// still an error, not a crash.
+#[test]
+fn unchecked_modules_with_missing_parts_fail_cleanly() {
+    let d = tempdir();
+    let no_body = [
+        0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 1, 4, 1, 0x60, 0, 0, 3, 2, 1, 0,
+    ];
+    std::fs::write(d.path().join("nobody.wasm"), no_body).unwrap();
+    let out = rt()
+        .args(["wasm2wat", "--no-check", "nobody.wasm"])
+        .current_dir(d.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("function 0 has no body"),
+        "{}",
+        stderr(&out)
+    );
+}
