@@ -234,7 +234,7 @@ fn invalid_modules_components_and_bad_input_are_errors() {
 }
 
 /// `--no-check` prints what validation would refuse, but a function without a body is
-/// still an error, not a crash.
+/// still an error (the reader's), not a crash.
 #[test]
 fn unchecked_modules_with_missing_parts_fail_cleanly() {
     let d = tempdir();
