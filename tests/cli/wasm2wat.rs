@@ -253,3 +253,37 @@ fn unchecked_modules_with_missing_parts_fail_cleanly() {
         "nobody.wasm:0x12: error: function section has non-zero count but code section is absent\n"
     );
 }
+
+/// `--disable-X` of a feature wabt enables by default makes modules that use it invalid, as
+/// in wabt; `--enable-X` changes nothing rt does not already read.
+#[test]
+fn feature_switches_change_what_is_valid() {
+    let d = tempdir();
+    write(
+        d.path(),
+        "simd.wat",
+        "(module (func (result v128) v128.const i32x4 1 2 3 4))",
+    );
+    let wasm = d.path().join("simd.wasm");
+    std::fs::write(&wasm, wat_bytes(&d.path().join("simd.wat"))).unwrap();
+    let out = rt().arg("wasm2wat").arg(&wasm).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("v128.const i32x4 0x00000001 0x00000002 0x00000003 0x00000004"));
+    let out = rt()
+        .args(["wasm2wat", "--disable-simd"])
+        .arg(&wasm)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("SIMD support is not enabled"),
+        "{}",
+        stderr(&out)
+    );
+    let out = rt()
+        .args(["wasm2wat", "--enable-all", "--enable-tail-call"])
+        .arg(&wasm)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+}
