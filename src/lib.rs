@@ -15,6 +15,7 @@ pub mod objdump;
 pub mod output;
 pub mod runtime;
 pub mod wasi;
+pub mod wasm2wat;
 pub mod wast;
 pub mod wat2wasm;
 

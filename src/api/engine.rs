@@ -83,9 +83,16 @@ impl Module {
         shown: &str,
         bytes: Vec<u8>,
     ) -> Result<crate::module::Module> {
-        let bytes = crate::module::module_bytes(shown, bytes).map_err(|e| anyhow!("{e}"))?;
-        crate::features::parse_checked(bytes, engine.config().features())
-            .map_err(|e| anyhow!("{shown}:{e}"))
+        let input = crate::module::Input::new(shown, bytes).map_err(|e| anyhow!("{e}"))?;
+        // Checked before the binary moves into the model, so a text module's error can be
+        // shown at its line and column.
+        if let Err(e) = crate::features::check(&input.bytes, engine.config().features()) {
+            return Err(anyhow!(
+                "{}",
+                input.error_at(shown, e.offset(), &e.message())
+            ));
+        }
+        crate::module::Module::parse(input.bytes).map_err(|e| anyhow!("{shown}:{e}"))
     }
 
     pub(crate) fn from_parts(

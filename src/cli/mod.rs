@@ -3,10 +3,14 @@ use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
 pub mod compile;
+pub mod completions;
 pub mod explain;
+pub mod man;
 pub mod objdump;
 pub mod options;
 pub mod run;
+pub mod validate;
+pub mod wasm2wat;
 pub mod wast;
 pub mod wat2wasm;
 
@@ -30,12 +34,20 @@ pub enum Command {
     Compile(compile::Args),
     /// Translate WebAssembly text to binary, byte-for-byte like wabt's wat2wasm
     Wat2wasm(wat2wasm::Args),
+    /// Translate WebAssembly binary to text, character for character like wabt's wasm2wat
+    Wasm2wat(wasm2wat::Args),
     /// Print information about a module, like wabt's wasm-objdump
     Objdump(objdump::Args),
     /// Explain a WASI call or type, a module's system interface, or an errno
     Explain(explain::Args),
     /// Run WebAssembly spec test scripts (.wast)
     Wast(wast::Args),
+    /// Check that modules are valid, like wabt's wasm-validate (in `rt run`'s language)
+    Validate(validate::Args),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish)
+    Completions(completions::Args),
+    /// Print the manual page, or write one per subcommand with --dir
+    Man(man::Args),
 }
 
 /// Parse the command line, run the subcommand, and turn errors into `error: ...` and exit 1.
@@ -46,9 +58,13 @@ pub fn main() -> ExitCode {
         Command::Run(args) => run::run(args),
         Command::Compile(args) => compile::run(args),
         Command::Wat2wasm(args) => wat2wasm::run(args),
+        Command::Wasm2wat(args) => wasm2wat::run(args),
         Command::Objdump(args) => objdump::run(args),
         Command::Explain(args) => explain::run(args),
         Command::Wast(args) => wast::run(args),
+        Command::Validate(args) => validate::run(args),
+        Command::Completions(args) => completions::run(args),
+        Command::Man(args) => man::run(args),
     };
     match result {
         Ok(code) => code,
@@ -60,12 +76,34 @@ pub fn main() -> ExitCode {
 }
 
 /// `RUST_LOG` selects what is logged (e.g. `RUST_LOG=rt::wasi=trace`); nothing by default.
+/// Logs are coloured only on a terminal, and not even there under `NO_COLOR`: a log
+/// redirected to a file (`2>log`) is plain text.
 fn init_tracing() {
+    use std::io::IsTerminal;
     use tracing_subscriber::EnvFilter;
     if std::env::var_os("RUST_LOG").is_some() {
         let _ = tracing_subscriber::fmt()
             .with_env_filter(EnvFilter::from_default_env())
             .with_writer(std::io::stderr)
+            .with_ansi(colour_allowed() && std::io::stderr().is_terminal())
             .try_init();
+    }
+}
+
+/// Whether the user allows colour at all: `NO_COLOR` set to anything but the empty string
+/// forbids it (https://no-color.org). clap's help and usage errors follow the same rule.
+pub fn colour_allowed() -> bool {
+    !matches!(std::env::var_os("NO_COLOR"), Some(v) if !v.is_empty())
+}
+
+/// Write `bytes` to stdout; a closed pipe (`| head`) is not an error worth a message.
+pub fn write_stdout(bytes: &[u8]) -> anyhow::Result<()> {
+    use std::io::Write;
+    let mut lock = std::io::stdout().lock();
+    match lock.write_all(bytes).and_then(|_| lock.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(anyhow::anyhow!("writing to stdout: {e}"))
+        }
+        _ => Ok(()),
     }
 }

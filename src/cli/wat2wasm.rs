@@ -53,6 +53,20 @@ pub struct FeatureFlags {
 
 const ENABLE_ALL: &str = "enable-all";
 
+impl FeatureFlags {
+    /// The language a reader that also knows what came after wabt 1.0.32 accepts under
+    /// these flags: Wasm 3.0 and every wabt feature, less those the flags switched off from
+    /// their default (`--disable-simd`). Switching off a feature that is off by default in
+    /// wabt changes nothing, since rt reads it anyway.
+    pub fn language(&self) -> wasmparser::WasmFeatures {
+        let everything = crate::features::wasm3() | Features::all().wasmparser();
+        let switched_off = Features::default()
+            .wasmparser()
+            .difference(self.features.wasmparser());
+        everything.difference(switched_off)
+    }
+}
+
 impl clap::FromArgMatches for FeatureFlags {
     fn from_arg_matches(m: &ArgMatches) -> Result<Self, clap::Error> {
         // (position on the command line, feature or None for all, on/off)

@@ -10,7 +10,7 @@ pub mod suggest;
 pub mod text;
 pub mod text_module;
 
-use crate::module::{read_module_bytes, Module};
+use crate::module::Module;
 use lookup::{ErrnoAnswer, NameReport};
 use std::path::Path;
 use text::Style;
@@ -65,9 +65,12 @@ pub fn load_module(path: &Path) -> anyhow::Result<Module> {
             );
         }
     }
-    let bytes = read_module_bytes(path).map_err(|e| anyhow::anyhow!("{e}"))?;
-    Module::parse(bytes)
-        .map_err(|e| anyhow::anyhow!("{}:{:#x}: {}", path.display(), e.offset, e.message))
+    let shown = path.display().to_string();
+    let raw = std::fs::read(path).map_err(|e| anyhow::anyhow!("{shown}: {e}"))?;
+    let input = crate::module::Input::new(&shown, raw).map_err(|e| anyhow::anyhow!("{e}"))?;
+    // A text module's error is shown at its line and column, not at a binary offset.
+    let located = |e: crate::module::ParseError| input.error_at(&shown, e.offset, &e.message);
+    Module::parse(input.bytes.clone()).map_err(|e| anyhow::anyhow!("{}", located(e)))
 }
 
 fn to_json<T: serde::Serialize>(value: &T) -> anyhow::Result<String> {

@@ -4,10 +4,14 @@
 //! The model keeps byte ranges (relative to the start of `bytes`) next to every decoded item,
 //! so printers that must reproduce wabt's offsets can do so without re-parsing.
 mod input;
+pub mod opnames;
 mod parse;
 mod sections;
 
-pub use input::{is_binary, module_bytes, read_module_bytes, wat_to_wasm, InputError};
+pub use input::{
+    component_explanation, is_binary, is_component, module_bytes, read_module_bytes, wat_to_wasm,
+    Input, InputError,
+};
 pub use parse::ParseError;
 
 /// Decode and validate `bytes` in the language `features` describes, building nothing.

@@ -67,32 +67,8 @@ impl<'c, 'm> InstrText<'c, 'm> {
             "end" | "delegate" => Shape::End,
             _ => Shape::Plain,
         };
-        let name = match name {
-            "typed_select" | "typed_select_multi" => "select",
-            other => other,
-        };
-        if let Some((head, op)) = name.split_once("atomic_") {
-            // i32_atomic_rmw8_add_u -> i32.atomic.rmw8.add_u, atomic_fence -> atomic.fence
-            self.text.push_str(&head.replace('_', "."));
-            self.text.push_str("atomic.");
-            match op.split_once('_') {
-                Some((rmw, rest)) if rmw.starts_with("rmw") => {
-                    self.text.push_str(rmw);
-                    self.text.push('.');
-                    self.text.push_str(rest);
-                }
-                _ => self.text.push_str(op),
-            }
-            return;
-        }
-        match name.split_once('_') {
-            Some((head, tail)) if !bare_mnemonic(name) => {
-                self.text.push_str(head);
-                self.text.push('.');
-                self.text.push_str(tail);
-            }
-            _ => self.text.push_str(name),
-        }
+        self.text
+            .push_str(&crate::module::opnames::visit_text_name(name));
     }
 
     fn index_with_name(&mut self, index: u32, name: Option<&str>) {
@@ -298,20 +274,6 @@ impl<'c, 'm> InstrText<'c, 'm> {
 }
 
 /// Mnemonics that keep their underscores (`br_if`, `call_indirect`).
-fn bare_mnemonic(name: &str) -> bool {
-    matches!(
-        name,
-        "br_if"
-            | "br_table"
-            | "call_indirect"
-            | "return_call"
-            | "return_call_indirect"
-            | "catch_all"
-            | "try_table"
-            | "throw_ref"
-    )
-}
-
 /// A constant operand: i32 prints unsigned, i64 signed, floats as wabt's hex floats.
 trait Immediate {
     fn write(&self, out: &mut String);

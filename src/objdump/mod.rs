@@ -8,7 +8,7 @@ mod contents;
 mod details;
 mod disasm;
 mod headers;
-mod hexfloat;
+pub mod hexfloat;
 mod instr;
 mod names;
 

@@ -1,10 +1,10 @@
 //! Function bodies and constant expressions, operator by operator, with the field names wabt's
 //! `BinaryWriter::WriteExpr` logs. Immediates are visited generically through wasmparser's
 //! operator list, so every operator's fields are written in order without a hand-kept table.
-use super::opnames::text_name;
 use super::stream::{Chars, Stream};
 use super::types::write_type;
 use super::WriteError;
+use crate::module::opnames::text_name;
 use wasmparser::{
     BlockType, BrTable, FunctionBody, HeapType, Ieee32, Ieee64, MemArg, Operator, OperatorsReader,
     ValType, V128,

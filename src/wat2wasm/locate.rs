@@ -12,10 +12,22 @@ pub fn validation_error(
     wasm: &[u8],
     err: &wasmparser::BinaryReaderError,
 ) -> Error {
-    let offset = place_of(wasm, err.offset())
+    at_binary_offset(path, source, wasm, err.offset(), err.message().to_string())
+}
+
+/// An error found at byte `offset` of `wasm` (the binary `source` was assembled into),
+/// reported at the text that produced those bytes.
+pub fn at_binary_offset(
+    path: &str,
+    source: &str,
+    wasm: &[u8],
+    offset: u64,
+    message: String,
+) -> Error {
+    let offset = place_of(wasm, offset)
         .and_then(|place| source_offset(source, place))
         .unwrap_or_else(|| source.find("(module").map_or(0, |i| i + 1));
-    Error::at(path, source, offset, err.message().to_string())
+    Error::at(path, source, offset, message)
 }
 
 /// The kinds of module field, in the order of their binary sections.

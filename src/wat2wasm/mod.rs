@@ -10,7 +10,6 @@ mod errors;
 pub mod features;
 mod locate;
 mod names;
-mod opnames;
 mod sections;
 pub mod stream;
 mod types;
@@ -104,6 +103,21 @@ pub fn assemble(path: &str, source: &str, opts: &Options) -> Result<Output, Erro
     let (wasm, log) =
         writer::write_module(&encoded, &sections, &write_opts).map_err(write_error)?;
     Ok(Output { wasm, log })
+}
+
+/// An error at byte `offset` of `wasm`, the binary that text `source` (named `path`) was
+/// assembled into (by any encoder: only the function, instruction and field indices are
+/// used), reported at the instruction or module field in the text, wabt's way: `path:line:col:
+/// error: message`, the source line and a caret. For tools that validate a text module
+/// after assembling it (`rt run`, `rt compile`, `rt validate`).
+pub fn locate_in_text(
+    path: &str,
+    source: &str,
+    wasm: &[u8],
+    offset: usize,
+    message: String,
+) -> Error {
+    locate::at_binary_offset(path, source, wasm, offset as u64, message)
 }
 
 /// A parse buffer over `source`. wabt accepts any Unicode in strings and comments, so the

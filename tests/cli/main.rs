@@ -2,6 +2,7 @@
 //! One module per subcommand; `common` holds the shared helpers.
 mod common;
 mod compile;
+mod completions;
 mod debugging;
 mod exceptions;
 mod expected;
@@ -21,8 +22,11 @@ mod spec;
 mod tail_calls;
 mod traps_sunk_loads;
 mod unknown_imports;
+mod validate;
 mod wasi;
 mod wasi_differential;
 mod wasi_testsuite;
+mod wasm2wat;
+mod wasm2wat_differential;
 mod wast;
 mod wat2wasm;

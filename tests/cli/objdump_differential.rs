@@ -286,7 +286,7 @@ fn is_without_one_line(shorter: &str, longer: &str) -> bool {
 
 /// Converts every spec script with wast2json into `dir`; returns how many scripts there are
 /// and the failures, each as (script, wast2json's stderr).
-fn convert_testsuite(suite: &Path, dir: &Path) -> (usize, Vec<(String, String)>) {
+pub(crate) fn convert_testsuite(suite: &Path, dir: &Path) -> (usize, Vec<(String, String)>) {
     let mut scripts: Vec<PathBuf> = std::fs::read_dir(suite)
         .expect("read wasm-testsuite")
         .filter_map(|e| e.ok().map(|e| e.path()))
@@ -322,7 +322,7 @@ fn convert_testsuite(suite: &Path, dir: &Path) -> (usize, Vec<(String, String)>)
 
 /// How the wast2json failures depart from `WAST2JSON_FAILS`: an unlisted script that fails,
 /// a listed one that fails for another reason than the one given, or one that converts.
-fn unexpected_wast2json_results(failed: &[(String, String)]) -> Vec<String> {
+pub(crate) fn unexpected_wast2json_results(failed: &[(String, String)]) -> Vec<String> {
     let mut problems = Vec::new();
     for (script, message) in failed {
         match WAST2JSON_FAILS.iter().find(|(s, ..)| s == script) {
@@ -347,7 +347,7 @@ fn unexpected_wast2json_results(failed: &[(String, String)]) -> Vec<String> {
 
 /// Copies every `.wasm` under ../shared/wasi-testsuite into `dir` (named after its folder
 /// to keep names apart); returns how many.
-fn copy_wasi_programs(dir: &Path) -> usize {
+pub(crate) fn copy_wasi_programs(dir: &Path) -> usize {
     let suite = shared("wasi-testsuite");
     let mut stack = vec![suite.clone()];
     let mut copied = 0;
@@ -370,7 +370,7 @@ fn copy_wasi_programs(dir: &Path) -> usize {
     copied
 }
 
-fn worker_count() -> usize {
+pub(crate) fn worker_count() -> usize {
     std::thread::available_parallelism().map_or(2, |n| n.get().clamp(2, 4))
 }
 

@@ -205,7 +205,7 @@ fn a_feature_rt_lacks_is_refused_clearly_as_unsupported_not_invalid() {
     let out = invoke(&m, "f", &[]);
     assert_eq!(out.status.code(), Some(1));
     assert!(
-        stderr(&out).contains("threads.wat:0x16: unsupported by rt: threads (the module is valid"),
+        stderr(&out).contains("threads.wat:1:10: unsupported by rt: threads (the module is valid"),
         "{}",
         stderr(&out)
     );

@@ -1,5 +1,7 @@
 //! Text names of operators (`i32.atomic.rmw8.add_u`), derived from wasmparser's one list of
-//! operators so that no opcode table is kept by hand. wabt's `-v` log names every opcode.
+//! operators so that no opcode table is kept by hand. The one source of instruction names for
+//! every printer: wasm2wat, objdump's disassembly and wat2wasm's `-v` log (which name every
+//! opcode as wabt does).
 use wasmparser::Operator;
 
 macro_rules! define_visit_name {
@@ -26,7 +28,12 @@ const DOTTED_FAMILIES: &[&str] = &[
 
 /// The text-format name of `op`, as wabt prints it.
 pub fn text_name(op: &Operator<'_>) -> String {
-    let visit = visit_name(op);
+    visit_text_name(visit_name(op))
+}
+
+/// The text-format name of the operator whose wasmparser visitor method is `visit`
+/// (`visit_i32_add` is `i32.add`, `visit_call_ref` is `call_ref`).
+pub fn visit_text_name(visit: &str) -> String {
     let base = visit.strip_prefix("visit_").unwrap_or(visit);
     if base.starts_with("typed_select") {
         return "select".to_string();
@@ -94,5 +101,16 @@ mod tests {
         assert_eq!(text_name(&Operator::I32TruncSatF32S), "i32.trunc_sat_f32_s");
         assert_eq!(text_name(&Operator::V128AnyTrue), "v128.any_true");
         assert_eq!(text_name(&Operator::RefIsNull), "ref.is_null");
+        // Not a family of their own: wabt spells them with underscores only.
+        assert_eq!(text_name(&Operator::CallRef { type_index: 0 }), "call_ref");
+        assert_eq!(
+            text_name(&Operator::ReturnCallRef { type_index: 0 }),
+            "return_call_ref"
+        );
+        assert_eq!(
+            text_name(&Operator::BrOnNull { relative_depth: 0 }),
+            "br_on_null"
+        );
+        assert_eq!(text_name(&Operator::RefAsNonNull), "ref.as_non_null");
     }
 }

@@ -1,0 +1,84 @@
+//! `rt wasm2wat`: wabt 1.0.32's wasm2wat, same flags, same text.
+use super::wat2wasm::FeatureFlags;
+use crate::wasm2wat::{print, Options};
+use anyhow::Context;
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// The binary module to read; `-` reads stdin
+    pub file: PathBuf,
+    /// Output file; `-` or none writes to stdout
+    #[arg(
+        short = 'o',
+        long = "output",
+        value_name = "FILE",
+        allow_hyphen_values = true
+    )]
+    pub output: Option<PathBuf>,
+    /// Write folded expressions where possible: `(i32.add (local.get 0) (i32.const 1))`
+    #[arg(short = 'f', long = "fold-exprs")]
+    pub fold_exprs: bool,
+    /// Write exports inside the items they export: `(func (export "f") ...)`
+    #[arg(long = "inline-exports")]
+    pub inline_exports: bool,
+    /// Write imports inside the items they import: `(func (import "m" "f") ...)`
+    #[arg(long = "inline-imports")]
+    pub inline_imports: bool,
+    /// Ignore the `name` section: every item is shown by its index
+    #[arg(long = "no-debug-names")]
+    pub no_debug_names: bool,
+    /// Give every unnamed item a name (`$f0`, `$p0`, `$l1`, `$B0`...)
+    #[arg(long = "generate-names")]
+    pub generate_names: bool,
+    /// Print the module without validating it first
+    #[arg(long = "no-check")]
+    pub no_check: bool,
+    #[command(flatten)]
+    pub features: FeatureFlags,
+}
+
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let shown = args.file.display().to_string();
+    let bytes = if args.file.as_os_str() == "-" {
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut std::io::stdin(), &mut bytes)
+            .context("could not read stdin")?;
+        bytes
+    } else {
+        std::fs::read(&args.file).with_context(|| format!("could not read {shown}"))?
+    };
+    if crate::module::is_component(&bytes) {
+        anyhow::bail!("{}", crate::module::component_explanation(&shown));
+    }
+    let opts = Options {
+        features: args.features.language(),
+        check: !args.no_check,
+        debug_names: !args.no_debug_names,
+        fold_exprs: args.fold_exprs,
+        inline_exports: args.inline_exports,
+        inline_imports: args.inline_imports,
+        generate_names: args.generate_names,
+    };
+    let text = match print(&bytes, &opts) {
+        Ok(text) => text,
+        Err(e) => {
+            eprintln!("{shown}:{:#x}: error: {}", e.offset, e.message);
+            return Ok(ExitCode::FAILURE);
+        }
+    };
+    match &args.output {
+        Some(p) if p.as_os_str() != "-" => crate::output::write_atomically(p, text.as_bytes())
+            .with_context(|| format!("could not write {}", p.display()))?,
+        _ => {
+            let mut stdout = std::io::stdout().lock();
+            // A closed pipe (`| head`) is not an error worth a message.
+            let _ = stdout
+                .write_all(text.as_bytes())
+                .and_then(|_| stdout.flush());
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
