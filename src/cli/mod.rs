@@ -50,10 +50,29 @@ pub enum Command {
     Man(man::Args),
 }
 
+/// `rt --version`: the package version, the LLVM that generates code, and the CPU the code is
+/// generated for (this host's: artifacts record it too). Both are queried without
+/// initialising LLVM's targets, so `--version` stays cheap.
+pub fn version() -> String {
+    let (major, minor, patch) = inkwell::support::get_llvm_version();
+    let cpu = inkwell::targets::TargetMachine::get_host_cpu_name();
+    format!(
+        "{} (LLVM {major}.{minor}.{patch}, code for {})",
+        env!("CARGO_PKG_VERSION"),
+        cpu.to_string_lossy()
+    )
+}
+
 /// Parse the command line, run the subcommand, and turn errors into `error: ...` and exit 1.
 pub fn main() -> ExitCode {
     init_tracing();
-    let cli = Cli::parse();
+    let matches = <Cli as clap::CommandFactory>::command()
+        .version(version())
+        .get_matches();
+    let cli = match <Cli as clap::FromArgMatches>::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
+    };
     let result = match cli.command {
         Command::Run(args) => run::run(args),
         Command::Compile(args) => compile::run(args),

@@ -17,3 +17,19 @@ fn unknown_subcommand_is_a_usage_error() {
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("frobnicate"));
 }
+
+/// `rt --version` names the LLVM that generates code and the CPU it generates code for.
+#[test]
+fn version_names_llvm_and_the_target_cpu() {
+    let out = rt_output(&["--version"]);
+    assert!(out.status.success());
+    let text = stdout(&out);
+    assert!(
+        text.starts_with(&format!("rt {} (LLVM 19.", env!("CARGO_PKG_VERSION"))),
+        "{text}"
+    );
+    assert!(
+        text.contains(", code for ") && text.trim_end().ends_with(')'),
+        "{text}"
+    );
+}
