@@ -7,6 +7,7 @@
 //! (the on-disk format and cache).
 mod addrmap;
 pub mod artifact;
+mod debuginfo;
 mod settings;
 pub use settings::{CodegenSettings, ADDR_MAP_KEY};
 mod calls;
@@ -197,6 +198,10 @@ fn compile_partition(
         // The bridges have no debug scope: nothing built from here on has a location.
         env.b.unset_current_debug_location();
         lines.finish();
+    }
+    if let Some(debug) = &env.debug {
+        env.b.unset_current_debug_location();
+        debug.finish();
     }
     if with_bridges {
         build_bridges(&env)?;

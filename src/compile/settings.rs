@@ -18,6 +18,9 @@ pub struct CodegenSettings {
     /// Record which wasm instruction each piece of code came from (see `addrmap`), for trap
     /// backtraces with wasm offsets and source lines.
     pub addr_map: bool,
+    /// Turn the module's DWARF into debug information for the generated code (see
+    /// `debuginfo`), for a native debugger (`-D debug-info=y`).
+    pub debug_info: bool,
 }
 
 impl Default for CodegenSettings {
@@ -29,6 +32,7 @@ impl Default for CodegenSettings {
             consume_fuel: false,
             interruptible: false,
             addr_map: false,
+            debug_info: false,
         }
     }
 }
@@ -50,6 +54,8 @@ impl CodegenSettings {
             ),
             (self.consume_fuel, "consume-fuel"),
             (self.interruptible, "interruptible"),
+            // It changes the code too: the frame-base slot debuggers read locals through.
+            (self.debug_info, "debug-info"),
         ] {
             if on {
                 key += &format!(";{name}=1");

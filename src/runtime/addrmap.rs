@@ -49,7 +49,7 @@ pub(crate) fn relocated_sections(objects: &[Vec<u8>], code: &LoadedCode) -> Sect
     Sections { objects }
 }
 
-fn relocate_object(
+pub(crate) fn relocate_object(
     n: usize,
     bytes: &[u8],
     code: &LoadedCode,

@@ -6,6 +6,7 @@ mod addrmap;
 mod call;
 mod exn;
 mod faults;
+mod gdbjit;
 pub mod guestprof;
 mod helpers;
 mod instance;
