@@ -92,6 +92,14 @@ pub(crate) fn translate_function(env: &Env<'_, '_>, index: u32) -> Res<()> {
     });
     let debug = env.debug.as_ref().and_then(|debug| {
         let f = debug.function(func, code.body.start as u32)?;
+        // Kept out of line: a breakpoint on an inlined copy would stop before the copy's
+        // shadow-stack frame exists (gdb does not skip an inlined body's prologue), showing
+        // the previous call's variables.
+        let noinline = inkwell::attributes::Attribute::get_named_enum_kind_id("noinline");
+        func.add_attribute(
+            inkwell::attributes::AttributeLoc::Function,
+            env.ctx.create_enum_attribute(noinline, 0),
+        );
         debug.at(env, f, code.body.start as u32);
         Some((debug, f))
     });
