@@ -9,6 +9,7 @@ mod addrmap;
 pub mod artifact;
 mod debuginfo;
 mod settings;
+pub use addrmap::WASM_FILE as ADDR_MAP_FILE;
 pub use settings::{CodegenSettings, ADDR_MAP_KEY};
 mod calls;
 mod control;

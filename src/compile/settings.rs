@@ -80,3 +80,22 @@ impl CodegenSettings {
 /// How the address map shows in a settings key. It adds debug sections but does not change
 /// what the code does, so an artifact's key is compared without it (`artifact::read`).
 pub const ADDR_MAP_KEY: &str = ";addr-map=1";
+
+#[cfg(test)]
+mod tests {
+    use super::CodegenSettings;
+
+    /// Debug info changes the code (the frame-base slot, functions kept out of line), so a
+    /// cached or precompiled module without it must not be reused when it is asked for.
+    #[test]
+    fn debug_info_is_part_of_the_key() {
+        let off = CodegenSettings::default();
+        let on = CodegenSettings {
+            debug_info: true,
+            ..off
+        };
+        assert_ne!(off.key(), on.key());
+        assert!(on.key().contains(";debug-info=1"), "{}", on.key());
+        assert!(!off.key().contains("debug-info"), "{}", off.key());
+    }
+}

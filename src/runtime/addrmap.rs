@@ -155,6 +155,13 @@ impl<'a> Symbolizer<'a> {
                 continue;
             };
             while let Ok(Some(frame)) = frames.next() {
+                // Only the address map's pseudo file has wasm offsets for lines: code
+                // compiled with debug info (`-D debug-info`) has source lines instead.
+                let file = frame.location.as_ref().and_then(|l| l.file);
+                if !file.is_some_and(|f| f.ends_with(crate::compile::ADDR_MAP_FILE)) {
+                    offsets.clear();
+                    break;
+                }
                 let line = frame.location.and_then(|l| l.line).unwrap_or(0);
                 offsets.push(line as usize);
             }
