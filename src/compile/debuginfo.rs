@@ -158,10 +158,7 @@ fn collect_subprograms(
     if entry.tag() == gimli::DW_TAG_subprogram {
         if let Some(gimli::AttributeValue::Addr(low)) = entry.attr_value(gimli::DW_AT_low_pc)? {
             let name = string_attr(dwarf, unit, &entry, gimli::DW_AT_name).unwrap_or_default();
-            let line = match entry.attr_value(gimli::DW_AT_decl_line)? {
-                Some(gimli::AttributeValue::Udata(n)) => n as u32,
-                _ => 0,
-            };
+            let line = decl_line(&entry);
             let frame_local = match entry.attr_value(gimli::DW_AT_frame_base)? {
                 Some(gimli::AttributeValue::Exprloc(e)) => wasm_local(e.0.slice()),
                 _ => None,
@@ -215,10 +212,7 @@ fn collect_vars(
                 };
                 let name = string_attr(dwarf, unit, &entry, gimli::DW_AT_name);
                 if let (Some(fbreg), Some(ty), Some(name)) = (fbreg, ty, name) {
-                    let line = match entry.attr_value(gimli::DW_AT_decl_line)? {
-                        Some(gimli::AttributeValue::Udata(n)) => n as u32,
-                        _ => 0,
-                    };
+                    let line = decl_line(&entry);
                     vars.push(Var {
                         name,
                         line,
@@ -233,6 +227,17 @@ fn collect_vars(
         }
     }
     Ok(())
+}
+
+/// `DW_AT_decl_line` in whichever constant form it comes (0: unknown).
+fn decl_line(entry: &gimli::DebuggingInformationEntry<'_, '_, Reader<'_>>) -> u32 {
+    entry
+        .attr_value(gimli::DW_AT_decl_line)
+        .ok()
+        .flatten()
+        .and_then(|v| v.udata_value())
+        .and_then(|n| u32::try_from(n).ok())
+        .unwrap_or(0)
 }
 
 fn string_attr(
@@ -448,7 +453,8 @@ impl<'ctx, 'm> DebugInfo<'ctx, 'm> {
             .prologue_ends
             .range(low..high.unwrap_or(u64::MAX))
             .next()
-            .map_or(body_start, |&a| (a + d.code_start) as u32);
+            .and_then(|&a| u32::try_from(a.checked_add(d.code_start)?).ok())
+            .unwrap_or(body_start);
         Some(FuncScope {
             scope: sp.as_debug_info_scope(),
             body,
@@ -495,12 +501,14 @@ impl<'ctx, 'm> DebugInfo<'ctx, 'm> {
         };
         let file = self.file(&path);
         for var in &source.vars {
-            let Ok(ty) = self.dib.create_basic_type(
-                &var.ty.name,
-                var.ty.bytes * 8,
-                var.ty.encoding,
-                DIFlags::ZERO,
-            ) else {
+            // Sizes come from the module: a nonsensical one is skipped, not multiplied.
+            let Some(bits) = var.ty.bytes.checked_mul(8).filter(|&b| b > 0 && b <= 128) else {
+                continue;
+            };
+            let Ok(ty) =
+                self.dib
+                    .create_basic_type(&var.ty.name, bits, var.ty.encoding, DIFlags::ZERO)
+            else {
                 continue;
             };
             let ty: DIType<'ctx> = ty.as_type();
