@@ -315,8 +315,9 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
     }
 
     fn trap_block(&mut self, code: i32) -> Res<BasicBlock<'ctx>> {
-        // With an address map every site gets its own block: a shared one has one location.
-        let shared = self.env.lines.is_none();
+        // With an address map or debug info every site gets its own block: a shared one has
+        // one location.
+        let shared = self.env.lines.is_none() && self.env.debug.is_none();
         if let Some(b) = self.trap_blocks.get(&code).filter(|_| shared) {
             return Ok(*b);
         }

@@ -352,3 +352,27 @@ fn gdb_breaks_steps_and_prints_locals_with_debug_info() {
         );
     }
 }
+
+/// With `-D debug-info=y` the code carries source lines instead of the address map: a
+/// detailed backtrace still names the C functions with their files and lines (without the
+/// wasm offsets only the address map knows).
+#[test]
+fn debug_info_code_traps_with_source_lines() {
+    let d = tempdir();
+    let wasm = build_c(d.path(), "divide", &["-g", "-O0"]);
+    let src = project_root().join("tests/fixtures/debug/divide.c");
+    let out = rt()
+        .args(["run", "-D", "debug-info=y"])
+        .arg(&wasm)
+        .env("RT_BACKTRACE_DETAILS", "1")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(134), "{}", stderr(&out));
+    let bt = backtrace(&stderr(&out));
+    assert_eq!(bt[0], "    0: divide", "{bt:?}");
+    let trap_at = format!("at {}:{}:", src.display(), line_of("divide", "trap here"));
+    assert!(bt[1].trim_start().starts_with(&trap_at), "{bt:?}");
+    assert_eq!(bt[2], "    1: average", "{bt:?}");
+    let call_at = format!("at {}:{}:", src.display(), line_of("divide", "call here"));
+    assert!(bt[3].trim_start().starts_with(&call_at), "{bt:?}");
+}
