@@ -65,6 +65,8 @@ struct Var {
 struct SourceFunc {
     name: String,
     line: u32,
+    /// The result type, when scalar (gdb's `finish` prints the value returned).
+    ret: Option<Scalar>,
     /// The wasm local holding the frame base, if it is one.
     frame_local: Option<u32>,
     vars: Vec<Var>,
@@ -163,6 +165,10 @@ fn collect_subprograms(
                 Some(gimli::AttributeValue::Exprloc(e)) => wasm_local(e.0.slice()),
                 _ => None,
             };
+            let ret = match entry.attr_value(gimli::DW_AT_type)? {
+                Some(gimli::AttributeValue::UnitRef(r)) => scalar(dwarf, unit, r, 0),
+                _ => None,
+            };
             let mut vars = Vec::new();
             let mut arg_no = 0;
             collect_vars(dwarf, unit, node, &mut vars, &mut arg_no)?;
@@ -171,6 +177,7 @@ fn collect_subprograms(
                 SourceFunc {
                     name,
                     line,
+                    ret,
                     frame_local,
                     vars,
                 },
@@ -429,9 +436,10 @@ impl<'ctx, 'm> DebugInfo<'ctx, 'm> {
         let source = d.funcs.get(&low)?;
         let (path, _, _) = self.location(body_start)?;
         let file = self.file(&path);
+        let ret = source.ret.as_ref().and_then(|t| self.basic_type(t));
         let ty = self
             .dib
-            .create_subroutine_type(file, None, &[], DIFlags::ZERO);
+            .create_subroutine_type(file, ret, &[], DIFlags::ZERO);
         let sp = self.dib.create_function(
             self.unit.as_debug_info_scope(),
             &source.name,
@@ -501,17 +509,9 @@ impl<'ctx, 'm> DebugInfo<'ctx, 'm> {
         };
         let file = self.file(&path);
         for var in &source.vars {
-            // Sizes come from the module: a nonsensical one is skipped, not multiplied.
-            let Some(bits) = var.ty.bytes.checked_mul(8).filter(|&b| b > 0 && b <= 128) else {
+            let Some(ty) = self.basic_type(&var.ty) else {
                 continue;
             };
-            let Ok(ty) =
-                self.dib
-                    .create_basic_type(&var.ty.name, bits, var.ty.encoding, DIFlags::ZERO)
-            else {
-                continue;
-            };
-            let ty: DIType<'ctx> = ty.as_type();
             let info = match var.arg_no {
                 Some(n) => self.dib.create_parameter_variable(
                     f.scope,
@@ -547,6 +547,17 @@ impl<'ctx, 'm> DebugInfo<'ctx, 'm> {
             self.dib
                 .insert_declare_at_end(frame_slot, Some(info), Some(expr), loc, block);
         }
+    }
+
+    /// The LLVM type of a scalar. Sizes come from the module: a nonsensical one is skipped,
+    /// not multiplied.
+    fn basic_type(&self, t: &Scalar) -> Option<DIType<'ctx>> {
+        let bits = t.bytes.checked_mul(8).filter(|&b| b > 0 && b <= 128)?;
+        let ty = self
+            .dib
+            .create_basic_type(&t.name, bits, t.encoding, DIFlags::ZERO)
+            .ok()?;
+        Some(ty.as_type())
     }
 
     /// Resolve the metadata (before the module is verified).
