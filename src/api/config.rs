@@ -27,6 +27,7 @@ pub struct Config {
     pub(crate) backtrace_details: bool,
     pub(crate) address_map: bool,
     pub(crate) max_gc_heap: usize,
+    pub(crate) debug_info: bool,
 }
 
 impl Default for Config {
@@ -42,6 +43,7 @@ impl Default for Config {
             backtrace_details: false,
             address_map: false,
             max_gc_heap: crate::runtime::DEFAULT_MAX_GC_HEAP,
+            debug_info: false,
         }
     }
 }
@@ -172,6 +174,14 @@ impl Config {
         self
     }
 
+    /// Give the generated code debug information made from the module's DWARF and register
+    /// it with GDB's JIT interface, so that `gdb` can break in, step through and print the
+    /// locals of guest functions (wasmtime's `debug_info`). Part of the code key.
+    pub fn debug_info(&mut self, on: bool) -> &mut Config {
+        self.debug_info = on;
+        self
+    }
+
     /// The language modules are validated in.
     pub fn wasm_features(&mut self, features: WasmFeatures) -> &mut Config {
         self.features = features;
@@ -203,6 +213,7 @@ impl Config {
             consume_fuel: self.consume_fuel,
             interruptible: self.interruptible,
             addr_map: self.backtrace_details || self.address_map,
+            debug_info: self.debug_info,
         }
     }
 

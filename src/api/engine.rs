@@ -103,7 +103,8 @@ impl Module {
     ) -> Result<Module> {
         let compiled = CompiledModule::from_objects(parsed, objects)
             .map_err(|e| anyhow!("{shown}: {e}"))?
-            .with_backtrace_details(engine.config().backtrace_details);
+            .with_backtrace_details(engine.config().backtrace_details)
+            .with_debugger_registration(engine.config().debug_info);
         Ok(Module {
             engine: engine.clone(),
             compiled,

@@ -24,6 +24,10 @@ pub struct CodegenOptions {
     /// timeout=DURATION (trap after that long: 500ms, 2s, 1m), for `rt run`
     #[arg(short = 'W', value_name = "NAME[=y|n][,...]")]
     pub wasm: Vec<String>,
+    /// Debugging options, comma-separated KEY[=y|n] (repeatable): debug-info (DWARF for the
+    /// generated code from the module's, registered with GDB's JIT interface)
+    #[arg(short = 'D', value_name = "KEY[=y|n][,...]")]
+    pub debug: Vec<String>,
 }
 
 impl CodegenOptions {
@@ -45,6 +49,12 @@ impl CodegenOptions {
                 (other, _) => {
                     bail!("unknown -O option `{other}` (known: opt-level, signals-based-traps)")
                 }
+            };
+        }
+        for (key, value) in pairs(&self.debug) {
+            match key {
+                "debug-info" => config.debug_info(yes(key, value)?),
+                other => bail!("unknown -D option `{other}` (known: debug-info)"),
             };
         }
         apply_wasm_switches(&mut config, &self.wasm)?;

@@ -96,6 +96,9 @@ pub(crate) struct Env<'ctx, 'm> {
     pub settings: super::CodegenSettings,
     /// The address map's debug-info builder, when the settings ask for one.
     pub lines: Option<super::addrmap::LineMap<'ctx>>,
+    /// Debug information from the module's DWARF (`-D debug-info=y`). It takes the place of
+    /// the address map: both are LLVM debug locations, and an instruction has one.
+    pub debug: Option<super::debuginfo::DebugInfo<'ctx, 'm>>,
 }
 
 impl<'ctx, 'm> Env<'ctx, 'm> {
@@ -118,9 +121,11 @@ impl<'ctx, 'm> Env<'ctx, 'm> {
         Env {
             ctx,
             tbaa,
-            lines: settings
-                .addr_map
+            lines: (settings.addr_map && !settings.debug_info)
                 .then(|| super::addrmap::LineMap::new(&llmod, ctx)),
+            debug: settings
+                .debug_info
+                .then(|| super::debuginfo::DebugInfo::new(&llmod, ctx, wasm)),
             llmod,
             b,
             wasm,

@@ -66,6 +66,9 @@ pub(crate) struct FuncTx<'a, 'ctx, 'm> {
     /// Locals assigned inside a `try_table` body: accessed with volatile loads and stores
     /// (see `exn.rs`).
     pub exn_locals: std::collections::HashSet<u32>,
+    /// With debug info: the wasm local holding the frame base and the slot keeping its
+    /// native address for the debugger (see `debuginfo`).
+    pub dbg_frame: Option<(u32, PointerValue<'ctx>)>,
 }
 
 /// Translate defined function `index` into its (already declared) LLVM function.
@@ -87,6 +90,19 @@ pub(crate) fn translate_function(env: &Env<'_, '_>, index: u32) -> Res<()> {
         lines.at(env, scope, start);
         scope
     });
+    let debug = env.debug.as_ref().and_then(|debug| {
+        let f = debug.function(func, code.body.start as u32)?;
+        // Kept out of line: a breakpoint on an inlined copy would stop before the copy's
+        // shadow-stack frame exists (gdb does not skip an inlined body's prologue), showing
+        // the previous call's variables.
+        let noinline = inkwell::attributes::Attribute::get_named_enum_kind_id("noinline");
+        func.add_attribute(
+            inkwell::attributes::AttributeLoc::Function,
+            env.ctx.create_enum_attribute(noinline, 0),
+        );
+        debug.at(env, f, code.body.start as u32);
+        Some((debug, f))
+    });
     let vmctx = func
         .get_nth_param(0)
         .ok_or("no vmctx")?
@@ -105,6 +121,7 @@ pub(crate) fn translate_function(env: &Env<'_, '_>, index: u32) -> Res<()> {
         fuel_pending: 0,
         results_buf: None,
         exn_locals: super::exn::locals_assigned_in_try(wasm.operators(code))?,
+        dbg_frame: None,
     };
     if results_in_memory(ty.results()) {
         let buffer = func.get_nth_param(2).ok_or("no results buffer")?;
@@ -128,6 +145,26 @@ pub(crate) fn translate_function(env: &Env<'_, '_>, index: u32) -> Res<()> {
         }
     }
     tx.prologue()?;
+    if let Some((debug, f)) = debug {
+        if let (Some(local), Some(_)) = (f.frame_local, tx.mem_bases.first()) {
+            if (local as usize) < tx.locals.len() {
+                // An array, not a scalar: InstCombine would otherwise turn the variables'
+                // declarations into values at the slot's stores, valid only while a copy of
+                // the address happens to stay in a register or spill slot.
+                // In the entry block, so a static slot that code generation describes by
+                // its frame offset for the whole function.
+                let slot = tx.entry_alloca(env.ptr().array_type(1).into(), "dbg_frame")?;
+                b.build_store(slot, env.ptr().const_null())
+                    .map_err(llvm_err)?
+                    .set_volatile(true)
+                    .map_err(|e| e.to_string())?;
+                tx.dbg_frame = Some((local, slot));
+                tx.update_dbg_frame(local)?;
+                let block = b.get_insert_block().ok_or("no block")?;
+                debug.declare_vars(env, f, code.body.start as u32, slot, block);
+            }
+        }
+    }
     let ret = env.ctx.append_basic_block(func, "return");
     let results = ty.results().to_vec();
     tx.push_frame(FrameKind::Function, ret, &results, 0, None)?;
@@ -136,6 +173,9 @@ pub(crate) fn translate_function(env: &Env<'_, '_>, index: u32) -> Res<()> {
         if let (Some(lines), Some(scope)) = (&env.lines, scope) {
             lines.at(env, scope, reader.original_position() as u32);
         }
+        if let Some((debug, f)) = debug {
+            debug.at(env, f, reader.original_position() as u32);
+        }
         let op = reader.read().map_err(|e| format!("bad operator: {e}"))?;
         tx.operator(op)?;
     }
@@ -143,6 +183,36 @@ pub(crate) fn translate_function(env: &Env<'_, '_>, index: u32) -> Res<()> {
 }
 
 impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
+    /// With debug info, after wasm local `local` changed: if it is the frame base, keep its
+    /// native address (memory 0's base + the local) where the debugger looks for it.
+    fn update_dbg_frame(&mut self, local: u32) -> Res<()> {
+        let Some((frame_local, slot)) = self.dbg_frame else {
+            return Ok(());
+        };
+        if local != frame_local {
+            return Ok(());
+        }
+        let env = self.env;
+        let (p, t) = self.local(local);
+        if !t.is_int_type() {
+            return Ok(());
+        }
+        let v = env.b.build_load(t, p, "fb").map_err(llvm_err)?;
+        let wide = env
+            .b
+            .build_int_z_extend_or_bit_cast(v.into_int_value(), env.i64(), "fbw")
+            .map_err(llvm_err)?;
+        // SAFETY (LLVM): only an address for the debugger; never dereferenced here.
+        let native = unsafe { env.b.build_gep(env.i8(), self.mem_bases[0], &[wide], "fbn") }
+            .map_err(llvm_err)?;
+        env.b
+            .build_store(slot, native)
+            .map_err(llvm_err)?
+            .set_volatile(true)
+            .map_err(|e| e.to_string())?;
+        Ok(())
+    }
+
     /// Stack-limit check (deep recursion traps cleanly) and the memory base loads.
     fn prologue(&mut self) -> Res<()> {
         let env = self.env;
@@ -245,8 +315,9 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
     }
 
     fn trap_block(&mut self, code: i32) -> Res<BasicBlock<'ctx>> {
-        // With an address map every site gets its own block: a shared one has one location.
-        let shared = self.env.lines.is_none();
+        // With an address map or debug info every site gets its own block: a shared one has
+        // one location.
+        let shared = self.env.lines.is_none() && self.env.debug.is_none();
         if let Some(b) = self.trap_blocks.get(&code).filter(|_| shared) {
             return Ok(*b);
         }
@@ -439,6 +510,7 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
                     .build_store(self.local(local_index).0, v)
                     .map_err(llvm_err)?;
                 self.keep_for_landing(local_index, Some(st))?;
+                self.update_dbg_frame(local_index)?;
             }
             Operator::LocalTee { local_index } => {
                 let v = *self.stack.last().expect("tee operand");
@@ -446,6 +518,7 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
                     .build_store(self.local(local_index).0, v)
                     .map_err(llvm_err)?;
                 self.keep_for_landing(local_index, Some(st))?;
+                self.update_dbg_frame(local_index)?;
             }
             Operator::GlobalGet { global_index } => {
                 let (cell, ty) = self.global_cell(global_index)?;

@@ -7,7 +7,9 @@
 //! (the on-disk format and cache).
 mod addrmap;
 pub mod artifact;
+mod debuginfo;
 mod settings;
+pub use addrmap::WASM_FILE as ADDR_MAP_FILE;
 pub use settings::{CodegenSettings, ADDR_MAP_KEY};
 mod calls;
 mod control;
@@ -198,6 +200,10 @@ fn compile_partition(
         // The bridges have no debug scope: nothing built from here on has a location.
         env.b.unset_current_debug_location();
         lines.finish();
+    }
+    if let Some(debug) = &env.debug {
+        env.b.unset_current_debug_location();
+        debug.finish();
     }
     if with_bridges {
         build_bridges(&env)?;

@@ -18,6 +18,9 @@ pub struct CodegenSettings {
     /// Record which wasm instruction each piece of code came from (see `addrmap`), for trap
     /// backtraces with wasm offsets and source lines.
     pub addr_map: bool,
+    /// Turn the module's DWARF into debug information for the generated code (see
+    /// `debuginfo`), for a native debugger (`-D debug-info=y`).
+    pub debug_info: bool,
 }
 
 impl Default for CodegenSettings {
@@ -29,6 +32,7 @@ impl Default for CodegenSettings {
             consume_fuel: false,
             interruptible: false,
             addr_map: false,
+            debug_info: false,
         }
     }
 }
@@ -50,6 +54,8 @@ impl CodegenSettings {
             ),
             (self.consume_fuel, "consume-fuel"),
             (self.interruptible, "interruptible"),
+            // It changes the code too: the frame-base slot debuggers read locals through.
+            (self.debug_info, "debug-info"),
         ] {
             if on {
                 key += &format!(";{name}=1");
@@ -74,3 +80,22 @@ impl CodegenSettings {
 /// How the address map shows in a settings key. It adds debug sections but does not change
 /// what the code does, so an artifact's key is compared without it (`artifact::read`).
 pub const ADDR_MAP_KEY: &str = ";addr-map=1";
+
+#[cfg(test)]
+mod tests {
+    use super::CodegenSettings;
+
+    /// Debug info changes the code (the frame-base slot, functions kept out of line), so a
+    /// cached or precompiled module without it must not be reused when it is asked for.
+    #[test]
+    fn debug_info_is_part_of_the_key() {
+        let off = CodegenSettings::default();
+        let on = CodegenSettings {
+            debug_info: true,
+            ..off
+        };
+        assert_ne!(off.key(), on.key());
+        assert!(on.key().contains(";debug-info=1"), "{}", on.key());
+        assert!(!off.key().contains("debug-info"), "{}", off.key());
+    }
+}

@@ -49,7 +49,7 @@ pub(crate) fn relocated_sections(objects: &[Vec<u8>], code: &LoadedCode) -> Sect
     Sections { objects }
 }
 
-fn relocate_object(
+pub(crate) fn relocate_object(
     n: usize,
     bytes: &[u8],
     code: &LoadedCode,
@@ -150,17 +150,31 @@ impl<'a> Symbolizer<'a> {
     /// one), innermost first: more than one where calls were inlined.
     pub fn frames(&self, pc: usize, func_index: u32) -> Vec<FrameInfo> {
         let mut offsets = Vec::new();
+        // Code compiled with debug info (`-D debug-info`) has the source positions
+        // themselves in place of the address map's wasm offsets.
+        let mut source = Vec::new();
         for ctx in &self.natives {
             let Ok(mut frames) = ctx.find_frames(pc as u64).skip_all_loads() else {
                 continue;
             };
             while let Ok(Some(frame)) = frames.next() {
-                let line = frame.location.and_then(|l| l.line).unwrap_or(0);
-                offsets.push(line as usize);
+                let file = frame.location.as_ref().and_then(|l| l.file);
+                if file.is_some_and(|f| f.ends_with(crate::compile::ADDR_MAP_FILE)) {
+                    let line = frame.location.and_then(|l| l.line).unwrap_or(0);
+                    offsets.push(line as usize);
+                } else {
+                    source.push(symbol(&frame));
+                }
             }
-            if !offsets.is_empty() {
+            if !offsets.is_empty() || !source.is_empty() {
                 break;
             }
+        }
+        if offsets.is_empty() && source.iter().any(|s| s.line.is_some_and(|l| l != 0)) {
+            // One frame (a debugger's view: functions LLVM inlined are its symbols).
+            let mut frame = self.frame(func_index, None);
+            frame.symbols = source;
+            return vec![frame];
         }
         if offsets.is_empty() {
             // No address map (or no location for this pc): the function alone.
@@ -212,22 +226,27 @@ impl<'a> Symbolizer<'a> {
             return out;
         };
         while let Ok(Some(frame)) = frames.next() {
-            out.push(FrameSymbol {
-                name: frame
-                    .function
-                    .as_ref()
-                    .and_then(|f| f.raw_name().ok())
-                    .map(|n| n.into_owned()),
-                file: frame
-                    .location
-                    .as_ref()
-                    .and_then(|l| l.file)
-                    .map(str::to_string),
-                line: frame.location.as_ref().and_then(|l| l.line),
-                column: frame.location.as_ref().and_then(|l| l.column),
-            });
+            out.push(symbol(&frame));
         }
         out
+    }
+}
+
+/// What DWARF says about one (possibly inlined) frame.
+fn symbol(frame: &addr2line::Frame<'_, Reader<'_>>) -> FrameSymbol {
+    FrameSymbol {
+        name: frame
+            .function
+            .as_ref()
+            .and_then(|f| f.raw_name().ok())
+            .map(|n| n.into_owned()),
+        file: frame
+            .location
+            .as_ref()
+            .and_then(|l| l.file)
+            .map(str::to_string),
+        line: frame.location.as_ref().and_then(|l| l.line),
+        column: frame.location.as_ref().and_then(|l| l.column),
     }
 }
 

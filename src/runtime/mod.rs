@@ -7,6 +7,7 @@ mod call;
 mod exn;
 mod faults;
 mod gc;
+mod gdbjit;
 pub mod guestprof;
 mod helpers;
 mod instance;

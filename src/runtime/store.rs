@@ -27,6 +27,9 @@ pub struct CompiledModule {
     pub(crate) func_ranges: Arc<Vec<(usize, usize, u32)>>,
     /// Whether traps in this code report detailed frames (see `addrmap`).
     pub(crate) backtrace_details: bool,
+    /// The objects registered with GDB's JIT interface (`-D debug-info=y`), unregistered
+    /// when the last clone goes.
+    pub(crate) gdb: Option<Arc<super::gdbjit::Registration>>,
 }
 
 impl CompiledModule {
@@ -46,6 +49,7 @@ impl CompiledModule {
             objects: Arc::new(objects),
             func_ranges: Arc::new(func_ranges),
             backtrace_details: false,
+            gdb: None,
         })
     }
 
@@ -53,6 +57,15 @@ impl CompiledModule {
     /// address map) and the module's DWARF source positions.
     pub fn with_backtrace_details(mut self, on: bool) -> CompiledModule {
         self.backtrace_details = on;
+        self
+    }
+
+    /// Register the code's debug information (objects compiled with `debug_info`) with a
+    /// native debugger through GDB's JIT interface.
+    pub fn with_debugger_registration(mut self, on: bool) -> CompiledModule {
+        if on && self.gdb.is_none() {
+            self.gdb = Some(Arc::new(super::gdbjit::register(&self.objects, &self.code)));
+        }
         self
     }
 }

@@ -278,3 +278,101 @@ fn guest_profile_names_the_hottest_function() {
     assert!(!bad.status.success());
     assert!(stderr(&bad).contains("bad interval"), "{}", stderr(&bad));
 }
+
+/// `-D debug-info=y`: gdb, driven by a script, breaks in a C function of the guest (through
+/// the GDB JIT interface), steps by source line and prints its parameter and locals, which
+/// live in the wasm shadow stack in linear memory. Skipped without gdb.
+#[test]
+fn gdb_breaks_steps_and_prints_locals_with_debug_info() {
+    if Command::new("gdb").arg("--version").output().is_err() {
+        eprintln!("skipped: gdb is not installed (the test drives it)");
+        return;
+    }
+    let d = tempdir();
+    let wasm = build_c(d.path(), "squares", &["-g", "-O0"]);
+    let src = project_root().join("tests/fixtures/debug/squares.c");
+    let script = d.path().join("script.gdb");
+    std::fs::write(
+        &script,
+        "set pagination off\nset debuginfod enabled off\nset breakpoint pending on\n\
+         break sum_squares\nrun\nnext\nnext\nnext\nprint total\nprint i\nprint n\n\
+         break square\ncontinue\nprint x\nnext\nprint result\ndelete\ncontinue\n",
+    )
+    .unwrap();
+    // Both the default optimisation and none: the variables' slot survives either.
+    for opt in ["2", "0"] {
+        let out = Command::new("gdb")
+            .args(["-nx", "-batch", "-x"])
+            .arg(&script)
+            .arg("--args")
+            .arg(env!("CARGO_BIN_EXE_rt"))
+            .args([
+                "run",
+                "-O",
+                &format!("opt-level={opt}"),
+                "-D",
+                "debug-info=y",
+            ])
+            .arg(&wasm)
+            .env("RT_CACHE", "off")
+            .output()
+            .expect("spawn gdb");
+        let text = format!("{}{}", stdout(&out), stderr(&out));
+        // The breakpoint is on the function's first source line, after the shadow-stack
+        // frame is set up: the parameter is readable there.
+        let first = line_of("squares", "/* first line */");
+        let stop = format!("sum_squares (n=4) at {}:{first}", src.display());
+        assert!(text.contains(&stop), "O{opt}: no `{stop}` in:\n{text}");
+        // `next` walks the source lines: into the loop, its body, back to its header.
+        let lines: Vec<usize> = text
+            .lines()
+            .filter_map(|l| l.split_once('\t').and_then(|(n, _)| n.parse().ok()))
+            .collect();
+        let (looped, body) = (
+            line_of("squares", "/* loop */"),
+            line_of("squares", "/* accumulate */"),
+        );
+        assert!(
+            lines.windows(4).any(|w| w == [first, looped, body, looped]),
+            "O{opt}: stepped {lines:?} in:\n{text}"
+        );
+        // After one trip round the loop: total = 1*1, i = 1, n = 4.
+        for want in ["$1 = 1", "$2 = 1", "$3 = 4"] {
+            assert!(text.contains(want), "O{opt}: no `{want}` in:\n{text}");
+        }
+        // The second breakpoint, in the callee (i = 2 now): x = 2, result = 4 after a line.
+        let square = format!("square (x=2) at {}:", src.display());
+        assert!(text.contains(&square), "O{opt}: no `{square}` in:\n{text}");
+        for want in ["$4 = 2", "$5 = 4"] {
+            assert!(text.contains(want), "O{opt}: no `{want}` in:\n{text}");
+        }
+        assert!(
+            text.contains("sum of squares to 4 = 30"),
+            "O{opt}: the program did not finish:\n{text}"
+        );
+    }
+}
+
+/// With `-D debug-info=y` the code carries source lines instead of the address map: a
+/// detailed backtrace still names the C functions with their files and lines (without the
+/// wasm offsets only the address map knows).
+#[test]
+fn debug_info_code_traps_with_source_lines() {
+    let d = tempdir();
+    let wasm = build_c(d.path(), "divide", &["-g", "-O0"]);
+    let src = project_root().join("tests/fixtures/debug/divide.c");
+    let out = rt()
+        .args(["run", "-D", "debug-info=y"])
+        .arg(&wasm)
+        .env("RT_BACKTRACE_DETAILS", "1")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(134), "{}", stderr(&out));
+    let bt = backtrace(&stderr(&out));
+    assert_eq!(bt[0], "    0: divide", "{bt:?}");
+    let trap_at = format!("at {}:{}:", src.display(), line_of("divide", "trap here"));
+    assert!(bt[1].trim_start().starts_with(&trap_at), "{bt:?}");
+    assert_eq!(bt[2], "    1: average", "{bt:?}");
+    let call_at = format!("at {}:{}:", src.display(), line_of("divide", "call here"));
+    assert!(bt[3].trim_start().starts_with(&call_at), "{bt:?}");
+}
