@@ -66,6 +66,14 @@ pub fn version() -> String {
 /// Parse the command line, run the subcommand, and turn errors into `error: ...` and exit 1.
 pub fn main() -> ExitCode {
     init_tracing();
+    // `rt run -W help` lists the -W keys, as wasmtime does, even without a MODULE.
+    let argv: Vec<String> = std::env::args().collect();
+    if matches!(argv.get(1).map(String::as_str), Some("run" | "compile")) {
+        if let Some(text) = options::help_requested(&argv[2..]).and_then(options::option_help) {
+            print!("{text}");
+            return ExitCode::SUCCESS;
+        }
+    }
     let matches = <Cli as clap::CommandFactory>::command()
         .version(version())
         .get_matches();

@@ -261,3 +261,81 @@ fn yes(key: &str, value: &str) -> Result<bool> {
         other => bail!("{key}={other}: expected y or n"),
     }
 }
+
+/// `-W help`, `-O help` and `-D help` (wasmtime's way of listing what each group of `KEY=VALUE`
+/// options takes): the listing for `letter`, in wasmtime's layout.
+pub fn option_help(letter: char) -> Option<String> {
+    let (group, entries): (&str, Vec<(String, String)>) = match letter {
+        'O' => (
+            "optimize",
+            vec![
+                (
+                    "opt-level=0|1|2|3|s".into(),
+                    "Optimization level of generated code (0: none; 1 and 2: LLVM O2; 3 and s: LLVM O3; default: 2)".into(),
+                ),
+                (
+                    "signals-based-traps[=y|n]".into(),
+                    "Use guard pages for memory bounds (n: an explicit check on every access)".into(),
+                ),
+            ],
+        ),
+        'D' => (
+            "debug",
+            vec![(
+                "debug-info[=y|n]".into(),
+                "Give generated code debug information from the module's DWARF, registered with GDB".into(),
+            )],
+        ),
+        'W' => {
+            let mut entries: Vec<(String, String)> = crate::features::FEATURES
+                .iter()
+                .map(|f| {
+                    (
+                        format!("{}[=y|n]", f.name),
+                        format!("Configure support for {}.", f.prose),
+                    )
+                })
+                .collect();
+            for (spec, what) in [
+                ("relaxed-simd-deterministic[=y|n]", "Give relaxed SIMD operators the same answers on every host."),
+                ("fuel=N", "Run on N units of fuel, one per operator, trapping when it runs out."),
+                ("timeout=N|Ns|Nms|..", "Maximum execution time of wasm code before it traps (1, 2s, 100ms, etc)."),
+                ("max-wasm-stack=N", "Maximum native stack, in bytes, wasm may use below its outermost entry."),
+                ("max-memory-size=N", "Maximum size, in bytes, that a linear memory is allowed to reach."),
+                ("max-table-elements=N", "Maximum size, in table elements, that a table is allowed to reach."),
+                ("max-instances=N", "Maximum number of WebAssembly instances allowed to be created."),
+                ("max-tables=N", "Maximum number of WebAssembly tables allowed to be created."),
+                ("max-memories=N", "Maximum number of WebAssembly linear memories allowed to be created."),
+                ("max-gc-heap=N", "Maximum bytes of GC objects a store may hold (K, M, G suffixes)."),
+                ("trap-on-grow-failure[=y|n]", "End the call when memory.grow or table.grow fails instead of returning -1."),
+                ("unknown-imports-trap[=y|n]", "Define unknown imported functions as ones that fail when called."),
+                ("unknown-imports-default[=y|n]", "Define unknown imported functions as ones that return zeros."),
+            ] {
+                entries.push((spec.into(), what.into()));
+            }
+            ("wasm", entries)
+        }
+        _ => return None,
+    };
+    let width = entries.iter().map(|(s, _)| s.len()).max().unwrap_or(0);
+    let mut out = format!("Available {group} options:\n\n");
+    for (spec, what) in entries {
+        out += &format!("  -{letter} {spec:>width$} -- {what}\n");
+    }
+    Some(out)
+}
+
+/// The option group whose help `args` (a subcommand's arguments) ask for: `-W help`,
+/// `-Whelp`, `-O help`, `-D help`.
+pub fn help_requested(args: &[String]) -> Option<char> {
+    args.iter().enumerate().find_map(|(i, a)| {
+        let (letter, value) = match a.as_str() {
+            "-W" | "-O" | "-D" => (a.chars().nth(1)?, args.get(i + 1)?.as_str()),
+            other if other.len() > 2 && ["-W", "-O", "-D"].contains(&&other[..2]) => {
+                (other.chars().nth(1)?, &other[2..])
+            }
+            _ => return None,
+        };
+        (value == "help").then_some(letter)
+    })
+}

@@ -33,3 +33,36 @@ fn version_names_llvm_and_the_target_cpu() {
         "{text}"
     );
 }
+
+/// `rt run -W help` (and `-O help`, `-D help`) lists the keys of that option group as
+/// wasmtime's does, without needing a module.
+#[test]
+fn option_groups_list_their_keys_with_help() {
+    let out = rt_output(&["run", "-W", "help"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.starts_with("Available wasm options:\n\n"), "{text}");
+    for key in [
+        "tail-call[=y|n]",
+        "fuel=N",
+        "max-memories=N",
+        "unknown-imports-trap[=y|n]",
+    ] {
+        assert!(
+            text.contains(&format!("{key} -- ")),
+            "{key} missing from:\n{text}"
+        );
+    }
+    let out = rt_output(&["compile", "-Ohelp"]);
+    assert!(
+        stdout(&out).contains(" opt-level=0|1|2|3|s -- "),
+        "{}",
+        stdout(&out)
+    );
+    let out = rt_output(&["run", "-D", "help"]);
+    assert!(
+        stdout(&out).contains("debug-info[=y|n] -- "),
+        "{}",
+        stdout(&out)
+    );
+}
