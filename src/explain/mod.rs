@@ -67,10 +67,36 @@ pub fn load_module(path: &Path) -> anyhow::Result<Module> {
     }
     let shown = path.display().to_string();
     let raw = std::fs::read(path).map_err(|e| anyhow::anyhow!("{shown}: {e}"))?;
+    if crate::module::is_component(&raw) {
+        anyhow::bail!("{}", describe_component(&shown, &raw));
+    }
     let input = crate::module::Input::new(&shown, raw).map_err(|e| anyhow::anyhow!("{e}"))?;
     // A text module's error is shown at its line and column, not at a binary offset.
     let located = |e: crate::module::ParseError| input.error_at(&shown, e.offset, &e.message);
     Module::parse(input.bytes.clone()).map_err(|e| anyhow::anyhow!("{}", located(e)))
+}
+
+/// What `rt explain` says of a component: its imports and exports (the world it lives in),
+/// then that rt runs core modules and how to build one.
+fn describe_component(shown: &str, raw: &[u8]) -> String {
+    let bytes = match wat::parse_bytes(raw) {
+        Ok(b) => b.into_owned(),
+        Err(e) => return format!("{shown}: {e}"),
+    };
+    let mut out = String::new();
+    if let Ok(summary) = crate::module::component::summarize(&bytes) {
+        for (title, items) in [("imports", &summary.imports), ("exports", &summary.exports)] {
+            out += &format!("{shown}: component {title}:");
+            if items.is_empty() {
+                out += " none";
+            }
+            for item in items.iter() {
+                out += &format!("\n  {} ({})", item.name, item.kind);
+            }
+            out += "\n";
+        }
+    }
+    out + &crate::module::component_explanation(shown)
 }
 
 fn to_json<T: serde::Serialize>(value: &T) -> anyhow::Result<String> {

@@ -3,6 +3,7 @@
 //!
 //! The model keeps byte ranges (relative to the start of `bytes`) next to every decoded item,
 //! so printers that must reproduce wabt's offsets can do so without re-parsing.
+pub mod component;
 mod input;
 pub mod opnames;
 mod parse;

@@ -4,6 +4,7 @@
 //! defect in the binary cuts every pass short at the same place. Here the module is parsed
 //! once ([`Module::parse_partial`]) into everything that precedes the defect, and each
 //! printer walks that model; the defect is then reported once, as wabt does.
+mod component;
 mod contents;
 mod details;
 mod disasm;
@@ -148,6 +149,13 @@ type Printer = fn(&Ctx, &mut String) -> Option<ParseError>;
 /// Dump one binary. `display_name` is the path as given; like wabt, only its base name is
 /// printed.
 pub fn dump(display_name: &str, bytes: Vec<u8>, opts: &Options) -> Dump {
+    if crate::module::is_component(&bytes) {
+        let base = display_name
+            .rsplit(['/', '\\'])
+            .next()
+            .unwrap_or(display_name);
+        return component::dump(base, &bytes, opts);
+    }
     let mut out = String::from("\n");
     let version = match check_preamble(&bytes) {
         Ok(v) => v,

@@ -612,3 +612,48 @@ fn linking_symbols_name_functions() {
         "\nlink.wasm:\tfile format wasm 0x1\n\nCode Disassembly:\n\n000016 func[0] <sym>:\n 000017: 0b                         | end\n",
     );
 }
+
+const COMPONENT: &str = r#"(component
+  (import "wasi:cli/environment@0.2.0" (instance))
+  (core module $m (func (export "f")))
+  (core instance $i (instantiate $m))
+  (func $f (canon lift (core func $i "f")))
+  (export "run" (func $f)))"#;
+
+/// wabt 1.0.32 cannot read a component; rt describes it in the same style: its sections
+/// (`-h`) and its imports and exports (`-x`), and `rt explain` names them too.
+#[test]
+fn a_component_is_described_by_objdump_and_explain() {
+    let d = tempdir();
+    let c = write(d.path(), "comp.wat", COMPONENT);
+    let out = rt_output(&["objdump", "-h", "-x", c.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(
+        text.contains("comp.wat:\tfile format wasm 0x1000d (component)"),
+        "{text}"
+    );
+    assert!(text.contains("  CoreModule start=0x"), "{text}");
+    assert!(text.contains("      Import start=0x"), "{text}");
+    assert!(
+        text.contains("Import[1]:\n - instance[0] <wasi:cli/environment@0.2.0>"),
+        "{text}"
+    );
+    assert!(text.contains("Export[1]:\n - func[0] <run>"), "{text}");
+    let out = rt_output(&["objdump", "-d", c.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("this is a component"),
+        "{}",
+        stderr(&out)
+    );
+    let out = rt_output(&["explain", c.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(
+        err.contains("component imports:\n  wasi:cli/environment@0.2.0 (instance)"),
+        "{err}"
+    );
+    assert!(err.contains("component exports:\n  run (func)"), "{err}");
+    assert!(err.contains("build for `wasm32-wasip1`"), "{err}");
+}
