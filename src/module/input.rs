@@ -60,7 +60,10 @@ pub fn is_binary(bytes: &[u8]) -> bool {
 /// `(component` after comments and white space.
 pub fn is_component(bytes: &[u8]) -> bool {
     if is_binary(bytes) {
-        return bytes.get(6..8) == Some(&[1, 0]);
+        // Layer 1 with a component-model version (0x0d today). A layer-1 file whose version
+        // field is 0 is no component, just a core module with a bad version (the spec
+        // suite's binary.30), and must be reported as that.
+        return bytes.get(6..8) == Some(&[1, 0]) && bytes.get(4..6) != Some(&[0, 0]);
     }
     let Ok(text) = std::str::from_utf8(bytes) else {
         return false;
