@@ -74,9 +74,12 @@ pub fn main() -> ExitCode {
             return ExitCode::SUCCESS;
         }
     }
-    let matches = <Cli as clap::CommandFactory>::command()
-        .version(version())
-        .get_matches();
+    // The long version asks LLVM for the host CPU: only worth it when it is printed.
+    let mut command = <Cli as clap::CommandFactory>::command();
+    if argv.iter().skip(1).any(|a| a == "--version" || a == "-V") {
+        command = command.version(version());
+    }
+    let matches = command.get_matches();
     let cli = match <Cli as clap::FromArgMatches>::from_arg_matches(&matches) {
         Ok(cli) => cli,
         Err(e) => e.exit(),

@@ -29,24 +29,32 @@ pub(crate) struct LineMap<'ctx> {
     file: DIFile<'ctx>,
 }
 
+/// The module flags every module carrying debug metadata needs (the address map's and
+/// `-D debug-info`'s alike). DWARF 4: its line table names files inline, so the runtime can
+/// read `.debug_line` without the string sections DWARF 5 points into.
+pub(crate) fn set_dwarf_flags<'ctx>(
+    env_mod: &inkwell::module::Module<'ctx>,
+    ctx: &'ctx inkwell::context::Context,
+) {
+    let i32t = ctx.i32_type();
+    env_mod.add_basic_value_flag(
+        "Dwarf Version",
+        FlagBehavior::Warning,
+        i32t.const_int(4, false),
+    );
+    env_mod.add_basic_value_flag(
+        "Debug Info Version",
+        FlagBehavior::Warning,
+        i32t.const_int(inkwell::debug_info::debug_metadata_version() as u64, false),
+    );
+}
+
 impl<'ctx> LineMap<'ctx> {
     pub fn new(
         env_mod: &inkwell::module::Module<'ctx>,
         ctx: &'ctx inkwell::context::Context,
     ) -> Self {
-        // DWARF 4: its line table names files inline, so the runtime can read `.debug_line`
-        // without the string sections DWARF 5 points into.
-        let i32t = ctx.i32_type();
-        env_mod.add_basic_value_flag(
-            "Dwarf Version",
-            FlagBehavior::Warning,
-            i32t.const_int(4, false),
-        );
-        env_mod.add_basic_value_flag(
-            "Debug Info Version",
-            FlagBehavior::Warning,
-            i32t.const_int(inkwell::debug_info::debug_metadata_version() as u64, false),
-        );
+        set_dwarf_flags(env_mod, ctx);
         let (dib, unit) = env_mod.create_debug_info_builder(
             true,
             DWARFSourceLanguage::C,

@@ -24,7 +24,6 @@ use inkwell::debug_info::{
     AsDIScope, DICompileUnit, DIFlags, DIFlagsConstants, DIScope, DIType, DWARFEmissionKind,
     DWARFSourceLanguage, DebugInfoBuilder,
 };
-use inkwell::module::FlagBehavior;
 use inkwell::values::{FunctionValue, PointerValue};
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -362,17 +361,7 @@ impl<'ctx, 'm> DebugInfo<'ctx, 'm> {
         ctx: &'ctx inkwell::context::Context,
         module: &'m crate::module::Module,
     ) -> Self {
-        let i32t = ctx.i32_type();
-        env_mod.add_basic_value_flag(
-            "Dwarf Version",
-            FlagBehavior::Warning,
-            i32t.const_int(4, false),
-        );
-        env_mod.add_basic_value_flag(
-            "Debug Info Version",
-            FlagBehavior::Warning,
-            i32t.const_int(inkwell::debug_info::debug_metadata_version() as u64, false),
-        );
+        super::addrmap::set_dwarf_flags(env_mod, ctx);
         let dwarf = read_dwarf(module);
         // The unit is named after the module's first source file, as a native build's is.
         let (unit_file, unit_dir) = dwarf

@@ -704,11 +704,7 @@ pub(crate) unsafe extern "C" fn array_new_data(
     with_store(|store| {
         let size = elem_size(store, id) as u64;
         let inst = &*((*vmctx).instance as *const super::instance::InstanceData);
-        let bytes: &[u8] = if inst.data_dropped[seg as usize] {
-            &[]
-        } else {
-            inst.module.data_bytes(&inst.module.data[seg as usize])
-        };
+        let bytes = inst.data_segment(seg);
         let Some(src) = span(u64::from(offset), u64::from(len) * size, bytes.len()) else {
             return Status(trap_code::OOB_MEMORY);
         };
@@ -735,9 +731,7 @@ pub(crate) unsafe extern "C" fn array_new_elem(
 ) -> Status {
     with_store(|store| {
         let inst = (*vmctx).instance as *const super::instance::InstanceData;
-        let n = (&(*inst).elems)[seg as usize]
-            .as_deref()
-            .map_or(0, |e| e.len());
+        let n = (*inst).elem_segment(seg).len();
         let Some(src) = span(u64::from(offset), u64::from(len), n) else {
             return Status(trap_code::OOB_TABLE);
         };
@@ -746,7 +740,7 @@ pub(crate) unsafe extern "C" fn array_new_elem(
         if arr.is_null() {
             return Status(trap_code::GC_OOM);
         }
-        let items = (&(*inst).elems)[seg as usize].as_deref().unwrap_or(&[]);
+        let items = (*inst).elem_segment(seg);
         let data = arr.add(layout::ARRAY_DATA as usize).cast::<usize>();
         std::ptr::copy_nonoverlapping(items[src].as_ptr(), data, len as usize);
         *out = ValRaw::from_u64(arr as u64);
@@ -819,11 +813,7 @@ pub(crate) unsafe extern "C" fn array_init_data(
         let (id, len, data) = array_parts(arr);
         let size = elem_size(store, id);
         let inst = &*((*vmctx).instance as *const super::instance::InstanceData);
-        let bytes: &[u8] = if inst.data_dropped[seg as usize] {
-            &[]
-        } else {
-            inst.module.data_bytes(&inst.module.data[seg as usize])
-        };
+        let bytes = inst.data_segment(seg);
         let Some(dr) = span(u64::from(d), u64::from(n), len) else {
             return Status(trap_code::OOB_ARRAY);
         };
@@ -852,7 +842,7 @@ pub(crate) unsafe extern "C" fn array_init_elem(
     with_store(|_| {
         let (_, len, data) = array_parts(arr);
         let inst = &*((*vmctx).instance as *const super::instance::InstanceData);
-        let items = inst.elems[seg as usize].as_deref().unwrap_or(&[]);
+        let items = inst.elem_segment(seg);
         let Some(dr) = span(u64::from(d), u64::from(n), len) else {
             return Status(trap_code::OOB_ARRAY);
         };

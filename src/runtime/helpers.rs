@@ -126,12 +126,7 @@ unsafe extern "C" fn memory_init(
 ) -> Status {
     let inst = instance(vmctx);
     let mem = bytes_mut(memory_data(vmctx, mem));
-    let s = &inst.module.data[seg as usize];
-    let bytes: &[u8] = if inst.data_dropped[seg as usize] {
-        &[]
-    } else {
-        inst.module.data_bytes(s)
-    };
+    let bytes = inst.data_segment(seg);
     let (Some(src), Some(dst)) = (span(src, len, bytes.len()), span(dst, len, mem.len())) else {
         return Status(trap_code::OOB_MEMORY);
     };
@@ -235,7 +230,7 @@ unsafe extern "C" fn table_init(
 ) -> Status {
     let inst = instance(vmctx);
     let table = table_of(vmctx, t);
-    let items: &[usize] = inst.elems[seg as usize].as_deref().unwrap_or(&[]);
+    let items = inst.elem_segment(seg);
     let (Some(src), Some(dst)) = (
         span(src, len, items.len()),
         span(dst, len, table.storage.len()),

@@ -43,6 +43,22 @@ pub(crate) struct InstanceData {
     pub exports: HashMap<String, Extern>,
 }
 
+impl InstanceData {
+    /// Data segment `seg`'s bytes, empty once dropped (`memory.init`, `array.new_data`,
+    /// `array.init_data` all read them so).
+    pub(crate) fn data_segment(&self, seg: u32) -> &[u8] {
+        if self.data_dropped[seg as usize] {
+            return &[];
+        }
+        self.module.data_bytes(&self.module.data[seg as usize])
+    }
+
+    /// Element segment `seg`'s references, empty once dropped.
+    pub(crate) fn elem_segment(&self, seg: u32) -> &[usize] {
+        self.elems[seg as usize].as_deref().unwrap_or(&[])
+    }
+}
+
 fn link_err(module: &str, name: &str, why: &str) -> Error {
     Error::Link(format!("{why} for `{module}::{name}`"))
 }

@@ -374,6 +374,30 @@ pub(crate) fn worker_count() -> usize {
     std::thread::available_parallelism().map_or(2, |n| n.get().clamp(2, 4))
 }
 
+/// Run `work` on every job on `worker_count()` threads, each taking the next job as it
+/// finishes one (the differentials' jobs differ widely in cost), and gather what they return
+/// in no particular order.
+pub(crate) fn in_parallel<J: Sync, R: Send>(
+    jobs: &[J],
+    work: impl Fn(&J) -> Vec<R> + Sync,
+) -> Vec<R> {
+    let next = AtomicUsize::new(0);
+    let results = Mutex::new(Vec::new());
+    std::thread::scope(|s| {
+        for _ in 0..worker_count() {
+            s.spawn(|| loop {
+                let i = next.fetch_add(1, Ordering::SeqCst);
+                let Some(job) = jobs.get(i) else {
+                    break;
+                };
+                let out = work(job);
+                results.lock().unwrap().extend(out);
+            });
+        }
+    });
+    results.into_inner().unwrap()
+}
+
 #[test]
 #[cfg_attr(rt_no_wabt, ignore = "needs wabt")]
 #[cfg_attr(rt_no_shared_data, ignore = "needs ../shared")]
@@ -430,38 +454,22 @@ fn objdump_matches_wabt_on_the_spec_suite_and_the_c_fixture() {
         .iter()
         .flat_map(|m| files.chunks(BATCH).map(move |chunk| (*m, chunk)))
         .collect();
-    let next = AtomicUsize::new(0);
-    let results = Mutex::new(Vec::new());
-    std::thread::scope(|s| {
-        for _ in 0..worker_count() {
-            s.spawn(|| loop {
-                let i = next.fetch_add(1, Ordering::SeqCst);
-                let Some((mode, chunk)) = jobs.get(i) else {
-                    break;
-                };
-                let verdicts: Vec<(String, Verdict, String)> =
-                    if batch_identical(work.path(), chunk, mode) {
-                        chunk
-                            .iter()
-                            .map(|f| (f.clone(), Verdict::Identical, String::new()))
-                            .collect()
-                    } else {
-                        chunk
-                            .iter()
-                            .map(|f| {
-                                let (verdict, diff) = compare(work.path(), f, mode);
-                                (f.clone(), verdict, diff)
-                            })
-                            .collect()
-                    };
-                let mut results = results.lock().unwrap();
-                for (file, verdict, diff) in verdicts {
-                    results.push((*mode, file, verdict, diff));
-                }
-            });
+    let results: Vec<(&str, String, Verdict, String)> = in_parallel(&jobs, |(mode, chunk)| {
+        if batch_identical(work.path(), chunk, mode) {
+            chunk
+                .iter()
+                .map(|f| (*mode, f.clone(), Verdict::Identical, String::new()))
+                .collect()
+        } else {
+            chunk
+                .iter()
+                .map(|f| {
+                    let (verdict, diff) = compare(work.path(), f, mode);
+                    (*mode, f.clone(), verdict, diff)
+                })
+                .collect()
         }
     });
-    let results = results.into_inner().unwrap();
 
     let mut per_mode: BTreeMap<&str, BTreeMap<Verdict, usize>> = BTreeMap::new();
     let mut failures = Vec::new();

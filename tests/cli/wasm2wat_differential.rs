@@ -6,12 +6,10 @@
 //! module was not written in wabt's encoding.
 use crate::common::*;
 use crate::objdump_differential::{
-    convert_testsuite, copy_wasi_programs, unexpected_wast2json_results, worker_count,
+    convert_testsuite, copy_wasi_programs, in_parallel, unexpected_wast2json_results,
 };
 use std::path::Path;
 use std::process::Command;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Mutex;
 
 const FLAG_SETS: [&[&str]; 3] = [
     &[],
@@ -216,24 +214,10 @@ fn wasm2wat_matches_wabt_on_every_module_it_reads() {
         .iter()
         .flat_map(|flags| files.iter().map(move |f| (*flags, f)))
         .collect();
-    let next = AtomicUsize::new(0);
-    let results = Mutex::new(Vec::new());
-    std::thread::scope(|s| {
-        for _ in 0..worker_count() {
-            s.spawn(|| loop {
-                let i = next.fetch_add(1, Ordering::SeqCst);
-                let Some((flags, file)) = jobs.get(i) else {
-                    break;
-                };
-                let (verdict, diff) = compare(work.path(), file, flags);
-                results
-                    .lock()
-                    .unwrap()
-                    .push((flags.join(" "), (*file).clone(), verdict, diff));
-            });
-        }
+    let results = in_parallel(&jobs, |(flags, file)| {
+        let (verdict, diff) = compare(work.path(), file, flags);
+        vec![(flags.join(" "), (*file).clone(), verdict, diff)]
     });
-    let results = results.into_inner().unwrap();
     let mut failures = Vec::new();
     for flags in FLAG_SETS {
         let flags = flags.join(" ");
