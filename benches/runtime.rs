@@ -245,6 +245,12 @@ fn main() {
     let start_up = wasmtime
         .as_ref()
         .map(|cli| wasmtime_start_up(cli, tmp.path(), runs));
+    // `RT_BENCH_ONLY=exceptions` measures the exceptions table alone (its kernels need no
+    // native build).
+    if std::env::var("RT_BENCH_ONLY").is_ok_and(|v| v == "exceptions") {
+        exceptions_table(&root, runs, wasmtime.as_deref().zip(start_up), tmp.path());
+        return;
+    }
     let mut rows = Vec::new();
     for &name in KERNELS {
         let wasm = root.join(format!("build/fixtures/bench_{name}.wasm"));
@@ -324,7 +330,9 @@ fn main() {
 
 /// The exception kernel (tests/fixtures/wat/bench_throw_catch.wat: throws from 8 calls deep
 /// caught by a try_table, and try_tables that do not throw), rt against wasmtime. It has no
-/// native twin: the answer wasmtime must give is rt's.
+/// native twin: the answer wasmtime must give is rt's. Then `try_no_throw`: what a try_table
+/// costs a hot call that does not throw (bench_try_no_throw.wat against its twin without
+/// the try_table).
 fn exceptions_table(root: &Path, runs: usize, wasmtime: Option<(&Path, Duration)>, tmp: &Path) {
     let wasm = root.join("tests/fixtures/wat/bench_throw_catch.wat");
     let (_, rt, got) = rt_kernel(&wasm, runs, None);
@@ -350,6 +358,25 @@ fn exceptions_table(root: &Path, runs: usize, wasmtime: Option<(&Path, Duration)
         vs,
         ms(rt),
         wasmtime_ms
+    );
+    // The path that does not throw: a hot loop of calls each inside a try_table against the
+    // same loop without it, both under rt in this run.
+    let with = root.join("tests/fixtures/wat/bench_try_no_throw.wat");
+    let without = root.join("tests/fixtures/wat/bench_try_no_throw_plain.wat");
+    let (_, plain, want) = rt_kernel(&without, runs, None);
+    let (_, tried, _) = rt_kernel(&with, runs, Some(want));
+    println!();
+    println!("exceptions: a call in a try_table that does not throw; ratio = with / without");
+    println!(
+        "{:<12} {:>11} {:>9} {:>12}",
+        "kernel", "with/without", "with ms", "without ms"
+    );
+    println!(
+        "{:<12} {:>11.3} {:>9.2} {:>12.2}",
+        "try_no_throw",
+        tried.as_secs_f64() / plain.as_secs_f64(),
+        ms(tried),
+        ms(plain)
     );
 }
 
