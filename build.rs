@@ -28,6 +28,8 @@ fn main() {
         .file("src/runtime/shim/trap.c")
         .include(&out)
         .flag("-fno-omit-frame-pointer")
+        // rt_exn_raise is the innermost frame a wasm exception unwinds through.
+        .flag("-funwind-tables")
         .opt_level(2)
         .compile("rt_trap_shim");
 

@@ -28,7 +28,7 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
     ) -> Res<()> {
         let env = self.env;
         let params = self.popn(ty.params().len());
-        let mut args: Vec<BasicMetadataValueEnum> = vec![callee_vmctx.into(), self.vmctx.into()];
+        let mut args: Vec<BasicValueEnum> = vec![callee_vmctx.into(), self.vmctx.into()];
         let buffer = match (results_in_memory(ty.results()), tail) {
             (false, _) => None,
             // The results go straight to this function's caller's buffer.
@@ -38,12 +38,30 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
                 Some(self.entry_alloca(layout.into(), "results")?)
             }
         };
-        args.extend(buffer.map(BasicMetadataValueEnum::from));
-        args.extend(params.into_iter().map(BasicMetadataValueEnum::from));
-        let call = env
-            .b
-            .build_indirect_call(env.fn_type(ty)?, code, &args, "call")
-            .map_err(llvm_err)?;
+        args.extend(buffer.map(BasicValueEnum::from));
+        args.extend(params);
+        // Inside a try_table an exception the callee throws lands in this function.
+        let unwind = match tail {
+            true => None,
+            false => self.unwind_dest()?,
+        };
+        let call = match unwind {
+            None => {
+                let args: Vec<BasicMetadataValueEnum> = args.iter().map(|&a| a.into()).collect();
+                env.b
+                    .build_indirect_call(env.fn_type(ty)?, code, &args, "call")
+                    .map_err(llvm_err)?
+            }
+            Some(pad) => {
+                let ok = env.ctx.append_basic_block(self.func, "returned");
+                let call = env
+                    .b
+                    .build_indirect_invoke(env.fn_type(ty)?, code, &args, ok, pad, "call")
+                    .map_err(llvm_err)?;
+                env.b.position_at_end(ok);
+                call
+            }
+        };
         call.set_call_convention(WASM_CALL_CONV);
         if tail {
             call.set_tail_call_kind(LLVMTailCallKind::LLVMTailCallKindMustTail);
@@ -189,14 +207,21 @@ pub(crate) fn set_wasm_convention(f: FunctionValue) {
     f.set_call_conventions(WASM_CALL_CONV);
 }
 
-/// Attributes every generated function carries: frame pointers (trap backtraces walk them)
-/// and no tail-call elimination (it would turn runaway recursion, which must exhaust the
-/// stack and trap, into an endless loop; it would also drop frames from backtraces).
+/// Attributes every generated function carries: frame pointers (trap backtraces walk them),
+/// no tail-call elimination (it would turn runaway recursion, which must exhaust the stack
+/// and trap, into an endless loop; it would also drop frames from backtraces), and
+/// asynchronous unwind tables (wasm exceptions unwind through every frame; see `exn.rs`).
 pub(crate) fn set_function_attributes(env: &Env, f: FunctionValue) {
     for (k, v) in [("frame-pointer", "all"), ("disable-tail-calls", "true")] {
         let attr = env.ctx.create_string_attribute(k, v);
         f.add_attribute(inkwell::attributes::AttributeLoc::Function, attr);
     }
+    // 2: UWTableKind::Async.
+    let uwtable = inkwell::attributes::Attribute::get_named_enum_kind_id("uwtable");
+    f.add_attribute(
+        inkwell::attributes::AttributeLoc::Function,
+        env.ctx.create_enum_attribute(uwtable, 2),
+    );
 }
 
 fn slot_ptr<'ctx>(
@@ -260,7 +285,7 @@ pub(crate) fn build_trampoline(env: &Env, name: &str, ty: &FuncType) -> Res<()> 
             .into_pointer_value()
     };
     let (code, callee, caller, args, results) = (param(0), param(1), param(2), param(3), param(4));
-    let mut call_args: Vec<BasicMetadataValueEnum> = vec![callee.into(), caller.into()];
+    let mut call_args: Vec<BasicValueEnum> = vec![callee.into(), caller.into()];
     let buffer = if results_in_memory(ty.results()) {
         let layout = env.results_struct(ty.results())?;
         let buffer = b.build_alloca(layout, "results").map_err(llvm_err)?;
@@ -273,14 +298,28 @@ pub(crate) fn build_trampoline(env: &Env, name: &str, ty: &FuncType) -> Res<()> 
         let v = b
             .build_load(env.val_type(*t)?, slot_ptr(env, args, i)?, "arg")
             .map_err(llvm_err)?;
-        call_args.push(v.into());
+        call_args.push(v);
     }
     // The trampoline itself is called from C (the shim), so it keeps the C convention; the
-    // call into wasm uses wasm's.
+    // call into wasm uses wasm's. It is an invoke: an exception no wasm handler catches
+    // lands here, which ends the call, so unwinding never leaves the call's own frames.
+    let returned = env.ctx.append_basic_block(f, "returned");
+    let uncaught = env.ctx.append_basic_block(f, "uncaught");
     let call = b
-        .build_indirect_call(env.fn_type(ty)?, code, &call_args, "call")
+        .build_indirect_invoke(
+            env.fn_type(ty)?,
+            code,
+            &call_args,
+            returned,
+            uncaught,
+            "call",
+        )
         .map_err(llvm_err)?;
     call.set_call_convention(WASM_CALL_CONV);
+    b.position_at_end(uncaught);
+    let exn = super::exn::landing_pad(env, f, true)?;
+    super::exn::emit_uncaught(env, exn)?;
+    b.position_at_end(returned);
     let vals = results_of(env, call, ty.results(), buffer)?;
     for (i, v) in vals.iter().enumerate() {
         store_slot(env, results, i, *v)?;
@@ -374,12 +413,9 @@ pub(crate) fn build_adapter(env: &Env, name: &str, ty: &FuncType) -> Res<()> {
     b.position_at_end(rethrow);
     let exn = b
         .build_load(env.ptr(), slot_ptr(env, buf, 0)?, "exn")
-        .map_err(llvm_err)?;
-    let handler = env
-        .call_helper(caller, helper::throw_ref, &[caller.into(), exn.into()])?
-        .ok_or("throw_ref result")?
+        .map_err(llvm_err)?
         .into_pointer_value();
-    super::exn::emit_resume(env, f, caller, handler)?;
+    super::exn::emit_raise(env, exn)?;
     b.position_at_end(cont);
     let mut vals = Vec::new();
     for (i, t) in ty.results().iter().enumerate() {

@@ -147,7 +147,6 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
             Operator::Else => self.else_arm()?,
             Operator::End => self.end()?,
             Operator::Br { relative_depth } => {
-                self.leave_try_tables(*relative_depth)?;
                 let target = self.add_branch_incoming(*relative_depth);
                 b.build_unconditional_branch(target).map_err(llvm_err)?;
                 self.mark_unreachable();
@@ -175,7 +174,6 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
                     }
                     let blk = env.ctx.append_basic_block(self.func, "br_table_edge");
                     b.position_at_end(blk);
-                    self.leave_try_tables(*d)?;
                     let target = self.add_branch_incoming(*d);
                     b.build_unconditional_branch(target).map_err(llvm_err)?;
                     edge.insert(*d, blk);
@@ -191,7 +189,6 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
                 self.mark_unreachable();
             }
             Operator::Return => {
-                self.leave_try_tables(self.frames.len() as u32 - 1)?;
                 let target = self.add_branch_incoming(self.frames.len() as u32 - 1);
                 b.build_unconditional_branch(target).map_err(llvm_err)?;
                 self.mark_unreachable();
@@ -201,9 +198,9 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
                 self.mark_unreachable();
             }
             // Tail calls end the block like `return`, and like it leave every try_table of
-            // this function first: the callee replaces this frame, handlers included.
+            // this function: the callee replaces this frame, so a tail call is never an
+            // `invoke` (see `exn.rs`).
             Operator::ReturnCall { function_index } => {
-                self.leave_try_tables(self.frames.len() as u32 - 1)?;
                 self.call_as(*function_index, true)?;
                 self.mark_unreachable();
             }
@@ -211,12 +208,10 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
                 type_index,
                 table_index,
             } => {
-                self.leave_try_tables(self.frames.len() as u32 - 1)?;
                 self.call_indirect_as(*type_index, *table_index, true)?;
                 self.mark_unreachable();
             }
             Operator::ReturnCallRef { type_index } => {
-                self.leave_try_tables(self.frames.len() as u32 - 1)?;
                 self.call_ref_as(*type_index, true)?;
                 self.mark_unreachable();
             }
@@ -252,8 +247,7 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
     }
 
     /// Branch to label `depth` when `cond` holds, else continue in a new block named `cont`
-    /// (`br_if`, `br_on_null`, `br_on_non_null`). A branch that leaves `try_table`s changes
-    /// the handler chain on the taken edge only.
+    /// (`br_if`, `br_on_null`, `br_on_non_null`).
     pub(crate) fn branch_if(
         &mut self,
         cond: inkwell::values::IntValue<'ctx>,
@@ -263,19 +257,9 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
         let env = self.env;
         let b = &env.b;
         let cont = env.ctx.append_basic_block(self.func, cont);
-        if self.leaves_try_table(depth) {
-            let edge = env.ctx.append_basic_block(self.func, "leave_try");
-            b.build_conditional_branch(cond, edge, cont)
-                .map_err(llvm_err)?;
-            b.position_at_end(edge);
-            self.leave_try_tables(depth)?;
-            let target = self.add_branch_incoming(depth);
-            b.build_unconditional_branch(target).map_err(llvm_err)?;
-        } else {
-            let target = self.add_branch_incoming(depth);
-            b.build_conditional_branch(cond, target, cont)
-                .map_err(llvm_err)?;
-        }
+        let target = self.add_branch_incoming(depth);
+        b.build_conditional_branch(cond, target, cont)
+            .map_err(llvm_err)?;
         b.position_at_end(cont);
         Ok(())
     }
@@ -320,10 +304,6 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
     }
 
     fn end(&mut self) -> Res<()> {
-        if self.reachable {
-            // Falling out of a try_table's body leaves it.
-            self.leave_try_tables(0)?;
-        }
         self.fall_through()?;
         let b = &self.env.b;
         let mut frame = self.frames.pop().expect("open frame");

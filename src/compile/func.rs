@@ -23,9 +23,13 @@ pub(crate) enum FrameKind<'ctx> {
         else_block: BasicBlock<'ctx>,
         has_else: bool,
     },
-    /// A `try_table` whose handler record (`vm::ExnHandler`) is this stack slot.
+    /// A `try_table`: calls in its body unwind to `landing` (made by the first of them),
+    /// and throws in it store the exception in `exn` and branch to `dispatch`, its catch
+    /// clauses (see `exn.rs`).
     TryTable {
-        handler: PointerValue<'ctx>,
+        dispatch: BasicBlock<'ctx>,
+        exn: PointerValue<'ctx>,
+        landing: Option<BasicBlock<'ctx>>,
     },
     Function,
 }
@@ -63,9 +67,6 @@ pub(crate) struct FuncTx<'a, 'ctx, 'm> {
     pub results_buf: Option<PointerValue<'ctx>>,
     /// Fuel units of straight-line code not yet subtracted from the store (see `limits.rs`).
     pub fuel_pending: u64,
-    /// Locals assigned inside a `try_table` body: accessed with volatile loads and stores
-    /// (see `exn.rs`).
-    pub exn_locals: std::collections::HashSet<u32>,
     /// With debug info: the wasm local holding the frame base and the slot keeping its
     /// native address for the debugger (see `debuginfo`).
     pub dbg_frame: Option<(u32, PointerValue<'ctx>)>,
@@ -120,7 +121,6 @@ pub(crate) fn translate_function(env: &Env<'_, '_>, index: u32) -> Res<()> {
         mem_bases: Vec::new(),
         fuel_pending: 0,
         results_buf: None,
-        exn_locals: super::exn::locals_assigned_in_try(wasm.operators(code))?,
         dbg_frame: None,
     };
     if results_in_memory(ty.results()) {
@@ -254,8 +254,8 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
     }
 
     /// A stack slot of type `ty` allocated in the entry block, so once per frame rather than
-    /// per loop iteration (results buffers, `try_table` handler records), 16-aligned for the
-    /// v128 values and jump buffers that live there.
+    /// per loop iteration (results buffers, thrown payloads), 16-aligned for the v128 values
+    /// that live there.
     pub(crate) fn entry_alloca(
         &self,
         ty: BasicTypeEnum<'ctx>,
@@ -501,23 +501,18 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
             Operator::LocalGet { local_index } => {
                 let (p, t) = self.local(local_index);
                 let v = b.build_load(t, p, "l").map_err(llvm_err)?;
-                self.keep_for_landing(local_index, v.as_instruction_value())?;
                 self.push(v);
             }
             Operator::LocalSet { local_index } => {
                 let v = self.pop();
-                let st = b
-                    .build_store(self.local(local_index).0, v)
+                b.build_store(self.local(local_index).0, v)
                     .map_err(llvm_err)?;
-                self.keep_for_landing(local_index, Some(st))?;
                 self.update_dbg_frame(local_index)?;
             }
             Operator::LocalTee { local_index } => {
                 let v = *self.stack.last().expect("tee operand");
-                let st = b
-                    .build_store(self.local(local_index).0, v)
+                b.build_store(self.local(local_index).0, v)
                     .map_err(llvm_err)?;
-                self.keep_for_landing(local_index, Some(st))?;
                 self.update_dbg_frame(local_index)?;
             }
             Operator::GlobalGet { global_index } => {
@@ -570,18 +565,6 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
             _ => return Ok(false),
         }
         Ok(true)
-    }
-
-    /// Make an access to a local that a `try_table` body assigns volatile (see `exn.rs`).
-    fn keep_for_landing(
-        &self,
-        local: u32,
-        access: Option<inkwell::values::InstructionValue<'ctx>>,
-    ) -> Res<()> {
-        if let (true, Some(i)) = (self.exn_locals.contains(&local), access) {
-            i.set_volatile(true).map_err(|e| e.to_string())?;
-        }
-        Ok(())
     }
 
     /// The cell of global `index` and its LLVM type.

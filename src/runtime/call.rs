@@ -13,7 +13,7 @@ use super::store::Store;
 use super::trap::Trap;
 use super::vm::abi::limits::BACKTRACE_MAX;
 use super::vm::abi::CallHead;
-use super::vm::{trap_code, ExnHandler, Status, ValRaw};
+use super::vm::{trap_code, Status, ValRaw};
 use std::mem::MaybeUninit;
 use std::ptr::addr_of_mut;
 
@@ -37,8 +37,6 @@ pub(crate) struct CallRecord {
     store: *mut Store,
     /// A host function's failure, from the host-call helper to [`CallRecord::enter`].
     pending: Option<Trap>,
-    /// The exception no handler of this call caught (with trap code `EXCEPTION`).
-    exception: *mut u8,
 }
 
 /// What a trapped call left behind.
@@ -78,17 +76,11 @@ impl CallRecord {
                 bt_len: 0,
                 // Written by the trap that ends the call, before `bt_len`; never read otherwise.
                 bt: MaybeUninit::uninit(),
+                exception: std::ptr::null_mut(),
             },
             store,
             pending: None,
-            exception: std::ptr::null_mut(),
         };
-        // Exception handlers of an enclosing call (a host function's caller) are not this
-        // call's: an exception this call does not catch ends it, and reaches the host
-        // function as an error. Restored whichever way the call ends (a trap or an uncaught
-        // exception leaves the cell pointing into frames that are gone).
-        let handlers = (*store).exn_head.as_mut() as *mut *mut ExnHandler;
-        let outer = handlers.replace(std::ptr::null_mut());
         // `max_wasm_stack` counts from the outermost entry: the first call into wasm moves
         // the limit compiled prologues check up to this frame less the allowance (never below
         // the thread's own limit); calls nested inside it (wasm -> host -> wasm) keep it.
@@ -102,7 +94,6 @@ impl CallRecord {
         // A pointer to the whole record (not just `head`): the host-call helper reaches
         // `store` and `pending` through the one the shim keeps.
         let rc = rt_enter(addr_of_mut!(call).cast(), tramp, code, vmctx, slots);
-        handlers.write(outer);
         (*store).wasm_entries -= 1;
         *(*store).stack_limit = thread_limit;
         if rc == 0 {
@@ -115,7 +106,7 @@ impl CallRecord {
             code: rc,
             pending: call.pending.take().map(Box::new),
             pcs: pcs.to_vec(),
-            exception: call.exception,
+            exception: call.head.exception,
         })
     }
 
@@ -138,29 +129,18 @@ impl CallRecord {
         rt_current_call()
     }
 
-    /// Deliver an exception for the throw helpers: `make` creates (or names) the object in
-    /// the store of the innermost call on this thread, whose code is throwing. The innermost
-    /// handler gets it and is unlinked and returned, for compiled code to resume at; without
-    /// one the exception waits in the record and null tells compiled code to end the call.
+    /// The store of the innermost call, for the throw helper: compiled code runs only under
+    /// a call, so there is one.
     ///
     /// # Safety
-    /// Only the throw helpers, called by compiled code, may call this.
-    pub(crate) unsafe fn deliver(make: impl FnOnce(*mut Store) -> *mut u8) -> *mut ExnHandler {
-        let call = rt_current_call().cast::<CallRecord>();
-        if call.is_null() {
-            return std::ptr::null_mut();
+    /// Only helpers called by compiled code may call this.
+    pub(crate) unsafe fn running_store() -> *mut Store {
+        let store = Self::current_store();
+        if store.is_null() {
+            // No compiled code runs outside a call: nothing sane is left to do.
+            std::process::abort();
         }
-        let store = (*call).store;
-        let exn = make(store);
-        let cell = (*store).exn_head.as_mut() as *mut *mut ExnHandler;
-        let handler = *cell;
-        if handler.is_null() {
-            (*call).exception = exn;
-            return handler;
-        }
-        (*handler).exn = exn;
-        *cell = (*handler).prev;
-        handler
+        store
     }
 
     /// Run a host function for the host-call helper, under the innermost call on this thread

@@ -1,4 +1,5 @@
-//! Exceptions: tags and exception objects, both owned by the store, and the two throw helpers.
+//! Exceptions: tags and exception objects, both owned by the store, the throw helper, and
+//! the shim's routines that throw and catch them (see docs/architecture.md, "Exceptions").
 //!
 //! A tag's identity is the address of its boxed [`TagData`]: an imported tag is the exporter's
 //! object, so two tag indices name the same tag exactly when their vmctx entries are equal.
@@ -9,7 +10,7 @@
 //! that throws in a loop grows its store by one small object per throw.
 use super::call::CallRecord;
 use super::store::Store;
-use super::vm::{ExnHandler, ValRaw, VmCtx};
+use super::vm::{ValRaw, VmCtx};
 use super::{Exn, Tag, Val};
 use wasmparser::{AbstractHeapType, FuncType, HeapType, RefType};
 
@@ -96,11 +97,7 @@ impl Store {
 }
 
 /// `throw`: see the helper list (`vm::helpers`).
-pub(crate) unsafe extern "C" fn throw(
-    vmctx: *mut VmCtx,
-    tag: u32,
-    slots: *mut ValRaw,
-) -> *mut ExnHandler {
+pub(crate) unsafe extern "C" fn throw(vmctx: *mut VmCtx, tag: u32, slots: *mut ValRaw) -> *mut u8 {
     let id = *(*vmctx).tags.add(tag as usize);
     let n = (*(id as *const TagData)).ty.params().len();
     // A tag without parameters gets no slot array at all.
@@ -109,10 +106,152 @@ pub(crate) unsafe extern "C" fn throw(
     } else {
         std::slice::from_raw_parts(slots, n)
     };
-    CallRecord::deliver(|store| (*store).new_exception(id, payload))
+    (*CallRecord::running_store()).new_exception(id, payload)
 }
 
-/// `throw_ref` of a non-null reference (compiled code traps on null first).
-pub(crate) unsafe extern "C" fn throw_ref(_vmctx: *mut VmCtx, exn: *mut u8) -> *mut ExnHandler {
-    CallRecord::deliver(|_| exn)
+extern "C" {
+    fn rt_exn_raise();
+    fn rt_exn_uncaught();
+    fn rt_eh_personality();
+    fn rt_eh_personality_entry();
+}
+
+/// The shim's exception routines compiled code calls or names by symbol (the loader binds
+/// them): `rt_exn_raise(exn)` throws, `rt_exn_uncaught(exn)` ends the call from an entry
+/// trampoline's landing pad, and the two personality routines the unwind tables name.
+pub(crate) fn external_symbol(name: &str) -> Option<usize> {
+    let f: unsafe extern "C" fn() = match name {
+        "rt_exn_raise" => rt_exn_raise,
+        "rt_exn_uncaught" => rt_exn_uncaught,
+        "rt_eh_personality" => rt_eh_personality,
+        "rt_eh_personality_entry" => rt_eh_personality_entry,
+        _ => return None,
+    };
+    Some(f as usize)
+}
+
+/// What the landing-pad scheme must get right beyond the spec scripts: tail calls leave a
+/// `try_table`, unwinding crosses thousands of frames, an uncaught exception's backtrace is
+/// the one at the throw, unwind tables come and go with the code, and each thread unwinds
+/// on its own.
+#[cfg(test)]
+mod tests {
+    use crate::{Engine, Linker, Module, Store, Trap, TrapKind, Val};
+
+    const UNWIND: &str = r#"(module
+      (tag $t (param i32))
+      (func $thrower (param i32) (throw $t (local.get 0)))
+      ;; A tail call leaves this frame and its try_table: the callee's throw is not its.
+      (func $leaves (param i32) (result i32)
+        (block $h
+          (try_table (catch_all $h)
+            (return_call $tail_thrower (local.get 0))))
+        (i32.const -1))
+      (func $tail_thrower (param i32) (result i32)
+        (throw $t (local.get 0)))
+      ;; Tail recursion `n` deep, then a throw.
+      (func $spin (param i32) (result i32)
+        (if (i32.eqz (local.get 0)) (then (throw $t (i32.const 77))))
+        (return_call $spin (i32.sub (local.get 0) (i32.const 1))))
+      ;; Ordinary recursion `n` deep, then a throw: every frame is unwound.
+      (func $dive (param i32) (result i32)
+        (if (i32.eqz (local.get 0)) (then (call $thrower (i32.const 88))))
+        (i32.add (i32.const 1) (call $dive (i32.sub (local.get 0) (i32.const 1)))))
+      (func (export "tail") (param i32) (result i32)
+        (block $h (result i32)
+          (try_table (result i32) (catch $t $h) (call $leaves (local.get 0)))))
+      (func (export "spin") (param i32) (result i32)
+        (block $h (result i32)
+          (try_table (result i32) (catch $t $h) (call $spin (local.get 0)))))
+      (func (export "dive") (param i32) (result i32)
+        (block $h (result i32)
+          (try_table (result i32) (catch $t $h) (call $dive (local.get 0)))))
+      ;; Through the table, so that LLVM cannot inline the frames the backtrace must show.
+      (type $sink (func (param i32)))
+      (table 2 funcref)
+      (elem (i32.const 0) $thrower $middle)
+      (func $middle (param i32) (call_indirect (type $sink) (local.get 0) (i32.const 0)))
+      (func (export "escape") (param i32)
+        (call_indirect (type $sink) (local.get 0) (i32.const 1))))"#;
+
+    fn call(
+        store: &mut Store<()>,
+        inst: &crate::Instance,
+        name: &str,
+        x: i32,
+    ) -> anyhow::Result<i32> {
+        inst.get_typed_func::<i32, i32>(&*store, name)?
+            .call(store, x)
+    }
+
+    #[test]
+    fn tail_calls_and_deep_stacks_unwind_to_the_right_handler() {
+        let engine = Engine::default();
+        let module = Module::new(&engine, UNWIND).unwrap();
+        let mut store = Store::new(&engine, ());
+        let inst = Linker::new(&engine)
+            .instantiate(&mut store, &module)
+            .unwrap();
+        // Not -1: the try_table the tail call left does not catch.
+        assert_eq!(call(&mut store, &inst, "tail", 5).unwrap(), 5);
+        assert_eq!(call(&mut store, &inst, "spin", 100_000).unwrap(), 77);
+        assert_eq!(call(&mut store, &inst, "dive", 5_000).unwrap(), 88);
+        // The store goes on working after every kind of unwind.
+        assert_eq!(call(&mut store, &inst, "tail", 6).unwrap(), 6);
+    }
+
+    #[test]
+    fn an_uncaught_exception_has_the_backtrace_at_the_throw() {
+        let engine = Engine::default();
+        let module = Module::new(&engine, UNWIND).unwrap();
+        let mut store = Store::new(&engine, ());
+        let inst = Linker::new(&engine)
+            .instantiate(&mut store, &module)
+            .unwrap();
+        let escape = inst.get_typed_func::<i32, ()>(&store, "escape").unwrap();
+        let trap = escape
+            .call(&mut store, 3)
+            .unwrap_err()
+            .downcast::<Trap>()
+            .unwrap();
+        assert_eq!(trap.backtrace, ["thrower", "middle", "escape"]);
+        let TrapKind::Exception(thrown) = trap.kind else {
+            panic!("not an exception: {:?}", trap.kind);
+        };
+        assert_eq!(thrown.payload, vec![Val::I32(3)]);
+    }
+
+    /// Code is unmapped with its unwind tables deregistered: modules compiled, used and
+    /// dropped one after another, on two threads at once, each throw finding its own.
+    #[test]
+    fn unwind_tables_follow_the_code_on_every_thread() {
+        let threads: Vec<_> = (0..2)
+            .map(|t| {
+                std::thread::spawn(move || {
+                    for round in 0..8 {
+                        let engine = Engine::default();
+                        // A distinct module each round, so no cache hands back loaded code.
+                        let wat = UNWIND.replace(
+                            "(i32.const 88)",
+                            &format!("(i32.const {})", 1000 * t + round),
+                        );
+                        let module = Module::new(&engine, wat).unwrap();
+                        let mut store = Store::new(&engine, ());
+                        let inst = Linker::new(&engine)
+                            .instantiate(&mut store, &module)
+                            .unwrap();
+                        for _ in 0..50 {
+                            assert_eq!(
+                                call(&mut store, &inst, "dive", 20).unwrap(),
+                                1000 * t + round
+                            );
+                        }
+                    }
+                })
+            })
+            .collect();
+        for t in threads {
+            t.join().unwrap();
+        }
+    }
 }

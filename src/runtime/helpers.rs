@@ -29,7 +29,6 @@ pub(crate) fn table() -> HelperTable {
         elem_drop,
         host_call,
         throw: super::exn::throw,
-        throw_ref: super::exn::throw_ref,
         subtype,
         ref_test: super::gc::ref_test,
         gc_alloc: super::gc::gc_alloc,

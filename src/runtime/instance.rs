@@ -159,7 +159,6 @@ pub(crate) fn instantiate(
             instance: std::ptr::null_mut(),
             memories: std::ptr::null(),
             tags: std::ptr::null(),
-            exn_head: &mut *store.exn_head,
             // Compiled code writes the fuel cell, an atomic, through this pointer.
             limits: std::sync::Arc::as_ptr(&store.limits) as *mut _,
         }),

@@ -1,8 +1,9 @@
 //! An in-process loader for the ELF relocatable objects LLVM emits: map the allocated
 //! sections into one region, apply the x86-64 relocations, make the region executable.
 //! Compiled code references nothing outside itself except a few routines LLVM may synthesise
-//! (memset/memcpy/memmove, bound to the shim's own; rounding fallbacks), reached through stubs
-//! placed after the sections. The mapping is registered with the fault handler as wasm code.
+//! (memset/memcpy/memmove, bound to the shim's own; rounding fallbacks; the shim's exception
+//! routines), reached through stubs placed after the sections. The mapping is registered with
+//! the fault handler as wasm code, and its `.eh_frame` sections with the unwinder.
 use super::faults::{self, Region};
 use object::elf;
 use object::read::elf::ElfFile64;
@@ -22,6 +23,9 @@ pub struct LoadedCode {
     pub sections: HashMap<(usize, usize), usize>,
     /// Registers the mapping as wasm code with the fault handler while it is mapped.
     region: Region,
+    /// The `.eh_frame` sections registered with the unwinder (wasm exceptions unwind through
+    /// compiled code with them), deregistered before the mapping goes.
+    eh_frames: Vec<usize>,
 }
 
 // SAFETY: the mapping is immutable after loading; it is only read and executed.
@@ -40,6 +44,10 @@ impl LoadedCode {
 
 impl Drop for LoadedCode {
     fn drop(&mut self) {
+        for &f in &self.eh_frames {
+            // SAFETY: registered by `load`, once, and still mapped.
+            unsafe { __deregister_frame(f as *const u8) };
+        }
         self.region.unregister();
         // SAFETY: the mapping made in `load`.
         unsafe {
@@ -52,6 +60,11 @@ fn external_symbol(name: &str) -> Option<usize> {
     Some(match name {
         // The shim's, not libc's: a guest access may fault inside them (see `faults`).
         "memset" | "memcpy" | "memmove" => return faults::guest_builtin(name),
+        // Throwing and catching wasm exceptions (the personality routines are named by the
+        // unwind tables).
+        "rt_exn_raise" | "rt_exn_uncaught" | "rt_eh_personality" | "rt_eh_personality_entry" => {
+            return super::exn::external_symbol(name)
+        }
         // Rounding is inline with SSE4.1; without it LLVM calls these.
         "ceilf" => math::ceilf as *const () as usize,
         "ceil" => math::ceil as *const () as usize,
@@ -98,9 +111,18 @@ const STUB_SIZE: usize = 16;
 type Elf<'a> = ElfFile64<'a, object::Endianness>;
 
 fn is_alloc(s: &object::read::elf::ElfSection64<'_, '_, object::Endianness>) -> bool {
-    let alloc = matches!(s.flags(), SectionFlags::Elf { sh_flags } if sh_flags & u64::from(elf::SHF_ALLOC) != 0);
-    // Unwind tables are not needed: traps unwind with siglongjmp.
-    alloc && s.name().unwrap_or("") != ".eh_frame"
+    matches!(s.flags(), SectionFlags::Elf { sh_flags } if sh_flags & u64::from(elf::SHF_ALLOC) != 0)
+}
+
+fn is_eh_frame(s: &object::read::elf::ElfSection64<'_, '_, object::Endianness>) -> bool {
+    s.name().unwrap_or("") == ".eh_frame"
+}
+
+extern "C" {
+    // libgcc's (Rust's std links libgcc_s): add or remove one `.eh_frame` section, ended by
+    // a zero length word, to or from the unwinder's tables.
+    fn __register_frame(begin: *const u8);
+    fn __deregister_frame(begin: *const u8);
 }
 
 /// Map one or more objects (partitions of one module) into a single region, resolving
@@ -122,6 +144,11 @@ pub fn load(objects: &[Vec<u8>]) -> Result<LoadedCode, String> {
             size = size.div_ceil(align) * align;
             offsets.insert((n, s.index()), size);
             size += s.size() as usize;
+            // The unwinder reads an `.eh_frame` up to a zero length word, which the linker
+            // would append: leave four (zero) bytes after it.
+            if is_eh_frame(&s) {
+                size += 4;
+            }
         }
     }
     // Symbols defined by some object (offsets into the region), and external ones.
@@ -182,6 +209,7 @@ pub fn load(objects: &[Vec<u8>]) -> Result<LoadedCode, String> {
         symbols: HashMap::new(),
         sections: HashMap::new(),
         region,
+        eh_frames: Vec::new(),
     };
     // SAFETY: the mapping is ours, `len` bytes, writable until the mprotect below.
     let image = unsafe { std::slice::from_raw_parts_mut(code.base, len) };
@@ -247,10 +275,27 @@ pub fn load(objects: &[Vec<u8>]) -> Result<LoadedCode, String> {
     for (&(n, sec), &off) in &offsets {
         code.sections.insert((n, sec.0), at(off));
     }
+    let mut eh_frames = Vec::new();
+    for (n, file) in files.iter().enumerate() {
+        for s in file.sections() {
+            if let (true, Some(&off)) = (
+                is_eh_frame(&s) && s.size() > 0,
+                offsets.get(&(n, s.index())),
+            ) {
+                eh_frames.push(at(off));
+            }
+        }
+    }
     // SAFETY: our own mapping; from here on it is only read and executed.
     let rc = unsafe { libc::mprotect(base, len, libc::PROT_READ | libc::PROT_EXEC) };
     if rc != 0 {
         return Err("could not make compiled code executable".into());
+    }
+    for f in eh_frames {
+        // SAFETY: a complete, relocated `.eh_frame` with its terminator, mapped until `code`
+        // is dropped, which deregisters it.
+        unsafe { __register_frame(f as *const u8) };
+        code.eh_frames.push(f);
     }
     Ok(code)
 }

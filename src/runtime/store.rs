@@ -144,9 +144,6 @@ pub struct Store {
     /// Exception objects, and object address -> index (to turn exnref bits into handles).
     pub(crate) exceptions: Vec<Box<[ValRaw]>>,
     pub(crate) exn_index: HashMap<usize, u32>,
-    /// The innermost active exception handler of the running call, which every instance's
-    /// vmctx points to (null outside `try_table`s; see `call::CallRecord::deliver`).
-    pub(crate) exn_head: Box<*mut vm::ExnHandler>,
     /// Fuel and the interrupt flag (see `vm::LimitCells`), shared with interrupt handles.
     pub(crate) limits: std::sync::Arc<vm::LimitCells>,
 }
@@ -251,7 +248,6 @@ impl Store {
             tags: Vec::new(),
             exceptions: Vec::new(),
             exn_index: HashMap::new(),
-            exn_head: Box::new(std::ptr::null_mut()),
             limits: Default::default(),
         }
     }

@@ -1,4 +1,4 @@
-/* Trap unwinding and fault classification for rt's compiled code.
+/* Trap unwinding, fault classification and wasm exception raising for rt's compiled code.
  *
  * Every host->wasm entry goes through rt_enter with a per-call record (struct rt_call, declared
  * in rt_abi.h from src/runtime/vm/abi.rs; the Rust runtime's CallRecord starts with it) that
@@ -30,6 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <ucontext.h>
+#include <unwind.h>
 
 #include "rt_abi.h"
 
@@ -237,6 +238,184 @@ __attribute__((noreturn, noinline)) void rt_trap(int code) {
     struct rt_call *call = rt_current;
     if (!call) abort();
     rt_unwind(call, code, 0, (uintptr_t)__builtin_frame_address(0));
+}
+
+/* ---- Exceptions: raising, and the personality routines of compiled code ----
+ *
+ * A wasm exception travels as a DWARF exception, with libgcc's two-phase unwinder and the
+ * unwind tables the loader registered for compiled code (see docs/architecture.md,
+ * "Exceptions"). Every call a `try_table` covers is an LLVM `invoke` whose landing pad
+ * catches everything, and every entry trampoline calls wasm through an `invoke` too, so the
+ * search always ends inside the running call's own frames: nothing unwinds past the entry
+ * trampoline into rt_enter or Rust. The exception object is per thread: a raise ends before
+ * its landing pad runs, and the catch code reads the exnref out of it at once. */
+
+#define RT_EXN_CLASS 0x7274007761736d00ull /* "rt\0wasm\0" */
+
+struct rt_raise {
+    struct _Unwind_Exception ue;
+    /* The exnref being thrown. */
+    void *exn;
+    /* rt_exn_raise's frame: an uncaught exception's backtrace starts there. */
+    uintptr_t fp;
+};
+
+static __thread struct rt_raise rt_raising;
+
+/* Throw exception object `exn` (an exnref, never null) from compiled code. Called by the
+ * function that throws, so it is the innermost frame of the search; returns only if no frame
+ * handles the exception, which the entry trampolines rule out. */
+__attribute__((noinline)) void rt_exn_raise(void *exn) {
+    struct rt_raise *r = &rt_raising;
+    memset(&r->ue, 0, sizeof r->ue);
+    r->ue.exception_class = RT_EXN_CLASS;
+    r->exn = exn;
+    r->fp = (uintptr_t)__builtin_frame_address(0);
+    _Unwind_RaiseException(&r->ue);
+    /* Unreachable under an entry trampoline; without one, end the call as uncaught. */
+    struct rt_call *call = rt_current;
+    if (!call) abort();
+    call->exception = exn;
+    rt_unwind(call, RT_TRAP_EXCEPTION, 0, r->fp);
+}
+
+/* The landing pad of an entry trampoline: no handler of the running call caught `exn`, which
+ * ends the call with it (its backtrace was recorded by rt_eh_personality_entry). */
+__attribute__((noreturn, noinline)) void rt_exn_uncaught(void *exn) {
+    struct rt_call *call = rt_current;
+    if (!call) abort();
+    call->exception = exn;
+    call->trap_code = RT_TRAP_EXCEPTION;
+    siglongjmp(*call->jmp, 1);
+}
+
+/* Read one value of DWARF pointer encoding `enc` (its format bits only: LLVM's call-site
+ * tables hold offsets, never applied pointers) and advance `*p`. */
+static uintptr_t rt_read_encoded(const uint8_t **p, uint8_t enc) {
+    const uint8_t *q = *p;
+    uintptr_t v = 0;
+    switch (enc & 0x0f) {
+    case 0x00: /* absptr */
+    case 0x04: /* udata8 */
+    case 0x0c: /* sdata8 */
+        memcpy(&v, q, 8);
+        q += 8;
+        break;
+    case 0x01: /* uleb128 */
+    case 0x09: { /* sleb128 */
+        unsigned shift = 0;
+        uint8_t byte;
+        do {
+            byte = *q++;
+            if (shift < 64) v |= (uintptr_t)(byte & 0x7f) << shift;
+            shift += 7;
+        } while (byte & 0x80);
+        if ((enc & 0x0f) == 0x09 && shift < 64 && (byte & 0x40)) v |= -((uintptr_t)1 << shift);
+        break;
+    }
+    case 0x02: { /* udata2 */
+        uint16_t x;
+        memcpy(&x, q, 2);
+        v = x;
+        q += 2;
+        break;
+    }
+    case 0x0a: { /* sdata2 */
+        int16_t x;
+        memcpy(&x, q, 2);
+        v = (uintptr_t)(intptr_t)x;
+        q += 2;
+        break;
+    }
+    case 0x03: { /* udata4 */
+        uint32_t x;
+        memcpy(&x, q, 4);
+        v = x;
+        q += 4;
+        break;
+    }
+    case 0x0b: { /* sdata4 */
+        int32_t x;
+        memcpy(&x, q, 4);
+        v = (uintptr_t)(intptr_t)x;
+        q += 4;
+        break;
+    }
+    }
+    *p = q;
+    return v;
+}
+
+static uintptr_t rt_read_uleb(const uint8_t **p) { return rt_read_encoded(p, 0x01); }
+
+/* The landing pad covering the call the context's frame is in, or 0. LLVM's LSDA: an
+ * lpstart encoding (omitted: landing pads are relative to the function start), a type table
+ * encoding and offset (ignored: every landing pad of compiled code catches everything), then
+ * the call-site table: start, length, landing pad, action per entry, sorted by start. */
+static uintptr_t rt_landing_pad(struct _Unwind_Context *ctx) {
+    const uint8_t *p = _Unwind_GetLanguageSpecificData(ctx);
+    if (!p) return 0;
+    int before = 0;
+    uintptr_t ip = _Unwind_GetIPInfo(ctx, &before);
+    /* A return address points after its call, which may be the last instruction of a
+     * call-site range: look up the call itself. */
+    if (!before) ip--;
+    uintptr_t func = _Unwind_GetRegionStart(ctx);
+    uintptr_t lpstart = func;
+    uint8_t lpstart_enc = *p++;
+    if (lpstart_enc != 0xff) lpstart = rt_read_encoded(&p, lpstart_enc);
+    uint8_t ttype_enc = *p++;
+    if (ttype_enc != 0xff) rt_read_uleb(&p);
+    uint8_t cs_enc = *p++;
+    uintptr_t cs_len = rt_read_uleb(&p);
+    const uint8_t *end = p + cs_len;
+    while (p < end) {
+        uintptr_t start = rt_read_encoded(&p, cs_enc);
+        uintptr_t len = rt_read_encoded(&p, cs_enc);
+        uintptr_t lp = rt_read_encoded(&p, cs_enc);
+        rt_read_uleb(&p); /* action */
+        if (ip < func + start) break;
+        if (ip < func + start + len) return lp ? lpstart + lp : 0;
+    }
+    return 0;
+}
+
+static _Unwind_Reason_Code rt_personality(int version, _Unwind_Action actions,
+                                          uint64_t exception_class,
+                                          struct _Unwind_Exception *ue,
+                                          struct _Unwind_Context *ctx, int entry) {
+    if (version != 1) return _URC_FATAL_PHASE1_ERROR;
+    /* Only rt_exn_raise raises; anything else is not wasm's to catch. */
+    if (exception_class != RT_EXN_CLASS) return _URC_CONTINUE_UNWIND;
+    uintptr_t lp = rt_landing_pad(ctx);
+    if (!lp) return _URC_CONTINUE_UNWIND;
+    struct rt_raise *r = (struct rt_raise *)ue;
+    if (actions & _UA_SEARCH_PHASE) {
+        /* The entry catching it means no wasm handler did: record the backtrace now, while
+         * the frames between the raise and the entry are still there. */
+        if (entry && rt_current) rt_record_backtrace(rt_current, 0, r->fp);
+        return _URC_HANDLER_FOUND;
+    }
+    /* The landing pad gets the exnref itself (the landingpad's first value). */
+    _Unwind_SetGR(ctx, __builtin_eh_return_data_regno(0), (uintptr_t)r->exn);
+    _Unwind_SetGR(ctx, __builtin_eh_return_data_regno(1), 1);
+    _Unwind_SetIP(ctx, lp);
+    return _URC_INSTALL_CONTEXT;
+}
+
+/* The personality of compiled wasm functions with landing pads. */
+_Unwind_Reason_Code rt_eh_personality(int version, _Unwind_Action actions,
+                                      uint64_t exception_class, struct _Unwind_Exception *ue,
+                                      struct _Unwind_Context *ctx) {
+    return rt_personality(version, actions, exception_class, ue, ctx, 0);
+}
+
+/* The personality of the entry trampolines, whose landing pad ends the call. */
+_Unwind_Reason_Code rt_eh_personality_entry(int version, _Unwind_Action actions,
+                                            uint64_t exception_class,
+                                            struct _Unwind_Exception *ue,
+                                            struct _Unwind_Context *ctx) {
+    return rt_personality(version, actions, exception_class, ue, ctx, 1);
 }
 
 /* Run tramp(code, vmctx, vmctx, slots, slots) as call `call`, which the caller has initialised

@@ -151,6 +151,9 @@ struct_shared_with_c! {
         /// The trap's return addresses, innermost first: written before `bt_len` is read.
         pub bt: core::mem::MaybeUninit<[usize; limits::BACKTRACE_MAX]> =
             "uintptr_t bt[RT_BACKTRACE_MAX]",
+        /// The exception that ended the call (trap code `EXCEPTION`): written by the shim
+        /// when no handler of the call caught it.
+        pub exception: *mut u8 = "void *exception",
     }
 }
 

@@ -12,7 +12,7 @@
 //! Widths are chosen for the next features, not today's: addresses and lengths are `u64` and
 //! memories and tables are named by index, so memory64 and multi-memory need no contract change.
 //! Today's compiled code passes memory 0 and zero-extends its 32-bit operands.
-use super::{ExnHandler, ValRaw, VmCtx};
+use super::{ValRaw, VmCtx};
 
 /// A parameter's or result's type at the machine level: what the compiler declares.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -87,8 +87,6 @@ impl AbiRet for i64 {
     const RET: Ret = Ret::Value(Ty::I64);
 }
 
-/// What the throw helpers return (a name, because the list takes a result as one token).
-pub type HandlerPtr = *mut ExnHandler;
 /// A GC object's address (see `vm::gc`).
 pub type ObjPtr = *mut u8;
 
@@ -190,12 +188,10 @@ helpers! {
     /// adapter throws.
     host_call(host: *mut u8, caller: *mut VmCtx, slots: *mut ValRaw) -> Status;
     /// `throw`: make an exception of tag `tag` (this instance's index) whose payload is in
-    /// `slots`, owned by the store, and deliver it to the innermost handler: that handler,
-    /// unlinked, for compiled code to resume at, or null when the running call has none
-    /// (compiled code then raises the `EXCEPTION` trap, which ends the call with it).
-    throw(vmctx: *mut VmCtx, tag: u32, slots: *mut ValRaw) -> HandlerPtr;
-    /// `throw_ref` of a non-null exception: delivered as by `throw`.
-    throw_ref(vmctx: *mut VmCtx, exn: *mut u8) -> HandlerPtr;
+    /// `slots`, owned by the store, and return it (its `exnref`). Compiled code then throws it
+    /// itself (to a `try_table` of the same function, or with the shim's `rt_exn_raise`): a
+    /// helper never unwinds.
+    throw(vmctx: *mut VmCtx, tag: u32, slots: *mut ValRaw) -> ObjPtr;
     /// 1 when canonical type `have` is a subtype of `want` (the slow path of a signature
     /// check against a non-final type), else 0.
     subtype(vmctx: *mut VmCtx, have: u32, want: u32) -> i32;

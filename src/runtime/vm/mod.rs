@@ -37,11 +37,8 @@ pub struct VmCtx {
     pub memories: *const *mut MemoryData,
     /// One tag identity per tag index (imports first): the address of the store's tag
     /// object, which is what makes two tags the same tag. A thrown exception records it, and a
-    /// `catch` compares it (see [`ExnHandler`]).
+    /// `catch` compares it.
     pub tags: *const *const u8,
-    /// The store's cell holding the innermost active exception handler of the running call
-    /// (null: none; an exception then ends the call).
-    pub exn_head: *mut *mut ExnHandler,
     /// The store's limit cells (fuel, interruption), read by code compiled with
     /// `Config::consume_fuel` or `Config::interruptible` only.
     pub limits: *mut LimitCells,
@@ -73,14 +70,10 @@ pub mod offset {
     /// In [`super::MemoryData`].
     pub const MEM_DATA_BASE: u32 = 0;
     pub const TAGS: u32 = 80;
-    pub const EXN_HEAD: u32 = 88;
-    pub const LIMITS: u32 = 96;
+    pub const LIMITS: u32 = 88;
     /// In [`super::LimitCells`].
     pub const LIMIT_FUEL: u32 = 0;
     pub const LIMIT_INTERRUPT: u32 = 8;
-    /// In [`super::ExnHandler`].
-    pub const HANDLER_PREV: u32 = 40;
-    pub const HANDLER_EXN: u32 = 48;
     /// In an exception object: the tag identity, then one [`super::ValRaw`] slot per value
     /// of the payload starting at `EXN_PAYLOAD`.
     pub const EXN_TAG: u32 = 0;
@@ -112,13 +105,9 @@ const _: () = {
     assert!(offset_of!(VmCtx, memories) == offset::MEMORIES as usize);
     assert!(offset_of!(MemoryData, base) == offset::MEM_DATA_BASE as usize);
     assert!(offset_of!(VmCtx, tags) == offset::TAGS as usize);
-    assert!(offset_of!(VmCtx, exn_head) == offset::EXN_HEAD as usize);
     assert!(offset_of!(VmCtx, limits) == offset::LIMITS as usize);
     assert!(offset_of!(LimitCells, fuel) == offset::LIMIT_FUEL as usize);
     assert!(offset_of!(LimitCells, interrupt) == offset::LIMIT_INTERRUPT as usize);
-    assert!(offset_of!(ExnHandler, jmp) == 0);
-    assert!(offset_of!(ExnHandler, prev) == offset::HANDLER_PREV as usize);
-    assert!(offset_of!(ExnHandler, exn) == offset::HANDLER_EXN as usize);
     assert!(offset_of!(MemoryData, size_bytes) == offset::MEM_SIZE as usize);
     assert!(offset_of!(TableData, elems) == offset::TABLE_ELEMS as usize);
     assert!(offset_of!(TableData, size) == offset::TABLE_SIZE as usize);
@@ -185,21 +174,6 @@ pub struct AnyFunc {
     pub type_id: u64,
     /// `(code, callee_vmctx, caller_vmctx, args*, results*)` entry for calls from the host.
     pub array_tramp: *const u8,
-}
-
-/// An active `try_table`'s handler record, in the frame of the compiled function that entered
-/// it. Compiled code fills `jmp` (LLVM's `llvm.eh.sjlj.setjmp` buffer: frame pointer, resume
-/// address, stack pointer and two spare words) and `prev` on entry and makes the record the
-/// store's innermost handler; it unlinks it again on every way out of the `try_table` body.
-/// The throw helpers hand the exception to the innermost record, unlink it and return it, and
-/// compiled code then resumes at its resume address with `llvm.eh.sjlj.longjmp`.
-#[repr(C)]
-pub struct ExnHandler {
-    pub jmp: [usize; 5],
-    /// The handler that was innermost when this one was entered.
-    pub prev: *mut ExnHandler,
-    /// The exception being delivered (written by the throw helper before it returns).
-    pub exn: *mut u8,
 }
 
 #[repr(C)]
