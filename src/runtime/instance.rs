@@ -162,6 +162,7 @@ pub(crate) fn instantiate(
             exn_head: &mut *store.exn_head,
             // Compiled code writes the fuel cell, an atomic, through this pointer.
             limits: std::sync::Arc::as_ptr(&store.limits) as *mut _,
+            gc_runs: store.gc.runs_ptr(),
         }),
         module: module.clone(),
         globals: Vec::new(),
