@@ -1,7 +1,8 @@
 //! The GC object layout compiled code and the runtime's heap share.
 //!
 //! Every object starts with an 8-byte header: the canonical type id (`u32`, what casts
-//! compare) and a `u32` the collector owns (its mark bit). A struct's fields follow at
+//! compare) and a `u32` the collector owns (a large object's mark; small objects are marked
+//! in their chunk's bitmap, and compiled code writes the word as zero). A struct's fields follow at
 //! [`STRUCT_FIELDS`], each at its natural alignment in declaration order ([`struct_layout`]);
 //! an array's `u32` length sits at [`ARRAY_LEN`] and its elements, packed at their size, at
 //! [`ARRAY_DATA`]. Objects are 16-aligned, so a reference's two low bits are clear (which
