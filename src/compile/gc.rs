@@ -297,6 +297,101 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
         Ok(p)
     }
 
+    /// Allocate an object of type `index` whose size, `size` bytes, is known here (a struct,
+    /// or an array of `len` elements from `array.new_fixed`). A small object comes from its
+    /// size class's run (see `vm::gc::Run`) with no call while the run has room, which is
+    /// nearly always; `gc_alloc` refills the run (and collects when it is time) otherwise.
+    /// Slots are reused without being cleared, so the inline path writes the header (and an
+    /// array's length) and clears the fields only when `zero`: the other callers store every
+    /// field next.
+    fn alloc_fixed(
+        &mut self,
+        index: u32,
+        size: u32,
+        len: u32,
+        zero: bool,
+    ) -> Res<PointerValue<'ctx>> {
+        let env = self.env;
+        let Some(class) = layout::class_of(size) else {
+            return self.alloc(index, env.i32().const_int(u64::from(len), false));
+        };
+        let slot = class as u64 * u64::from(layout::GRAIN);
+        let id = self.type_id(index)?;
+        let runs = env
+            .load_field(self.vmctx, offset::GC_RUNS, env.ptr().into())?
+            .into_pointer_value();
+        let run = env.field_ptr(runs, class as u32 * layout::RUN_SIZE)?;
+        let cur = env
+            .load_mutable_field(run, layout::RUN_CURSOR, env.i64().into())?
+            .into_int_value();
+        let end = env
+            .load_mutable_field(run, layout::RUN_END, env.i64().into())?
+            .into_int_value();
+        let b = &env.b;
+        let next = b
+            .build_int_add(cur, env.i64().const_int(slot, false), "next")
+            .map_err(llvm_err)?;
+        // An empty run is 0..0, which no slot fits.
+        let fits = b
+            .build_int_compare(IntPredicate::ULE, next, end, "fits")
+            .map_err(llvm_err)?;
+        let fast = env.ctx.append_basic_block(self.func, "alloc_inline");
+        let slow = env.ctx.append_basic_block(self.func, "alloc_call");
+        let join = env.ctx.append_basic_block(self.func, "alloc_done");
+        let br = b
+            .build_conditional_branch(fits, fast, slow)
+            .map_err(llvm_err)?;
+        let weights = env.ctx.metadata_node(&[
+            env.ctx.metadata_string("branch_weights").into(),
+            env.i32().const_int(1000, false).into(),
+            env.i32().const_int(1, false).into(),
+        ]);
+        br.set_metadata(weights, env.ctx.get_kind_id("prof"))
+            .map_err(|e| e.to_string())?;
+
+        b.position_at_end(fast);
+        let st = b
+            .build_store(env.field_ptr(run, layout::RUN_CURSOR)?, next)
+            .map_err(llvm_err)?;
+        env.tag(st, super::env::Heap::Runtime)?;
+        let p_fast = b
+            .build_int_to_ptr(cur, env.ptr(), "obj")
+            .map_err(llvm_err)?;
+        // The header: the type id, and a clear collector word.
+        let header = b
+            .build_int_z_extend(id, env.i64(), "hdr")
+            .map_err(llvm_err)?;
+        b.build_store(p_fast, header).map_err(llvm_err)?;
+        if matches!(
+            self.env.wasm.sub_types[index as usize].composite_type.inner,
+            CompositeInnerType::Array(_)
+        ) {
+            let at = env.field_ptr(p_fast, layout::ARRAY_LEN)?;
+            b.build_store(at, env.i32().const_int(u64::from(len), false))
+                .map_err(llvm_err)?;
+        }
+        if zero && size > layout::STRUCT_FIELDS {
+            let at = env.field_ptr(p_fast, layout::STRUCT_FIELDS)?;
+            let n = env
+                .i64()
+                .const_int(u64::from(size - layout::STRUCT_FIELDS), false);
+            b.build_memset(at, 8, env.ctx.i8_type().const_zero(), n)
+                .map_err(llvm_err)?;
+        }
+        b.build_unconditional_branch(join).map_err(llvm_err)?;
+
+        b.position_at_end(slow);
+        let len_v = env.i32().const_int(u64::from(len), false);
+        let p_slow = self.alloc(index, len_v)?;
+        let from_slow = self.cur_block();
+        env.b.build_unconditional_branch(join).map_err(llvm_err)?;
+
+        env.b.position_at_end(join);
+        let p = env.b.build_phi(env.ptr(), "obj").map_err(llvm_err)?;
+        p.add_incoming(&[(&p_fast, fast), (&p_slow, from_slow)]);
+        Ok(p.as_basic_value().into_pointer_value())
+    }
+
     fn non_null(&mut self, r: BasicValueEnum<'ctx>, code: i32) -> Res<PointerValue<'ctx>> {
         let r = r.into_pointer_value();
         let null = self.env.b.build_is_null(r, "isnull").map_err(llvm_err)?;
@@ -360,9 +455,9 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
             } => {
                 let fields = self.struct_fields(t)?;
                 let vals = self.popn(fields.len());
-                let p = self.alloc(t, i32t.const_zero())?;
-                let (offsets, _) =
+                let (offsets, size) =
                     layout::struct_layout(fields.iter().map(|f| storage_size(f.element_type)));
+                let p = self.alloc_fixed(t, size, 0, false)?;
                 for ((f, v), off) in fields.iter().zip(vals).zip(offsets) {
                     let at = self.at(p, env.i64().const_int(u64::from(off), false))?;
                     self.store_field(at, f.element_type, v)?;
@@ -372,7 +467,10 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
             O::StructNewDefault {
                 struct_type_index: t,
             } => {
-                let p = self.alloc(t, i32t.const_zero())?;
+                let fields = self.struct_fields(t)?;
+                let (_, size) =
+                    layout::struct_layout(fields.iter().map(|f| storage_size(f.element_type)));
+                let p = self.alloc_fixed(t, size, 0, true)?;
                 self.push(p);
             }
             O::StructGet {
@@ -433,9 +531,12 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
                 array_size: n,
             } => {
                 let vals = self.popn(n as usize);
-                let p = self.alloc(t, i32t.const_int(u64::from(n), false))?;
                 let st = self.array_elem(t)?.element_type;
                 let size = storage_size(st);
+                let p = match layout::array_size(size, n) {
+                    Some(bytes) => self.alloc_fixed(t, bytes, n, false)?,
+                    None => self.alloc(t, i32t.const_int(u64::from(n), false))?,
+                };
                 for (i, v) in vals.into_iter().enumerate() {
                     let off = layout::ARRAY_DATA as u64 + i as u64 * u64::from(size);
                     let at = self.at(p, env.i64().const_int(off, false))?;

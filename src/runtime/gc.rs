@@ -17,10 +17,11 @@ use super::call::CallRecord;
 use super::helpers::span;
 use super::store::Store;
 use super::types::{CanonComposite, CanonStorage, CanonVal, Kind};
+use super::vm::gc::{Run, GRAIN};
 use super::vm::{gc as layout, trap_code, AnyFunc, Status, ValRaw, VmCtx};
 use std::alloc::Layout;
 use std::cell::RefCell;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashSet};
 
 /// A non-null reference of the `any` hierarchy that the host can hold.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -94,15 +95,15 @@ pub(crate) fn storage_size(s: CanonStorage) -> u32 {
     }
 }
 
-fn is_ref(s: CanonStorage) -> bool {
-    matches!(s, CanonStorage::Val(CanonVal::Ref { .. }))
-}
-
-/// How the collector sees a type's objects (cached per type; cloning is a reference count,
-/// not a copy, since allocation asks for it every time).
-#[derive(Clone)]
+/// How the collector sees a type's objects (computed once per type by [`Store::trace_of`]).
+#[derive(Clone, Copy, Debug)]
 enum Trace {
-    Struct { size: u32, refs: std::rc::Rc<[u32]> },
+    /// Not computed yet.
+    Unknown,
+    /// A struct of `size` bytes whose references to trace sit at the offsets
+    /// `GcHeap::ref_offsets[refs..refs + nrefs]`.
+    Struct { size: u32, refs: u32, nrefs: u32 },
+    /// An array of `elem`-byte elements, references to trace if `refs`.
     Array { elem: u32, refs: bool },
 }
 
@@ -111,38 +112,102 @@ pub const DEFAULT_MAX_GC_HEAP: usize = 1 << 30;
 /// Collect no more often than every this many bytes allocated.
 const MIN_GC_INTERVAL: usize = 1 << 20;
 
-/// Small objects live in chunks of this many bytes (aligned to it, so a word's chunk is its
-/// high bits), each chunk holding slots of one size.
+/// Small objects live in chunks of this many bytes, aligned to it (so an object's chunk is
+/// its address's high bits), each holding slots of one size class.
 const CHUNK: usize = 256 << 10;
-/// Objects larger than this get an allocation of their own.
-const MAX_SMALL: u32 = 2048;
-/// Slot sizes are multiples of this (the object alignment).
-const GRAIN: u32 = layout::ALIGN as u32;
+/// Where a chunk's slots start: its first page is its [`ChunkHead`].
+const CHUNK_DATA: usize = 4096;
+/// The most slots a chunk has (those of the smallest class).
+const MAX_SLOTS: usize = (CHUNK - CHUNK_DATA) / GRAIN as usize;
+const BITMAP_WORDS: usize = MAX_SLOTS / 64;
 
-/// A chunk of equal-sized slots and which of them hold objects.
-struct Chunk {
-    base: usize,
+/// The first page of a chunk: its slot size and two bitmaps over its slots. Keeping the
+/// marks here rather than in the objects makes the sweep a copy of a few words per chunk
+/// instead of a read of every slot.
+#[repr(C)]
+struct ChunkHead {
+    /// Slot size in bytes; zero while the chunk waits, empty, in the heap's pool.
     slot: u32,
     slots: u32,
-    used: Vec<u64>,
+    /// `ceil(2^32 / slot)`: the slot of byte offset `off` is `(off * recip) >> 32`, exact
+    /// because `off * slot < 2^32` (see `slot_index_is_exact`); no division when marking.
+    recip: u64,
+    /// Which slots hold objects: those alive at the last collection, and every slot handed
+    /// out in a run since.
+    objects: [u64; BITMAP_WORDS],
+    /// The marks of the collection running (all clear otherwise).
+    marks: [u64; BITMAP_WORDS],
 }
 
-impl Chunk {
-    fn is_used(&self, i: u32) -> bool {
-        self.used[(i / 64) as usize] & (1 << (i % 64)) != 0
-    }
-    fn set_used(&mut self, i: u32, on: bool) {
-        let w = &mut self.used[(i / 64) as usize];
-        if on {
-            *w |= 1 << (i % 64);
-        } else {
-            *w &= !(1 << (i % 64));
+const _: () = assert!(std::mem::size_of::<ChunkHead>() <= CHUNK_DATA);
+
+fn chunk_layout() -> Layout {
+    Layout::from_size_align(CHUNK, CHUNK).expect("chunk layout")
+}
+
+fn head(base: usize) -> *mut ChunkHead {
+    base as *mut ChunkHead
+}
+
+/// The index of the slot holding address `w` of the chunk `h` heads.
+fn slot_index(h: &ChunkHead, w: usize) -> usize {
+    let off = (w & (CHUNK - 1)) - CHUNK_DATA;
+    ((off as u64 * h.recip) >> 32) as usize
+}
+
+fn bit(bits: &[u64], i: usize) -> bool {
+    bits[i / 64] & (1 << (i % 64)) != 0
+}
+
+/// The first run of clear bits at or after `from` and below `n`: its start and end.
+fn free_run(bits: &[u64], from: usize, n: usize) -> Option<(usize, usize)> {
+    let mut i = from;
+    let start = loop {
+        if i >= n {
+            return None;
         }
+        let free = !bits[i / 64] & (!0u64 << (i % 64));
+        if free != 0 {
+            break (i / 64) * 64 + free.trailing_zeros() as usize;
+        }
+        i = (i / 64 + 1) * 64;
+    };
+    if start >= n {
+        return None;
+    }
+    let mut j = start;
+    let end = loop {
+        if j >= n {
+            break n;
+        }
+        let used = bits[j / 64] & (!0u64 << (j % 64));
+        if used != 0 {
+            break ((j / 64) * 64 + used.trailing_zeros() as usize).min(n);
+        }
+        j = (j / 64 + 1) * 64;
+    };
+    Some((start, end))
+}
+
+/// Set bits `a..b`.
+fn set_range(bits: &mut [u64], a: usize, b: usize) {
+    let mut i = a;
+    while i < b {
+        let w = i / 64;
+        let lo = i % 64;
+        let hi = (b - w * 64).min(64);
+        let mask = if hi - lo == 64 {
+            !0
+        } else {
+            ((1u64 << (hi - lo)) - 1) << lo
+        };
+        bits[w] |= mask;
+        i = w * 64 + hi;
     }
 }
 
-/// A hasher for the heap's integer keys (chunk bases, type ids), which the allocator and
-/// the collector look up on every object: one multiply instead of SipHash.
+/// A hasher for the heap's integer keys (chunk bases), looked up for every word the
+/// conservative stack scan finds: one multiply instead of SipHash.
 #[derive(Default)]
 struct IntHasher(u64);
 
@@ -157,9 +222,6 @@ impl std::hash::Hasher for IntHasher {
             self.0 = (self.0.rotate_left(8) ^ u64::from(b)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
         }
     }
-    fn write_u32(&mut self, v: u32) {
-        self.write_u64(u64::from(v));
-    }
     fn write_u64(&mut self, v: u64) {
         self.0 = (self.0 ^ v).wrapping_mul(0x9e37_79b9_7f4a_7c15);
     }
@@ -168,52 +230,67 @@ impl std::hash::Hasher for IntHasher {
     }
 }
 
-type IntMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<IntHasher>>;
-
-fn chunk_layout() -> Layout {
-    Layout::from_size_align(CHUNK, CHUNK).expect("chunk layout")
+/// A size class's chunks and where the search for its next free run resumes.
+#[derive(Default)]
+struct Class {
+    chunks: Vec<usize>,
+    /// Index in `chunks`, and slot index in that chunk.
+    next_chunk: usize,
+    next_slot: usize,
 }
 
-/// A store's GC heap: small objects in size-segregated chunks with free lists, large ones
-/// allocated one by one.
+/// A store's GC heap: small objects in size-class chunks, allocated by bumping through runs
+/// of free slots (compiled code does that inline, see [`Run`]); large ones allocated one by
+/// one.
 pub(crate) struct GcHeap {
-    chunks: Vec<Chunk>,
-    /// Chunk base -> index in `chunks`.
-    chunk_of: IntMap<usize, u32>,
-    /// Free slots by size class (slot size / [`GRAIN`]).
-    free: Vec<Vec<usize>>,
+    /// The open run of every class ([`layout::CLASSES`] of them), which every vmctx points
+    /// at: allocated once (from a `Box`) so the address stays put, and reached only through
+    /// this pointer since compiled code writes it too.
+    runs: *mut Run,
+    classes: Vec<Class>,
+    /// Every chunk the heap owns (in a class or in `empty`), for the conservative scan's
+    /// "is this word in a chunk" question.
+    chunk_set: HashSet<usize, std::hash::BuildHasherDefault<IntHasher>>,
+    /// Chunks a collection found empty, for any class to take.
+    empty: Vec<usize>,
     /// Large objects: address -> size.
     large: BTreeMap<usize, u32>,
-    /// Bytes of slots and large objects holding objects.
+    /// Bytes of slots handed out (in runs, used or not yet) and of large objects.
     bytes: usize,
     /// The most bytes of objects the heap may hold.
     pub limit: usize,
-    /// Collect when an allocation would take `bytes` past this.
+    /// Collect when a run or large object is wanted with `bytes` at or past this.
     next_gc: usize,
     /// Objects the host holds (see [`GcObject`]).
     pinned: RefCell<HashSet<usize>>,
-    trace: IntMap<u32, Trace>,
+    /// By canonical type id.
+    traces: Vec<Trace>,
+    ref_offsets: Vec<u32>,
     /// How many collections ran (for tests and statistics).
     pub collections: u64,
     /// Set while instantiating: objects made by constant expressions are not rooted yet.
     paused: bool,
     /// Collect at every allocation (`RT_GC_STRESS=1`): a test aid that makes any root the
-    /// collector misses show up as a wrong answer at once.
+    /// collector misses show up as a wrong answer at once. Runs then hold one slot, so
+    /// every allocation reaches the runtime.
     stress: bool,
 }
 
 impl Default for GcHeap {
     fn default() -> Self {
+        let runs: Box<[Run; layout::CLASSES]> = Box::new([Run::default(); layout::CLASSES]);
         GcHeap {
-            chunks: Vec::new(),
-            chunk_of: IntMap::default(),
-            free: Vec::new(),
+            runs: Box::into_raw(runs).cast::<Run>(),
+            classes: (0..layout::CLASSES).map(|_| Class::default()).collect(),
+            chunk_set: HashSet::default(),
+            empty: Vec::new(),
             large: BTreeMap::new(),
             bytes: 0,
             limit: DEFAULT_MAX_GC_HEAP,
             next_gc: MIN_GC_INTERVAL,
             pinned: RefCell::new(HashSet::new()),
-            trace: IntMap::default(),
+            traces: Vec::new(),
+            ref_offsets: Vec::new(),
             collections: 0,
             paused: false,
             stress: std::env::var_os("RT_GC_STRESS").is_some_and(|v| v == "1"),
@@ -224,13 +301,15 @@ impl Default for GcHeap {
 impl Drop for GcHeap {
     fn drop(&mut self) {
         for (&addr, &size) in &self.large {
-            // SAFETY: allocated by `raw_alloc` with this layout and not yet freed.
+            // SAFETY: allocated by `alloc_large` with this layout and not yet freed.
             unsafe { std::alloc::dealloc(addr as *mut u8, obj_layout(size)) };
         }
-        for c in &self.chunks {
-            // SAFETY: allocated by `raw_alloc` with this layout, freed only here.
-            unsafe { std::alloc::dealloc(c.base as *mut u8, chunk_layout()) };
+        for &base in &self.chunk_set {
+            // SAFETY: allocated by `new_chunk` with this layout, freed only here.
+            unsafe { std::alloc::dealloc(base as *mut u8, chunk_layout()) };
         }
+        // SAFETY: made by `Box::into_raw` of this type in `default`, freed only here.
+        drop(unsafe { Box::from_raw(self.runs.cast::<[Run; layout::CLASSES]>()) });
     }
 }
 
@@ -239,6 +318,21 @@ fn obj_layout(size: u32) -> Layout {
 }
 
 impl GcHeap {
+    /// The runs array every vmctx of the store points at.
+    pub(crate) fn runs_ptr(&self) -> *mut Run {
+        self.runs
+    }
+
+    fn run(&self, class: usize) -> Run {
+        // SAFETY: `runs` holds CLASSES runs; no reference into it outlives a call.
+        unsafe { *self.runs.add(class) }
+    }
+
+    fn set_run(&mut self, class: usize, run: Run) {
+        // SAFETY: as in `run`.
+        unsafe { *self.runs.add(class) = run };
+    }
+
     /// The canonical type of the object at `addr`, if one of this heap's objects is there.
     pub(crate) fn type_of(&self, addr: usize) -> Option<u32> {
         // SAFETY: a live object of this heap starts with its type id.
@@ -253,140 +347,243 @@ impl GcHeap {
 
     /// The object a word points at or into, if any.
     fn containing(&self, w: usize) -> Option<usize> {
-        if let Some(&c) = self.chunk_of.get(&(w & !(CHUNK - 1))) {
-            let c = &self.chunks[c as usize];
-            let i = ((w - c.base) / c.slot as usize) as u32;
-            return (i < c.slots && c.is_used(i)).then(|| c.base + i as usize * c.slot as usize);
+        let base = w & !(CHUNK - 1);
+        if self.chunk_set.contains(&base) {
+            // SAFETY: `base` is a chunk of this heap, headed by its ChunkHead.
+            let h = unsafe { &*head(base) };
+            if h.slot == 0 || w - base < CHUNK_DATA {
+                return None;
+            }
+            let i = slot_index(h, w);
+            if i >= h.slots as usize || !bit(&h.objects, i) {
+                return None;
+            }
+            let start = base + CHUNK_DATA + i * h.slot as usize;
+            // The open run's slots from its cursor on are counted but not handed out yet.
+            let run = self.run((h.slot / GRAIN) as usize);
+            return (!(run.cursor..run.end).contains(&start)).then_some(start);
         }
         let (&addr, &size) = self.large.range(..=w).next_back()?;
         (w < addr + size as usize).then_some(addr)
     }
 
-    /// A zeroed block for an object of `size` bytes, and the bytes it takes.
-    ///
-    /// # Safety
-    /// The block must be registered as used only through this function.
-    unsafe fn raw_alloc(&mut self, size: u32) -> Option<(*mut u8, u32)> {
-        if size > MAX_SMALL {
-            let p = std::alloc::alloc_zeroed(obj_layout(size));
-            if p.is_null() {
-                return None;
+    /// A chunk for `class` (from the pool if it has one), added to the class's chunks.
+    unsafe fn new_chunk(&mut self, class: usize) -> bool {
+        let base = match self.empty.pop() {
+            Some(base) => base,
+            None => {
+                let p = std::alloc::alloc(chunk_layout());
+                if p.is_null() {
+                    return false;
+                }
+                self.chunk_set.insert(p as usize);
+                p as usize
             }
-            self.large.insert(p as usize, size);
-            return Some((p, size));
-        }
-        let class = size.div_ceil(GRAIN) as usize;
+        };
+        let h = head(base);
+        std::ptr::write_bytes(h.cast::<u8>(), 0, std::mem::size_of::<ChunkHead>());
         let slot = class as u32 * GRAIN;
-        if self.free.len() <= class {
-            self.free.resize_with(class + 1, Vec::new);
-        }
-        if self.free[class].is_empty() {
-            let base = std::alloc::alloc(chunk_layout());
-            if base.is_null() {
-                return None;
-            }
-            let slots = (CHUNK / slot as usize) as u32;
-            self.chunk_of
-                .insert(base as usize, self.chunks.len() as u32);
-            self.chunks.push(Chunk {
-                base: base as usize,
-                slot,
-                slots,
-                used: vec![0; slots.div_ceil(64) as usize],
-            });
-            // Hand out low addresses first.
-            self.free[class].extend(
-                (0..slots as usize)
-                    .rev()
-                    .map(|i| base as usize + i * slot as usize),
-            );
-        }
-        let p = self.free[class].pop()?;
-        let c = self.chunk_of[&(p & !(CHUNK - 1))] as usize;
-        let chunk = &mut self.chunks[c];
-        chunk.set_used(((p - chunk.base) / slot as usize) as u32, true);
-        std::ptr::write_bytes(p as *mut u8, 0, slot as usize);
-        Some((p as *mut u8, slot))
+        (*h).slot = slot;
+        (*h).slots = ((CHUNK - CHUNK_DATA) / slot as usize) as u32;
+        (*h).recip = (1u64 << 32).div_ceil(u64::from(slot));
+        self.classes[class].chunks.push(base);
+        true
     }
 
-    /// Free every object whose mark is clear and clear the others' marks; the bytes freed.
+    /// Open a run of `class`'s next free slots, at most `room` bytes of them, taking a new
+    /// chunk when the class's chunks have none left. False when not one slot fits in
+    /// `room` or memory ran out. The slots are counted in `bytes` from now on.
+    unsafe fn refill(&mut self, class: usize, room: usize) -> bool {
+        let slot = class * GRAIN as usize;
+        let most = if self.stress { 1 } else { room / slot };
+        if most == 0 || room < slot {
+            return false;
+        }
+        loop {
+            let c = &self.classes[class];
+            if c.next_chunk == c.chunks.len() && !self.new_chunk(class) {
+                return false;
+            }
+            let c = &mut self.classes[class];
+            let base = c.chunks[c.next_chunk];
+            let h = &mut *head(base);
+            if let Some((a, b)) = free_run(&h.objects, c.next_slot, h.slots as usize) {
+                let b = b.min(a + most);
+                set_range(&mut h.objects, a, b);
+                c.next_slot = b;
+                let first = base + CHUNK_DATA + a * slot;
+                self.set_run(
+                    class,
+                    Run {
+                        cursor: first,
+                        end: first + (b - a) * slot,
+                    },
+                );
+                self.bytes += (b - a) * slot;
+                return true;
+            }
+            c.next_chunk += 1;
+            c.next_slot = 0;
+        }
+    }
+
+    /// The next slot of `class`'s open run, if it has one.
+    fn bump(&mut self, class: usize) -> Option<*mut u8> {
+        let slot = class * GRAIN as usize;
+        let mut run = self.run(class);
+        if run.cursor == 0 || run.cursor + slot > run.end {
+            return None;
+        }
+        let p = run.cursor;
+        run.cursor += slot;
+        self.set_run(class, run);
+        Some(p as *mut u8)
+    }
+
+    /// Whether `obj`, an object of `size` bytes, was unmarked; marks it.
     ///
     /// # Safety
-    /// Every used slot and large object holds an object (with its header).
-    unsafe fn sweep(&mut self) -> usize {
-        let marked = |addr: usize| {
-            let mark = (addr as *mut u8)
+    /// `obj` is an object of this heap.
+    unsafe fn mark(obj: usize, size: u32) -> bool {
+        if layout::class_of(size).is_some() {
+            let h = &mut *head(obj & !(CHUNK - 1));
+            let i = slot_index(h, obj);
+            let (w, m) = (i / 64, 1u64 << (i % 64));
+            let was = h.marks[w] & m != 0;
+            h.marks[w] |= m;
+            !was
+        } else {
+            let mark = (obj as *mut u8)
                 .add(layout::HEADER_GC as usize)
                 .cast::<u32>();
             let was = *mark != 0;
-            *mark = 0;
-            was
-        };
-        let mut freed = 0usize;
-        for c in &mut self.chunks {
-            let class = (c.slot / GRAIN) as usize;
-            for wi in 0..c.used.len() {
-                let mut bits = c.used[wi];
-                while bits != 0 {
-                    let i = wi as u32 * 64 + bits.trailing_zeros();
-                    bits &= bits - 1;
-                    let addr = c.base + i as usize * c.slot as usize;
-                    if !marked(addr) {
-                        c.set_used(i, false);
-                        self.free[class].push(addr);
-                        freed += c.slot as usize;
-                    }
+            *mark = 1;
+            !was
+        }
+    }
+
+    /// Free every object left unmarked and clear the marks: the objects bitmap of every
+    /// chunk becomes its marks (emptied chunks go to the pool), and `bytes` becomes what
+    /// survived. Every run is closed and every class searches its chunks from the start.
+    ///
+    /// # Safety
+    /// Every large object holds an object (with its header).
+    unsafe fn sweep(&mut self) {
+        let mut bytes = 0usize;
+        for (class, c) in self.classes.iter_mut().enumerate() {
+            let slot = class * GRAIN as usize;
+            let empty = &mut self.empty;
+            c.chunks.retain(|&base| {
+                let h = &mut *head(base);
+                let mut live = 0usize;
+                for w in 0..(h.slots as usize).div_ceil(64) {
+                    h.objects[w] = h.marks[w];
+                    h.marks[w] = 0;
+                    live += h.objects[w].count_ones() as usize;
                 }
-            }
+                if live == 0 {
+                    h.slot = 0;
+                    empty.push(base);
+                    return false;
+                }
+                bytes += live * slot;
+                true
+            });
+            c.next_chunk = 0;
+            c.next_slot = 0;
+        }
+        for class in 0..layout::CLASSES {
+            self.set_run(class, Run::default());
         }
         self.large.retain(|&addr, &mut size| {
-            if marked(addr) {
+            let mark = (addr as *mut u8)
+                .add(layout::HEADER_GC as usize)
+                .cast::<u32>();
+            if *mark != 0 {
+                *mark = 0;
+                bytes += size as usize;
                 true
             } else {
                 std::alloc::dealloc(addr as *mut u8, obj_layout(size));
-                freed += size as usize;
                 false
             }
         });
-        freed
+        self.bytes = bytes;
+    }
+}
+
+/// Whether a field or element of storage type `s` (of a type in the recursion group
+/// starting at `group`) can hold a heap object, so the collector follows it. Function
+/// references point at functions, and exception references at the store's exception
+/// records (roots of their own): neither is traced.
+fn traced(types: &super::types::TypeRegistry, s: CanonStorage, group: u32) -> bool {
+    use super::types::Heap;
+    use wasmparser::AbstractHeapType as A;
+    let CanonStorage::Val(CanonVal::Ref { heap, .. }) = s else {
+        return false;
+    };
+    match heap {
+        Heap::Abstract { ty, .. } => {
+            matches!(ty, A::Any | A::Eq | A::Struct | A::Array | A::Extern)
+        }
+        Heap::Sig(id) => types.kind(id) != Kind::Func,
+        Heap::Rec(j) => types.kind(group + j) != Kind::Func,
+        Heap::Unresolved(_) => false,
     }
 }
 
 impl Store {
     fn trace_of(&mut self, id: u32) -> Trace {
-        if let Some(t) = self.gc.trace.get(&id) {
-            return t.clone();
+        if let Some(t) = self
+            .gc
+            .traces
+            .get(id as usize)
+            .filter(|t| !matches!(t, Trace::Unknown))
+        {
+            return *t;
         }
-        let t = match &self.types.info_of(id).sub.composite {
+        let info = self.types.info_of(id);
+        let t = match &info.sub.composite {
             CanonComposite::Struct(fields) => {
                 let (offsets, size) =
                     layout::struct_layout(fields.iter().map(|f| storage_size(f.storage)));
-                Trace::Struct {
-                    size,
-                    refs: fields
+                let refs = self.gc.ref_offsets.len() as u32;
+                self.gc.ref_offsets.extend(
+                    fields
                         .iter()
                         .zip(offsets)
-                        .filter(|(f, _)| is_ref(f.storage))
-                        .map(|(_, o)| o)
-                        .collect::<Vec<_>>()
-                        .into(),
+                        .filter(|(f, _)| traced(&self.types, f.storage, info.group))
+                        .map(|(_, o)| o),
+                );
+                Trace::Struct {
+                    size,
+                    refs,
+                    nrefs: self.gc.ref_offsets.len() as u32 - refs,
                 }
             }
             CanonComposite::Array(f) => Trace::Array {
                 elem: storage_size(f.storage),
-                refs: is_ref(f.storage),
+                refs: traced(&self.types, f.storage, info.group),
             },
             CanonComposite::Func { .. } => Trace::Struct {
                 size: layout::STRUCT_FIELDS,
-                refs: std::rc::Rc::from([]),
+                refs: 0,
+                nrefs: 0,
             },
         };
-        self.gc.trace.insert(id, t.clone());
+        if self.gc.traces.len() <= id as usize {
+            self.gc
+                .traces
+                .resize(self.types.len().max(id as usize + 1), Trace::Unknown);
+        }
+        self.gc.traces[id as usize] = t;
         t
     }
 
     /// A zeroed object of canonical type `id` (an array of `len` elements), or null when the
-    /// heap limit does not leave room even after a collection.
+    /// heap limit does not leave room even after a collection. (Compiled code allocates
+    /// small objects of static size itself while their class's run has room, and calls
+    /// this when it has not.)
     ///
     /// # Safety
     /// Called from a helper while compiled code of this store runs (the collection it may
@@ -395,25 +592,75 @@ impl Store {
         let size = match self.trace_of(id) {
             Trace::Struct { size, .. } => Some(size),
             Trace::Array { elem, .. } => layout::array_size(elem, len),
+            Trace::Unknown => None,
         };
         let Some(size) = size.map(|s| s.max(layout::STRUCT_FIELDS)) else {
             return std::ptr::null_mut();
         };
+        if self.gc.stress && !self.gc.paused {
+            self.collect();
+        }
+        let p = match layout::class_of(size) {
+            Some(class) => {
+                let p = self.alloc_small(class);
+                if !p.is_null() {
+                    // Slots are reused without being cleared; the bytes past `size` are
+                    // padding nothing reads.
+                    std::ptr::write_bytes(p, 0, size as usize);
+                }
+                p
+            }
+            None => self.alloc_large(size),
+        };
+        if p.is_null() {
+            return p;
+        }
+        p.add(layout::HEADER_TYPE as usize).cast::<u32>().write(id);
+        if matches!(self.types.kind(id), Kind::Array) {
+            p.add(layout::ARRAY_LEN as usize).cast::<u32>().write(len);
+        }
+        p
+    }
+
+    /// A slot of `class`: from the open run, else from a new run, collecting first when
+    /// the heap has grown to `next_gc` or the limit leaves no room.
+    unsafe fn alloc_small(&mut self, class: usize) -> *mut u8 {
+        if let Some(p) = self.gc.bump(class) {
+            return p;
+        }
+        if !self.gc.paused && self.gc.bytes >= self.gc.next_gc {
+            self.collect();
+        }
+        for last_try in [false, true] {
+            let room = self.gc.limit.saturating_sub(self.gc.bytes);
+            if self.gc.refill(class, room) {
+                return self.gc.bump(class).unwrap_or(std::ptr::null_mut());
+            }
+            if last_try || self.gc.paused {
+                break;
+            }
+            // The limit is reached (counting runs not used up): only a collection can
+            // make room.
+            self.collect();
+        }
+        std::ptr::null_mut()
+    }
+
+    /// A zeroed allocation of its own for a large object.
+    unsafe fn alloc_large(&mut self, size: u32) -> *mut u8 {
         let need = self.gc.bytes.saturating_add(size as usize);
-        if !self.gc.paused && (need > self.gc.next_gc || need > self.gc.limit || self.gc.stress) {
+        if !self.gc.paused && (need > self.gc.next_gc || need > self.gc.limit) {
             self.collect();
         }
         if self.gc.bytes.saturating_add(size as usize) > self.gc.limit {
             return std::ptr::null_mut();
         }
-        let Some((p, taken)) = self.gc.raw_alloc(size) else {
-            return std::ptr::null_mut();
-        };
-        p.add(layout::HEADER_TYPE as usize).cast::<u32>().write(id);
-        if matches!(self.types.kind(id), Kind::Array) {
-            p.add(layout::ARRAY_LEN as usize).cast::<u32>().write(len);
+        let p = std::alloc::alloc_zeroed(obj_layout(size));
+        if p.is_null() {
+            return p;
         }
-        self.gc.bytes += taken as usize;
+        self.gc.large.insert(p as usize, size);
+        self.gc.bytes += size as usize;
         p
     }
 
@@ -423,17 +670,11 @@ impl Store {
     /// objects the host holds, and a conservative scan of the running call's stack (every
     /// word from here up to the outermost entry frame, plus the callee-saved registers)
     /// that treats any word pointing into an object as a reference to it. Objects are
-    /// traced precisely, through their reference fields only.
+    /// traced precisely, through their fields that can hold objects only.
     ///
     /// # Safety
     /// As [`Store::gc_alloc`].
     pub(crate) unsafe fn collect(&mut self) {
-        let mut work: Vec<usize> = Vec::new();
-        let root = |heap: &GcHeap, w: usize, work: &mut Vec<usize>| {
-            if let Some(a) = heap.containing(w) {
-                work.push(a);
-            }
-        };
         let mut words = Vec::new();
         scan_stack(&mut words);
         for g in &self.globals {
@@ -451,38 +692,52 @@ impl Store {
             words.extend(exn.iter().map(|v| v.u64() as usize));
         }
         words.extend(self.gc.pinned.borrow().iter().copied());
-        for w in words {
-            root(&self.gc, w, &mut work);
+        let mut work: Vec<usize> = words
+            .into_iter()
+            .filter_map(|w| self.gc.containing(w))
+            .collect();
+        // Every type an object can have is registered; trace them all up front so the
+        // loop below only reads the table.
+        for id in 0..self.types.len() as u32 {
+            self.trace_of(id);
         }
+        let traces = std::mem::take(&mut self.gc.traces);
+        let offsets = std::mem::take(&mut self.gc.ref_offsets);
+        // A traced field holds null, an i31, a host reference or an object: only an object
+        // has its two low bits clear and is not zero.
+        let follow = |work: &mut Vec<usize>, at: usize| {
+            let w = *(at as *const usize);
+            if w != 0 && w & 3 == 0 {
+                work.push(w);
+            }
+        };
         while let Some(obj) = work.pop() {
-            let mark = (obj as *mut u8)
-                .add(layout::HEADER_GC as usize)
-                .cast::<u32>();
-            if *mark != 0 {
-                continue;
-            }
-            *mark = 1;
             let id = *(obj as *const u32);
-            let trace = self.trace_of(id);
-            let mut follow = |at: usize| {
-                let w = *(at as *const usize);
-                if self.gc.is_object(w) {
-                    work.push(w);
+            // Each arm's guard marks the object: its fields are followed the first time only.
+            match traces.get(id as usize) {
+                Some(&Trace::Struct { size, refs, nrefs }) if GcHeap::mark(obj, size) => {
+                    for &o in &offsets[refs as usize..(refs + nrefs) as usize] {
+                        follow(&mut work, obj + o as usize);
+                    }
                 }
-            };
-            match trace {
-                Trace::Struct { refs, .. } => refs.iter().for_each(|&o| follow(obj + o as usize)),
-                Trace::Array { refs: true, .. } => {
-                    let len = *((obj + layout::ARRAY_LEN as usize) as *const u32) as usize;
-                    (0..len).for_each(|i| follow(obj + layout::ARRAY_DATA as usize + 8 * i));
+                Some(&Trace::Array { elem, refs }) => {
+                    let len = *((obj + layout::ARRAY_LEN as usize) as *const u32);
+                    let size = layout::array_size(elem, len).unwrap_or(u32::MAX);
+                    if GcHeap::mark(obj, size) && refs {
+                        for i in 0..len as usize {
+                            follow(&mut work, obj + layout::ARRAY_DATA as usize + 8 * i);
+                        }
+                    }
                 }
-                Trace::Array { .. } => {}
+                _ => {}
             }
         }
-        let freed = self.gc.sweep();
-        self.gc.bytes -= freed;
+        self.gc.traces = traces;
+        self.gc.ref_offsets = offsets;
+        self.gc.sweep();
         self.gc.collections += 1;
-        // Grow with the live set, so collection costs stay proportional to allocation.
+        // Let the heap grow to twice what survived before collecting again, so the work of
+        // a collection (proportional to what survives) stays proportional to allocation.
         self.gc.next_gc = (self.gc.bytes * 2).max(MIN_GC_INTERVAL);
     }
 
@@ -645,7 +900,7 @@ pub(crate) unsafe extern "C" fn ref_test(_vmctx: *mut VmCtx, bits: *mut u8, targ
 unsafe fn elem_size(store: &mut Store, id: u32) -> usize {
     match store.trace_of(id) {
         Trace::Array { elem, .. } => elem as usize,
-        Trace::Struct { .. } => 0,
+        Trace::Struct { .. } | Trace::Unknown => 0,
     }
 }
 
@@ -853,4 +1108,50 @@ pub(crate) unsafe extern "C" fn array_init_elem(
         std::ptr::copy_nonoverlapping(items[sr].as_ptr(), data.add(dr.start), n as usize);
         Status::OK
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The reciprocal gives the right slot for the first and last byte of every slot of
+    /// every class.
+    #[test]
+    fn slot_index_is_exact() {
+        for class in 1..layout::CLASSES {
+            let slot = class * GRAIN as usize;
+            let h = ChunkHead {
+                slot: slot as u32,
+                slots: ((CHUNK - CHUNK_DATA) / slot) as u32,
+                recip: (1u64 << 32).div_ceil(slot as u64),
+                objects: [0; BITMAP_WORDS],
+                marks: [0; BITMAP_WORDS],
+            };
+            let base = 7 * CHUNK;
+            for i in 0..h.slots as usize {
+                let first = base + CHUNK_DATA + i * slot;
+                assert_eq!(slot_index(&h, first), i, "class {class}");
+                assert_eq!(slot_index(&h, first + slot - 1), i, "class {class}");
+            }
+        }
+    }
+
+    #[test]
+    fn free_runs_are_found_and_taken() {
+        let mut bits = [0u64; 4];
+        assert_eq!(free_run(&bits, 0, 200), Some((0, 200)));
+        set_range(&mut bits, 3, 130);
+        assert_eq!(bits[0], !0u64 << 3);
+        assert_eq!(bits[1], !0);
+        assert_eq!(bits[2], 0b11);
+        assert_eq!(free_run(&bits, 0, 200), Some((0, 3)));
+        assert_eq!(free_run(&bits, 3, 200), Some((130, 200)));
+        set_range(&mut bits, 140, 141);
+        assert_eq!(free_run(&bits, 100, 200), Some((130, 140)));
+        assert_eq!(free_run(&bits, 141, 200), Some((141, 200)));
+        set_range(&mut bits, 141, 256);
+        assert_eq!(free_run(&bits, 130, 256), Some((130, 140)));
+        assert_eq!(free_run(&bits, 140, 256), None);
+        assert_eq!(free_run(&bits, 0, 2), Some((0, 2)));
+    }
 }

@@ -161,6 +161,7 @@ pub(crate) fn instantiate(
             tags: std::ptr::null(),
             // Compiled code writes the fuel cell, an atomic, through this pointer.
             limits: std::sync::Arc::as_ptr(&store.limits) as *mut _,
+            gc_runs: store.gc.runs_ptr(),
         }),
         module: module.clone(),
         globals: Vec::new(),

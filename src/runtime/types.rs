@@ -93,6 +93,9 @@ pub(crate) struct TypeInfo {
     /// The declared supertype chain, root first and this type last: `a <: b` exactly when
     /// `b` sits in `a`'s chain at `b`'s depth, a constant-time check.
     pub supers: Vec<u32>,
+    /// The id of the first type of this type's recursion group, what a [`Heap::Rec`] in
+    /// its fields counts from.
+    pub group: u32,
 }
 
 /// The kind of a defined type.
@@ -160,10 +163,16 @@ impl TypeRegistry {
             self.infos.push(TypeInfo {
                 sub: sub.clone(),
                 supers,
+                group: first,
             });
         }
         self.groups.insert(key, first);
         first
+    }
+
+    /// How many canonical types there are (ids are `0..len`).
+    pub fn len(&self) -> usize {
+        self.infos.len()
     }
 
     pub fn info_of(&self, id: u32) -> &TypeInfo {

@@ -42,6 +42,9 @@ pub struct VmCtx {
     /// The store's limit cells (fuel, interruption), read by code compiled with
     /// `Config::consume_fuel` or `Config::interruptible` only.
     pub limits: *mut LimitCells,
+    /// The store's GC allocation runs, one per size class (see [`gc::Run`]): compiled code
+    /// allocates small objects from them without a call.
+    pub gc_runs: *mut gc::Run,
 }
 
 /// What bounds a store's guest at run time. Compiled code subtracts what it runs from `fuel`
@@ -71,6 +74,7 @@ pub mod offset {
     pub const MEM_DATA_BASE: u32 = 0;
     pub const TAGS: u32 = 80;
     pub const LIMITS: u32 = 88;
+    pub const GC_RUNS: u32 = 96;
     /// In [`super::LimitCells`].
     pub const LIMIT_FUEL: u32 = 0;
     pub const LIMIT_INTERRUPT: u32 = 8;
@@ -106,6 +110,7 @@ const _: () = {
     assert!(offset_of!(MemoryData, base) == offset::MEM_DATA_BASE as usize);
     assert!(offset_of!(VmCtx, tags) == offset::TAGS as usize);
     assert!(offset_of!(VmCtx, limits) == offset::LIMITS as usize);
+    assert!(offset_of!(VmCtx, gc_runs) == offset::GC_RUNS as usize);
     assert!(offset_of!(LimitCells, fuel) == offset::LIMIT_FUEL as usize);
     assert!(offset_of!(LimitCells, interrupt) == offset::LIMIT_INTERRUPT as usize);
     assert!(offset_of!(MemoryData, size_bytes) == offset::MEM_SIZE as usize);
