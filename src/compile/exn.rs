@@ -169,6 +169,8 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
         // The landing code runs in the context around the try_table (catch labels are
         // relative to it), with the try_table's parameters gone from the stack.
         b.position_at_end(landing);
+        // The throw wrote the count to the store's cell; the local's value is stale here.
+        self.fuel_reload()?;
         let height = self.stack.len() - params.len();
         let saved = self.stack.clone();
         self.stack.truncate(height);
