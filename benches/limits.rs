@@ -16,15 +16,15 @@
 //! `off` median of the same kernel. Every configuration must return the `off` answer.
 //!
 //! When the pinned wasmtime CLI is installed (`make wasmtime`), the same kernels also run
-//! under it with and without `-W fuel`, for its own ratio: the median wall time of
-//! `wasmtime run --invoke run` on the precompiled kernel, less the median for an empty one
-//! (process start-up), as in the runtime bench.
+//! under it with and without `-W fuel`, for its own ratio: the median CPU time (user and
+//! system, of all its threads) of `wasmtime run --invoke run` on the precompiled kernel, less
+//! the median for an empty one (process start-up), as the runtime bench does with wall time.
 //!
 //! `RT_BENCH_RUNS` sets the number of rounds (default 7, at least 5).
 use rt::{Config, Engine, Linker, Module, Store, TypedFunc};
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 const KERNELS: [&str; 4] = ["sieve", "crc32", "matmul", "fib"];
 
@@ -94,12 +94,23 @@ fn instance(bytes: &[u8], limits: Limits) -> (Store<()>, TypedFunc<(), i32>) {
     (store, run)
 }
 
-/// Median wall time of `runs` processes of the wasmtime CLI running the precompiled `cwasm`'s
+/// The CPU time (user and system) of this process's finished children so far.
+fn children_cpu_time() -> Duration {
+    // SAFETY: an all-zero rusage is a valid value for getrusage to overwrite.
+    let mut u: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: `u` is a valid rusage for the call to fill.
+    let rc = unsafe { libc::getrusage(libc::RUSAGE_CHILDREN, &mut u) };
+    assert_eq!(rc, 0, "getrusage(RUSAGE_CHILDREN)");
+    let tv = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
+    tv(u.ru_utime) + tv(u.ru_stime)
+}
+
+/// Median CPU time of `runs` processes of the wasmtime CLI running the precompiled `cwasm`'s
 /// `run` with the extra `flags`.
 fn wasmtime_runs(cli: &Path, cwasm: &Path, flags: &[&str], runs: usize) -> Duration {
     let times = (0..runs)
         .map(|_| {
-            let t = Instant::now();
+            let t = children_cpu_time();
             let out = Command::new(cli)
                 .args(["run", "--allow-precompiled"])
                 .args(flags)
@@ -107,7 +118,7 @@ fn wasmtime_runs(cli: &Path, cwasm: &Path, flags: &[&str], runs: usize) -> Durat
                 .arg(cwasm)
                 .output()
                 .expect("run wasmtime");
-            let took = t.elapsed();
+            let took = children_cpu_time() - t;
             assert!(
                 out.status.success(),
                 "wasmtime on {}: {}",
