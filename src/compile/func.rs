@@ -216,7 +216,8 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
         Ok(())
     }
 
-    /// Stack-limit check (deep recursion traps cleanly) and the memory base loads.
+    /// Stack-limit check (deep recursion traps cleanly), the fuel count's load and entry check
+    /// (see `limits.rs`), the interrupt check, and the memory base loads.
     fn prologue(&mut self) -> Res<()> {
         let env = self.env;
         self.fuel_entry_load()?;
