@@ -9,10 +9,13 @@
 //! is left (the cell is zero or below; straight-line code between two checks may overdraw it).
 //!
 //! Where the count lives: in a local of the function (`FuncTx::fuel_var`, an alloca that
-//! mem2reg turns into a register), loaded from the store's cell at entry and written back to
-//! it only where something else can read or change it:
-//! - before every call, `throw` and `unreachable`, and at the return (the callee, the host, a
-//!   catching frame and the caller read it), and read back after a call returns;
+//! mem2reg turns into a register). A function receives it from its caller as the last
+//! parameter of the internal convention (`Env::fn_type`; the array trampoline passes the
+//! store's cell, a host adapter stores it there before calling the host), so no memory lies
+//! between a caller and its callee's entry check. It is written to the store's cell only where
+//! something else can read it:
+//! - at the return, and before `throw` and `unreachable` (the caller, which reads it back
+//!   after the call returns, a catching frame, the trap handler);
 //! - before every runtime helper call (a helper that fails traps with the cell as it is);
 //! - on the way to a trap block, which stores the local (less what the trapping block has run
 //!   so far) before calling the trap helper.
@@ -23,9 +26,10 @@
 //! memory traffic. What `Store::get_fuel` sees afterwards: exact after a return, an exception,
 //! or any trap the compiled code raises itself (out of fuel, an explicit check such as division
 //! by zero, `unreachable`, a failing helper): every operator before the trapping one, and that
-//! one, is paid. After a trap the hardware raises (an access caught by a guard page), what the
-//! trapping function ran since its last call, helper call or entry is not charged: the signal
-//! handler cannot see the local (wasmtime gives no more there).
+//! one, is paid. After a trap the hardware raises (an access caught by a guard page), the cell
+//! holds the count as some frame of the call last wrote it (a return, a helper call, a host
+//! call, the entry from the host): the signal handler cannot see the locals, and wasmtime,
+//! which writes the cell before calls too, gives no exact count there either.
 //!
 //! Exceptions: a `try_table`'s landing code reads the count back from the cell, which the
 //! throw (here or in a callee) wrote.
@@ -64,6 +68,7 @@ const ENTRY_COST: u64 = 1;
 /// local first, so that each block pays for itself on every path.
 fn flushes(op: &Operator) -> bool {
     writes_back(op)
+        || passes_on(op)
         || matches!(
             op,
             Operator::Loop { .. }
@@ -82,20 +87,26 @@ fn flushes(op: &Operator) -> bool {
         )
 }
 
-/// Whether something outside this function reads the count at `op` (a callee, the host, the
-/// trap handler, a catching frame): the local goes to the store's cell first.
+/// Whether something outside this function reads the count from the store's cell at `op`
+/// (the trap handler, a catching frame): the local goes there first.
 fn writes_back(op: &Operator) -> bool {
     matches!(
         op,
-        Operator::Unreachable
-            | Operator::Call { .. }
+        Operator::Unreachable | Operator::Throw { .. } | Operator::ThrowRef
+    )
+}
+
+/// Whether `op` calls: what is pending is paid, and the callee receives the count as its last
+/// argument ([`FuncTx::fuel_arg`]).
+fn passes_on(op: &Operator) -> bool {
+    matches!(
+        op,
+        Operator::Call { .. }
             | Operator::CallIndirect { .. }
             | Operator::CallRef { .. }
             | Operator::ReturnCall { .. }
             | Operator::ReturnCallIndirect { .. }
             | Operator::ReturnCallRef { .. }
-            | Operator::Throw { .. }
-            | Operator::ThrowRef
     )
 }
 
@@ -111,15 +122,17 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
         self.env.field_ptr(self.limit_cells()?, offset::LIMIT_FUEL)
     }
 
-    /// At the top of the entry block, before anything can trap: the local, loaded from the
-    /// store's cell. (The entry's cost and check come after the stack check: [`Self::fuel_entry_check`].)
+    /// At the top of the entry block, before anything can trap: the local, from the count the
+    /// caller passed. (The entry's cost and check come after the stack check: [`Self::fuel_entry_check`].)
     pub(crate) fn fuel_entry_load(&mut self) -> Res<()> {
         if !self.env.settings.consume_fuel {
             return Ok(());
         }
         let var = self.entry_alloca(self.env.i64().into(), "fuel")?;
         self.fuel_var = Some(var);
-        self.fuel_reload()
+        let fuel = self.func.get_last_param().ok_or("fuel param")?;
+        self.env.b.build_store(var, fuel).map_err(llvm_err)?;
+        Ok(())
     }
 
     /// The function entry's cost and check.
@@ -145,6 +158,14 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
         } else {
             Ok(())
         }
+    }
+
+    /// The count to pass to a callee (pending already paid at the call).
+    pub(crate) fn fuel_arg(&self) -> Res<Option<IntValue<'ctx>>> {
+        let Some(var) = self.fuel_var else {
+            return Ok(None);
+        };
+        Ok(Some(self.fuel_now(var)?))
     }
 
     /// The local's value now, less what is pending (emits a load of the alloca, which
@@ -202,9 +223,9 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
         self.env.tag(st, Heap::Runtime)
     }
 
-    /// Read the count back from the store's cell into the local: at entry, after a call
-    /// returns (the callee, or the host, used or set fuel) and at a `try_table`'s landing
-    /// code (the throw wrote it).
+    /// Read the count back from the store's cell into the local: after a call returns (the
+    /// callee, or the host, used or set fuel, and wrote it there) and at a `try_table`'s
+    /// landing code (the throw wrote it).
     pub(crate) fn fuel_reload(&mut self) -> Res<()> {
         let Some(var) = self.fuel_var else {
             return Ok(());
