@@ -425,8 +425,8 @@ fn fuel_is_the_stores_and_interrupts_come_from_any_thread() {
         .unwrap();
     store.set_fuel(1000).unwrap();
     assert_eq!(count.call(&mut store, 10).unwrap(), 10);
-    // 10 iterations of 8 units, then the final local.get.
-    assert_eq!(store.get_fuel().unwrap(), 1000 - 81);
+    // The entry (1, as wasmtime counts it), 10 iterations of 8 units, the final local.get.
+    assert_eq!(store.get_fuel().unwrap(), 1000 - 82);
     let err = count.call(&mut store, 1000).unwrap_err();
     assert_eq!(err.downcast::<Trap>().unwrap().kind, TrapKind::OutOfFuel);
 
@@ -447,6 +447,78 @@ fn fuel_is_the_stores_and_interrupts_come_from_any_thread() {
     let mut store = Store::new(&plain, ());
     assert!(store.set_fuel(10).is_err());
     assert!(store.get_fuel().is_err());
+}
+
+/// What `Store::get_fuel` says after a call: exact after a return, after a trap the compiled
+/// code raises itself (the trapping operator paid for, as every one before it), and through
+/// a throw caught in another frame; a call that starts with no fuel left traps at once.
+#[test]
+fn fuel_is_exact_after_returns_traps_and_throws() {
+    use crate::TrapKind;
+    let wat = r#"(module
+      (memory 1)
+      (tag $t)
+      (func (export "div") (param i32) (result i32) (i32.div_u (i32.const 1) (local.get 0)))
+      (func (export "unreachable") (drop (i32.const 1)) (unreachable))
+      (func (export "fill") (memory.fill (i32.const 65530) (i32.const 0) (i32.const 100)))
+      (func $throw (throw $t))
+      (func (export "catch") (result i32)
+        (block $h (try_table (catch_all $h) (call $throw)) (return (i32.const 0)))
+        (i32.const 1)))"#;
+    let mut config = Config::new();
+    config.consume_fuel(true);
+    let engine = Engine::new(&config);
+    let module = Module::new(&engine, wat).unwrap();
+    let mut store = Store::new(&engine, ());
+    let instance = Linker::new(&engine)
+        .instantiate(&mut store, &module)
+        .unwrap();
+    let kind = |e: anyhow::Error| e.downcast::<Trap>().unwrap().kind;
+    let div = instance.get_typed_func::<i32, i32>(&store, "div").unwrap();
+    // Entry 1, i32.const, local.get, i32.div_u.
+    store.set_fuel(1000).unwrap();
+    assert_eq!(div.call(&mut store, 1).unwrap(), 1);
+    assert_eq!(store.get_fuel().unwrap(), 996);
+    store.set_fuel(1000).unwrap();
+    assert_eq!(
+        kind(div.call(&mut store, 0).unwrap_err()),
+        TrapKind::IntegerDivideByZero
+    );
+    assert_eq!(store.get_fuel().unwrap(), 996);
+    // Entry 1, i32.const 1; drop and unreachable are free.
+    let unreachable = instance
+        .get_typed_func::<(), ()>(&store, "unreachable")
+        .unwrap();
+    store.set_fuel(1000).unwrap();
+    assert_eq!(
+        kind(unreachable.call(&mut store, ()).unwrap_err()),
+        TrapKind::Unreachable
+    );
+    assert_eq!(store.get_fuel().unwrap(), 998);
+    // Entry 1, three constants, memory.fill (which a helper runs, and fails).
+    let fill = instance.get_typed_func::<(), ()>(&store, "fill").unwrap();
+    store.set_fuel(1000).unwrap();
+    assert_eq!(
+        kind(fill.call(&mut store, ()).unwrap_err()),
+        TrapKind::MemoryOutOfBounds
+    );
+    assert_eq!(store.get_fuel().unwrap(), 995);
+    // Entry 1, try_table, call; the callee's entry 1 and throw; then i32.const.
+    let catch = instance.get_typed_func::<(), i32>(&store, "catch").unwrap();
+    store.set_fuel(1000).unwrap();
+    assert_eq!(catch.call(&mut store, ()).unwrap(), 1);
+    assert_eq!(store.get_fuel().unwrap(), 994);
+    // The entry's unit leaves none: out of fuel before anything runs. With 2, the body may
+    // overdraw until the next check (there is none), as in wasmtime.
+    store.set_fuel(1).unwrap();
+    assert_eq!(
+        kind(div.call(&mut store, 1).unwrap_err()),
+        TrapKind::OutOfFuel
+    );
+    assert_eq!(store.get_fuel().unwrap(), 0);
+    store.set_fuel(2).unwrap();
+    assert_eq!(div.call(&mut store, 1).unwrap(), 1);
+    assert_eq!(store.get_fuel().unwrap(), 0);
 }
 
 const GC_OBJECTS: &str = r#"(module

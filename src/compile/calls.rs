@@ -40,6 +40,9 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
         };
         args.extend(buffer.map(BasicValueEnum::from));
         args.extend(params);
+        if let Some(fuel) = self.fuel_arg()? {
+            args.push(fuel.into());
+        }
         // Inside a try_table an exception the callee throws lands in this function.
         let unwind = match tail {
             true => None,
@@ -300,6 +303,18 @@ pub(crate) fn build_trampoline(env: &Env, name: &str, ty: &FuncType) -> Res<()> 
             .map_err(llvm_err)?;
         call_args.push(v);
     }
+    // With fuel, the callee's count comes from the store's cell (see `limits.rs`).
+    if env.settings.consume_fuel {
+        let limits = env
+            .load_field(caller, offset::LIMITS, env.ptr().into())?
+            .into_pointer_value();
+        let cell = env.field_ptr(limits, offset::LIMIT_FUEL)?;
+        call_args.push(
+            b.build_load(env.i64(), cell, "fuel")
+                .map_err(llvm_err)?
+                .into(),
+        );
+    }
     // The trampoline itself is called from C (the shim), so it keeps the C convention; the
     // call into wasm uses wasm's. It is an invoke: an exception no wasm handler catches
     // lands here, which ends the call, so unwinding never leaves the call's own frames.
@@ -387,6 +402,16 @@ pub(crate) fn build_adapter(env: &Env, name: &str, ty: &FuncType) -> Res<()> {
     // The host function's failure comes back as a status: trap with it here, in compiled
     // code, so the unwind to the entry crosses no Rust frame. An exception it passes on is
     // thrown here instead, as if this adapter had thrown it.
+    // With fuel, the host sees the count the caller passed (see `limits.rs`); the caller reads
+    // it back after the call.
+    if env.settings.consume_fuel {
+        let fuel = f.get_last_param().expect("fuel param");
+        let limits = env
+            .load_field(caller, offset::LIMITS, env.ptr().into())?
+            .into_pointer_value();
+        let cell = env.field_ptr(limits, offset::LIMIT_FUEL)?;
+        b.build_store(cell, fuel).map_err(llvm_err)?;
+    }
     let args = [host.into(), caller.into(), buf.into()];
     let rc = env
         .call_helper(caller, helper::host_call, &args)?

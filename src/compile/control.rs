@@ -106,6 +106,7 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
                 }
                 b.build_unconditional_branch(header).map_err(llvm_err)?;
                 b.position_at_end(header);
+                self.fuel_check()?;
                 self.check_interrupt()?;
                 let height = self.stack.len();
                 for phi in &phis {
@@ -215,12 +216,22 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
                 self.call_ref_as(*type_index, true)?;
                 self.mark_unreachable();
             }
-            Operator::Call { function_index } => self.call(*function_index)?,
+            // The callee (or the host) used fuel, or set it: read the count back after.
+            Operator::Call { function_index } => {
+                self.call(*function_index)?;
+                self.fuel_reload()?;
+            }
             Operator::CallIndirect {
                 type_index,
                 table_index,
-            } => self.call_indirect(*type_index, *table_index)?,
-            Operator::CallRef { type_index } => self.call_ref_as(*type_index, false)?,
+            } => {
+                self.call_indirect(*type_index, *table_index)?;
+                self.fuel_reload()?;
+            }
+            Operator::CallRef { type_index } => {
+                self.call_ref_as(*type_index, false)?;
+                self.fuel_reload()?;
+            }
             Operator::BrOnNull { relative_depth } => {
                 // The label takes the values below the reference; the reference, known
                 // non-null, stays on the stack when the branch is not taken.
@@ -345,6 +356,8 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
     /// Return values in the internal convention (a struct for several results, or stored in
     /// the caller's buffer).
     pub(crate) fn build_return(&mut self, vals: &[BasicValueEnum<'ctx>]) -> Res<()> {
+        // The caller reads the count back from the store's cell.
+        self.fuel_save()?;
         let b = &self.env.b;
         if let Some(buffer) = self.results_buf {
             super::calls::store_results(self.env, buffer, vals)?;

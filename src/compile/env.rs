@@ -212,6 +212,10 @@ impl<'ctx, 'm> Env<'ctx, 'm> {
         for p in ty.params() {
             params.push(self.val_type(*p)?.into());
         }
+        // With fuel, the caller's count (see `limits.rs`): in a register, not the store's cell.
+        if self.settings.consume_fuel {
+            params.push(self.i64().into());
+        }
         if results_in_memory(ty.results()) {
             return Ok(self.ctx.void_type().fn_type(&params, false));
         }

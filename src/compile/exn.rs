@@ -90,6 +90,8 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
         // parameters gone from the stack.
         let dispatch = env.ctx.append_basic_block(self.func, "catch_dispatch");
         b.position_at_end(dispatch);
+        // The throw wrote the count to the store's cell; the local's value is stale here.
+        self.fuel_reload()?;
         let height = self.stack.len() - params.len();
         let saved = self.stack.clone();
         self.stack.truncate(height);

@@ -65,8 +65,10 @@ pub(crate) struct FuncTx<'a, 'ctx, 'm> {
     /// Where this function's results go when its signature returns them in memory (the
     /// buffer its caller passed; see `env::results_in_memory`).
     pub results_buf: Option<PointerValue<'ctx>>,
-    /// Fuel units of straight-line code not yet subtracted from the store (see `limits.rs`).
+    /// Fuel units of straight-line code not yet subtracted from the count (see `limits.rs`).
     pub fuel_pending: u64,
+    /// With fuel: the function's local count (an alloca mem2reg promotes; see `limits.rs`).
+    pub fuel_var: Option<PointerValue<'ctx>>,
     /// With debug info: the wasm local holding the frame base and the slot keeping its
     /// native address for the debugger (see `debuginfo`).
     pub dbg_frame: Option<(u32, PointerValue<'ctx>)>,
@@ -120,6 +122,7 @@ pub(crate) fn translate_function(env: &Env<'_, '_>, index: u32) -> Res<()> {
         trap_blocks: HashMap::new(),
         mem_bases: Vec::new(),
         fuel_pending: 0,
+        fuel_var: None,
         results_buf: None,
         dbg_frame: None,
     };
@@ -213,9 +216,11 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
         Ok(())
     }
 
-    /// Stack-limit check (deep recursion traps cleanly) and the memory base loads.
+    /// Stack-limit check (deep recursion traps cleanly), the fuel count's load and entry check
+    /// (see `limits.rs`), the interrupt check, and the memory base loads.
     fn prologue(&mut self) -> Res<()> {
         let env = self.env;
+        self.fuel_entry_load()?;
         let limit_ptr = env.load_field(self.vmctx, offset::STACK_LIMIT, env.ptr().into())?;
         let limit = env
             .b
@@ -240,6 +245,7 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
             .build_int_compare(IntPredicate::ULT, fp, limit, "deep")
             .map_err(llvm_err)?;
         self.trap_if(low, crate::runtime::vm::trap_code::STACK)?;
+        self.fuel_entry_check()?;
         self.check_interrupt()?;
         for mem in 0..env.wasm.memories.len() as u32 {
             let base = if mem == 0 {
@@ -306,6 +312,7 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
     pub fn trap_if(&mut self, cond: IntValue<'ctx>, code: i32) -> Res<()> {
         let env = self.env;
         let trap = self.trap_block(code)?;
+        self.fuel_to_trap(trap)?;
         let cont = env.ctx.append_basic_block(self.func, "ok");
         env.b
             .build_conditional_branch(cond, trap, cont)
@@ -325,6 +332,7 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
         let here = self.cur_block();
         let blk = env.ctx.append_basic_block(self.func, "trap");
         env.b.position_at_end(blk);
+        self.fuel_trap_entry()?;
         self.emit_trap(env.i32().const_int(code as u64, true))?;
         env.b.position_at_end(here);
         self.trap_blocks.insert(code, blk);
@@ -342,11 +350,13 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
         h: Helper,
         args: &[BasicMetadataValueEnum<'ctx>],
     ) -> Res<Option<BasicValueEnum<'ctx>>> {
+        self.fuel_sync()?;
         self.env.call_helper(self.vmctx, h, args)
     }
 
     /// A helper returning a status: trap with it unless it is OK.
     pub fn call_checked_helper(&self, h: Helper, args: &[BasicMetadataValueEnum<'ctx>]) -> Res<()> {
+        self.fuel_sync()?;
         self.env.call_checked_helper(self.func, self.vmctx, h, args)
     }
 

@@ -52,16 +52,92 @@ fn count_with_fuel(n: u32) -> Output {
 
 #[test]
 fn fuel_runs_out_after_as_many_operators_as_it_buys() {
-    // 124 iterations cost 993 units: within 1000. 126 cost 1009: not.
-    let ok = count_with_fuel(124);
+    // The entry costs 1 and each iteration 8; the loop header, where fuel is checked, still
+    // finds some left before the 125th iteration (1000 - 1 - 8 * 124 > 0) but none before a
+    // 126th. (The 125th and the final local.get overdraw by 2: straight-line code runs on to
+    // the next check, as in wasmtime.)
+    let ok = count_with_fuel(125);
     assert!(ok.status.success(), "{}", stderr(&ok));
-    assert_eq!(stdout(&ok), "124\n");
+    assert_eq!(stdout(&ok), "125\n");
     assert_trap(&count_with_fuel(126), "all fuel consumed by WebAssembly");
 }
 
-/// The first count that runs out of 1000 units, under rt and under the pinned wasmtime: they
-/// count the same operators, so they agree to within one iteration (wasmtime checks at loop
-/// headers only, rt wherever control leaves straight-line code).
+/// Programs whose fuel use the next test compares with wasmtime's: calls (direct, through a
+/// table chosen by `br_table`, tail calls), nested loops, memory, `select`, and exceptions
+/// thrown from a callee and caught.
+const FUEL_PROGRAMS: &str = r#"(module
+  (type $i2i (func (param i32) (result i32)))
+  (table 4 funcref)
+  (elem (i32.const 0) $dbl $inc $fib $dbl)
+  (memory 1)
+  (tag $e (param i32))
+  (func $dbl (type $i2i) (i32.shl (local.get 0) (i32.const 1)))
+  (func $inc (type $i2i) (i32.add (local.get 0) (i32.const 1)))
+  (func $fib (type $i2i)
+    (if (result i32) (i32.lt_u (local.get 0) (i32.const 2))
+      (then (local.get 0))
+      (else (i32.add (call $fib (i32.sub (local.get 0) (i32.const 1)))
+                     (call $fib (i32.sub (local.get 0) (i32.const 2)))))))
+  (func (export "fib") (param i32) (result i32) (call $fib (local.get 0)))
+  (func (export "mix") (param i32) (result i32) (local $i i32) (local $acc i32)
+    (block $done
+      (loop $l
+        (br_if $done (i32.ge_u (local.get $i) (local.get 0)))
+        (block $b2 (block $b1 (block $b0
+          (br_table $b0 $b1 $b2 (i32.and (local.get $i) (i32.const 3))))
+          (local.set $acc (call_indirect (type $i2i) (local.get $acc) (i32.const 0)))
+          (br $b2))
+          (local.set $acc (call_indirect (type $i2i) (local.get $acc) (i32.const 1))))
+        (i32.store (i32.const 8) (i32.add (local.get $acc) (i32.load (i32.const 8))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $l)))
+    (i32.load (i32.const 8)))
+  (func (export "nested") (param i32) (result i32) (local $i i32) (local $j i32) (local $s i32)
+    (loop $outer
+      (local.set $j (i32.const 0))
+      (loop $inner
+        (local.set $s (select (i32.add (local.get $s) (local.get $j)) (local.get $s)
+                              (i32.and (local.get $j) (i32.const 1))))
+        (br_if $inner
+          (i32.lt_u (local.tee $j (i32.add (local.get $j) (i32.const 1))) (i32.const 5))))
+      (br_if $outer (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1))) (local.get 0))))
+    (local.get $s))
+  (func $down (param i32 i32) (result i32)
+    (if (result i32) (i32.eqz (local.get 0))
+      (then (local.get 1))
+      (else (return_call $down (i32.sub (local.get 0) (i32.const 1))
+                               (i32.add (local.get 1) (i32.const 3))))))
+  (func (export "tail") (param i32) (result i32) (return_call $down (local.get 0) (i32.const 0)))
+  (func $thrower (param i32) (result i32)
+    (if (i32.gt_u (local.get 0) (i32.const 2)) (then (throw $e (local.get 0))))
+    (i32.add (local.get 0) (i32.const 10)))
+  (func (export "exn") (param i32) (result i32) (local $i i32) (local $s i32)
+    (loop $l
+      (local.set $s (i32.add (local.get $s)
+        (block $caught (result i32)
+          (try_table (result i32) (catch $e $caught)
+            (call $thrower (i32.and (local.get $i) (i32.const 3)))))))
+      (br_if $l (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1))) (local.get 0))))
+    (local.get $s)))"#;
+
+/// The least fuel with which `run(fuel)` succeeds, found by bisection (success is monotonic
+/// in the fuel given).
+fn least_fuel(run: impl Fn(u64) -> bool) -> u64 {
+    let (mut lo, mut hi) = (0u64, 1 << 16);
+    assert!(run(hi), "does not finish with {hi} units");
+    while lo < hi {
+        let mid = (lo + hi) / 2;
+        if run(mid) {
+            hi = mid;
+        } else {
+            lo = mid + 1;
+        }
+    }
+    lo
+}
+
+/// Fuel is counted and checked where wasmtime counts and checks it, so both need exactly the
+/// same fuel to finish each program, to the unit.
 #[test]
 #[cfg_attr(
     rt_no_wasmtime,
@@ -69,23 +145,41 @@ fn fuel_runs_out_after_as_many_operators_as_it_buys() {
 )]
 fn fuel_is_counted_as_wasmtime_counts_it() {
     let dir = tempdir();
-    let m = write(dir.path(), "loops.wat", LOOPS);
-    let first_failure = |cmd: &dyn Fn(u32) -> Output| {
-        (100..160)
-            .find(|n| !cmd(*n).status.success())
-            .expect("runs out below 160 iterations")
-    };
-    let ours = first_failure(&count_with_fuel);
-    let theirs = first_failure(&|n| {
-        Command::new(wasmtime())
-            .env("RUST_BACKTRACE", "0")
-            .args(["run", "-W", "fuel=1000", "--invoke", "count"])
-            .arg(&m)
-            .arg(n.to_string())
-            .output()
-            .expect("spawn wasmtime")
-    });
-    assert!(ours.abs_diff(theirs) <= 1, "rt {ours}, wasmtime {theirs}");
+    let m = write(dir.path(), "programs.wat", FUEL_PROGRAMS);
+    for (func, arg) in [
+        ("fib", "12"),
+        ("mix", "37"),
+        ("nested", "9"),
+        ("tail", "50"),
+        ("exn", "10"),
+    ] {
+        let ours = least_fuel(|fuel| {
+            rt().env("RT_CACHE", "off")
+                .args(["run", "-W", &format!("fuel={fuel}"), "--invoke", func])
+                .arg(&m)
+                .arg(arg)
+                .output()
+                .expect("spawn rt")
+                .status
+                .success()
+        });
+        let theirs = least_fuel(|fuel| {
+            Command::new(wasmtime())
+                .env("RUST_BACKTRACE", "0")
+                .args(["run", "-W", "exceptions=y", "-W", &format!("fuel={fuel}")])
+                .args(["--invoke", func])
+                .arg(&m)
+                .arg(arg)
+                .output()
+                .expect("spawn wasmtime")
+                .status
+                .success()
+        });
+        assert_eq!(
+            ours, theirs,
+            "{func}({arg}): rt needs {ours} units, wasmtime {theirs}"
+        );
+    }
 }
 
 #[test]
