@@ -52,6 +52,8 @@ impl Default for Limits {
 
 /// Run `rt ARGS` in `dir` under the limits, with `stdin` fed to it. A death by signal fails
 /// the test on the spot, loudly, with what was run.
+// The child is reaped by `wait4` (std's `wait` gives no resource usage), which clippy cannot see.
+#[allow(clippy::zombie_processes)]
 fn bounded(dir: &Path, args: &[&str], stdin: &[u8], limits: &Limits) -> Run {
     let what = format!("rt {}", args.join(" "));
     let mut cmd = rt();
@@ -251,7 +253,7 @@ fn module(bodies: &[Vec<u8>], memory_pages: Option<u32>, after: &[u8]) -> Vec<u8
     let mut m = HEADER.to_vec();
     m.extend(section(1, &[1, 0x60, 0, 0]));
     let mut funcs = leb(bodies.len() as u64);
-    funcs.extend(std::iter::repeat_n(0u8, bodies.len()));
+    funcs.extend(vec![0u8; bodies.len()]);
     m.extend(section(3, &funcs));
     if let Some(pages) = memory_pages {
         let mut mem = vec![1, 0];
