@@ -1,6 +1,5 @@
 //! `rt objdump`: wabt's `wasm-objdump` flags and output; `.wat` input is assembled first.
 use crate::objdump::{dump, DumpError, Options};
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -63,7 +62,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         eprintln!("{MISSING_MODE}");
         return Ok(ExitCode::FAILURE);
     }
+    // The listing streams through one buffered writer: a `-d` of a deeply nested module is
+    // gigabytes of text, which must not be held in memory.
     let stdout = std::io::stdout();
+    let mut sink = std::io::BufWriter::with_capacity(64 * 1024, stdout.lock());
     for path in &args.files {
         let shown = path.display().to_string();
         let bytes = match read_input(path, &shown) {
@@ -73,13 +75,18 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 return Ok(ExitCode::FAILURE);
             }
         };
-        let result = dump(&shown, bytes, &opts);
-        let mut lock = stdout.lock();
-        // A closed pipe (`| head`) is not an error worth a message.
-        if lock.write_all(result.stdout.as_bytes()).is_err() || lock.flush().is_err() {
-            return Ok(ExitCode::FAILURE);
+        let result = dump(&shown, bytes, &opts, &mut sink);
+        match result.write_error {
+            // A closed pipe (`| head`) means the reader has seen enough: stop quietly with
+            // success, as wabt and coreutils do.
+            Some(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return Ok(ExitCode::SUCCESS),
+            Some(e) => {
+                eprintln!("rt objdump: writing output: {e}");
+                return Ok(ExitCode::FAILURE);
+            }
+            // `dump` flushed its listing, so the errors below follow it, as before.
+            None => {}
         }
-        drop(lock);
         for e in &result.errors {
             match e {
                 DumpError::Malformed(p) => {

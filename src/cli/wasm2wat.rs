@@ -1,8 +1,7 @@
 //! `rt wasm2wat`: wabt 1.0.32's wasm2wat, same flags, same text.
 use super::wat2wasm::FeatureFlags;
-use crate::wasm2wat::{print, Options};
+use crate::wasm2wat::{print, print_to, Options};
 use anyhow::Context;
-use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -62,22 +61,30 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         inline_imports: args.inline_imports,
         generate_names: args.generate_names,
     };
-    let text = match print(&bytes, &opts) {
-        Ok(text) => text,
+    let to_file = args.output.as_ref().filter(|p| p.as_os_str() != "-");
+    let result = match to_file {
+        // A file is written whole or not at all, so its text is gathered first.
+        Some(p) => print(&bytes, &opts).map(|text| {
+            crate::output::write_atomically(p, text.as_bytes())
+                .with_context(|| format!("could not write {}", p.display()))
+        }),
+        // Standard output streams: the text of a deeply nested module can exceed memory.
+        None => {
+            let sink = Box::new(std::io::BufWriter::new(std::io::stdout()));
+            print_to(&bytes, &opts, sink).map(|error| match error {
+                // A closed pipe (`| head`) is not an error worth a message.
+                Some(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+                    Err(anyhow::anyhow!("writing to stdout: {e}"))
+                }
+                _ => Ok(()),
+            })
+        }
+    };
+    match result {
+        Ok(written) => written?,
         Err(e) => {
             eprintln!("{shown}:{:#x}: error: {}", e.offset, e.message);
             return Ok(ExitCode::FAILURE);
-        }
-    };
-    match &args.output {
-        Some(p) if p.as_os_str() != "-" => crate::output::write_atomically(p, text.as_bytes())
-            .with_context(|| format!("could not write {}", p.display()))?,
-        _ => {
-            let mut stdout = std::io::stdout().lock();
-            // A closed pipe (`| head`) is not an error worth a message.
-            let _ = stdout
-                .write_all(text.as_bytes())
-                .and_then(|_| stdout.flush());
         }
     }
     Ok(ExitCode::SUCCESS)

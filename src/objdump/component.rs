@@ -1,21 +1,21 @@
 //! `rt objdump` of a component: wabt 1.0.32 cannot read one, so this prints what the
 //! component holds in the same style: its top-level sections (`-h`) and its imports and
 //! exports (`-x`). Disassembly and raw contents describe core modules only.
-use super::{c_alt_hex, Dump, DumpError, Options};
+use super::{c_alt_hex, DumpError, Options, Out};
 use crate::module::component::summarize;
 use std::fmt::Write;
 
-pub fn dump(base: &str, bytes: &[u8], opts: &Options) -> Dump {
-    let mut out = String::from("\n");
+/// Prints to `out`; returns the errors met and whether the file failed.
+pub(super) fn dump(
+    base: &str,
+    bytes: &[u8],
+    opts: &Options,
+    out: &mut Out,
+) -> (Vec<DumpError>, bool) {
+    out.push('\n');
     let summary = match summarize(bytes) {
         Ok(s) => s,
-        Err(e) => {
-            return Dump {
-                stdout: out,
-                errors: vec![DumpError::Malformed(e)],
-                failed: true,
-            }
-        }
+        Err(e) => return (vec![DumpError::Malformed(e)], true),
     };
     let _ = writeln!(
         out,
@@ -23,7 +23,7 @@ pub fn dump(base: &str, bytes: &[u8], opts: &Options) -> Dump {
         summary.version
     );
     if opts.headers {
-        out += "\nSections:\n\n";
+        out.push_str("\nSections:\n\n");
         for s in &summary.sections {
             let _ = write!(
                 out,
@@ -46,7 +46,7 @@ pub fn dump(base: &str, bytes: &[u8], opts: &Options) -> Dump {
         }
     }
     if opts.details {
-        out += "\nSection Details:\n\n";
+        out.push_str("\nSection Details:\n\n");
         for (title, items) in [("Import", &summary.imports), ("Export", &summary.exports)] {
             if items.is_empty() {
                 continue;
@@ -67,9 +67,5 @@ pub fn dump(base: &str, bytes: &[u8], opts: &Options) -> Dump {
         }));
     }
     let failed = !errors.is_empty();
-    Dump {
-        stdout: out,
-        errors,
-        failed,
-    }
+    (errors, failed)
 }

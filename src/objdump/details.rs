@@ -2,7 +2,7 @@
 use super::contents::hex_dump;
 use super::hexfloat::{f32_text, f64_text};
 use super::names::{cstr, suffix};
-use super::Ctx;
+use super::{Ctx, Out};
 use crate::module::{
     ConstExpr, ConstOp, ElementItems, ExternKind, ImportKind, Module, Section, SegmentMode,
 };
@@ -12,7 +12,7 @@ use wasmparser::{GlobalType, MemoryType, RefType, TableType, ValType};
 mod custom;
 pub(super) mod linking;
 
-pub(super) fn print(ctx: &Ctx, out: &mut String) -> Option<crate::module::ParseError> {
+pub(super) fn print(ctx: &Ctx, out: &mut Out) -> Option<crate::module::ParseError> {
     out.push_str("\nSection Details:\n\n");
     // wabt keeps the last active segment's offset and reuses it for passive ones.
     let mut state = SegmentState::default();
@@ -44,7 +44,7 @@ struct SegmentState {
     data_offset: u64,
 }
 
-fn section(ctx: &Ctx, s: &Section, state: &mut SegmentState, out: &mut String) {
+fn section(ctx: &Ctx, s: &Section, state: &mut SegmentState, out: &mut Out) {
     let m = ctx.module;
     match s.id {
         1 => {
@@ -162,7 +162,7 @@ fn section(ctx: &Ctx, s: &Section, state: &mut SegmentState, out: &mut String) {
     }
 }
 
-fn imports(ctx: &Ctx, out: &mut String) {
+fn imports(ctx: &Ctx, out: &mut Out) {
     for imp in &ctx.module.imports {
         let i = imp.index;
         let what = match imp.kind {
@@ -184,7 +184,7 @@ fn imports(ctx: &Ctx, out: &mut String) {
     }
 }
 
-fn elements(ctx: &Ctx, state: &mut SegmentState, out: &mut String) {
+fn elements(ctx: &Ctx, state: &mut SegmentState, out: &mut Out) {
     for (i, seg) in ctx.module.elements.iter().enumerate() {
         let flags = elem_flags(&ctx.module.bytes, seg.range.start);
         let table = match &seg.mode {
@@ -305,7 +305,7 @@ pub(super) fn elem_expr_defect(m: &Module) -> Option<ElemDefect> {
     None
 }
 
-fn data(ctx: &Ctx, state: &mut SegmentState, out: &mut String) {
+fn data(ctx: &Ctx, state: &mut SegmentState, out: &mut Out) {
     let m = ctx.module;
     let relocations = if ctx.opts.relocs {
         linking::relocations_of(ctx, 11)

@@ -3,7 +3,7 @@
 use super::details::linking::InlineRelocation;
 use super::instr::{InstrText, Shape};
 use super::names::suffix;
-use super::Ctx;
+use super::{Ctx, Out};
 use crate::module::{FunctionCode, ParseError};
 use std::fmt::Write as _;
 
@@ -13,7 +13,7 @@ const BYTES_PER_LINE: usize = 9;
 /// Prints the disassembly; returns the defect that stopped it, if any. wabt decodes bodies
 /// only in this pass, so a body it cannot read fails the file here (and only here), and
 /// nothing after that instruction is shown.
-pub(super) fn print(ctx: &Ctx, out: &mut String) -> Option<ParseError> {
+pub(super) fn print(ctx: &Ctx, out: &mut Out) -> Option<ParseError> {
     out.push_str("\nCode Disassembly:\n\n");
     let m = ctx.module;
     // Like `-h`, wabt's `-d` ignores `-j`.
@@ -43,6 +43,10 @@ pub(super) fn print(ctx: &Ctx, out: &mut String) -> Option<ParseError> {
             code.body.start - base,
             suffix(ctx.names.func(func_index))
         );
+        // A closed pipe: nothing more can be shown.
+        if lines.out.failed() {
+            return None;
+        }
         print_locals(ctx, &mut lines, code, func_index);
         if let Some(defect) = print_body(ctx, &mut lines, code, func_index) {
             return Some(defect);
@@ -99,7 +103,7 @@ fn print_body(
     let mut reader = m.code_reader(code, super::WABT_FEATURES);
     let mut depth = 0usize;
     let mut last_was_end = false;
-    while !reader.eof() {
+    while !reader.eof() && !lines.out.failed() {
         let start = reader.original_position() as usize;
         visitor.next_opcode = reader.clone().read_u8().unwrap_or(0);
         if let Err(e) = reader.visit_operator(&mut visitor) {
@@ -136,7 +140,7 @@ fn print_body(
         last_was_end = visitor.shape == Shape::End;
         lines.instruction(start, end, indent, &visitor.text);
     }
-    if !last_was_end {
+    if !last_was_end && !lines.out.failed() {
         return Some(defect(
             code.body.end,
             "function body must end with END opcode",
@@ -145,8 +149,8 @@ fn print_body(
     None
 }
 
-struct Lines<'o, 'b> {
-    out: &'o mut String,
+struct Lines<'o, 'w, 'b> {
+    out: &'o mut Out<'w>,
     bytes: &'b [u8],
     base: usize,
     /// `-r`: relocations still to show, by offset.
@@ -154,7 +158,7 @@ struct Lines<'o, 'b> {
     next_relocation: usize,
 }
 
-impl Lines<'_, '_> {
+impl Lines<'_, '_, '_> {
     /// ` OFFSET: BYTES | TEXT`, with the bytes wrapped nine to a line; the text goes on the
     /// first line only, after two spaces per indent level.
     fn instruction(&mut self, start: usize, end: usize, indent: usize, text: &str) {
@@ -176,9 +180,7 @@ impl Lines<'_, '_> {
             }
             self.out.push_str("| ");
             if first {
-                for _ in 0..indent {
-                    self.out.push_str("  ");
-                }
+                self.out.spaces(2 * indent);
                 self.out.push_str(text);
                 first = false;
             }

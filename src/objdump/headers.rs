@@ -1,8 +1,8 @@
 //! `-h`: one line per section with its payload range and count. wabt ignores `-j` here.
-use super::{c_alt_hex, Ctx};
+use super::{c_alt_hex, Ctx, Out};
 use std::fmt::Write as _;
 
-pub(super) fn print(ctx: &Ctx, out: &mut String) -> Option<crate::module::ParseError> {
+pub(super) fn print(ctx: &Ctx, out: &mut Out) -> Option<crate::module::ParseError> {
     out.push_str("\nSections:\n\n");
     for s in &ctx.module.sections {
         let _ = write!(

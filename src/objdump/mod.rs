@@ -15,6 +15,7 @@ mod names;
 
 use crate::module::{Module, ParseError};
 use std::fmt::Write as _;
+use std::io;
 
 pub use names::NameTable;
 
@@ -63,14 +64,100 @@ pub enum DumpError {
     SectionNotFound(String),
 }
 
-/// The result of dumping one file: what goes to stdout, and the errors met (a malformed
-/// binary once; a missing `-j` section once per pass, as wabt reports it).
+/// The result of dumping one file: the errors met (a malformed binary once; a missing `-j`
+/// section once per pass, as wabt reports it). The listing itself went to the writer.
 pub struct Dump {
-    pub stdout: String,
     pub errors: Vec<DumpError>,
+    /// Writing the listing failed (a closed pipe, a full disk): the dump stopped there.
+    pub write_error: Option<io::Error>,
     /// Whether the file counts as failed (exit 1, later files not read). Defects inside
     /// custom sections are reported but, as in wabt, do not fail the file.
     pub failed: bool,
+}
+
+/// Where the printers write: text is gathered in a small buffer and handed to the writer
+/// whenever the buffer fills, so a listing far larger than memory (`-d` of 100,000 nested
+/// blocks indents its lines by up to 200,000 spaces: gigabytes) streams out in bounded
+/// memory. The first write error is kept and every later write is dropped; printers poll
+/// [`Out::failed`] in their long loops so a closed pipe also stops the work.
+pub(crate) struct Out<'w> {
+    buf: String,
+    sink: &'w mut dyn io::Write,
+    error: Option<io::Error>,
+}
+
+/// How much text is gathered before it is written: large enough that writes are few, small
+/// enough not to matter for memory.
+const OUT_CHUNK: usize = 64 * 1024;
+
+impl<'w> Out<'w> {
+    pub fn new(sink: &'w mut dyn io::Write) -> Self {
+        Out {
+            buf: String::with_capacity(OUT_CHUNK * 2),
+            sink,
+            error: None,
+        }
+    }
+
+    pub fn push_str(&mut self, s: &str) {
+        if self.error.is_some() {
+            return;
+        }
+        self.buf.push_str(s);
+        if self.buf.len() >= OUT_CHUNK {
+            self.drain();
+        }
+    }
+
+    pub fn push(&mut self, c: char) {
+        self.push_str(c.encode_utf8(&mut [0; 4]));
+    }
+
+    /// `n` spaces, in slices rather than one call per space: deep indents are long.
+    pub fn spaces(&mut self, mut n: usize) {
+        const SPACES: &str = "                                                                ";
+        while n > 0 && self.error.is_none() {
+            let k = n.min(SPACES.len());
+            self.push_str(&SPACES[..k]);
+            n -= k;
+        }
+    }
+
+    /// Whether a write has failed (later output is dropped, so there is no point going on).
+    pub fn failed(&self) -> bool {
+        self.error.is_some()
+    }
+
+    fn drain(&mut self) {
+        if let Err(e) = self.sink.write_all(self.buf.as_bytes()) {
+            self.error = Some(e);
+        }
+        self.buf.clear();
+    }
+
+    /// Write what is left and flush the writer; the first error met, if any.
+    pub fn finish(mut self) -> Option<io::Error> {
+        if self.error.is_none() {
+            self.drain();
+        }
+        if self.error.is_none() {
+            if let Err(e) = self.sink.flush() {
+                self.error = Some(e);
+            }
+        }
+        self.error
+    }
+}
+
+impl std::fmt::Write for Out<'_> {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        self.push_str(s);
+        if self.failed() {
+            Err(std::fmt::Error)
+        } else {
+            Ok(())
+        }
+    }
 }
 
 /// Everything the printers share: the (possibly partial) module and wabt's name tables.
@@ -144,25 +231,31 @@ fn check_preamble(bytes: &[u8]) -> Result<u32, ParseError> {
 }
 
 /// One mode's printer; it returns a defect only it discovers (the disassembler's).
-type Printer = fn(&Ctx, &mut String) -> Option<ParseError>;
+type Printer = fn(&Ctx, &mut Out) -> Option<ParseError>;
 
-/// Dump one binary. `display_name` is the path as given; like wabt, only its base name is
-/// printed.
-pub fn dump(display_name: &str, bytes: Vec<u8>, opts: &Options) -> Dump {
+/// Dump one binary, writing the listing to `sink` as it is made. `display_name` is the path
+/// as given; like wabt, only its base name is printed.
+pub fn dump(display_name: &str, bytes: Vec<u8>, opts: &Options, sink: &mut dyn io::Write) -> Dump {
+    let mut out = Out::new(sink);
     if crate::module::is_component(&bytes) {
         let base = display_name
             .rsplit(['/', '\\'])
             .next()
             .unwrap_or(display_name);
-        return component::dump(base, &bytes, opts);
+        let (errors, failed) = component::dump(base, &bytes, opts, &mut out);
+        return Dump {
+            errors,
+            write_error: out.finish(),
+            failed,
+        };
     }
-    let mut out = String::from("\n");
+    out.push('\n');
     let version = match check_preamble(&bytes) {
         Ok(v) => v,
         Err(e) => {
             return Dump {
-                stdout: out,
                 errors: vec![DumpError::Malformed(e)],
+                write_error: out.finish(),
                 failed: true,
             }
         }
@@ -201,7 +294,7 @@ pub fn dump(display_name: &str, bytes: Vec<u8>, opts: &Options) -> Dump {
         (opts.raw, contents::print, true),
     ];
     for (enabled, print, checks_section) in passes {
-        if !enabled {
+        if !enabled || out.failed() {
             continue;
         }
         if let Some(defect) = print(&ctx, &mut out) {
@@ -222,8 +315,8 @@ pub fn dump(display_name: &str, bytes: Vec<u8>, opts: &Options) -> Dump {
             .iter()
             .any(|e| matches!(e, DumpError::SectionNotFound(_)));
     Dump {
-        stdout: out,
         errors,
+        write_error: out.finish(),
         failed,
     }
 }

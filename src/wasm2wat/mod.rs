@@ -64,17 +64,110 @@ impl From<wasmparser::BinaryReaderError> for Error {
 
 /// The text of the module `bytes`.
 pub fn print(bytes: &[u8], opts: &Options) -> Result<String, Error> {
+    print_with(bytes, opts, None).map(|(text, _)| text)
+}
+
+/// Print the module to `sink` as the text is made, so that a listing larger than memory (100,000
+/// nested blocks indent their lines by up to 200,000 spaces: gigabytes) streams out in bounded
+/// memory. Only a validated module streams (`opts.check`): its printing cannot fail halfway,
+/// so no partial text precedes an error. Without the check the text is gathered first and
+/// written only when complete, as before. `Ok` carries the write error, if writing failed (a
+/// closed pipe ends the printing early).
+pub fn print_to(
+    bytes: &[u8],
+    opts: &Options,
+    sink: Box<dyn std::io::Write + Send>,
+) -> Result<Option<std::io::Error>, Error> {
+    if !opts.check {
+        let text = print(bytes, opts)?;
+        let mut sink = sink;
+        return Ok(sink
+            .write_all(text.as_bytes())
+            .and_then(|()| sink.flush())
+            .err());
+    }
+    print_with(bytes, opts, Some(sink)).map(|(_, error)| error)
+}
+
+/// Stack per level of block nesting the printer may need: it builds and walks a body's block
+/// tree recursively (about 550 bytes a level measured; four times that leaves room for the
+/// folding walk and the tree's drop).
+const STACK_PER_NESTING_LEVEL: usize = 2048;
+
+fn print_with(
+    bytes: &[u8],
+    opts: &Options,
+    sink: Option<Box<dyn std::io::Write + Send>>,
+) -> Result<(String, Option<std::io::Error>), Error> {
     if opts.check {
         wasmparser::Validator::new_with_features(opts.features).validate_all(bytes)?;
     }
     refuse_gc(bytes)?;
-    let mut module = Module::read(bytes, opts.debug_names)?;
-    if opts.generate_names {
-        gen_names::generate(&mut module);
+    // The block tree is recursive, and a body may nest blocks 100,000 deep or more: print on
+    // a thread whose stack is sized to this module's deepest nesting rather than overflow
+    // the main thread's 8 MiB (a crash, not an error).
+    let depth = max_nesting(bytes);
+    let stack = (16 << 20) + depth.saturating_mul(STACK_PER_NESTING_LEVEL);
+    std::thread::scope(|scope| {
+        let printer = std::thread::Builder::new()
+            .stack_size(stack)
+            .spawn_scoped(scope, move || {
+                let mut module = Module::read(bytes, opts.debug_names)?;
+                if opts.generate_names {
+                    gen_names::generate(&mut module);
+                }
+                let mut w = Writer::new(&module, opts);
+                w.out.sink = sink;
+                w.module()?;
+                Ok(w.out.finish())
+            })
+            .map_err(|e| Error {
+                offset: 0,
+                message: format!(
+                    "blocks nested {depth} deep need a {stack}-byte stack to print, which the \
+                     system refused: {e}"
+                ),
+            })?;
+        printer
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+    })
+}
+
+/// The deepest block nesting of any function body (0 for a body the reader cannot read: the
+/// printer reports that itself).
+fn max_nesting(bytes: &[u8]) -> usize {
+    use wasmparser::{Operator as O, Payload};
+    let mut max = 0;
+    for payload in wasmparser::Parser::new(0).parse_all(bytes) {
+        let body = match payload {
+            Ok(Payload::CodeSectionEntry(body)) => body,
+            Ok(_) => continue,
+            Err(_) => break,
+        };
+        let Ok(mut ops) = body.get_operators_reader() else {
+            continue;
+        };
+        let mut depth = 0usize;
+        while !ops.eof() {
+            match ops.read() {
+                Ok(
+                    O::Block { .. }
+                    | O::Loop { .. }
+                    | O::If { .. }
+                    | O::Try { .. }
+                    | O::TryTable { .. },
+                ) => {
+                    depth += 1;
+                    max = max.max(depth);
+                }
+                Ok(O::End | O::Delegate { .. }) => depth = depth.saturating_sub(1),
+                Ok(_) => {}
+                Err(_) => break,
+            }
+        }
     }
-    let mut w = Writer::new(&module, opts);
-    w.module()?;
-    Ok(w.out.finish())
+    max
 }
 
 /// GC types and instructions (rec groups, struct and array operators, casts) are not laid out

@@ -18,7 +18,14 @@ pub struct Out {
     pub text: String,
     indent: usize,
     next: Next,
+    /// Where the text goes as it is made; `None` keeps it all in `text`.
+    pub sink: Option<Box<dyn std::io::Write + Send>>,
+    /// The first write error; later text is dropped.
+    error: Option<std::io::Error>,
 }
+
+/// How much text is gathered before it is written to the sink.
+const CHUNK: usize = 64 * 1024;
 
 impl Out {
     pub fn new() -> Out {
@@ -26,7 +33,25 @@ impl Out {
             text: String::new(),
             indent: 0,
             next: Next::None,
+            sink: None,
+            error: None,
         }
+    }
+
+    /// Hand the gathered text to the sink once there is a chunk of it (never without a sink).
+    fn spill(&mut self, at_least: usize) {
+        let Some(sink) = &mut self.sink else {
+            return;
+        };
+        if self.text.len() < at_least {
+            return;
+        }
+        if self.error.is_none() {
+            if let Err(e) = sink.write_all(self.text.as_bytes()) {
+                self.error = Some(e);
+            }
+        }
+        self.text.clear();
     }
 
     pub fn indent(&mut self) {
@@ -43,8 +68,11 @@ impl Out {
             Next::Space => self.text.push(' '),
             Next::Newline | Next::ForceNewline => {
                 self.text.push('\n');
-                for _ in 0..self.indent {
-                    self.text.push(' ');
+                // Once writing failed nothing more is shown: skip the (possibly huge) indent.
+                if self.error.is_none() {
+                    for _ in 0..self.indent {
+                        self.text.push(' ');
+                    }
                 }
             }
             Next::None => {}
@@ -57,6 +85,7 @@ impl Out {
         self.flush_next();
         self.text.push_str(s);
         self.next = next;
+        self.spill(CHUNK);
     }
 
     pub fn space(&mut self, s: &str) {
@@ -127,11 +156,19 @@ impl Out {
         }
         self.text.push('"');
         self.next = next;
+        self.spill(CHUNK);
     }
 
-    /// The last newline, which a final close leaves pending.
-    pub fn finish(mut self) -> String {
+    /// The last newline, which a final close leaves pending. The text not yet written (all of
+    /// it without a sink), and the write error met, if any.
+    pub fn finish(mut self) -> (String, Option<std::io::Error>) {
         self.flush_next();
-        self.text
+        self.spill(0);
+        if let (Some(sink), None) = (&mut self.sink, &self.error) {
+            if let Err(e) = sink.flush() {
+                self.error = Some(e);
+            }
+        }
+        (self.text, self.error)
     }
 }

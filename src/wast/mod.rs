@@ -63,9 +63,17 @@ impl Report {
 /// Run one script file with `config` (its features are the script's language). An error here
 /// means the script itself could not be read or parsed; directive failures are in the report.
 pub fn run_file(path: &Path, config: &crate::Config) -> anyhow::Result<Report> {
-    let text =
-        std::fs::read_to_string(path).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
-    run_script(&path.display().to_string(), &text, config)
+    let shown = path.display();
+    let bytes = std::fs::read(path).map_err(|e| anyhow::anyhow!("{shown}: {e}"))?;
+    // A script is text; say where a binary (a .wasm, an executable) stops being UTF-8, as
+    // wat2wasm does, rather than io's offset-less "stream did not contain valid UTF-8".
+    let text = String::from_utf8(bytes).map_err(|e| {
+        anyhow::anyhow!(
+            "{shown}: a script must be UTF-8 text; byte {} is not",
+            e.utf8_error().valid_up_to()
+        )
+    })?;
+    run_script(&shown.to_string(), &text, config)
 }
 
 /// Run a script given as text (`name` is used in error messages).

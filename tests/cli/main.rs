@@ -10,6 +10,7 @@ mod explain;
 mod float_nans;
 mod funcref;
 mod gc;
+mod hostile;
 mod limits;
 mod memories;
 mod micropython;

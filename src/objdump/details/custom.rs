@@ -1,13 +1,13 @@
 //! Custom sections in `-x`: the name, then what wabt decodes of `name` and
 //! `target_features`.
 use super::super::names::cstr;
-use super::super::Ctx;
+use super::super::{Ctx, Out};
 use super::linking;
 use crate::module::Section;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-pub(super) fn print(ctx: &Ctx, s: &Section, out: &mut String) {
+pub(super) fn print(ctx: &Ctx, s: &Section, out: &mut Out) {
     let Some(name) = s.custom_name.as_deref() else {
         return;
     };
@@ -33,7 +33,7 @@ pub(super) fn print(ctx: &Ctx, s: &Section, out: &mut String) {
     }
 }
 
-fn names(ctx: &Ctx, out: &mut String) {
+fn names(ctx: &Ctx, out: &mut Out) {
     let n = &ctx.module.names;
     if let Some(module) = &n.module {
         let _ = writeln!(out, " - module <{}>", cstr(module));
@@ -53,7 +53,7 @@ fn names(ctx: &Ctx, out: &mut String) {
     map(out, "tag", &n.tags);
 }
 
-fn map(out: &mut String, kind: &str, names: &BTreeMap<u32, String>) {
+fn map(out: &mut Out, kind: &str, names: &BTreeMap<u32, String>) {
     for (i, name) in names {
         let _ = writeln!(out, " - {kind}[{i}] <{}>", cstr(name));
     }

@@ -1,13 +1,13 @@
 //! The tool-convention sections of relocatable objects in `-x`: the `linking` section's
 //! symbol table and segment info, and `reloc.*` relocations, in wabt's words.
 use super::super::names::cstr;
-use super::super::{c_alt_hex, Ctx};
+use super::super::{c_alt_hex, Ctx, Out};
 use crate::module::Section;
 use std::fmt::Write as _;
 use wasmparser::{KnownCustom, Linking, SymbolFlags, SymbolInfo};
 
 /// Prints what wabt shows for a `linking` or `reloc.*` section; false for other sections.
-pub(super) fn print(ctx: &Ctx, s: &Section, out: &mut String) -> bool {
+pub(super) fn print(ctx: &Ctx, s: &Section, out: &mut Out) -> bool {
     let Some(reader) = ctx.module.custom_section_reader(s) else {
         return false;
     };
@@ -28,7 +28,7 @@ pub(super) fn print(ctx: &Ctx, s: &Section, out: &mut String) -> bool {
     }
 }
 
-fn linking_subsection(ctx: &Ctx, subsection: Linking<'_>, out: &mut String) {
+fn linking_subsection(ctx: &Ctx, subsection: Linking<'_>, out: &mut Out) {
     match subsection {
         Linking::SymbolTable(symbols) => {
             let _ = writeln!(out, "  - symbol table [count={}]", symbols.count());
@@ -189,7 +189,7 @@ fn relocations(
     ctx: &Ctx,
     reloc_section: &Section,
     reloc: wasmparser::RelocSectionReader<'_>,
-    out: &mut String,
+    out: &mut Out,
 ) {
     let m = ctx.module;
     let target = m.sections.get(reloc.section_index() as usize);
