@@ -76,8 +76,7 @@ impl Progress {
                 bar.set_style(style);
             }
             // Elapsed time counts from the compile's start, not from the bar's.
-            bar.reset_elapsed();
-            bar
+            bar.with_elapsed(self.start.elapsed())
         });
         bar.set_position(self.done.load(Relaxed) as u64);
     }
