@@ -82,6 +82,10 @@ impl CodegenSettings {
     pub(crate) fn codegen_level(&self) -> inkwell::OptimizationLevel {
         use inkwell::OptimizationLevel as L;
         match self.opt_level {
+            // With debug info, level 0 keeps the default code generator: FastISel's line
+            // table makes gdb's `next` stop twice on a loop header (tests/cli/debugging.rs),
+            // and a debugging session compiles once.
+            0 if self.debug_info => L::Default,
             0 => L::None,
             1 => L::Less,
             3 => L::Aggressive,
