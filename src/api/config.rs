@@ -6,7 +6,11 @@ use wasmparser::WasmFeatures;
 pub enum OptLevel {
     /// No optimisation (`opt-level=0`): fastest compiles.
     None,
-    /// LLVM's `default<O2>` (`opt-level=2`, the default).
+    /// The cheapest clean-up of the translation and LLVM's `-O1` code generator
+    /// (`opt-level=1`).
+    Less,
+    /// A lean function pipeline and LLVM's default code generator (`opt-level=2`, the
+    /// default; see docs/architecture.md for why not `default<O2>`).
     #[default]
     Speed,
     /// LLVM's `default<O3>` (`opt-level=3`; wasmtime's `s` is accepted for it too).
@@ -28,6 +32,8 @@ pub struct Config {
     pub(crate) address_map: bool,
     pub(crate) max_gc_heap: usize,
     pub(crate) debug_info: bool,
+    /// Draw a progress bar on stderr during long compiles when stderr is a terminal.
+    pub(crate) compile_progress: bool,
 }
 
 impl Default for Config {
@@ -44,6 +50,7 @@ impl Default for Config {
             address_map: false,
             max_gc_heap: crate::runtime::DEFAULT_MAX_GC_HEAP,
             debug_info: false,
+            compile_progress: false,
         }
     }
 }
@@ -59,6 +66,23 @@ impl Config {
     pub fn opt_level(&mut self, level: OptLevel) -> &mut Config {
         self.opt_level = level;
         self
+    }
+
+    /// Show a progress bar on stderr (functions compiled of the total, time taken) when a
+    /// compile takes over a second and stderr is a terminal; nothing otherwise. Off by
+    /// default; the CLI turns it on. It does not change the code.
+    pub fn compile_progress(&mut self, on: bool) -> &mut Config {
+        self.compile_progress = on;
+        self
+    }
+
+    /// The progress reporter for one compile under this configuration.
+    pub(crate) fn progress(&self) -> crate::compile::Progress {
+        if self.compile_progress {
+            crate::compile::Progress::on_terminal()
+        } else {
+            crate::compile::Progress::silent()
+        }
     }
 
     /// Compile an explicit bounds check into every linear-memory access instead of relying
@@ -205,6 +229,7 @@ impl Config {
         crate::compile::CodegenSettings {
             opt_level: match self.opt_level {
                 OptLevel::None => 0,
+                OptLevel::Less => 1,
                 OptLevel::Speed => 2,
                 OptLevel::SpeedAndSize => 3,
             },

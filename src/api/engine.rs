@@ -71,8 +71,10 @@ impl Module {
 
     fn named(engine: &Engine, shown: &str, bytes: Vec<u8>) -> Result<Module> {
         let parsed = Module::validate(engine, shown, bytes)?;
-        let objects = crate::compile::compile_objects(&parsed, &engine.config().codegen())
-            .map_err(|e| anyhow!("{shown}: {e}"))?;
+        let config = engine.config();
+        let objects =
+            crate::compile::compile_objects_with(&parsed, &config.codegen(), &config.progress())
+                .map_err(|e| anyhow!("{shown}: {e}"))?;
         Module::from_parts(engine, shown, parsed, objects)
     }
 

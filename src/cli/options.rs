@@ -7,7 +7,8 @@ use wasmparser::WasmFeatures;
 #[derive(clap::Args, Debug, Default, Clone)]
 pub struct CodegenOptions {
     /// Optimisation and code-generation options, comma-separated KEY=VALUE (repeatable):
-    /// opt-level=0|1|2|3|s, signals-based-traps=y|n (n: an explicit bounds check on every
+    /// opt-level=0|1|2|3|s (also written -O0 .. -O3; 0 compiles fastest, 2 is the default,
+    /// 3 is LLVM's full default<O3>), signals-based-traps=y|n (n: an explicit bounds check on every
     /// memory access)
     #[arg(short = 'O', value_name = "KEY=VALUE[,...]")]
     pub optimize: Vec<String>,
@@ -35,14 +36,22 @@ impl CodegenOptions {
     /// describe.
     pub fn config(&self) -> Result<Config> {
         let mut config = Config::new();
+        // A long compile shows its progress (only when stderr is a terminal).
+        config.compile_progress(true);
         if std::env::var("RT_BOUNDS_CHECKS").is_ok_and(|v| v == "1") {
             config.explicit_bounds_checks(true);
         }
         config.wasm_backtrace_details(backtrace_details_env());
         for (key, value) in pairs(&self.optimize) {
+            // `-O0` .. `-O3` (a compiler's spelling) mean `-O opt-level=N`.
+            let (key, value) = match key {
+                "0" | "1" | "2" | "3" | "s" if value == "y" => ("opt-level", key),
+                _ => (key, value),
+            };
             match (key, value) {
                 ("opt-level", "0") => config.opt_level(OptLevel::None),
-                ("opt-level", "1" | "2") => config.opt_level(OptLevel::Speed),
+                ("opt-level", "1") => config.opt_level(OptLevel::Less),
+                ("opt-level", "2") => config.opt_level(OptLevel::Speed),
                 ("opt-level", "3" | "s") => config.opt_level(OptLevel::SpeedAndSize),
                 ("signals-based-traps", v) => config.explicit_bounds_checks(!yes(key, v)?),
                 ("opt-level", other) => bail!("-O opt-level={other}: expected 0, 1, 2, 3 or s"),
@@ -271,7 +280,7 @@ pub fn option_help(letter: char) -> Option<String> {
             vec![
                 (
                     "opt-level=0|1|2|3|s".into(),
-                    "Optimization level of generated code (0: none; 1 and 2: LLVM O2; 3 and s: LLVM O3; default: 2)".into(),
+                    "Optimization level of generated code (0: none, fastest compile; 1: light; 2: lean pipeline, the default; 3 and s: LLVM O3)".into(),
                 ),
                 (
                     "signals-based-traps[=y|n]".into(),

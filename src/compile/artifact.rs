@@ -191,7 +191,7 @@ pub fn compile_cached(
             }
         }
     }
-    let objects = super::compile_objects(module, &config.codegen())?;
+    let objects = super::compile_objects_with(module, &config.codegen(), &config.progress())?;
     if let (Some(dir), Some(path)) = (&dir, &entry) {
         // The cache is an optimisation: failing to write it is not an error.
         if std::fs::create_dir_all(dir).is_ok() {

@@ -18,6 +18,8 @@ mod exn;
 mod func;
 mod gc;
 mod limits;
+mod progress;
+pub use progress::Progress;
 mod memory;
 mod numeric;
 mod simd;
@@ -51,7 +53,24 @@ pub fn host_cpu() -> (String, String) {
 
 fn init_llvm() {
     static INIT: std::sync::Once = std::sync::Once::new();
-    INIT.call_once(|| Target::initialize_x86(&InitializationConfig::default()));
+    INIT.call_once(|| {
+        Target::initialize_x86(&InitializationConfig::default());
+        // X86DomainReassignment (on AVX-512 hosts: moves mask arithmetic into k-registers)
+        // is quadratic in a function's size: a 110 KB function of 4,000 if/else blocks spent
+        // over five minutes in it, 3 s with it off. What it gains is a few instructions in
+        // mask-heavy code, so it is off for every compile. LLVM's options are process-wide
+        // and read when a pipeline is built: set once, here, before any.
+        let args = [c"rt".as_ptr(), c"-disable-x86-domain-reassignment".as_ptr()];
+        // SAFETY: two valid NUL-terminated strings that outlive the call; the overview may
+        // be null.
+        unsafe {
+            inkwell::llvm_sys::support::LLVMParseCommandLineOptions(
+                args.len() as i32,
+                args.as_ptr(),
+                std::ptr::null(),
+            )
+        };
+    });
 }
 
 /// Why a module could not be compiled.
@@ -108,86 +127,190 @@ impl From<&str> for CompileError {
     }
 }
 
-/// Compile a (validated) module to ELF objects: one per partition of its functions, compiled
+/// Compile a (validated) module to ELF objects: one per chunk of its functions, compiled
 /// on parallel threads when the module is large. The runtime's loader links them together.
 pub fn compile_objects(
     module: &Module,
     settings: &CodegenSettings,
 ) -> Result<Vec<Vec<u8>>, CompileError> {
-    init_llvm();
-    let parts = partitions(module);
-    if parts.len() == 1 {
-        return Ok(vec![compile_partition(
-            module,
-            parts[0].clone(),
-            true,
-            settings,
-        )?]);
-    }
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = parts
-            .iter()
-            .enumerate()
-            .map(|(n, range)| {
-                let range = range.clone();
-                scope.spawn(move || compile_partition(module, range, n == 0, settings))
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| {
-                h.join()
-                    .unwrap_or_else(|_| Err("compiler thread panicked".into()))
-            })
-            .collect()
-    })
+    compile_objects_with(module, settings, &Progress::silent())
 }
 
-/// Below this much code a module is compiled on one thread (threads would not pay off).
-const PARALLEL_THRESHOLD: usize = 64 * 1024;
+/// [`compile_objects`], counting the functions done in `progress` (the CLI's progress bar).
+pub fn compile_objects_with(
+    module: &Module,
+    settings: &CodegenSettings,
+    progress: &Progress,
+) -> Result<Vec<Vec<u8>>, CompileError> {
+    init_llvm();
+    let chunks = chunks(module);
+    progress.begin(module.code.len());
+    let threads = compile_threads().min(chunks.len());
+    if threads <= 1 {
+        let mut objects = Vec::with_capacity(chunks.len());
+        for (n, chunk) in chunks.iter().enumerate() {
+            objects.push(compile_chunk(
+                module,
+                chunk,
+                n + 1 == chunks.len(),
+                settings,
+                progress,
+            )?);
+        }
+        progress.finish();
+        return Ok(objects);
+    }
+    // A work queue rather than one fixed share per thread: the chunks are ordered largest
+    // first, so the long ones start at once and the small ones at the end fill the gaps,
+    // keeping every core busy until the last function (contiguous equal shares left one
+    // thread idle for seconds while the other finished a share that held a giant function).
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let failed = std::sync::atomic::AtomicBool::new(false);
+    type Slot = std::sync::Mutex<Option<Result<Vec<u8>, CompileError>>>;
+    let results: Vec<Slot> = chunks.iter().map(|_| std::sync::Mutex::new(None)).collect();
+    let running = std::sync::atomic::AtomicUsize::new(threads);
+    std::thread::scope(|scope| {
+        if progress.enabled() {
+            // Redraws the bar (elapsed time) while the chunks compile.
+            scope.spawn(|| {
+                while running.load(std::sync::atomic::Ordering::Relaxed) > 0 {
+                    std::thread::sleep(std::time::Duration::from_millis(100));
+                    progress.tick();
+                }
+            });
+        }
+        for _ in 0..threads {
+            scope.spawn(|| {
+                use std::sync::atomic::Ordering::Relaxed;
+                while !failed.load(Relaxed) {
+                    let n = next.fetch_add(1, Relaxed);
+                    let Some(chunk) = chunks.get(n) else { break };
+                    let last = n + 1 == chunks.len();
+                    // A panic (a compiler bug) fails this compile, not the process, as
+                    // the joined threads of the contiguous split did.
+                    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                        compile_chunk(module, chunk, last, settings, progress)
+                    }))
+                    .unwrap_or_else(|_| Err("compiler thread panicked".into()));
+                    failed.fetch_or(result.is_err(), Relaxed);
+                    *results[n].lock().unwrap_or_else(|e| e.into_inner()) = Some(result);
+                }
+                running.fetch_sub(1, Relaxed);
+            });
+        }
+    });
+    progress.finish();
+    let mut objects = Vec::with_capacity(chunks.len());
+    let mut first_error = None;
+    for slot in results {
+        match slot.into_inner().unwrap_or_else(|e| e.into_inner()) {
+            Some(Ok(object)) => objects.push(object),
+            Some(Err(e)) => {
+                first_error.get_or_insert(e);
+            }
+            // Skipped after another chunk failed (whose error comes first unless it was a
+            // later chunk; either way the compile fails with a real error), or a thread died.
+            None => {
+                first_error.get_or_insert_with(|| "compiler thread panicked".into());
+            }
+        }
+    }
+    match first_error {
+        Some(e) => Err(e),
+        None => Ok(objects),
+    }
+}
 
-/// Split the defined functions into contiguous ranges of similar code size, one per core.
-fn partitions(module: &Module) -> Vec<std::ops::Range<u32>> {
-    let first = module.num_imported_funcs;
-    let all = first..module.num_funcs();
-    let sizes: Vec<usize> = module.code.iter().map(|c| c.body.len()).collect();
-    let total: usize = sizes.iter().sum();
-    // RT_COMPILE_THREADS caps the threads (e.g. 1 on a busy machine).
-    let cores = std::env::var("RT_COMPILE_THREADS")
+/// How many threads compile: every core (RT_COMPILE_THREADS caps it, e.g. 1 on a busy
+/// machine), at most 8.
+fn compile_threads() -> usize {
+    std::env::var("RT_COMPILE_THREADS")
         .ok()
         .and_then(|v| v.parse::<usize>().ok())
         .filter(|n| *n > 0)
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-    let n = cores.min(8).min(total / PARALLEL_THRESHOLD + 1).max(1);
-    if n == 1 {
-        return vec![all];
-    }
-    let mut parts = Vec::new();
-    let (mut start, mut acc) = (0usize, 0usize);
-    for (i, size) in sizes.iter().enumerate() {
-        acc += size;
-        if acc * n >= total * (parts.len() + 1) && parts.len() + 1 < n {
-            parts.push(first + start as u32..first + i as u32 + 1);
-            start = i + 1;
-        }
-    }
-    parts.push(first + start as u32..all.end);
-    parts.retain(|r| !r.is_empty());
-    parts
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+        .min(8)
 }
 
-/// Compile the functions in `range` (every function is declared, so calls to other
-/// partitions become symbol references); the first partition also holds the bridges.
-fn compile_partition(
+/// Below this much code (wasm bytes) a chunk is not split further: each chunk is an LLVM
+/// module of its own that declares every function and pays LLVM's fixed costs.
+const CHUNK_MIN: usize = 32 * 1024;
+/// At most this many chunks, whatever the module's size (enough for 8 threads to balance).
+const CHUNKS_MAX: usize = 32;
+
+/// A function body this large (wasm bytes) is compiled at level 0 whatever the level asked
+/// for (see `compile_chunk`). The largest in SQLite is 49 KB, in MicroPython 20 KB.
+const GIANT: usize = 64 * 1024;
+
+fn is_giant(module: &Module, func: u32) -> bool {
+    func.checked_sub(module.num_imported_funcs)
+        .and_then(|i| module.code.get(i as usize))
+        .is_some_and(|c| c.body.len() > GIANT)
+}
+
+/// Split the defined functions into chunks, largest functions first. The split depends on
+/// the module alone, not on the number of cores, so an artifact is the same on every host.
+fn chunks(module: &Module) -> Vec<Vec<u32>> {
+    let first = module.num_imported_funcs;
+    let sizes: Vec<usize> = module.code.iter().map(|c| c.body.len()).collect();
+    let total: usize = sizes.iter().sum();
+    let count = (total / CHUNK_MIN).clamp(1, CHUNKS_MAX);
+    let target = total.div_ceil(count).max(1);
+    let mut order: Vec<usize> = (0..sizes.len()).collect();
+    // Largest first; ties in index order, so the split is deterministic.
+    order.sort_by_key(|&i| (std::cmp::Reverse(sizes[i]), i));
+    let mut chunks: Vec<Vec<u32>> = Vec::new();
+    let mut current = Vec::new();
+    let mut acc = 0;
+    for i in order {
+        if sizes[i] > GIANT {
+            chunks.push(vec![first + i as u32]);
+            continue;
+        }
+        current.push(first + i as u32);
+        acc += sizes[i];
+        if acc >= target {
+            current.sort_unstable();
+            chunks.push(std::mem::take(&mut current));
+            acc = 0;
+        }
+    }
+    if !current.is_empty() || chunks.is_empty() {
+        current.sort_unstable();
+        chunks.push(current);
+    }
+    chunks
+}
+
+/// Compile the functions in `chunk` (every function is declared, so calls to other chunks
+/// become symbol references); the last chunk also holds the bridges.
+fn compile_chunk(
     module: &Module,
-    range: std::ops::Range<u32>,
+    chunk: &[u32],
     with_bridges: bool,
     settings: &CodegenSettings,
+    progress: &Progress,
 ) -> Result<Vec<u8>, CompileError> {
+    let t0 = std::time::Instant::now();
+    let first = chunk.first().copied().unwrap_or(0);
+    // A giant function is a chunk of its own (`chunks`) and compiled at level 0: LLVM's
+    // optimising passes and code generator go superlinear in a function's size (4,000
+    // if/else blocks, 110 KB: 7 s at level 2; four times as many: over 300 s; level 0 is
+    // linear, 1.4 s and 2.9 s for four and eight times as many).
+    let giant_settings;
+    let settings = if chunk.len() == 1 && is_giant(module, first) && settings.opt_level > 0 {
+        giant_settings = CodegenSettings {
+            opt_level: 0,
+            ..*settings
+        };
+        &giant_settings
+    } else {
+        settings
+    };
     let ctx = Context::create();
     let mut env = Env::new(&ctx, module, *settings);
     declare_functions(&mut env)?;
-    for i in range {
+    for &i in chunk {
         func::translate_function(&env, i).map_err(|e| {
             let name = module
                 .func_name(i)
@@ -214,20 +337,38 @@ fn compile_partition(
             e.to_string()
         )));
     }
-    let tm = target_machine()?;
+    let tm = target_machine(settings.codegen_level())?;
     env.llmod.set_triple(&tm.get_triple());
     env.llmod
         .set_data_layout(&tm.get_target_data().get_data_layout());
+    let t1 = std::time::Instant::now();
+    // Diagnostics for finding where compile time goes (docs/architecture.md): the IR of
+    // each chunk before the passes, for opt-19/llc-19 -time-passes, and each chunk's phases.
+    if let Ok(dir) = std::env::var("RT_DUMP_IR") {
+        let _ = env.llmod.print_to_file(format!("{dir}/chunk-{first}.ll"));
+    }
     env.llmod
         .run_passes(settings.pipeline(), &tm, PassBuilderOptions::create())
         .map_err(|e| format!("LLVM optimisation failed: {e}"))?;
+    let t2 = std::time::Instant::now();
     let buf = tm
         .write_to_memory_buffer(&env.llmod, FileType::Object)
         .map_err(|e| format!("LLVM code generation failed: {e}"))?;
+    let t3 = std::time::Instant::now();
+    progress.add(chunk.len());
+    if std::env::var("RT_COMPILE_TIMES").is_ok() {
+        eprintln!(
+            "chunk of {} functions from {first}: translate {:?} optimise {:?} codegen {:?}",
+            chunk.len(),
+            t1 - t0,
+            t2 - t1,
+            t3 - t2
+        );
+    }
     Ok(buf.as_slice().to_vec())
 }
 
-fn target_machine() -> Res<TargetMachine> {
+fn target_machine(level: OptimizationLevel) -> Res<TargetMachine> {
     let triple = TargetMachine::get_default_triple();
     let target = Target::from_triple(&triple).map_err(|e| e.to_string())?;
     let (cpu, features) = host_cpu();
@@ -236,7 +377,7 @@ fn target_machine() -> Res<TargetMachine> {
             &triple,
             &cpu,
             &features,
-            OptimizationLevel::Default,
+            level,
             RelocMode::PIC,
             CodeModel::Small,
         )

@@ -4,7 +4,8 @@
 /// What changes the machine code generated for a module.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct CodegenSettings {
-    /// LLVM's pipeline: 0 (none), 2 (`default<O2>`) or 3 (`default<O3>`).
+    /// 0 (no IR passes, LLVM's fast instruction selector and register allocator), 1 and 2
+    /// (lean function pipelines, see [`LEAN_O1`] and [`LEAN_O2`]) or 3 (`default<O3>`).
     pub opt_level: u8,
     /// An explicit bounds check on every linear-memory access (guard pages stay either way).
     pub bounds_checks: bool,
@@ -71,11 +72,42 @@ impl CodegenSettings {
     pub(crate) fn pipeline(&self) -> &'static str {
         match self.opt_level {
             0 => "default<O0>",
+            1 => LEAN_O1,
             3 => "default<O3>",
-            _ => "default<O2>",
+            _ => LEAN_O2,
+        }
+    }
+
+    /// LLVM's code generator level for this level.
+    pub(crate) fn codegen_level(&self) -> inkwell::OptimizationLevel {
+        use inkwell::OptimizationLevel as L;
+        match self.opt_level {
+            // With debug info, level 0 keeps the default code generator: FastISel's line
+            // table makes gdb's `next` stop twice on a loop header (tests/cli/debugging.rs),
+            // and a debugging session compiles once.
+            0 if self.debug_info => L::Default,
+            0 => L::None,
+            1 => L::Less,
+            3 => L::Aggressive,
+            _ => L::Default,
         }
     }
 }
+
+/// Level 1's pipeline: promote the translator's local slots to SSA values, fold the
+/// translation's redundancy (repeated vmctx and memory-base loads, zext/trunc pairs), tidy
+/// the control flow. Function passes only: the module's producer already inlined, unrolled
+/// and vectorised what it wanted, so the interprocedural half of `default<O2>` (inliner,
+/// IPSCCP, function attributes, globalopt) spends most of its time rediscovering that.
+const LEAN_O1: &str =
+    "function(sroa<modify-cfg>,early-cse,simplifycfg,instcombine<no-verify-fixpoint>)";
+
+/// Level 2's (the default's): level 1 plus hoisting loop-invariant loads (memory base,
+/// globals, table bases) out of loops, global value numbering and dead-store elimination,
+/// then a second clean-up round for what they expose.
+const LEAN_O2: &str = "function(sroa<modify-cfg>,early-cse<memssa>,simplifycfg,\
+     instcombine<no-verify-fixpoint>,loop-mssa(licm),gvn,instcombine<no-verify-fixpoint>,\
+     simplifycfg,dse)";
 
 /// How the address map shows in a settings key. It adds debug sections but does not change
 /// what the code does, so an artifact's key is compared without it (`artifact::read`).

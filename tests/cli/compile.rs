@@ -127,3 +127,61 @@ fn run_reuses_the_cache_and_survives_a_corrupt_entry() {
     let out = run();
     assert_eq!(stdout(&out), "55\n", "{}", stderr(&out));
 }
+
+/// `-O0` .. `-O3` (and `-O opt-level=N`) each compile a working artifact, and the level is
+/// part of the artifact's key: an artifact of one level is refused by a run at another.
+#[test]
+fn every_optimisation_level_compiles_and_is_in_the_key() {
+    let d = tempdir();
+    let src = write(d.path(), "sum.wat", MODULE);
+    for level in ["-O0", "-O1", "-O2", "-O3", "-Oopt-level=1"] {
+        let art = d.path().join("sum.rtaot");
+        let out = rt()
+            .args(["compile", level])
+            .arg(&src)
+            .arg("-o")
+            .arg(&art)
+            .output()
+            .expect("spawn rt");
+        assert!(out.status.success(), "{level}: {}", stderr(&out));
+        let out = rt()
+            .env("RT_CACHE", "off")
+            .args(["run", level, "--invoke", "sum"])
+            .arg(&art)
+            .arg("100")
+            .output()
+            .expect("spawn rt");
+        assert!(out.status.success(), "{level}: {}", stderr(&out));
+        assert_eq!(stdout(&out), "5050\n", "{level}");
+    }
+    let art = d.path().join("sum0.rtaot");
+    assert!(rt()
+        .args(["compile", "-O0"])
+        .arg(&src)
+        .arg("-o")
+        .arg(&art)
+        .status()
+        .unwrap()
+        .success());
+    let out = run_sum(&art);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(stderr(&out).contains("opt-level=0"), "{}", stderr(&out));
+}
+
+/// The progress bar is for terminals only: compiling a real program with stderr going to a
+/// pipe (as here) prints nothing at all.
+#[test]
+fn no_progress_bar_when_stderr_is_not_a_terminal() {
+    let d = tempdir();
+    let out = rt()
+        .env("RT_CACHE", "off")
+        .arg("compile")
+        .arg(fixture("wasi_posix"))
+        .arg("-o")
+        .arg(d.path().join("posix.rtaot"))
+        .output()
+        .expect("spawn rt");
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stderr(&out), "");
+    assert_eq!(stdout(&out), "");
+}
