@@ -87,7 +87,7 @@ impl CallRecord {
         let thread_limit = *(*store).stack_limit;
         let outermost = (*store).wasm_entries == 0;
         if let (true, Some(allowance)) = (outermost, (*store).resource_limits.wasm_stack) {
-            let here = addr_of_mut!(call) as usize;
+            let here = stack_pointer();
             *(*store).stack_limit = here.saturating_sub(allowance).max(thread_limit);
         }
         (*store).wasm_entries += 1;
@@ -185,6 +185,19 @@ impl CallRecord {
             }
         }
     }
+}
+
+/// This thread's native stack pointer. Not the address of a local: AddressSanitizer
+/// (`make asan`) moves address-taken locals to a heap "fake stack" to catch uses after
+/// return, so only the register says where the stack really is.
+#[inline(always)]
+pub(crate) fn stack_pointer() -> usize {
+    let sp: usize;
+    // SAFETY: reads a register; touches no memory.
+    unsafe {
+        std::arch::asm!("mov {}, rsp", out(reg) sp, options(nomem, nostack, preserves_flags));
+    }
+    sp
 }
 
 /// The innermost call's `frame_top` on this thread (the frame of its `rt_enter`, above every

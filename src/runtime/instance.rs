@@ -196,17 +196,20 @@ pub(crate) fn instantiate(
                     }));
                     let ctx: *mut HostCtx = &mut **data.host_ctxs.last_mut().unwrap();
                     let adapter = m.code.symbol(&adapter_symbol(t)).unwrap_or(0) as *const u8;
-                    let entry = &mut store.funcs[f.0 as usize].anyfunc;
-                    if entry.code.is_null() {
+                    if store.funcs[f.0 as usize].anyfunc.code.is_null() {
                         // The store-level reference (used when the host puts it in a table)
-                        // borrows this module's adapter and has no caller memory.
-                        let shared = Box::new(HostCtx {
+                        // borrows this module's adapter and has no caller memory. The store
+                        // owns its context, which lives as long as the function.
+                        let mut shared = Box::new(HostCtx {
                             func: f,
                             memory: std::ptr::null_mut(),
                             caller: None,
                         });
+                        let shared_ptr: *mut HostCtx = &mut *shared;
+                        store.shared_host_ctxs.push(shared);
+                        let entry = &mut store.funcs[f.0 as usize].anyfunc;
                         entry.code = adapter;
-                        entry.vmctx = Box::leak(shared) as *mut HostCtx as *mut u8;
+                        entry.vmctx = shared_ptr as *mut u8;
                     }
                     let af = Box::new(AnyFunc {
                         code: adapter,

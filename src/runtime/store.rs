@@ -134,6 +134,9 @@ pub struct Store {
     pub(crate) stack_limit: Box<usize>,
     /// anyfunc address -> function, to turn funcref bits back into handles.
     pub(crate) anyfunc_owner: HashMap<usize, Func>,
+    /// The contexts of host functions' store-level references (`FuncEntry::anyfunc` of a
+    /// host function once a module imports it), owned here so they live as long as the store.
+    pub(crate) shared_host_ctxs: Vec<Box<HostCtx>>,
     codes: Vec<CompiledModule>,
     /// What this store may create (wasmtime's `-W max-memories`, `max-tables`, ...).
     pub(crate) resource_limits: ResourceLimits,
@@ -242,6 +245,7 @@ impl Store {
             helpers,
             stack_limit: Box::new(super::call::thread_stack_limit()),
             anyfunc_owner: HashMap::new(),
+            shared_host_ctxs: Vec::new(),
             codes: Vec::new(),
             resource_limits: ResourceLimits::default(),
             wasm_entries: 0,
