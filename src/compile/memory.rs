@@ -12,6 +12,7 @@
 //! [`FuncTx::trap_point`]), which pins it in place; docs/architecture.md gives the argument.
 use super::env::{llvm_err, Heap, Res};
 use super::func::FuncTx;
+use crate::runtime::memory::{GUARD_64, MAX_RESERVATION_64};
 use crate::runtime::vm::{helper, offset};
 use inkwell::attributes::{Attribute, AttributeLoc};
 use inkwell::types::{BasicMetadataTypeEnum, BasicTypeEnum};
@@ -64,8 +65,13 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
     /// fault. A 32-bit memory's guard region catches every access past its end, so the
     /// address needs no check, but the access can fault unless its address is constant and
     /// inside the memory's declared minimum (which an imported memory's size is never below,
-    /// and memory never shrinks). A 64-bit index can reach anywhere: it is checked against
-    /// the current size first, and the access then cannot fault.
+    /// and memory never shrinks). A 64-bit index can reach anywhere: below 64 GiB (the most a
+    /// 64-bit memory holds, `runtime::memory::MAX_RESERVATION_64`) with an offset below
+    /// 4 GiB it lands in the memory's reservation, whose guard catches what is past the size,
+    /// so one compare with a constant suffices, in a register, with no load of the size that a
+    /// store in the loop could force LLVM to repeat; other 64-bit accesses (and every access
+    /// with explicit bounds checks) are checked against the current size first, and then
+    /// cannot fault.
     fn address(&mut self, memarg: &MemArg, bytes: u32) -> Res<(PointerValue<'ctx>, bool)> {
         let env = self.env;
         let wasmparser::MemArgTarget::Memory(mem) = memarg.target else {
@@ -89,8 +95,18 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
         let wide = b
             .build_int_z_extend_or_bit_cast(index, env.i64(), "idx")
             .map_err(llvm_err)?;
-        let checked = self.is_memory64(mem) || env.settings.bounds_checks;
-        if checked && !in_minimum {
+        let guarded64 = self.is_memory64(mem)
+            && !env.settings.bounds_checks
+            && memarg.offset.saturating_add(u64::from(bytes)) <= GUARD_64;
+        let checked = (self.is_memory64(mem) && !guarded64) || env.settings.bounds_checks;
+        if guarded64 && !in_minimum {
+            let limit = env.i64().const_int(MAX_RESERVATION_64, false);
+            let past = env
+                .b
+                .build_int_compare(inkwell::IntPredicate::UGE, wide, limit, "past")
+                .map_err(llvm_err)?;
+            self.trap_if(past, crate::runtime::vm::trap_code::OOB_MEMORY)?;
+        } else if checked && !in_minimum {
             self.check_bounds(mem, wide, memarg.offset, bytes)?;
         }
         let b = &env.b;

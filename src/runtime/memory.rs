@@ -4,18 +4,27 @@
 //! access past the size faults in the guard and becomes an "out of bounds memory access" trap:
 //! the reservation is registered with the fault handler, which claims faults there only.
 //!
-//! A 64-bit memory's accesses are bounds-checked by compiled code, so it needs no guard: it
-//! reserves its maximum size, capped at [`MAX_RESERVATION_64`] (wasmtime caps such memories
-//! by its own limits too). A grow past the reservation fails as a grow past the maximum does:
-//! `memory.grow` returns -1.
+//! A 64-bit memory can hold at most [`MAX_RESERVATION_64`] (64 GiB; wasmtime caps such memories
+//! by its own limits too) and reserves that much plus a 4 GiB + 64 KiB guard, whatever its
+//! maximum. Compiled code then needs one compare of the index with a
+//! constant (below 64 GiB, see `compile::memory`) for an access whose offset is under 4 GiB,
+//! and the guard catches the rest as it does for 32-bit memories. A grow past 64 GiB fails as a
+//! grow past the maximum does: `memory.grow` returns -1.
 use super::faults::Region;
 use super::vm::MemoryData;
 
 pub const PAGE: u64 = 65536;
 const RESERVATION: usize = (8usize << 30) + 65536;
-/// The most address space a 64-bit memory reserves: 64 GiB, so even a few such memories
-/// leave most of the 128 TiB user address space free.
+/// The most a 64-bit memory can hold: 64 GiB, so even a few such memories leave most of the
+/// 128 TiB user address space free. Compiled code checks a 64-bit index against this constant
+/// (`compile::memory`), so it is part of the code's contract with the runtime.
 pub const MAX_RESERVATION_64: u64 = 64 << 30;
+/// The offsets (plus access width) of 64-bit accesses that compiled code leaves to the guard.
+pub const GUARD_64: u64 = 4 << 30;
+/// What a 64-bit memory reserves: its largest size plus a guard, so an index below
+/// [`MAX_RESERVATION_64`] plus an offset and width up to [`GUARD_64`] stays inside it (the
+/// extra 64 KiB as for 32-bit memories).
+const RESERVATION_64: usize = (MAX_RESERVATION_64 + GUARD_64) as usize + 65536;
 /// The largest page count a 64-bit memory type may declare (2^64 bytes).
 const MAX_PAGES_64: u64 = 1 << 48;
 
@@ -34,12 +43,11 @@ impl LinearMemory {
     ) -> Result<LinearMemory, String> {
         let (max, reservation) = if memory64 {
             let max = max_pages.unwrap_or(MAX_PAGES_64).min(MAX_PAGES_64);
-            let bytes = max.saturating_mul(PAGE).clamp(PAGE, MAX_RESERVATION_64);
-            (max, bytes as usize)
+            (max, RESERVATION_64)
         } else {
             (max_pages.unwrap_or(65536).min(65536), RESERVATION)
         };
-        if min_pages.saturating_mul(PAGE) > reservation as u64 {
+        if min_pages.saturating_mul(PAGE) > MAX_RESERVATION_64.min(reservation as u64) {
             return Err(if memory64 {
                 format!("a 64-bit memory's initial size is limited to {MAX_RESERVATION_64} bytes")
             } else {
@@ -91,7 +99,10 @@ impl LinearMemory {
 pub fn grow_memory(data: &mut MemoryData, delta: u64) -> Option<u64> {
     let old = data.size_bytes / PAGE;
     let new = old.checked_add(delta)?;
-    if new > data.max_pages || new.checked_mul(PAGE)? > data.reserved as u64 {
+    // Neither memory kind may grow into its guard: 32-bit memories stop at 4 GiB by their
+    // page limit, 64-bit ones at `MAX_RESERVATION_64`.
+    if new > data.max_pages || new.checked_mul(PAGE)? > MAX_RESERVATION_64.min(data.reserved as u64)
+    {
         return None;
     }
     if delta > 0 {

@@ -14,7 +14,7 @@ mod instance;
 pub mod jitdump;
 mod linker;
 pub mod loader;
-mod memory;
+pub(crate) mod memory;
 pub mod perfmap;
 mod store;
 mod trap;
