@@ -65,6 +65,8 @@ impl Profile {
             // Nothing to import: the module stands alone in both engines.
             max_imports: 0,
             max_tags: 0,
+            // A function needs a type to have one: at least one of each.
+            min_types: 1,
             min_funcs: 1,
             max_funcs: 10,
             max_types: 20,
