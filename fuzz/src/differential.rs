@@ -179,7 +179,7 @@ pub fn check(data: &[u8]) -> Verdict {
         Verdict::StackOverflow => &c.stack,
         Verdict::Refused => &c.refused,
     });
-    if n % REPORT_EVERY == 0 {
+    if n.is_multiple_of(REPORT_EVERY) {
         report_totals();
     }
     verdict
