@@ -166,6 +166,47 @@ asan: wasmtime $(MICROPYTHON) fixtures
 	$(ASAN_ENV) $(CARGO) +nightly test --release --target $(ASAN_TARGET) --test cli spec::spec_suite_ \
 	  -- --test-threads=2
 
+# Fuzzing (docs/fuzzing.md): every cargo-fuzz target under fuzz/ for FUZZ_SECONDS each.
+# cargo-fuzz needs nightly; where rustup has no nightly toolchain, stable is told to accept
+# nightly flags (RUSTC_BOOTSTRAP=1). Each target works in build/fuzz-corpus/TARGET, seeded
+# from the committed fuzz/corpus/TARGET (which libFuzzer then only reads); crashes land in
+# fuzz/artifacts/TARGET. `make test` never runs the fuzzers; `make fuzz-check` replays the
+# seeds through every harness on stable, as a plain test.
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?= parse objdump explain wast wat2wasm differential
+FUZZ_FLAGS ?=
+# Text targets read small inputs; the rt-compiling ones leave LLVM's process-lifetime
+# allocations out of leak checks.
+FUZZ_OPTS_parse := -max_len=65536
+FUZZ_OPTS_objdump := -max_len=65536
+FUZZ_OPTS_explain := -max_len=65536
+FUZZ_OPTS_wat2wasm := -max_len=8192
+FUZZ_OPTS_wast := -max_len=8192 -detect_leaks=0
+FUZZ_OPTS_differential := -max_len=8192 -detect_leaks=0
+.PHONY: fuzz fuzz-build fuzz-check
+fuzz-build: setup
+	@command -v cargo-fuzz >/dev/null || $(CARGO) install cargo-fuzz --locked
+	@if rustup run nightly rustc --version >/dev/null 2>&1; then tc=+nightly; boot=; \
+	  else tc=; boot=RUSTC_BOOTSTRAP=1; echo "rt fuzz: no nightly toolchain, using stable with RUSTC_BOOTSTRAP=1"; fi; \
+	  cd fuzz && env $$boot $(CARGO) $$tc fuzz build
+
+fuzz: fuzz-build
+	@if rustup run nightly rustc --version >/dev/null 2>&1; then tc=+nightly; boot=; \
+	  else tc=; boot=RUSTC_BOOTSTRAP=1; fi; \
+	  for t in $(FUZZ_TARGETS); do \
+	    mkdir -p build/fuzz-corpus/$$t; \
+	    echo "== fuzz $$t for $(FUZZ_SECONDS) s"; \
+	    opts="$(FUZZ_OPTS_parse)"; case $$t in \
+	      objdump) opts="$(FUZZ_OPTS_objdump)";; explain) opts="$(FUZZ_OPTS_explain)";; \
+	      wat2wasm) opts="$(FUZZ_OPTS_wat2wasm)";; wast) opts="$(FUZZ_OPTS_wast)";; \
+	      differential) opts="$(FUZZ_OPTS_differential)";; esac; \
+	    (cd fuzz && env $$boot $(CARGO) $$tc fuzz run $$t ../build/fuzz-corpus/$$t corpus/$$t -- \
+	      -max_total_time=$(FUZZ_SECONDS) -timeout=60 $$opts $(FUZZ_FLAGS)) || exit 1; \
+	  done
+
+fuzz-check:
+	cd fuzz && $(CARGO) test --lib
+
 fmt:
 	$(CARGO) fmt
 

@@ -89,6 +89,20 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
     /// only a constant already known not to be an identity (finite or infinite, not a NaN,
     /// not 0 or ±1) stays visible, so that `x / 4 -> x * 0.25` and the like still happen.
     fn fold_prone(&self, v: FloatValue<'ctx>) -> Res<FloatValue<'ctx>> {
+        // `get_constant` reads any constant as an LLVM ConstantFP; a poison, undef or
+        // constant expression is constant too but is not one, and reading it so is undefined
+        // (found by the differential fuzzer: a SIGSEGV in APFloat under AddressSanitizer).
+        // SAFETY: LLVMIsAConstantFP is a checked cast of a live value; it returns null when
+        // the value is not a ConstantFP.
+        let is_fp_constant = !unsafe {
+            inkwell::llvm_sys::core::LLVMIsAConstantFP(inkwell::values::AsValueRef::as_value_ref(
+                &v,
+            ))
+        }
+        .is_null();
+        if !is_fp_constant {
+            return self.opaque(v);
+        }
         match v.get_constant() {
             Some((c, _)) if !c.is_nan() && c != 0.0 && c.abs() != 1.0 => Ok(v),
             _ => self.opaque(v),

@@ -9,6 +9,7 @@ mod expected;
 mod explain;
 mod float_nans;
 mod funcref;
+mod fuzz_regressions;
 mod gc;
 mod hostile;
 mod limits;

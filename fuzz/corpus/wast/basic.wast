@@ -1,0 +1,16 @@
+(module $m
+  (memory (export "mem") 1)
+  (global (export "g") (mut i32) (i32.const 3))
+  (func (export "add") (param i32 i32) (result i32) (i32.add (local.get 0) (local.get 1)))
+  (func (export "div") (param i32 i32) (result i32) (i32.div_s (local.get 0) (local.get 1)))
+  (func (export "spin") (loop (br 0))))
+(assert_return (invoke "add" (i32.const 1) (i32.const 2)) (i32.const 3))
+(assert_trap (invoke "div" (i32.const 1) (i32.const 0)) "integer divide by zero")
+(assert_exhaustion (invoke "spin") "out of fuel")
+(register "m" $m)
+(module
+  (import "m" "g" (global (mut i32)))
+  (func (export "get") (result i32) (global.get 0)))
+(assert_return (invoke "get") (i32.const 3))
+(assert_invalid (module (func (result i32) (i64.const 0))) "type mismatch")
+(assert_malformed (module quote "(func (i32.const))") "unexpected token")
