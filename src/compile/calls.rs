@@ -309,11 +309,7 @@ pub(crate) fn build_trampoline(env: &Env, name: &str, ty: &FuncType) -> Res<()> 
             .load_field(caller, offset::LIMITS, env.ptr().into())?
             .into_pointer_value();
         let cell = env.field_ptr(limits, offset::LIMIT_FUEL)?;
-        call_args.push(
-            b.build_load(env.i64(), cell, "fuel")
-                .map_err(llvm_err)?
-                .into(),
-        );
+        call_args.push(b.build_load(env.i64(), cell, "fuel").map_err(llvm_err)?);
     }
     // The trampoline itself is called from C (the shim), so it keeps the C convention; the
     // call into wasm uses wasm's. It is an invoke: an exception no wasm handler catches
