@@ -257,7 +257,11 @@ fn guest_profile_names_the_hottest_function() {
         let (stack, count) = line.rsplit_once(' ').expect("STACK COUNT");
         let count: u64 = count.parse().expect("a count");
         let frames: Vec<&str> = stack.split(';').collect();
-        assert_eq!(frames[0], "_start.command_export", "{line}");
+        // A sample taken in a host function (the program's WASI calls) is `<host>` by
+        // design; every other stack starts at the program's entry.
+        if stack != "<host>" {
+            assert_eq!(frames[0], "_start.command_export", "{line}");
+        }
         *leaves
             .entry(frames.last().unwrap().to_string())
             .or_default() += count;
