@@ -13,21 +13,14 @@
 //!
 //! `make bench` builds the fixture and installs the CLI. `RT_BENCH_RUNS` sets the number of
 //! runs (default 7).
+mod common;
+use common::{bench_runs, median, ms};
 use rt::{Caller, Engine, Linker, Module, Store};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
 const CALLS: &str = "2000000";
-
-fn median(mut v: Vec<Duration>) -> Duration {
-    v.sort();
-    v[v.len() / 2]
-}
-
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1000.0
-}
 
 /// Median wall time of a command over `runs` runs; it must succeed and print `expect`.
 fn time_command(cmd: &[&Path], args: &[&str], runs: usize, expect: &str) -> Duration {
@@ -169,10 +162,7 @@ fn callbacks(runs: usize) {
 
 fn main() {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let runs: usize = std::env::var("RT_BENCH_RUNS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(7);
+    let runs = bench_runs(1);
     wasi_calls(&root, runs);
     callbacks(runs);
 }

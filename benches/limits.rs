@@ -21,6 +21,8 @@
 //! the median for an empty one (process start-up), as the runtime bench does with wall time.
 //!
 //! `RT_BENCH_RUNS` sets the number of rounds (default 7, at least 5).
+mod common;
+use common::{bench_runs, median, ms};
 use rt::{Config, Engine, Linker, Module, Store, TypedFunc};
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -66,15 +68,6 @@ fn thread_cpu_time() -> Duration {
     let rc = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut t) };
     assert_eq!(rc, 0, "clock_gettime(CLOCK_THREAD_CPUTIME_ID)");
     Duration::new(t.tv_sec as u64, t.tv_nsec as u32)
-}
-
-fn median(mut v: Vec<Duration>) -> Duration {
-    v.sort();
-    v[v.len() / 2]
-}
-
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1000.0
 }
 
 /// The kernel compiled and instantiated under `limits`, ready to call.
@@ -166,11 +159,7 @@ fn wasmtime_fuel(
 
 fn main() {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let runs: usize = std::env::var("RT_BENCH_RUNS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(7)
-        .max(5);
+    let runs = bench_runs(5);
     let cli = root.join("build/venv/bin/wasmtime");
     let cli = cli.is_file().then_some(cli);
     let tmp = tempfile::tempdir().expect("tempdir");

@@ -27,6 +27,8 @@
 //! and against wasmtime on the same wasm64 build.
 //!
 //! `make bench` builds the fixtures first. `RT_BENCH_RUNS` sets the number of runs (default 7).
+mod common;
+use common::{bench_runs, median, ms};
 use rt::{Engine, Linker, Module, Store};
 use std::ffi::{CString, OsStr};
 use std::path::{Path, PathBuf};
@@ -44,15 +46,6 @@ const KERNELS: &[&str] = &[
 
 /// The scalar kernels also built for a 64-bit memory (the Makefile's `bench64_*`).
 const MEMORY64_KERNELS: [&str; 3] = ["matmul", "sieve", "crc32"];
-
-fn median(mut v: Vec<Duration>) -> Duration {
-    v.sort();
-    v[v.len() / 2]
-}
-
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1000.0
-}
 
 /// Build the kernel as a native shared library and return its `run`.
 fn native_kernel(
@@ -235,11 +228,7 @@ fn rt_kernel(wasm: &Path, runs: usize, want: Option<u32>) -> (Duration, Duration
 
 fn main() {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let runs: usize = std::env::var("RT_BENCH_RUNS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(7)
-        .max(1);
+    let runs = bench_runs(1);
     let tmp = tempfile::tempdir().expect("tempdir");
     let wasmtime = wasmtime_cli(&root);
     let start_up = wasmtime

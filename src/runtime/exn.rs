@@ -184,14 +184,20 @@ mod tests {
             .call(store, x)
     }
 
-    #[test]
-    fn tail_calls_and_deep_stacks_unwind_to_the_right_handler() {
+    /// A fresh store with the `UNWIND` module instantiated in it.
+    fn instantiate_unwind() -> (Store<()>, crate::Instance) {
         let engine = Engine::default();
         let module = Module::new(&engine, UNWIND).unwrap();
         let mut store = Store::new(&engine, ());
         let inst = Linker::new(&engine)
             .instantiate(&mut store, &module)
             .unwrap();
+        (store, inst)
+    }
+
+    #[test]
+    fn tail_calls_and_deep_stacks_unwind_to_the_right_handler() {
+        let (mut store, inst) = instantiate_unwind();
         // Not -1: the try_table the tail call left does not catch.
         assert_eq!(call(&mut store, &inst, "tail", 5).unwrap(), 5);
         assert_eq!(call(&mut store, &inst, "spin", 100_000).unwrap(), 77);
@@ -202,12 +208,7 @@ mod tests {
 
     #[test]
     fn an_uncaught_exception_has_the_backtrace_at_the_throw() {
-        let engine = Engine::default();
-        let module = Module::new(&engine, UNWIND).unwrap();
-        let mut store = Store::new(&engine, ());
-        let inst = Linker::new(&engine)
-            .instantiate(&mut store, &module)
-            .unwrap();
+        let (mut store, inst) = instantiate_unwind();
         let escape = inst.get_typed_func::<i32, ()>(&store, "escape").unwrap();
         let trap = escape
             .call(&mut store, 3)
