@@ -163,10 +163,12 @@ impl Config {
         self
     }
 
-    /// Make compiled code check the store's interrupt flag at every function entry and loop
-    /// header, so that `Store::interrupt_handle` can stop a running guest from another thread
-    /// with an "interrupt" trap (what `-W timeout=...` uses; wasmtime does this with epochs).
-    /// Part of the code key: off, the code carries no checks.
+    /// Make compiled code stop at its next function entry or loop header once the store is
+    /// interrupted, so that `Store::interrupt_handle` can stop a running guest from another
+    /// thread with an "interrupt" trap (what `-W timeout=...` uses; wasmtime does this with
+    /// epochs). Loop headers check the store's interrupt flag; function entries need no check
+    /// of their own, as an interrupt also fails the stack check every prologue makes. Part of
+    /// the code key: off, the code carries no checks.
     pub fn interruptible(&mut self, on: bool) -> &mut Config {
         self.interruptible = on;
         self

@@ -82,6 +82,7 @@ impl<T> Store<T> {
     pub fn interrupt_handle(&self) -> InterruptHandle {
         InterruptHandle {
             cells: self.parts.opaque.limits.clone(),
+            checked: self.parts.engine.config().interruptible,
         }
     }
 }
@@ -90,16 +91,27 @@ impl<T> Store<T> {
 #[derive(Clone)]
 pub struct InterruptHandle {
     cells: std::sync::Arc<crate::runtime::vm::LimitCells>,
+    /// Whether the store's code is compiled interruptible: only then does the stack limit
+    /// carry the interrupt too (every prologue checks the limit, interruptible or not).
+    checked: bool,
 }
 
 impl InterruptHandle {
     pub fn interrupt(&self) {
-        self.cells.interrupt.store(1, Ordering::Relaxed);
+        use crate::runtime::vm::{INTERRUPTED, STACK_STOP};
+        self.cells.interrupt.store(INTERRUPTED, Ordering::SeqCst);
+        if self.checked {
+            self.cells.stack_limit.fetch_or(STACK_STOP, Ordering::SeqCst);
+        }
     }
 
     /// Let the store's guests run again.
     pub fn reset(&self) {
-        self.cells.interrupt.store(0, Ordering::Relaxed);
+        use crate::runtime::vm::STACK_STOP;
+        self.cells.interrupt.store(0, Ordering::SeqCst);
+        self.cells
+            .stack_limit
+            .fetch_and(!STACK_STOP, Ordering::SeqCst);
     }
 }
 

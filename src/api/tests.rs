@@ -521,6 +521,168 @@ fn fuel_is_exact_after_returns_traps_and_throws() {
     assert_eq!(store.get_fuel().unwrap(), 0);
 }
 
+/// Fuel crosses host calls both ways: what wasm a host function calls back into uses is
+/// charged, and its caller, whether it called or tail-called the host, carries on from the
+/// count the host call leaves. `three` returns three integers, which with fuel's returned
+/// count no longer fit in registers: they come back through a buffer, the count in one.
+#[test]
+fn fuel_is_charged_through_host_calls_and_callbacks() {
+    let wat = r#"(module
+      (import "host" "back" (func $host (param i32) (result i32)))
+      (func (export "work") (param i32) (result i32) (i32.add (local.get 0) (i32.const 1)))
+      (func $three (result i32 i64 i64) (i32.const 1) (i64.const 2) (i64.const 3))
+      (func (export "outer") (result i32)
+        call $three drop drop drop
+        (call $host (i32.const 5)))
+      (func (export "tail") (result i32) (return_call $host (i32.const 5))))"#;
+    let mut config = Config::new();
+    config.consume_fuel(true);
+    let engine = Engine::new(&config);
+    let module = Module::new(&engine, wat).unwrap();
+    let mut linker = Linker::new(&engine);
+    linker
+        .func_wrap(
+            "host",
+            "back",
+            |mut caller: Caller<'_, ()>, x: i32| -> anyhow::Result<i32> {
+                let work = caller
+                    .get_export("work")
+                    .and_then(Extern::into_func)
+                    .expect("work export")
+                    .typed::<i32, i32>(&caller)?;
+                work.call(&mut caller, x)
+            },
+        )
+        .unwrap();
+    let mut store = Store::new(&engine, ());
+    let instance = linker.instantiate(&mut store, &module).unwrap();
+    // outer: entry, call, i32.const, call (4); three: entry and three constants (4); work:
+    // entry, local.get, i32.const, i32.add (4). The drops are free.
+    let outer = instance.get_typed_func::<(), i32>(&store, "outer").unwrap();
+    store.set_fuel(1000).unwrap();
+    assert_eq!(outer.call(&mut store, ()).unwrap(), 6);
+    assert_eq!(store.get_fuel().unwrap(), 1000 - 12);
+    // tail: entry, i32.const, return_call (3); work (4).
+    let tail = instance.get_typed_func::<(), i32>(&store, "tail").unwrap();
+    store.set_fuel(1000).unwrap();
+    assert_eq!(tail.call(&mut store, ()).unwrap(), 6);
+    assert_eq!(store.get_fuel().unwrap(), 1000 - 7);
+}
+
+/// With fuel and interruption both on (see `compile/limits.rs`): an interrupt stops the
+/// guest at the next function entry (whose stack check fails, before the entry's unit is
+/// paid) or loop header (whose one compare checks both limits, out of fuel first), and the
+/// count there is exact; after a reset it runs again. The interrupt comes from a host
+/// function the loop calls, so where it lands is known: no thread, no timing.
+#[test]
+fn an_interrupt_stops_entries_and_loop_headers_with_exact_fuel() {
+    use crate::TrapKind;
+    let wat = r#"(module
+      (import "host" "stop" (func $stop))
+      (func (export "count") (param i32) (result i32) (local i32)
+        (loop $l
+          (if (i32.eq (local.get 1) (i32.const 3)) (then (call $stop)))
+          (local.set 1 (i32.add (local.get 1) (i32.const 1)))
+          (br_if $l (i32.lt_u (local.get 1) (local.get 0))))
+        (local.get 1)))"#;
+    let mut config = Config::new();
+    config.consume_fuel(true).interruptible(true);
+    let engine = Engine::new(&config);
+    let module = Module::new(&engine, wat).unwrap();
+    let mut store = Store::new(&engine, ());
+    let handle = store.interrupt_handle();
+    let stopper = handle.clone();
+    let mut linker = Linker::new(&engine);
+    linker
+        .func_wrap("host", "stop", move || stopper.interrupt())
+        .unwrap();
+    let instance = linker.instantiate(&mut store, &module).unwrap();
+    let count = instance
+        .get_typed_func::<i32, i32>(&store, "count")
+        .unwrap();
+    let kind = |e: anyhow::Error| e.downcast::<Trap>().unwrap().kind;
+    // Each iteration costs 12 (the `if` and its test 4, the increment 4, the `br_if` and
+    // its test 4), the entry 1, the final local.get 1; the call in the fourth iteration 1.
+    store.set_fuel(1000).unwrap();
+    assert_eq!(count.call(&mut store, 2).unwrap(), 2);
+    assert_eq!(store.get_fuel().unwrap(), 1000 - 26);
+    // Stopped at the header of the fifth iteration, after 1 + 4 * 12 + 1 units.
+    assert_eq!(kind(count.call(&mut store, 10).unwrap_err()), TrapKind::Interrupt);
+    assert_eq!(store.get_fuel().unwrap(), 1000 - 26 - 50);
+    // Still interrupted: stopped at the entry, which has not paid its unit.
+    store.set_fuel(1000).unwrap();
+    assert_eq!(kind(count.call(&mut store, 10).unwrap_err()), TrapKind::Interrupt);
+    assert_eq!(store.get_fuel().unwrap(), 1000);
+    // At that header the count is also spent (interrupted and out of fuel): out of fuel.
+    handle.reset();
+    store.set_fuel(50).unwrap();
+    assert_eq!(kind(count.call(&mut store, 10).unwrap_err()), TrapKind::OutOfFuel);
+    assert_eq!(store.get_fuel().unwrap(), 0);
+    handle.reset();
+    store.set_fuel(51).unwrap();
+    assert_eq!(kind(count.call(&mut store, 10).unwrap_err()), TrapKind::Interrupt);
+    assert_eq!(store.get_fuel().unwrap(), 1);
+    handle.reset();
+    store.set_fuel(1000).unwrap();
+    assert_eq!(count.call(&mut store, 3).unwrap(), 3);
+    assert_eq!(store.get_fuel().unwrap(), 1000 - 38);
+}
+
+/// Interrupts ride on the stack limit at function entries (see `compile/limits.rs`), so:
+/// a real stack overflow in interruptible code is still reported as one; a store whose code
+/// is not interruptible ignores interrupts; and an interrupt raised during a call whose
+/// entry moved the stack limit (`max_wasm_stack`), which the call's exit moves back,
+/// survives to stop the next call.
+#[test]
+fn interrupts_and_the_stack_limit_stay_apart() {
+    use crate::TrapKind;
+    let wat = r#"(module
+      (import "host" "stop" (func $stop))
+      (func $deep (export "deep") (param i32) (result i32)
+        (i32.add (call $deep (i32.add (local.get 0) (i32.const 1))) (i32.const 1)))
+      (func (export "stop_then") (param i32) (result i32) (call $stop) (local.get 0))
+      (func (export "id") (param i32) (result i32) (local.get 0)))"#;
+    for interruptible in [true, false] {
+        let mut config = Config::new();
+        config.interruptible(interruptible).max_wasm_stack(256 * 1024);
+        let engine = Engine::new(&config);
+        let module = Module::new(&engine, wat).unwrap();
+        let mut store = Store::new(&engine, ());
+        let handle = store.interrupt_handle();
+        let stopper = handle.clone();
+        let mut linker = Linker::new(&engine);
+        linker
+            .func_wrap("host", "stop", move || stopper.interrupt())
+            .unwrap();
+        let instance = linker.instantiate(&mut store, &module).unwrap();
+        let func = |name: &str| {
+            instance
+                .get_typed_func::<i32, i32>(&store, name)
+                .unwrap()
+        };
+        let (deep, stop_then, id) = (func("deep"), func("stop_then"), func("id"));
+        let kind = |e: anyhow::Error| e.downcast::<Trap>().unwrap().kind;
+        assert_eq!(
+            kind(deep.call(&mut store, 0).unwrap_err()),
+            TrapKind::StackOverflow
+        );
+        // The interrupt lands after the call's only check: it returns, and the next stops.
+        assert_eq!(stop_then.call(&mut store, 7).unwrap(), 7);
+        match interruptible {
+            true => {
+                assert_eq!(kind(id.call(&mut store, 1).unwrap_err()), TrapKind::Interrupt);
+                handle.reset();
+                assert_eq!(id.call(&mut store, 1).unwrap(), 1);
+                assert_eq!(
+                    kind(deep.call(&mut store, 0).unwrap_err()),
+                    TrapKind::StackOverflow
+                );
+            }
+            false => assert_eq!(id.call(&mut store, 1).unwrap(), 1),
+        }
+    }
+}
+
 const GC_OBJECTS: &str = r#"(module
   (type $point (struct (field $x (mut i32)) (field $y i64)))
   (type $other (struct (field f64)))

@@ -2,7 +2,7 @@
 //! references and tables (with a signature check), and the two generated bridges: array
 //! trampolines (host -> wasm, `(code, callee_vmctx, caller_vmctx, args*, results*)`) and host
 //! adapters (wasm -> host, internal convention -> spilled arguments + the host-call helper).
-use super::env::{llvm_err, results_in_memory, Env, Heap, Res, WASM_CALL_CONV};
+use super::env::{llvm_err, Env, Heap, Res, WASM_CALL_CONV};
 use super::func::FuncTx;
 use crate::runtime::vm::{helper, offset, trap_code, ValRaw};
 use inkwell::types::BasicTypeEnum;
@@ -29,7 +29,7 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
         let env = self.env;
         let params = self.popn(ty.params().len());
         let mut args: Vec<BasicValueEnum> = vec![callee_vmctx.into(), self.vmctx.into()];
-        let buffer = match (results_in_memory(ty.results()), tail) {
+        let buffer = match (env.results_in_memory(ty.results()), tail) {
             (false, _) => None,
             // The results go straight to this function's caller's buffer.
             (true, true) => Some(self.results_buf.ok_or("tail call without results buffer")?),
@@ -40,7 +40,7 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
         };
         args.extend(buffer.map(BasicValueEnum::from));
         args.extend(env.lower_args(ty.params(), &params)?);
-        if let Some(fuel) = self.fuel_arg()? {
+        if let Some(fuel) = self.fuel_left()? {
             args.push(fuel.into());
         }
         // Inside a try_table an exception the callee throws lands in this function.
@@ -74,8 +74,13 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
                 .map_err(llvm_err)?;
             return Ok(());
         }
-        for v in results_of(env, call, ty.results(), buffer)? {
+        let (values, fuel) = results_of(env, call, ty.results(), buffer)?;
+        for v in values {
             self.push(v);
+        }
+        // The callee (or the host) used fuel, or set it: carry on with what it returned.
+        if let Some(fuel) = fuel {
+            self.fuel_set(fuel)?;
         }
         Ok(())
     }
@@ -289,7 +294,7 @@ pub(crate) fn build_trampoline(env: &Env, name: &str, ty: &FuncType) -> Res<()> 
     };
     let (code, callee, caller, args, results) = (param(0), param(1), param(2), param(3), param(4));
     let mut call_args: Vec<BasicValueEnum> = vec![callee.into(), caller.into()];
-    let buffer = if results_in_memory(ty.results()) {
+    let buffer = if env.results_in_memory(ty.results()) {
         let layout = env.results_struct(ty.results())?;
         let buffer = b.build_alloca(layout, "results").map_err(llvm_err)?;
         call_args.push(buffer.into());
@@ -305,12 +310,13 @@ pub(crate) fn build_trampoline(env: &Env, name: &str, ty: &FuncType) -> Res<()> 
         wasm_args.push(v);
     }
     call_args.extend(env.lower_args(ty.params(), &wasm_args)?);
-    // With fuel, the callee's count comes from the store's cell (see `limits.rs`).
-    if env.settings.consume_fuel {
-        let limits = env
-            .load_field(caller, offset::LIMITS, env.ptr().into())?
-            .into_pointer_value();
-        let cell = env.field_ptr(limits, offset::LIMIT_FUEL)?;
+    // With fuel, the callee's count comes from the store's cell, and what it returns goes
+    // back there (see `limits.rs`).
+    let fuel_cell = match env.settings.consume_fuel {
+        true => Some(fuel_cell(env, caller)?),
+        false => None,
+    };
+    if let Some(cell) = fuel_cell {
         call_args.push(b.build_load(env.i64(), cell, "fuel").map_err(llvm_err)?);
     }
     // The trampoline itself is called from C (the shim), so it keeps the C convention; the
@@ -333,44 +339,65 @@ pub(crate) fn build_trampoline(env: &Env, name: &str, ty: &FuncType) -> Res<()> 
     let exn = super::exn::landing_pad(env, f, true)?;
     super::exn::emit_uncaught(env, exn)?;
     b.position_at_end(returned);
-    let vals = results_of(env, call, ty.results(), buffer)?;
+    let (vals, fuel) = results_of(env, call, ty.results(), buffer)?;
     for (i, v) in vals.iter().enumerate() {
         store_slot(env, results, i, *v)?;
+    }
+    if let (Some(cell), Some(fuel)) = (fuel_cell, fuel) {
+        let st = b.build_store(cell, fuel).map_err(llvm_err)?;
+        env.tag(st, Heap::Runtime)?;
     }
     b.build_return(None).map_err(llvm_err)?;
     Ok(())
 }
 
-/// A finished call's results: what it wrote to `buffer` when it was given one (see
-/// `results_in_memory`), else its return value (a struct for several).
+/// The store's fuel cell, through `vmctx`.
+fn fuel_cell<'ctx>(env: &Env<'ctx, '_>, vmctx: PointerValue<'ctx>) -> Res<PointerValue<'ctx>> {
+    let limits = env
+        .load_field(vmctx, offset::LIMITS, env.ptr().into())?
+        .into_pointer_value();
+    env.field_ptr(limits, offset::LIMIT_FUEL)
+}
+
+/// A finished call's results (what it wrote to `buffer` when it was given one, see
+/// `Env::results_in_memory`, else what it returned) and, with fuel, the count it returned
+/// (see `Env::returned_types`).
 fn results_of<'ctx>(
     env: &Env<'ctx, '_>,
     call: CallSiteValue<'ctx>,
     results: &[ValType],
     buffer: Option<PointerValue<'ctx>>,
-) -> Res<Vec<BasicValueEnum<'ctx>>> {
-    let value = match buffer {
-        Some(buffer) => {
-            let layout = env.results_struct(results)?;
-            env.b
-                .build_load(layout, buffer, "results")
-                .map_err(llvm_err)?
+) -> Res<(Vec<BasicValueEnum<'ctx>>, Option<IntValue<'ctx>>)> {
+    let fields = |value: BasicValueEnum<'ctx>, n: usize| -> Res<Vec<BasicValueEnum<'ctx>>> {
+        if n == 1 {
+            return Ok(vec![value]);
         }
-        None => match call.try_as_basic_value().basic() {
-            Some(v) => v,
-            None => return Ok(vec![]),
-        },
+        (0..n)
+            .map(|i| {
+                env.b
+                    .build_extract_value(value.into_struct_value(), i as u32, "r")
+                    .map_err(llvm_err)
+            })
+            .collect()
     };
-    if results.len() == 1 {
-        return Ok(vec![value]);
+    let returned = env.returned_types(results)?.len();
+    let mut values = match call.try_as_basic_value().basic() {
+        Some(value) => fields(value, returned)?,
+        None => vec![],
+    };
+    let fuel = match env.settings.consume_fuel {
+        true => Some(values.pop().ok_or("no fuel result")?.into_int_value()),
+        false => None,
+    };
+    if let Some(buffer) = buffer {
+        let layout = env.results_struct(results)?;
+        let value = env
+            .b
+            .build_load(layout, buffer, "results")
+            .map_err(llvm_err)?;
+        values = fields(value, results.len())?;
     }
-    (0..results.len())
-        .map(|i| {
-            env.b
-                .build_extract_value(value.into_struct_value(), i as u32, "r")
-                .map_err(llvm_err)
-        })
-        .collect()
+    Ok((values, fuel))
 }
 
 /// `adapter(host_ctx, caller_vmctx, params...) -> results`: spill, call the host, reload.
@@ -401,13 +428,14 @@ pub(crate) fn build_adapter(env: &Env, name: &str, ty: &FuncType) -> Res<()> {
     // thrown here instead, as if this adapter had thrown it.
     // With fuel, the host sees the count the caller passed (see `limits.rs`); the caller reads
     // it back after the call.
-    if env.settings.consume_fuel {
+    let fuel_cell = match env.settings.consume_fuel {
+        true => Some(fuel_cell(env, caller)?),
+        false => None,
+    };
+    if let Some(cell) = fuel_cell {
         let fuel = f.get_last_param().expect("fuel param");
-        let limits = env
-            .load_field(caller, offset::LIMITS, env.ptr().into())?
-            .into_pointer_value();
-        let cell = env.field_ptr(limits, offset::LIMIT_FUEL)?;
-        b.build_store(cell, fuel).map_err(llvm_err)?;
+        let st = b.build_store(cell, fuel).map_err(llvm_err)?;
+        env.tag(st, Heap::Runtime)?;
     }
     let args = [host.into(), caller.into(), buf.into()];
     let rc = env
@@ -446,24 +474,49 @@ pub(crate) fn build_adapter(env: &Env, name: &str, ty: &FuncType) -> Res<()> {
                 .map_err(llvm_err)?,
         );
     }
-    if results_in_memory(ty.results()) {
-        let buffer = f.get_nth_param(2).expect("results buffer");
-        store_results(env, buffer.into_pointer_value(), &vals)?;
-        b.build_return(None).map_err(llvm_err)?;
-        return Ok(());
+    // The host may have used or set fuel: the caller carries on with the cell's count.
+    let fuel = match fuel_cell {
+        Some(cell) => {
+            let fuel = b.build_load(env.i64(), cell, "fuel").map_err(llvm_err)?;
+            env.tag(fuel.as_instruction_value().ok_or("load")?, Heap::Runtime)?;
+            Some(fuel.into_int_value())
+        }
+        None => None,
+    };
+    let buffer = match env.results_in_memory(ty.results()) {
+        true => Some(f.get_nth_param(2).expect("results buffer").into_pointer_value()),
+        false => None,
+    };
+    build_wasm_return(env, &vals, buffer, fuel)
+}
+
+/// Return from an internal-convention function: its results `vals` into the caller's
+/// `buffer` when it passed one (see `Env::results_in_memory`), else in registers, and with
+/// fuel the count left, `fuel` (see `Env::returned_types`).
+pub(crate) fn build_wasm_return<'ctx>(
+    env: &Env<'ctx, '_>,
+    vals: &[BasicValueEnum<'ctx>],
+    buffer: Option<PointerValue<'ctx>>,
+    fuel: Option<IntValue<'ctx>>,
+) -> Res<()> {
+    let mut returned = Vec::new();
+    match buffer {
+        Some(buffer) => store_results(env, buffer, vals)?,
+        None => returned.extend_from_slice(vals),
     }
-    match vals.len() {
-        0 => b.build_return(None),
-        1 => b.build_return(Some(&vals[0])),
-        _ => b.build_aggregate_return(&vals),
+    returned.extend(fuel.map(BasicValueEnum::from));
+    match returned.len() {
+        0 => env.b.build_return(None),
+        1 => env.b.build_return(Some(&returned[0])),
+        _ => env.b.build_aggregate_return(&returned),
     }
     .map_err(llvm_err)?;
     Ok(())
 }
 
 /// Write a function's results into the results buffer its caller passed (see
-/// `results_in_memory`); the buffer's layout is the struct of their types.
-pub(crate) fn store_results<'ctx>(
+/// `Env::results_in_memory`); the buffer's layout is the struct of their types.
+fn store_results<'ctx>(
     env: &Env<'ctx, '_>,
     buffer: PointerValue<'ctx>,
     vals: &[BasicValueEnum<'ctx>],

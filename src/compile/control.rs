@@ -106,8 +106,7 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
                 }
                 b.build_unconditional_branch(header).map_err(llvm_err)?;
                 b.position_at_end(header);
-                self.fuel_check()?;
-                self.check_interrupt()?;
+                self.limit_checks()?;
                 let height = self.stack.len();
                 for phi in &phis {
                     self.push(phi.as_basic_value());
@@ -216,22 +215,12 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
                 self.call_ref_as(*type_index, true)?;
                 self.mark_unreachable();
             }
-            // The callee (or the host) used fuel, or set it: read the count back after.
-            Operator::Call { function_index } => {
-                self.call(*function_index)?;
-                self.fuel_reload()?;
-            }
+            Operator::Call { function_index } => self.call(*function_index)?,
             Operator::CallIndirect {
                 type_index,
                 table_index,
-            } => {
-                self.call_indirect(*type_index, *table_index)?;
-                self.fuel_reload()?;
-            }
-            Operator::CallRef { type_index } => {
-                self.call_ref_as(*type_index, false)?;
-                self.fuel_reload()?;
-            }
+            } => self.call_indirect(*type_index, *table_index)?,
+            Operator::CallRef { type_index } => self.call_ref_as(*type_index, false)?,
             Operator::BrOnNull { relative_depth } => {
                 // The label takes the values below the reference; the reference, known
                 // non-null, stays on the stack when the branch is not taken.
@@ -354,22 +343,9 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
     }
 
     /// Return values in the internal convention (a struct for several results, or stored in
-    /// the caller's buffer).
+    /// the caller's buffer), and with fuel the count left, which the caller carries on with.
     pub(crate) fn build_return(&mut self, vals: &[BasicValueEnum<'ctx>]) -> Res<()> {
-        // The caller reads the count back from the store's cell.
-        self.fuel_save()?;
-        let b = &self.env.b;
-        if let Some(buffer) = self.results_buf {
-            super::calls::store_results(self.env, buffer, vals)?;
-            b.build_return(None).map_err(llvm_err)?;
-            return Ok(());
-        }
-        match vals.len() {
-            0 => b.build_return(None),
-            1 => b.build_return(Some(&vals[0])),
-            _ => b.build_aggregate_return(vals),
-        }
-        .map_err(llvm_err)?;
-        Ok(())
+        let fuel = self.fuel_left()?;
+        super::calls::build_wasm_return(self.env, vals, self.results_buf, fuel)
     }
 }

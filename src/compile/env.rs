@@ -32,20 +32,22 @@ pub(crate) const WASM_CALL_CONV: u32 = 18;
 const RETURN_REGS: usize = 3;
 
 /// Whether a function with these results returns them through a buffer its caller passes
-/// (the third argument) instead of in registers. LLVM would return more values than
-/// [`RETURN_REGS`] allows through an implicit `sret` pointer, or in x87 registers (which
-/// quiet signalling NaNs) for a fourth float; and a `musttail` call whose return is demoted
-/// to `sret` cannot be compiled at all (LLVM aborts). With an explicit buffer, a tail call
-/// simply passes its own caller's buffer on: the callee's results have the same types, so
-/// it writes them where the original caller looks. The choice depends only on the result
-/// types' register classes, which a callee and a tail-calling caller share (a reference
-/// result that is a subtype is still a pointer).
-pub(crate) fn results_in_memory(results: &[ValType]) -> bool {
+/// (the third argument) instead of in registers; `fuel` is whether it also returns the fuel
+/// count (see [`Env::returned_types`]), which takes an integer register. LLVM would return
+/// more values than [`RETURN_REGS`] allows through an implicit `sret` pointer, or in x87
+/// registers (which quiet signalling NaNs) for a fourth float; and a `musttail` call whose
+/// return is demoted to `sret` cannot be compiled at all (LLVM aborts). With an explicit
+/// buffer, a tail call simply passes its own caller's buffer on: the callee's results have
+/// the same types, so it writes them where the original caller looks. The choice depends
+/// only on the result types' register classes and the code's settings, which a callee and a
+/// tail-calling caller share (a reference result that is a subtype is still a pointer; all
+/// the modules of a store come from one engine).
+fn results_in_memory(results: &[ValType], fuel: bool) -> bool {
     let ints = results
         .iter()
         .filter(|t| matches!(t, ValType::I32 | ValType::I64 | ValType::Ref(_)))
         .count();
-    ints > RETURN_REGS || results.len() - ints > RETURN_REGS
+    ints + usize::from(fuel) > RETURN_REGS || results.len() - ints > RETURN_REGS
 }
 
 /// How many f32, f64 and v128 parameters x86-64 `tailcc` passes in vector registers
@@ -79,15 +81,6 @@ pub(crate) fn v128_split(params: &[ValType]) -> Vec<bool> {
             *t == ValType::V128 && vector_regs > VECTOR_ARG_REGS
         })
         .collect()
-}
-
-/// Index of the first wasm parameter among an internal-convention function's parameters.
-fn first_param(ty: &FuncType) -> u32 {
-    if results_in_memory(ty.results()) {
-        3
-    } else {
-        2
-    }
 }
 
 pub(crate) fn llvm_err(e: inkwell::builder::BuilderError) -> super::CompileError {
@@ -224,22 +217,46 @@ impl<'ctx, 'm> Env<'ctx, 'm> {
         })
     }
 
-    /// The return type of a function with these results: void, the value, or a struct.
-    pub fn ret_type(&self, results: &[ValType]) -> Res<Option<BasicTypeEnum<'ctx>>> {
-        Ok(match results.len() {
-            0 => None,
-            1 => Some(self.val_type(results[0])?),
-            _ => Some(self.results_struct(results)?.into()),
-        })
+    /// Whether a function with these results takes a results buffer (see
+    /// [`results_in_memory`]) under this code's settings.
+    pub fn results_in_memory(&self, results: &[ValType]) -> bool {
+        results_in_memory(results, self.settings.consume_fuel)
+    }
+
+    /// Index of the first wasm parameter among an internal-convention function's parameters.
+    fn first_param(&self, ty: &FuncType) -> u32 {
+        if self.results_in_memory(ty.results()) {
+            3
+        } else {
+            2
+        }
+    }
+
+    /// What an internal-convention function with these results returns in registers: the
+    /// results (unless they go to a buffer), then, with fuel, the count left (see `limits.rs`):
+    /// the caller carries on with it, so no memory lies between a return and the caller's
+    /// next check either.
+    pub fn returned_types(&self, results: &[ValType]) -> Res<Vec<BasicTypeEnum<'ctx>>> {
+        let mut types = Vec::new();
+        if !self.results_in_memory(results) {
+            for t in results {
+                types.push(self.val_type(*t)?);
+            }
+        }
+        if self.settings.consume_fuel {
+            types.push(self.i64().into());
+        }
+        Ok(types)
     }
 
     /// Internal calling convention: `(callee_vmctx, caller_vmctx, params...) -> results`, or
-    /// `(callee_vmctx, caller_vmctx, results_buffer, params...)` returning nothing when the
-    /// results do not fit in return registers (see [`results_in_memory`]). Functions and
-    /// their call sites use [`WASM_CALL_CONV`].
+    /// `(callee_vmctx, caller_vmctx, results_buffer, params...)` when the results do not fit
+    /// in return registers (see [`results_in_memory`]); with fuel, the count is the last
+    /// parameter and the last returned value ([`Self::returned_types`]; a struct for several).
+    /// Functions and their call sites use [`WASM_CALL_CONV`].
     pub fn fn_type(&self, ty: &FuncType) -> Res<FunctionType<'ctx>> {
         let mut params: Vec<BasicMetadataTypeEnum> = vec![self.ptr().into(), self.ptr().into()];
-        if results_in_memory(ty.results()) {
+        if self.results_in_memory(ty.results()) {
             params.push(self.ptr().into());
         }
         for (p, split) in ty.params().iter().zip(v128_split(ty.params())) {
@@ -253,12 +270,11 @@ impl<'ctx, 'm> Env<'ctx, 'm> {
         if self.settings.consume_fuel {
             params.push(self.i64().into());
         }
-        if results_in_memory(ty.results()) {
-            return Ok(self.ctx.void_type().fn_type(&params, false));
-        }
-        Ok(match self.ret_type(ty.results())? {
-            None => self.ctx.void_type().fn_type(&params, false),
-            Some(r) => r.fn_type(&params, false),
+        let returned = self.returned_types(ty.results())?;
+        Ok(match returned.len() {
+            0 => self.ctx.void_type().fn_type(&params, false),
+            1 => returned[0].fn_type(&params, false),
+            _ => self.ctx.struct_type(&returned, false).fn_type(&params, false),
         })
     }
 
@@ -294,14 +310,14 @@ impl<'ctx, 'm> Env<'ctx, 'm> {
     }
 
     /// The wasm parameters of `f`, an internal-convention function of type `ty`: its LLVM
-    /// parameters from [`first_param`] on, with each split v128 put back together (see
+    /// parameters from [`Self::first_param`] on, with each split v128 put back together (see
     /// [`v128_split`]). Emits code at the builder's position.
     pub fn wasm_params(
         &self,
         f: FunctionValue<'ctx>,
         ty: &FuncType,
     ) -> Res<Vec<BasicValueEnum<'ctx>>> {
-        let mut next = first_param(ty);
+        let mut next = self.first_param(ty);
         let mut param = || {
             next += 1;
             f.get_nth_param(next - 1).ok_or("missing param")

@@ -1,7 +1,7 @@
 //! One function's translation: its frame (locals in allocas that mem2reg promotes), the value
 //! stack, the control stack, and the operator dispatch. Operator families live in sibling
 //! files as further `impl FuncTx` blocks.
-use super::env::{llvm_err, results_in_memory, Env, Heap, Res};
+use super::env::{llvm_err, Env, Heap, Res};
 use crate::runtime::vm::helpers::Helper;
 use crate::runtime::vm::{helper, offset};
 use inkwell::basic_block::BasicBlock;
@@ -48,6 +48,19 @@ pub(crate) struct Frame<'ctx> {
     pub next_reachable: bool,
 }
 
+/// What a trap block raises.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) enum TrapCause {
+    /// This trap code.
+    Code(i32),
+    /// Whichever run-time limit stopped a check that serves both fuel and interruption
+    /// (see `limits.rs`).
+    FuelOrInterrupt,
+    /// The prologue's stack check in interruptible code, which an interrupt makes fail
+    /// (see `limits.rs`): the interrupt, or else stack overflow.
+    StackOrInterrupt,
+}
+
 pub(crate) struct FuncTx<'a, 'ctx, 'm> {
     pub env: &'a Env<'ctx, 'm>,
     pub func: FunctionValue<'ctx>,
@@ -58,12 +71,12 @@ pub(crate) struct FuncTx<'a, 'ctx, 'm> {
     pub reachable: bool,
     /// Nesting depth of blocks opened inside unreachable code (skipped entirely).
     pub dead_depth: u32,
-    trap_blocks: HashMap<i32, BasicBlock<'ctx>>,
+    trap_blocks: HashMap<TrapCause, BasicBlock<'ctx>>,
     /// Every memory's base by memory index, loaded once in the entry block (a memory never
     /// moves; a base no access uses is deleted by LLVM as a dead invariant load).
     pub mem_bases: Vec<PointerValue<'ctx>>,
     /// Where this function's results go when its signature returns them in memory (the
-    /// buffer its caller passed; see `env::results_in_memory`).
+    /// buffer its caller passed; see `Env::results_in_memory`).
     pub results_buf: Option<PointerValue<'ctx>>,
     /// Fuel units of straight-line code not yet subtracted from the count (see `limits.rs`).
     pub fuel_pending: u64,
@@ -126,7 +139,7 @@ pub(crate) fn translate_function(env: &Env<'_, '_>, index: u32) -> Res<()> {
         results_buf: None,
         dbg_frame: None,
     };
-    if results_in_memory(ty.results()) {
+    if env.results_in_memory(ty.results()) {
         let buffer = func.get_nth_param(2).ok_or("no results buffer")?;
         tx.results_buf = Some(buffer.into_pointer_value());
     }
@@ -213,8 +226,9 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
         Ok(())
     }
 
-    /// Stack-limit check (deep recursion traps cleanly), the fuel count's load and entry check
-    /// (see `limits.rs`), the interrupt check, and the memory base loads.
+    /// Stack-limit check (deep recursion traps cleanly; in interruptible code an interrupt
+    /// stops it too, see `limits.rs`), the fuel count's load and entry check, and the memory
+    /// base loads.
     fn prologue(&mut self) -> Res<()> {
         let env = self.env;
         self.fuel_entry_load()?;
@@ -222,8 +236,15 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
         let limit = env
             .b
             .build_load(env.i64(), limit_ptr.into_pointer_value(), "limit")
-            .map_err(llvm_err)?
-            .into_int_value();
+            .map_err(llvm_err)?;
+        // Interrupting threads write the limit: an atomic load, which LLVM never hoists.
+        if env.settings.interruptible {
+            let inst = limit.as_instruction_value().ok_or("load")?;
+            inst.set_alignment(8).map_err(|e| e.to_string())?;
+            inst.set_atomic_ordering(inkwell::AtomicOrdering::Monotonic)
+                .map_err(|e| e.to_string())?;
+        }
+        let limit = limit.into_int_value();
         let fa = env.intrinsic("llvm.frameaddress", &[env.ptr().into()]);
         let fp = env
             .b
@@ -241,9 +262,12 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
             .b
             .build_int_compare(IntPredicate::ULT, fp, limit, "deep")
             .map_err(llvm_err)?;
-        self.trap_if(low, crate::runtime::vm::trap_code::STACK)?;
-        self.fuel_entry_check()?;
-        self.check_interrupt()?;
+        let cause = match env.settings.interruptible {
+            true => TrapCause::StackOrInterrupt,
+            false => TrapCause::Code(crate::runtime::vm::trap_code::STACK),
+        };
+        self.trap_if_cause(low, cause)?;
+        self.entry_fuel_check()?;
         for mem in 0..env.wasm.memories.len() as u32 {
             let base = if mem == 0 {
                 env.load_field(self.vmctx, offset::MEM_BASE, env.ptr().into())?
@@ -307,8 +331,13 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
     /// Branch to a shared per-function trap block when `cond` holds (one per site with an
     /// address map).
     pub fn trap_if(&mut self, cond: IntValue<'ctx>, code: i32) -> Res<()> {
+        self.trap_if_cause(cond, TrapCause::Code(code))
+    }
+
+    /// [`Self::trap_if`] for any [`TrapCause`].
+    pub(crate) fn trap_if_cause(&mut self, cond: IntValue<'ctx>, cause: TrapCause) -> Res<()> {
         let env = self.env;
-        let trap = self.trap_block(code)?;
+        let trap = self.trap_block(cause)?;
         self.fuel_to_trap(trap)?;
         let cont = env.ctx.append_basic_block(self.func, "ok");
         env.b
@@ -318,21 +347,26 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
         Ok(())
     }
 
-    fn trap_block(&mut self, code: i32) -> Res<BasicBlock<'ctx>> {
+    fn trap_block(&mut self, cause: TrapCause) -> Res<BasicBlock<'ctx>> {
         // With an address map or debug info every site gets its own block: a shared one has
         // one location.
         let shared = self.env.lines.is_none() && self.env.debug.is_none();
-        if let Some(b) = self.trap_blocks.get(&code).filter(|_| shared) {
+        if let Some(b) = self.trap_blocks.get(&cause).filter(|_| shared) {
             return Ok(*b);
         }
         let env = self.env;
         let here = self.cur_block();
         let blk = env.ctx.append_basic_block(self.func, "trap");
         env.b.position_at_end(blk);
-        self.fuel_trap_entry()?;
-        self.emit_trap(env.i32().const_int(code as u64, true))?;
+        let fuel = self.fuel_trap_entry()?;
+        let code = match cause {
+            TrapCause::Code(code) => env.i32().const_int(code as u64, true),
+            TrapCause::FuelOrInterrupt => self.fuel_or_interrupt_code(fuel)?,
+            TrapCause::StackOrInterrupt => self.stack_or_interrupt_code()?,
+        };
+        self.emit_trap(code)?;
         env.b.position_at_end(here);
-        self.trap_blocks.insert(code, blk);
+        self.trap_blocks.insert(cause, blk);
         Ok(blk)
     }
 

@@ -10,12 +10,13 @@
 //!
 //! Where the count lives: in a local of the function (`FuncTx::fuel_var`, an alloca that
 //! mem2reg turns into a register). A function receives it from its caller as the last
-//! parameter of the internal convention (`Env::fn_type`; the array trampoline passes the
-//! store's cell, a host adapter stores it there before calling the host), so no memory lies
-//! between a caller and its callee's entry check. It is written to the store's cell only where
-//! something else can read it:
-//! - at the return, and before `throw` and `unreachable` (the caller, which reads it back
-//!   after the call returns, a catching frame, the trap handler);
+//! parameter of the internal convention and hands what is left back as the last value it
+//! returns (`Env::fn_type`, `Env::returned_types`), so no memory lies between a caller and its
+//! callee's entry check, nor between the callee's return and the caller's next check. The
+//! array trampoline passes the store's cell and stores what comes back there; a host adapter
+//! stores what it receives there before calling the host, and returns the cell's count after.
+//! It is written to the store's cell only where something else can read it:
+//! - before `throw` and `unreachable` (a catching frame, the trap handler);
 //! - before every runtime helper call (a helper that fails traps with the cell as it is);
 //! - on the way to a trap block, which stores the local (less what the trapping block has run
 //!   so far) before calling the trap helper.
@@ -34,11 +35,18 @@
 //! Exceptions: a `try_table`'s landing code reads the count back from the cell, which the
 //! throw (here or in a callee) wrote.
 //!
+//! Interruption: another thread sets the store's interrupt cell to `vm::INTERRUPTED` and, for
+//! code compiled interruptible, the stop bit of the stack limit (`vm::STACK_STOP`, see
+//! `InterruptHandle`). Function entries check nothing more: the prologue's stack check
+//! fails with the bit set, and its trap block reads the interrupt cell to tell an interrupt
+//! from a stack overflow. Loop headers load the cell (atomically, so LLVM keeps the load in
+//! the loop); with fuel too, one compare serves both limits (see [`FuncTx::limit_checks`]).
+//!
 //! One divergence from wasmtime 49 is deliberate: it neither writes the count back before a
 //! `call_ref` nor reads it after, so what the callee runs is not charged; rt charges it as
 //! for any call.
 use super::env::{llvm_err, Heap, Res};
-use super::func::FuncTx;
+use super::func::{FuncTx, TrapCause};
 use crate::runtime::vm::{offset, trap_code};
 use inkwell::basic_block::BasicBlock;
 use inkwell::values::{BasicValue, IntValue, PhiValue, PointerValue};
@@ -97,7 +105,7 @@ fn writes_back(op: &Operator) -> bool {
 }
 
 /// Whether `op` calls: what is pending is paid, and the callee receives the count as its last
-/// argument ([`FuncTx::fuel_arg`]).
+/// argument ([`FuncTx::fuel_left`]).
 fn passes_on(op: &Operator) -> bool {
     matches!(
         op,
@@ -123,7 +131,7 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
     }
 
     /// At the top of the entry block, before anything can trap: the local, from the count the
-    /// caller passed. (The entry's cost and check come after the stack check: [`Self::fuel_entry_check`].)
+    /// caller passed. (The entry's cost and check come after the stack check: [`Self::entry_fuel_check`].)
     pub(crate) fn fuel_entry_load(&mut self) -> Res<()> {
         if !self.env.settings.consume_fuel {
             return Ok(());
@@ -135,13 +143,75 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
         Ok(())
     }
 
-    /// The function entry's cost and check.
-    pub(crate) fn fuel_entry_check(&mut self) -> Res<()> {
+    /// The function entry's cost and fuel check. (An interrupt stops the prologue's stack
+    /// check: see [`Self::stack_or_interrupt_code`].)
+    pub(crate) fn entry_fuel_check(&mut self) -> Res<()> {
         if self.fuel_var.is_none() {
             return Ok(());
         }
         self.fuel_pending += ENTRY_COST;
         self.fuel_check()
+    }
+
+    /// The checks of a loop header: out of fuel, interrupted, or with both limits one
+    /// compare for the two. The interrupt cell is 0 until another thread sets it to
+    /// `vm::INTERRUPTED`, above any count, so `count <= cell` holds exactly when the count is
+    /// spent or the guest interrupted; the trap block tells which, out of fuel first as the
+    /// separate checks would (so the interrupt costs one load and no branch).
+    pub(crate) fn limit_checks(&mut self) -> Res<()> {
+        let (Some(var), true) = (self.fuel_var, self.env.settings.interruptible) else {
+            self.fuel_check()?;
+            return self.check_interrupt();
+        };
+        self.fuel_flush()?;
+        let env = self.env;
+        let fuel = self.fuel_now(var)?;
+        let floor = self.load_interrupt_cell()?;
+        let stop = env
+            .b
+            .build_int_compare(IntPredicate::SLE, fuel, floor, "stop")
+            .map_err(llvm_err)?;
+        self.trap_if_cause(stop, TrapCause::FuelOrInterrupt)
+    }
+
+    /// The trap code of a [`TrapCause::FuelOrInterrupt`] trap block, given the count there:
+    /// out of fuel when it is spent, else the interrupt.
+    pub(crate) fn fuel_or_interrupt_code(
+        &self,
+        fuel: Option<IntValue<'ctx>>,
+    ) -> Res<IntValue<'ctx>> {
+        let env = self.env;
+        let fuel = fuel.ok_or("a fuel-or-interrupt trap without fuel")?;
+        let spent = env
+            .b
+            .build_int_compare(IntPredicate::SLE, fuel, env.i64().const_zero(), "spent")
+            .map_err(llvm_err)?;
+        self.interrupt_unless(spent, trap_code::OUT_OF_FUEL)
+    }
+
+    /// The trap code of a [`TrapCause::StackOrInterrupt`] trap block. In interruptible code
+    /// function entries have no interrupt check of their own: an interrupt also sets the stop
+    /// bit of the stack limit (`vm::STACK_STOP`), above any frame, so the stack check every
+    /// prologue makes anyway fails, and this block tells the two apart by the interrupt cell.
+    pub(crate) fn stack_or_interrupt_code(&self) -> Res<IntValue<'ctx>> {
+        let env = self.env;
+        let cell = self.load_interrupt_cell()?;
+        let calm = env
+            .b
+            .build_int_compare(IntPredicate::EQ, cell, env.i64().const_zero(), "calm")
+            .map_err(llvm_err)?;
+        self.interrupt_unless(calm, trap_code::STACK)
+    }
+
+    /// `code` when `cond` holds, else the interrupt's.
+    fn interrupt_unless(&self, cond: IntValue<'ctx>, which: i32) -> Res<IntValue<'ctx>> {
+        let env = self.env;
+        let code = |c: i32| env.i32().const_int(c as u64, true);
+        Ok(env
+            .b
+            .build_select(cond, code(which), code(trap_code::INTERRUPT), "limit")
+            .map_err(llvm_err)?
+            .into_int_value())
     }
 
     /// Account for `op` (reachable code only), before it is translated: add its cost, and
@@ -160,12 +230,23 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
         }
     }
 
-    /// The count to pass to a callee (pending already paid at the call).
-    pub(crate) fn fuel_arg(&self) -> Res<Option<IntValue<'ctx>>> {
+    /// The count to pass to a callee, or to return to the caller (pending already paid at
+    /// a call or return, which flush it).
+    pub(crate) fn fuel_left(&self) -> Res<Option<IntValue<'ctx>>> {
         let Some(var) = self.fuel_var else {
             return Ok(None);
         };
         Ok(Some(self.fuel_now(var)?))
+    }
+
+    /// After a call: carry on with the count the callee returned (it used fuel, or the host
+    /// it reached set it).
+    pub(crate) fn fuel_set(&mut self, fuel: IntValue<'ctx>) -> Res<()> {
+        let Some(var) = self.fuel_var else {
+            return Err("a fuel result without fuel".into());
+        };
+        self.env.b.build_store(var, fuel).map_err(llvm_err)?;
+        Ok(())
     }
 
     /// The local's value now, less what is pending (emits a load of the alloca, which
@@ -200,8 +281,8 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
         Ok(())
     }
 
-    /// Pay what is pending and write the local to the store's cell (before a call, a throw,
-    /// `unreachable`, and at the return).
+    /// Pay what is pending and write the local to the store's cell (before a throw and
+    /// `unreachable`).
     pub(crate) fn fuel_save(&mut self) -> Res<()> {
         self.fuel_flush()?;
         self.fuel_sync()
@@ -223,9 +304,8 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
         self.env.tag(st, Heap::Runtime)
     }
 
-    /// Read the count back from the store's cell into the local: after a call returns (the
-    /// callee, or the host, used or set fuel, and wrote it there) and at a `try_table`'s
-    /// landing code (the throw wrote it).
+    /// Read the count back from the store's cell into the local: at a `try_table`'s landing
+    /// code (the throw wrote it there).
     pub(crate) fn fuel_reload(&mut self) -> Res<()> {
         let Some(var) = self.fuel_var else {
             return Ok(());
@@ -242,7 +322,7 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
 
     /// Trap with "all fuel consumed by WebAssembly" when none is left (function entries and
     /// loop headers). The trap block writes the count back.
-    pub(crate) fn fuel_check(&mut self) -> Res<()> {
+    fn fuel_check(&mut self) -> Res<()> {
         let Some(var) = self.fuel_var else {
             return Ok(());
         };
@@ -257,10 +337,10 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
     }
 
     /// In a new trap block, before its trap helper call: a phi of the count each branch here
-    /// brings ([`Self::fuel_to_trap`]), stored to the store's cell.
-    pub(crate) fn fuel_trap_entry(&self) -> Res<()> {
+    /// brings ([`Self::fuel_to_trap`]), stored to the store's cell; the count, with fuel.
+    pub(crate) fn fuel_trap_entry(&self) -> Res<Option<IntValue<'ctx>>> {
         if self.fuel_var.is_none() {
-            return Ok(());
+            return Ok(None);
         }
         let env = self.env;
         let phi = env
@@ -271,7 +351,8 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
             .b
             .build_store(self.fuel_cell()?, phi.as_basic_value())
             .map_err(llvm_err)?;
-        env.tag(st, Heap::Runtime)
+        env.tag(st, Heap::Runtime)?;
+        Ok(Some(phi.as_basic_value().into_int_value()))
     }
 
     /// Before branching from the current block to trap block `trap`: give its phi the count
@@ -287,32 +368,34 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
         Ok(())
     }
 
-    /// Trap with "interrupt" when the store's interrupt flag is set (function entries and
-    /// loop headers, when compiled interruptible). The flag is written by other threads: the
-    /// load is atomic, so LLVM neither hoists nor merges it.
-    pub(crate) fn check_interrupt(&mut self) -> Res<()> {
+    /// Trap with "interrupt" when the store's interrupt cell is set (loop headers, when
+    /// compiled interruptible without fuel; see [`Self::limit_checks`]).
+    fn check_interrupt(&mut self) -> Res<()> {
         if !self.env.settings.interruptible {
             return Ok(());
         }
         let env = self.env;
-        let cell = env.field_ptr(self.limit_cells()?, offset::LIMIT_INTERRUPT)?;
-        let flag = env
-            .b
-            .build_load(env.i32(), cell, "interrupt")
-            .map_err(llvm_err)?;
-        let inst = flag.as_instruction_value().ok_or("load")?;
-        inst.set_alignment(4).map_err(|e| e.to_string())?;
-        inst.set_atomic_ordering(AtomicOrdering::Monotonic)
-            .map_err(|e| e.to_string())?;
+        let cell = self.load_interrupt_cell()?;
         let set = env
             .b
-            .build_int_compare(
-                IntPredicate::NE,
-                flag.into_int_value(),
-                env.i32().const_zero(),
-                "interrupted",
-            )
+            .build_int_compare(IntPredicate::NE, cell, env.i64().const_zero(), "interrupted")
             .map_err(llvm_err)?;
         self.trap_if(set, trap_code::INTERRUPT)
+    }
+
+    /// The interrupt cell (0, or `vm::INTERRUPTED`). Other threads write it: the load is
+    /// atomic, so LLVM neither hoists nor merges it.
+    fn load_interrupt_cell(&self) -> Res<IntValue<'ctx>> {
+        let env = self.env;
+        let cell = env.field_ptr(self.limit_cells()?, offset::LIMIT_INTERRUPT)?;
+        let value = env
+            .b
+            .build_load(env.i64(), cell, "interrupt")
+            .map_err(llvm_err)?;
+        let inst = value.as_instruction_value().ok_or("load")?;
+        inst.set_alignment(8).map_err(|e| e.to_string())?;
+        inst.set_atomic_ordering(AtomicOrdering::Monotonic)
+            .map_err(|e| e.to_string())?;
+        Ok(value.into_int_value())
     }
 }

@@ -13,9 +13,10 @@ use super::store::Store;
 use super::trap::Trap;
 use super::vm::abi::limits::BACKTRACE_MAX;
 use super::vm::abi::CallHead;
-use super::vm::{trap_code, Status, ValRaw};
+use super::vm::{self, trap_code, Status, ValRaw};
 use std::mem::MaybeUninit;
 use std::ptr::addr_of_mut;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 extern "C" {
     fn rt_enter(
@@ -84,18 +85,30 @@ impl CallRecord {
         // `max_wasm_stack` counts from the outermost entry: the first call into wasm moves
         // the limit compiled prologues check up to this frame less the allowance (never below
         // the thread's own limit); calls nested inside it (wasm -> host -> wasm) keep it.
-        let thread_limit = *(*store).stack_limit;
+        // An interrupt may set or clear its stop bit meanwhile: only the address changes.
+        // The cells live as long as the store (behind its `Arc`, never replaced).
+        let cell: &AtomicUsize = &(&(*store).limits).stack_limit;
+        let set_limit = |limit: usize| {
+            let keep_stop = |old: usize| Some(old & vm::STACK_STOP | limit);
+            let _ = cell.fetch_update(Ordering::SeqCst, Ordering::SeqCst, keep_stop);
+        };
+        let thread_limit = cell.load(Ordering::SeqCst) & !vm::STACK_STOP;
         let outermost = (*store).wasm_entries == 0;
-        if let (true, Some(allowance)) = (outermost, (*store).resource_limits.wasm_stack) {
-            let here = stack_pointer();
-            *(*store).stack_limit = here.saturating_sub(allowance).max(thread_limit);
-        }
+        let moved = match (outermost, (*store).resource_limits.wasm_stack) {
+            (true, Some(allowance)) => {
+                set_limit(stack_pointer().saturating_sub(allowance).max(thread_limit));
+                true
+            }
+            _ => false,
+        };
         (*store).wasm_entries += 1;
         // A pointer to the whole record (not just `head`): the host-call helper reaches
         // `store` and `pending` through the one the shim keeps.
         let rc = rt_enter(addr_of_mut!(call).cast(), tramp, code, vmctx, slots);
         (*store).wasm_entries -= 1;
-        *(*store).stack_limit = thread_limit;
+        if moved {
+            set_limit(thread_limit);
+        }
         if rc == 0 {
             return Ok(());
         }

@@ -150,7 +150,7 @@ pub(crate) fn instantiate(
         vmctx: Box::new(VmCtx {
             mem_base: std::ptr::null_mut(),
             mem: std::ptr::null_mut(),
-            stack_limit: &*store.stack_limit,
+            stack_limit: store.limits.stack_limit.as_ptr(),
             helpers: &*store.helpers,
             globals: std::ptr::null(),
             tables: std::ptr::null(),

@@ -129,9 +129,6 @@ pub struct Store {
     /// The GC heap (see `runtime::gc`).
     pub(crate) gc: super::gc::GcHeap,
     pub(crate) helpers: Box<vm::HelperTable>,
-    /// The creating thread's stack limit (see `call::thread_stack_limit`), which every
-    /// instance's vmctx points to.
-    pub(crate) stack_limit: Box<usize>,
     /// anyfunc address -> function, to turn funcref bits back into handles.
     pub(crate) anyfunc_owner: HashMap<usize, Func>,
     /// The contexts of host functions' store-level references (`FuncEntry::anyfunc` of a
@@ -147,7 +144,9 @@ pub struct Store {
     /// Exception objects, and object address -> index (to turn exnref bits into handles).
     pub(crate) exceptions: Vec<Box<[ValRaw]>>,
     pub(crate) exn_index: HashMap<usize, u32>,
-    /// Fuel and the interrupt flag (see `vm::LimitCells`), shared with interrupt handles.
+    /// Fuel, the interrupt flag and the stack limit (the creating thread's, see
+    /// `call::thread_stack_limit`), which every instance's vmctx points to (see
+    /// `vm::LimitCells`), shared with interrupt handles.
     pub(crate) limits: std::sync::Arc<vm::LimitCells>,
 }
 
@@ -243,7 +242,6 @@ impl Store {
             types: types::TypeRegistry::default(),
             gc: super::gc::GcHeap::default(),
             helpers,
-            stack_limit: Box::new(super::call::thread_stack_limit()),
             anyfunc_owner: HashMap::new(),
             shared_host_ctxs: Vec::new(),
             codes: Vec::new(),
@@ -252,7 +250,7 @@ impl Store {
             tags: Vec::new(),
             exceptions: Vec::new(),
             exn_index: HashMap::new(),
-            limits: Default::default(),
+            limits: std::sync::Arc::new(vm::LimitCells::new(super::call::thread_stack_limit())),
         }
     }
 

@@ -145,8 +145,9 @@ struct Shape {
     results: Vec<Ty>,
 }
 
-/// Result lists, taken in turn: none, one of each register class, three vectors (the most
-/// returned in registers), and lists the convention returns through a buffer instead.
+/// Result lists, taken in turn: none, one of each register class, three integers and three
+/// vectors (the most returned in registers; with fuel, which returns its count in an integer
+/// register, three integers go to a buffer), and lists returned through a buffer anyway.
 fn result_lists() -> Vec<Vec<Ty>> {
     use Ty::*;
     vec![
@@ -155,6 +156,7 @@ fn result_lists() -> Vec<Vec<Ty>> {
         vec![V128],
         vec![F64],
         vec![I32, F32],
+        vec![I32, I64, I64],
         vec![V128, V128, V128],
         vec![V128, V128, V128, V128],
         vec![I32, I64, F32, F64, V128],

@@ -48,17 +48,45 @@ pub struct VmCtx {
 }
 
 /// What bounds a store's guest at run time. Compiled code subtracts what it runs from `fuel`
-/// (when compiled to consume fuel) and traps when it goes below zero; it checks `interrupt` at
-/// function entries and loop headers (when compiled interruptible), which another thread may
-/// set at any time, and traps when it is not zero.
+/// (when compiled to consume fuel) and traps when it goes below zero; every function's
+/// prologue traps when the frame is below `stack_limit`; code compiled interruptible checks
+/// `interrupt` at loop headers, which another thread may set at any time, and traps when it
+/// is not zero. An interrupt also sets [`STACK_STOP`] in `stack_limit` (for interruptible
+/// code only, see `InterruptHandle`), so function entries need no check of their own: the
+/// stack check stops there.
 #[repr(C)]
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct LimitCells {
     /// Written by compiled code with plain moves (an `AtomicI64` here only so that Rust may
     /// share the cells with the thread that interrupts).
     pub fuel: std::sync::atomic::AtomicI64,
-    pub interrupt: std::sync::atomic::AtomicU32,
+    /// 0, or [`INTERRUPTED`] once interrupted: the floor the count must stay above, so that
+    /// code compiled with both limits checks them with one compare (`compile/limits.rs`).
+    pub interrupt: std::sync::atomic::AtomicI64,
+    /// The lowest frame address compiled code may use (see `call::thread_stack_limit` and
+    /// `call::enter`), or'd with [`STACK_STOP`] while interrupted. The runtime and
+    /// interrupting threads change it only with atomic read-modify-writes, so neither
+    /// overwrites the other's part.
+    pub stack_limit: std::sync::atomic::AtomicUsize,
 }
+
+impl LimitCells {
+    /// Cells for a store created on this thread: its stack limit, no fuel, not interrupted.
+    pub fn new(stack_limit: usize) -> LimitCells {
+        LimitCells {
+            fuel: Default::default(),
+            interrupt: Default::default(),
+            stack_limit: stack_limit.into(),
+        }
+    }
+}
+
+/// The value of [`LimitCells::interrupt`] that stops the guest: above any fuel count.
+pub const INTERRUPTED: i64 = i64::MAX;
+
+/// The bit of [`LimitCells::stack_limit`] that stops the guest at its next function entry:
+/// with it set the limit is above any frame address, so the prologue's stack check fails.
+pub const STACK_STOP: usize = 1 << 63;
 
 pub mod offset {
     pub const MEM_BASE: u32 = 0;
