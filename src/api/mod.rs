@@ -36,6 +36,3 @@ pub use externs::{Exn, Extern, Func, Global, Instance, Memory, StoreMut, StoreRe
 pub use linker::Linker;
 pub use store::{AsContext, AsContextMut, Caller, InterruptHandle, Store, StoreParts};
 pub use typed::{HostResult, IntoFunc, TypedFunc, WasmParams, WasmResults, WasmTy, WithCaller};
-
-#[cfg(test)]
-mod tests;
