@@ -147,7 +147,8 @@ test: wasmtime $(MICROPYTHON) build fixtures
 wasi-diff: wasmtime build fixtures
 	$(CARGO) test --release --test cli wasi_differential -- --test-threads=2
 
-# The runtime bench times the same kernels under the pinned wasmtime CLI.
+# The runtime bench times the same kernels under the pinned wasmtime CLI; the start-up bench
+# (benches/startup.rs) times rt's processes against wasmtime's and wabt's.
 bench: wasmtime build fixtures $(MICROPYTHON) sqlite
 	$(CARGO) bench
 
@@ -219,8 +220,9 @@ MAN_DIR := build/man
 man: build
 	$(RT) man --dir $(MAN_DIR)
 
-# `make install PREFIX=/usr/local` (default ~/.cargo): the binary in PREFIX/bin, the manual
-# pages in PREFIX/share/man/man1.
+# `make install PREFIX=/usr/local` (default ~/.cargo): the binaries (rt and its compiler
+# helper rt-compile, which must stay beside it) in PREFIX/bin, the manual pages in
+# PREFIX/share/man/man1.
 PREFIX ?= $(HOME)/.cargo
 install: man
 	$(CARGO) install --path . --root $(PREFIX)

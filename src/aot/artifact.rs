@@ -274,6 +274,7 @@ mod tests {
                 copy_tree(&entry.path(), &to.join(entry.file_name()));
             }
         } else {
+            std::fs::create_dir_all(to.parent().unwrap()).unwrap();
             std::fs::copy(from, to).unwrap();
         }
     }

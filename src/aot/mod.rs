@@ -113,3 +113,13 @@ pub fn compile_objects(
         None => helper::compile_objects(module, settings, progress),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    /// rt-core's tests do not link the `rt` crate, so the weak reference finds nothing and
+    /// compiles would go to the helper (the `rt` crate's tests check the other case).
+    #[test]
+    fn without_the_rt_crate_no_back_end_is_linked() {
+        assert!(super::linked_compiler().is_none());
+    }
+}

@@ -49,7 +49,9 @@ impl Engine {
 #[derive(Clone)]
 pub struct Module {
     engine: Engine,
-    pub(crate) compiled: CompiledModule,
+    // Public for the compiler's tests in the `rt` crate, not part of the API.
+    #[doc(hidden)]
+    pub compiled: CompiledModule,
 }
 
 impl Module {
@@ -113,8 +115,10 @@ impl Module {
     }
 
     /// Compile a module already parsed and checked in the engine's language (the spec
-    /// runner classifies refusals itself first).
-    pub(crate) fn from_checked(engine: &Engine, parsed: crate::module::Module) -> Result<Module> {
+    /// runner classifies refusals itself first). Public for the compiler's tests in the `rt`
+    /// crate, not part of the API.
+    #[doc(hidden)]
+    pub fn from_checked(engine: &Engine, parsed: crate::module::Module) -> Result<Module> {
         // Kept as the typed error, so the spec runner can tell a missing feature apart.
         let objects = crate::aot::compile_objects(
             &parsed,
