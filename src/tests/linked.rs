@@ -6,10 +6,8 @@
 #[test]
 fn the_back_end_is_found_in_process() {
     let linked = rt_core::aot::linked_compiler().expect("the rt crate's back end");
-    assert_eq!(
-        linked as usize,
-        crate::compile::compile_objects_with as usize
-    );
+    let ours: rt_core::aot::CompileFn = crate::compile::compile_objects_with;
+    assert_eq!(linked as *const (), ours as *const ());
 }
 
 #[test]
