@@ -5,6 +5,28 @@
 //! [`compile`]. Linking this crate links the back end, and the API then compiles in-process;
 //! the `rt` executable links rt-core alone and compiles through the `rt-compile` helper
 //! (docs/architecture.md, "Two crates, two executables").
+//!
+//! The embedding API (rt-core's `api`), as an embedder uses it:
+//!
+//! ```no_run
+//! use rt::{Caller, Engine, Linker, Module, Store};
+//!
+//! let engine = Engine::default();
+//! let module = Module::new(&engine, r#"(module
+//!     (import "host" "double" (func $double (param i32) (result i32)))
+//!     (func (export "run") (param i32) (result i32) (call $double (local.get 0))))"#)?;
+//! let mut linker = Linker::new(&engine);
+//! linker.func_wrap("host", "double", |mut caller: Caller<'_, u32>, x: i32| {
+//!     *caller.data_mut() += 1;
+//!     x * 2
+//! })?;
+//! let mut store = Store::new(&engine, 0u32);
+//! let instance = linker.instantiate(&mut store, &module)?;
+//! let run = instance.get_typed_func::<i32, i32>(&store, "run")?;
+//! assert_eq!(run.call(&mut store, 21)?, 42);
+//! assert_eq!(*store.data(), 1);
+//! # anyhow::Ok(())
+//! ```
 pub mod compile;
 
 pub use rt_core::*;
