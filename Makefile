@@ -140,6 +140,7 @@ wasmtime: setup
 # table of scripts and directives passed, failed and unsupported, per missing feature.
 test: wasmtime $(MICROPYTHON) build fixtures
 	$(CARGO) test --release -- --test-threads=2 --skip spec::spec_suite_
+	$(MAKE) --no-print-directory fuzz-check
 	$(CARGO) test --release --test cli spec::spec_suite_ -- --test-threads=2 --show-output
 
 # Just the WASI differential (make test runs it too): rt against the pinned wasmtime CLI.
@@ -171,8 +172,9 @@ asan: wasmtime $(MICROPYTHON) fixtures
 # cargo-fuzz needs nightly; where rustup has no nightly toolchain, stable is told to accept
 # nightly flags (RUSTC_BOOTSTRAP=1). Each target works in build/fuzz-corpus/TARGET, seeded
 # from the committed fuzz/corpus/TARGET (which libFuzzer then only reads); crashes land in
-# fuzz/artifacts/TARGET. `make test` never runs the fuzzers; `make fuzz-check` replays the
-# seeds through every harness on stable, as a plain test.
+# fuzz/artifacts/TARGET. `make test` never runs the fuzzers, but it runs `make fuzz-check`, which
+# replays the seeds through every harness on stable, as a plain test (so the harnesses keep
+# compiling against rt's API).
 FUZZ_SECONDS ?= 60
 FUZZ_TARGETS ?= parse objdump explain wast wat2wasm differential
 FUZZ_FLAGS ?=

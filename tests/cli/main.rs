@@ -1,4 +1,5 @@
-//! End-to-end tests: each runs the built `rt` binary as a user would.
+//! End-to-end tests: each runs the built `rt` binary as a user would (a few drive the
+//! embedding API in-process too, for what the command line cannot reach: host functions).
 //! One module per subcommand; `common` holds the shared helpers.
 mod common;
 mod compile;
@@ -19,6 +20,7 @@ mod micropython;
 mod objdump;
 mod objdump_differential;
 mod run;
+mod signatures;
 mod simd_programs;
 mod smoke;
 mod spec;
