@@ -53,6 +53,10 @@ enum Place {
     Code { func: usize, op: Option<usize> },
     /// Entry `index` of the section holding fields of `kind`.
     Entry { kind: FieldKind, index: usize },
+    /// Type `member` of rec group `group` (the type section's entries are rec groups: a
+    /// `(rec ...)` field, or one `(type ...)` standing alone); no member for the group's
+    /// own header.
+    Type { group: usize, member: Option<usize> },
 }
 
 /// Which entry of `reader` contains `offset`: the last one starting at or before it.
@@ -85,7 +89,7 @@ fn place_of(wasm: &[u8], offset: u64) -> Option<Place> {
                 let op = operator_index(&body, offset);
                 return Some(Place::Code { func, op });
             }
-            Payload::TypeSection(r) => (r.range(), entry(FieldKind::Type, entry_index(r, offset))),
+            Payload::TypeSection(r) => (r.range(), type_place(r, offset)),
             Payload::ImportSection(r) => {
                 (r.range(), entry(FieldKind::Import, entry_index(r, offset)))
             }
@@ -120,6 +124,18 @@ fn place_of(wasm: &[u8], offset: u64) -> Option<Place> {
     None
 }
 
+/// The rec group, and the type inside it, that `offset` falls in.
+fn type_place(reader: wasmparser::TypeSectionReader<'_>, offset: u64) -> Option<Place> {
+    let group = entry_index(reader.clone(), offset);
+    let rec = reader.into_iter().nth(group)?.ok()?;
+    let member = rec
+        .into_types_and_offsets()
+        .take_while(|(start, _)| *start <= offset)
+        .count()
+        .checked_sub(1);
+    Some(Place::Type { group, member })
+}
+
 fn operator_index(body: &wasmparser::FunctionBody<'_>, offset: u64) -> Option<usize> {
     let mut ops = body.get_operators_reader().ok()?;
     let mut index = None;
@@ -151,7 +167,8 @@ fn field_span(field: &ModuleField<'_>, kind: FieldKind) -> Option<Span> {
         ModuleField::Start(i) => (FieldKind::Start, i.span()),
         ModuleField::Elem(e) => (FieldKind::Elem, e.span),
         ModuleField::Data(d) => (FieldKind::Data, d.span),
-        ModuleField::Rec(_) | ModuleField::Custom(_) => return None,
+        ModuleField::Rec(r) => (FieldKind::Type, r.span),
+        ModuleField::Custom(_) => return None,
     };
     (k == kind).then_some(span)
 }
@@ -192,6 +209,18 @@ fn source_offset(source: &str, place: Place) -> Option<usize> {
             .iter()
             .filter_map(|field| field_span(field, kind))
             .nth(index)?,
+        Place::Type { group, member } => {
+            let field = fields
+                .iter()
+                .filter(|field| field_span(field, FieldKind::Type).is_some())
+                .nth(group)?;
+            match field {
+                ModuleField::Rec(r) => member
+                    .and_then(|m| r.types.get(m))
+                    .map_or(r.span, |t| t.span),
+                other => field_span(other, FieldKind::Type)?,
+            }
+        }
     };
     Some(span.offset())
 }
