@@ -5,6 +5,7 @@ use std::path::Path;
 use std::process::Output;
 
 mod differential;
+mod gc_suite;
 mod proposals;
 
 /// `(func (result i32) i32.const 42)` exported as "answer", the bytes wabt 1.0.32 writes.
