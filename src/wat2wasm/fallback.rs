@@ -32,7 +32,11 @@ pub fn rebuild(
         if id == CUSTOM && !(is_name && keep_names) {
             continue;
         }
-        let contents = &wasm[range.start as usize..range.end as usize];
+        // The code section's range is the size its header claims (wasmparser reads the
+        // bodies later): reading the contents checks that they are all there.
+        let rest = wasm.get(range.start as usize..).unwrap_or(&[]);
+        let contents =
+            BinaryReader::new(rest, range.start).read_bytes((range.end - range.start) as usize)?;
         s.u8(id, "");
         let slot = s.reserve_size("");
         match id {
@@ -135,5 +139,18 @@ mod tests {
         let text = |b: &[u8]| wasmprinter::print_bytes(b).unwrap();
         assert_eq!(text(&padded), text(&wasm));
         assert_eq!(rebuild(&wasm, true, true).unwrap(), wasm);
+    }
+
+    /// A module cut short anywhere is an error, never a slice out of range.
+    #[test]
+    fn truncated_modules_are_errors() {
+        let wasm = wat::parse_str(r#"(module $m (func $f (local $x i32)) (func $g))"#).unwrap();
+        for len in 8..wasm.len() {
+            for keep_names in [false, true] {
+                let result = std::panic::catch_unwind(|| rebuild(&wasm[..len], keep_names, true));
+                assert!(result.is_ok(), "panic at length {len}");
+            }
+        }
+        assert!(rebuild(&wasm[..wasm.len() - 3], true, true).is_err());
     }
 }

@@ -56,7 +56,12 @@ enum Place {
     /// Type `member` of rec group `group` (the type section's entries are rec groups: a
     /// `(rec ...)` field, or one `(type ...)` standing alone); no member for the group's
     /// own header.
-    Type { group: usize, member: Option<usize> },
+    Type {
+        group: usize,
+        member: Option<usize>,
+        /// The type's index (for a type the text only implies, found at its first user).
+        index: u32,
+    },
 }
 
 /// Which entry of `reader` contains `offset`: the last one starting at or before it.
@@ -127,13 +132,23 @@ fn place_of(wasm: &[u8], offset: u64) -> Option<Place> {
 /// The rec group, and the type inside it, that `offset` falls in.
 fn type_place(reader: wasmparser::TypeSectionReader<'_>, offset: u64) -> Option<Place> {
     let group = entry_index(reader.clone(), offset);
-    let rec = reader.into_iter().nth(group)?.ok()?;
+    let mut groups = reader.into_iter();
+    let mut index = 0;
+    for earlier in groups.by_ref().take(group) {
+        index += earlier.ok()?.types().len() as u32;
+    }
+    let rec = groups.next()?.ok()?;
     let member = rec
         .into_types_and_offsets()
         .take_while(|(start, _)| *start <= offset)
         .count()
         .checked_sub(1);
-    Some(Place::Type { group, member })
+    let index = index + member.unwrap_or(0) as u32;
+    Some(Place::Type {
+        group,
+        member,
+        index,
+    })
 }
 
 fn operator_index(body: &wasmparser::FunctionBody<'_>, offset: u64) -> Option<usize> {
@@ -173,6 +188,21 @@ fn field_span(field: &ModuleField<'_>, kind: FieldKind) -> Option<Span> {
     (k == kind).then_some(span)
 }
 
+/// The first function or tag whose signature is type `index`.
+fn first_user(fields: &[ModuleField<'_>], index: u32) -> Option<Span> {
+    use wast::core::TagType;
+    use wast::token::Index;
+    let is = |i: &Option<Index<'_>>| matches!(i, Some(Index::Num(n, _)) if *n == index);
+    fields.iter().find_map(|field| match field {
+        ModuleField::Func(f) if is(&f.ty.index) => Some(f.span),
+        ModuleField::Tag(t) => match &t.ty {
+            TagType::Exception(ty) if is(&ty.index) => Some(t.span),
+            _ => None,
+        },
+        _ => None,
+    })
+}
+
 /// The source offset of `place`. The text is parsed again, this time keeping each
 /// instruction's span: errors are rare, so the normal path does not pay for spans.
 fn source_offset(source: &str, place: Place) -> Option<usize> {
@@ -209,7 +239,11 @@ fn source_offset(source: &str, place: Place) -> Option<usize> {
             .iter()
             .filter_map(|field| field_span(field, kind))
             .nth(index)?,
-        Place::Type { group, member } => {
+        Place::Type {
+            group,
+            member,
+            index,
+        } => {
             let field = fields
                 .iter()
                 .filter(|field| field_span(field, FieldKind::Type).is_some())
@@ -218,6 +252,11 @@ fn source_offset(source: &str, place: Place) -> Option<usize> {
                 ModuleField::Rec(r) => member
                     .and_then(|m| r.types.get(m))
                     .map_or(r.span, |t| t.span),
+                // A type the text only implies (`(func (param ...))` with no `(type ...)`)
+                // has a made-up span at offset 0: show its first user instead.
+                ModuleField::Type(t) if t.span.offset() == 0 && !source.starts_with("(type") => {
+                    first_user(fields, index).unwrap_or(t.span)
+                }
                 other => field_span(other, FieldKind::Type)?,
             }
         }

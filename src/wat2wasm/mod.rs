@@ -232,6 +232,47 @@ mod tests {
         }
     }
 
+    /// GC text through the fallback writer, broken the same ways, with every output option
+    /// and the feature switches on or off.
+    #[test]
+    fn mutated_gc_text_never_panics() {
+        const GC: &str = r#"(module $g
+          (rec (type $n (sub (struct (field $v (mut i32)) (field (ref null $n)))))
+               (type $a (array (mut i8))))
+          (table 1 anyref (ref.i31 (i32.const 1)))
+          (func $f (param $x anyref) (result i32)
+            (block $l (result (ref $n)) (br_on_cast $l anyref (ref $n) (local.get $x))
+              (drop) (return (array.len (array.new_default $a (i32.const 2)))))
+            (struct.get $n $v)))"#;
+        let mut gc_on = Features::default();
+        gc_on.set("gc", true);
+        let opts = [
+            Options {
+                features: gc_on.clone(),
+                ..Options::default()
+            },
+            Options {
+                features: gc_on,
+                check: false,
+                verbose: true,
+                debug_names: true,
+                canonicalize_lebs: false,
+            },
+            Options {
+                check: false,
+                ..Options::default()
+            },
+        ];
+        assert!(assemble("g.wat", GC, &opts[0]).is_ok());
+        for seed in 1..300u64 {
+            let text = mutate(GC, seed.wrapping_mul(0x2545_f491_4f6c_dd1d), 3);
+            for o in &opts {
+                let result = std::panic::catch_unwind(|| assemble("g.wat", &text, o).is_ok());
+                assert!(result.is_ok(), "panic on:\n{text}");
+            }
+        }
+    }
+
     /// Broken text, unchecked invalid modules and everything between: an error or a module,
     /// never a panic.
     #[test]
