@@ -314,11 +314,14 @@ impl<'c, 'm> InstrText<'c, 'm> {
         self.number(elem);
     }
 
-    /// `br_on_cast`'s source and target types, after its label.
+    /// `br_on_cast`'s source and target types, after its label. (Named after wasmparser's
+    /// operands, as every immediate method is, not conversions.)
+    #[allow(clippy::wrong_self_convention)]
     fn from_ref_type(&mut self, r: wasmparser::RefType) {
         let _ = write!(self.text, " {}", crate::module::typetext::ref_type(r));
     }
 
+    #[allow(clippy::wrong_self_convention)]
     fn to_ref_type(&mut self, r: wasmparser::RefType) {
         self.from_ref_type(r);
     }

@@ -254,37 +254,36 @@ fn gc_script_modules_go_through_every_text_tool() {
             let (modules_seen, uses_gc) = (&modules_seen, &uses_gc);
             let work = dir.path().join(format!("w{worker}"));
             std::fs::create_dir_all(&work).unwrap();
-            scope.spawn(move || loop {
-                let Some(script) = SCRIPTS.get(next.fetch_add(1, Ordering::Relaxed)) else {
-                    break;
-                };
-                let path = suite.join(format!("{script}.wast"));
-                let source = std::fs::read_to_string(&path)
-                    .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-                let mut binaries = Vec::new();
-                for (k, text) in extract_modules(&source).modules.into_iter().enumerate() {
-                    modules_seen.fetch_add(1, Ordering::Relaxed);
-                    let name = format!("{script}.{k}");
-                    match check_module(&work, &name, &text, uses_gc) {
-                        Ok(wasm) => binaries.push((text, wasm)),
-                        Err(why) => failures.lock().unwrap().push(format!("{name}: {why}")),
+            scope.spawn(move || {
+                while let Some(script) = SCRIPTS.get(next.fetch_add(1, Ordering::Relaxed)) {
+                    let path = suite.join(format!("{script}.wast"));
+                    let source = std::fs::read_to_string(&path)
+                        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+                    let mut binaries = Vec::new();
+                    for (k, text) in extract_modules(&source).modules.into_iter().enumerate() {
+                        modules_seen.fetch_add(1, Ordering::Relaxed);
+                        let name = format!("{script}.{k}");
+                        match check_module(&work, &name, &text, uses_gc) {
+                            Ok(wasm) => binaries.push((text, wasm)),
+                            Err(why) => failures.lock().unwrap().push(format!("{name}: {why}")),
+                        }
                     }
-                }
-                if binaries.is_empty() {
-                    failures
-                        .lock()
-                        .unwrap()
-                        .push(format!("{script}: no module"));
-                    continue;
-                }
-                // The same script with rt's binaries must pass as the text one does.
-                let as_binaries = work.join(format!("{script}.bin.wast"));
-                std::fs::write(&as_binaries, with_binaries(&source, &binaries)).unwrap();
-                let (text_run, binary_run) = (wast_counts(&path), wast_counts(&as_binaries));
-                if !text_run.ends_with(" 0 failed") || binary_run != text_run {
-                    failures.lock().unwrap().push(format!(
-                        "{script}: as text `{text_run}`, with rt's binaries `{binary_run}`"
-                    ));
+                    if binaries.is_empty() {
+                        failures
+                            .lock()
+                            .unwrap()
+                            .push(format!("{script}: no module"));
+                        continue;
+                    }
+                    // The same script with rt's binaries must pass as the text one does.
+                    let as_binaries = work.join(format!("{script}.bin.wast"));
+                    std::fs::write(&as_binaries, with_binaries(&source, &binaries)).unwrap();
+                    let (text_run, binary_run) = (wast_counts(&path), wast_counts(&as_binaries));
+                    if !text_run.ends_with(" 0 failed") || binary_run != text_run {
+                        failures.lock().unwrap().push(format!(
+                            "{script}: as text `{text_run}`, with rt's binaries `{binary_run}`"
+                        ));
+                    }
                 }
             });
         }
