@@ -36,7 +36,7 @@ pub fn parse(data: &[u8]) {
     if let Ok(module) = parsed {
         black_box(module.num_funcs());
     }
-    let (partial, errors) = rt::module::Module::parse_partial(bytes);
+    let (partial, errors) = rt::module::Module::parse_partial(bytes, rt::module::WABT_READS);
     black_box((partial.sections.len(), errors.len()));
 }
 
