@@ -3,11 +3,23 @@
 //! are absent (`rt_no_shared_data`, `rt_no_wabt`, `rt_no_wasmtime`, `rt_no_micropython`), so
 //! those tests are *ignored*, and counted as such in cargo's summary, instead of passing
 //! without checking anything. Under `CI=true` nothing is ever ignored: a missing input fails
-//! its tests loudly.
+//! its tests loudly. Also whether they are built under AddressSanitizer (`rt_asan`,
+//! `make asan`).
 use std::path::Path;
 
 fn main() {
     mark_missing_test_inputs(Path::new(env!("CARGO_MANIFEST_DIR")));
+    mark_sanitizer();
+}
+
+/// `rt_asan` when the crate is built under AddressSanitizer (`make asan`), for the few tests
+/// that must set a child's limits another way there (`cfg(sanitize)` itself is unstable).
+fn mark_sanitizer() {
+    println!("cargo::rustc-check-cfg=cfg(rt_asan)");
+    let sanitizers = std::env::var("CARGO_CFG_SANITIZE").unwrap_or_default();
+    if sanitizers.split(',').any(|s| s == "address") {
+        println!("cargo:rustc-cfg=rt_asan");
+    }
 }
 
 fn mark_missing_test_inputs(root: &Path) {
