@@ -139,7 +139,7 @@ fn main() {
         .filter(|p| {
             let name = p.path.file_name().unwrap().to_string_lossy();
             only.as_ref()
-                .is_none_or(|words| words.split(',').any(|w| name.contains(w)))
+                .map_or(true, |words| words.split(',').any(|w| name.contains(w)))
         })
         .collect();
     if programs.is_empty() {
