@@ -79,7 +79,7 @@ pub(crate) fn translate_function(env: &Env<'_, '_>, index: u32) -> Res<()> {
     let wasm = env.wasm;
     let code = wasm.code_of(index).ok_or("no code for function")?;
     let ty = wasm.func_type(index).clone();
-    let func = env.funcs[index as usize].ok_or("undeclared function")?;
+    let func = env.func(index)?.ok_or("not a defined function")?;
     let b = &env.b;
     let entry = env.ctx.append_basic_block(func, "entry");
     b.position_at_end(entry);

@@ -31,7 +31,6 @@ mod tests;
 
 use env::{Env, Res};
 use inkwell::context::Context;
-use inkwell::module::Linkage;
 use inkwell::passes::PassBuilderOptions;
 use inkwell::targets::{
     CodeModel, FileType, InitializationConfig, RelocMode, Target, TargetMachine,
@@ -40,7 +39,7 @@ use inkwell::OptimizationLevel;
 use std::collections::BTreeSet;
 
 use crate::module::Module;
-use crate::runtime::vm::{adapter_symbol, func_symbol, tramp_symbol};
+use crate::runtime::vm::{adapter_symbol, tramp_symbol};
 
 /// The host CPU name and feature string the code is compiled for (part of artifact headers).
 pub fn host_cpu() -> (String, String) {
@@ -232,11 +231,22 @@ fn compile_threads() -> usize {
         .min(8)
 }
 
-/// Below this much code (wasm bytes) a chunk is not split further: each chunk is an LLVM
-/// module of its own that declares every function and pays LLVM's fixed costs.
+/// Below this much work (wasm bytes, see [`weight`]) a chunk is not split further: each
+/// chunk is an LLVM module of its own and pays LLVM's fixed costs.
 const CHUNK_MIN: usize = 32 * 1024;
 /// At most this many chunks, whatever the module's size (enough for 8 threads to balance).
 const CHUNKS_MAX: usize = 32;
+
+/// What compiling a function costs LLVM besides its body, in body bytes: the code
+/// generator's hundred-odd passes each visit every function, so an empty function costs
+/// about as much as ~64 bytes of an ordinary one at level 2. Without it a module of
+/// 50,000 small functions made one chunk (its bytes are few) compiled by one thread.
+const FUNCTION_WEIGHT: usize = 64;
+
+/// A function's share of the work in a chunk split.
+fn weight(body_len: usize) -> usize {
+    body_len + FUNCTION_WEIGHT
+}
 
 /// A function body this large (wasm bytes) is compiled at level 0 whatever the level asked
 /// for (see `compile_chunk`). The largest in SQLite is 49 KB, in MicroPython 20 KB.
@@ -252,7 +262,7 @@ fn is_giant(module: &Module, func: u32) -> bool {
 /// the module alone, not on the number of cores, so an artifact is the same on every host.
 fn chunks(module: &Module) -> Vec<Vec<u32>> {
     let first = module.num_imported_funcs;
-    let sizes: Vec<usize> = module.code.iter().map(|c| c.body.len()).collect();
+    let sizes: Vec<usize> = module.code.iter().map(|c| weight(c.body.len())).collect();
     let total: usize = sizes.iter().sum();
     let count = (total / CHUNK_MIN).clamp(1, CHUNKS_MAX);
     let target = total.div_ceil(count).max(1);
@@ -263,7 +273,7 @@ fn chunks(module: &Module) -> Vec<Vec<u32>> {
     let mut current = Vec::new();
     let mut acc = 0;
     for i in order {
-        if sizes[i] > GIANT {
+        if module.code[i].body.len() > GIANT {
             chunks.push(vec![first + i as u32]);
             continue;
         }
@@ -282,8 +292,8 @@ fn chunks(module: &Module) -> Vec<Vec<u32>> {
     chunks
 }
 
-/// Compile the functions in `chunk` (every function is declared, so calls to other chunks
-/// become symbol references); the last chunk also holds the bridges.
+/// Compile the functions in `chunk` (the functions they call are declared, so calls to
+/// other chunks become symbol references); the last chunk also holds the bridges.
 fn compile_chunk(
     module: &Module,
     chunk: &[u32],
@@ -308,8 +318,19 @@ fn compile_chunk(
         settings
     };
     let ctx = Context::create();
-    let mut env = Env::new(&ctx, module, *settings);
-    declare_functions(&mut env)?;
+    // The translator names its values for readable IR dumps; LLVM keeps a per-function
+    // symbol table of those names (uniquing, hashing, removal), a few percent of a compile
+    // at level 1 for nothing anyone reads. Kept only when the IR is dumped.
+    if std::env::var_os("RT_DUMP_IR").is_none() {
+        // SAFETY: a valid context, not yet shared with another thread.
+        unsafe { inkwell::llvm_sys::core::LLVMContextSetDiscardValueNames(ctx.raw(), 1) };
+    }
+    let env = Env::new(&ctx, module, *settings);
+    // The chunk's own functions first, in index order, so they are laid out in that order
+    // whatever calls what; the rest are declared as calls reach them.
+    for &i in chunk {
+        env.func(i)?;
+    }
     for &i in chunk {
         func::translate_function(&env, i).map_err(|e| {
             let name = module
@@ -382,24 +403,6 @@ fn target_machine(level: OptimizationLevel) -> Res<TargetMachine> {
             CodeModel::Small,
         )
         .ok_or_else(|| "could not create an LLVM target machine for this host".into())
-}
-
-fn declare_functions(env: &mut Env) -> Res<()> {
-    let wasm = env.wasm;
-    let mut funcs = vec![None; wasm.num_imported_funcs as usize];
-    for i in wasm.num_imported_funcs..wasm.num_funcs() {
-        let fty = env.fn_type(wasm.func_type(i))?;
-        let f = env
-            .llmod
-            .add_function(&func_symbol(i), fty, Some(Linkage::External));
-        f.as_global_value()
-            .set_visibility(inkwell::GlobalVisibility::Hidden);
-        calls::set_function_attributes(env, f);
-        calls::set_wasm_convention(f);
-        funcs.push(Some(f));
-    }
-    env.funcs = funcs;
-    Ok(())
 }
 
 fn build_bridges(env: &Env) -> Res<()> {
