@@ -18,6 +18,7 @@ mod exn;
 mod func;
 mod gc;
 mod limits;
+mod phases;
 mod progress;
 pub use progress::Progress;
 mod memory;
@@ -157,6 +158,9 @@ pub fn compile_objects_with(
             )?);
         }
         progress.finish();
+        if phases::enabled() {
+            phases::total();
+        }
         return Ok(objects);
     }
     // A work queue rather than one fixed share per thread: the chunks are ordered largest
@@ -199,6 +203,9 @@ pub fn compile_objects_with(
         }
     });
     progress.finish();
+    if phases::enabled() {
+        phases::total();
+    }
     let mut objects = Vec::with_capacity(chunks.len());
     let mut first_error = None;
     for slot in results {
@@ -301,7 +308,14 @@ fn compile_chunk(
     settings: &CodegenSettings,
     progress: &Progress,
 ) -> Result<Vec<u8>, CompileError> {
-    let t0 = std::time::Instant::now();
+    let timed = phases::enabled();
+    let mut marks = [std::time::Duration::ZERO; phases::PHASES.len() + 1];
+    let mut mark = |n: usize| {
+        if timed {
+            marks[n] = phases::thread_cpu();
+        }
+    };
+    mark(0);
     let first = chunk.first().copied().unwrap_or(0);
     // A giant function is a chunk of its own (`chunks`) and compiled at level 0: LLVM's
     // optimising passes and code generator go superlinear in a function's size (4,000
@@ -352,39 +366,44 @@ fn compile_chunk(
     if with_bridges {
         build_bridges(&env)?;
     }
-    if let Err(e) = env.llmod.verify() {
-        return Err(CompileError::Failed(format!(
-            "internal compiler error: invalid LLVM IR: {}",
-            e.to_string()
-        )));
+    mark(1);
+    // LLVM's verifier catches a translator bug before LLVM crashes on its IR, at the cost
+    // of a tenth of a level-0 compile. As clang does, a release build leaves it out; the
+    // tests (RT_VERIFY_IR=1 in tests/cli) and the fuzzers (`make fuzz`) keep it on.
+    let verify = cfg!(debug_assertions) || cfg!(test) || std::env::var_os("RT_VERIFY_IR").is_some();
+    if verify {
+        if let Err(e) = env.llmod.verify() {
+            return Err(CompileError::Failed(format!(
+                "internal compiler error: invalid LLVM IR: {}",
+                e.to_string()
+            )));
+        }
     }
     let tm = target_machine(settings.codegen_level())?;
     env.llmod.set_triple(&tm.get_triple());
     env.llmod
         .set_data_layout(&tm.get_target_data().get_data_layout());
-    let t1 = std::time::Instant::now();
+    mark(2);
     // Diagnostics for finding where compile time goes (docs/architecture.md): the IR of
     // each chunk before the passes, for opt-19/llc-19 -time-passes, and each chunk's phases.
     if let Ok(dir) = std::env::var("RT_DUMP_IR") {
         let _ = env.llmod.print_to_file(format!("{dir}/chunk-{first}.ll"));
     }
-    env.llmod
-        .run_passes(settings.pipeline(), &tm, PassBuilderOptions::create())
-        .map_err(|e| format!("LLVM optimisation failed: {e}"))?;
-    let t2 = std::time::Instant::now();
+    // Level 0 runs no IR pass: `default<O0>` only inlines `alwaysinline` functions, of
+    // which there are none, yet costs 2% of a level-0 compile setting up its analyses.
+    if let Some(pipeline) = settings.pipeline() {
+        env.llmod
+            .run_passes(pipeline, &tm, PassBuilderOptions::create())
+            .map_err(|e| format!("LLVM optimisation failed: {e}"))?;
+    }
+    mark(3);
     let buf = tm
         .write_to_memory_buffer(&env.llmod, FileType::Object)
         .map_err(|e| format!("LLVM code generation failed: {e}"))?;
-    let t3 = std::time::Instant::now();
+    mark(4);
     progress.add(chunk.len());
-    if std::env::var("RT_COMPILE_TIMES").is_ok() {
-        eprintln!(
-            "chunk of {} functions from {first}: translate {:?} optimise {:?} codegen {:?}",
-            chunk.len(),
-            t1 - t0,
-            t2 - t1,
-            t3 - t2
-        );
+    if timed {
+        phases::chunk(chunk.len(), first, settings.opt_level, marks);
     }
     Ok(buf.as_slice().to_vec())
 }

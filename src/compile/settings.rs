@@ -68,13 +68,13 @@ impl CodegenSettings {
         key
     }
 
-    /// The new pass manager's pipeline for this level.
-    pub(crate) fn pipeline(&self) -> &'static str {
+    /// The new pass manager's pipeline for this level (none at level 0).
+    pub(crate) fn pipeline(&self) -> Option<&'static str> {
         match self.opt_level {
-            0 => "default<O0>",
-            1 => LEAN_O1,
-            3 => "default<O3>",
-            _ => LEAN_O2,
+            0 => None,
+            1 => Some(LEAN_O1),
+            3 => Some("default<O3>"),
+            _ => Some(LEAN_O2),
         }
     }
 

@@ -9,7 +9,11 @@ use std::process::{Command, Output, Stdio};
 /// `RT_CACHE`.
 pub fn rt() -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_rt"));
-    cmd.env("RT_CACHE", "off").env_remove("RT_CACHE_DIR");
+    // RT_VERIFY_IR: every module the tests compile has its LLVM IR checked (a release
+    // build skips that; see `compile_chunk`).
+    cmd.env("RT_CACHE", "off")
+        .env_remove("RT_CACHE_DIR")
+        .env("RT_VERIFY_IR", "1");
     cmd
 }
 
