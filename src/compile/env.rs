@@ -383,6 +383,10 @@ impl<'ctx, 'm> Env<'ctx, 'm> {
 
     /// `base + offset` as a pointer.
     pub fn field_ptr(&self, base: PointerValue<'ctx>, offset: u32) -> Res<PointerValue<'ctx>> {
+        // The first field is the base itself: no instruction for level 0 to select.
+        if offset == 0 {
+            return Ok(base);
+        }
         let off = self.i64().const_int(u64::from(offset), false);
         // SAFETY (LLVM): a byte offset inside the pointed-to runtime struct.
         unsafe { self.b.build_gep(self.i8(), base, &[off], "fld") }.map_err(llvm_err)

@@ -105,9 +105,19 @@ pub fn write(dir: &Path, name: &str, contents: &str) -> PathBuf {
 
 /// Run `script` (saved as `name`) with `rt wast` and require every directive to pass.
 pub fn wast_passes(name: &str, script: &str) {
+    wast_passes_with(name, script, &[]);
+}
+
+/// [`wast_passes`] with more `rt wast` flags (`-O0`, `-W ...`).
+pub fn wast_passes_with(name: &str, script: &str, flags: &[&str]) {
     let dir = tempdir();
     let path = write(dir.path(), name, script);
-    let out = rt().arg("wast").arg(&path).output().expect("spawn rt");
+    let out = rt()
+        .arg("wast")
+        .args(flags)
+        .arg(&path)
+        .output()
+        .expect("spawn rt");
     let text = stdout(&out);
     assert!(
         out.status.success()
@@ -115,7 +125,7 @@ pub fn wast_passes(name: &str, script: &str) {
                 .lines()
                 .last()
                 .is_some_and(|l| l.ends_with(" 0 failed")),
-        "{text}{}",
+        "{flags:?}: {text}{}",
         stderr(&out)
     );
 }
