@@ -215,7 +215,7 @@ fuzz: fuzz-build
 	      objdump) opts="$(FUZZ_OPTS_objdump)";; explain) opts="$(FUZZ_OPTS_explain)";; \
 	      wat2wasm) opts="$(FUZZ_OPTS_wat2wasm)";; wast) opts="$(FUZZ_OPTS_wast)";; \
 	      differential) opts="$(FUZZ_OPTS_differential)";; esac; \
-	    (cd fuzz && env $$boot $(CARGO) $$tc fuzz run $$t ../build/fuzz-corpus/$$t corpus/$$t -- \
+	    (cd fuzz && env $$boot RT_VERIFY_IR=1 $(CARGO) $$tc fuzz run $$t ../build/fuzz-corpus/$$t corpus/$$t -- \
 	      -max_total_time=$(FUZZ_SECONDS) -timeout=60 $$opts $(FUZZ_FLAGS)) || exit 1; \
 	  done
 

@@ -4,19 +4,19 @@ use super::CodegenSettings;
 
 /// The LLVM side of the settings.
 pub(crate) trait Levels {
-    /// The new pass manager's pipeline for this level.
-    fn pipeline(&self) -> &'static str;
+    /// The new pass manager's pipeline for this level (none at level 0).
+    fn pipeline(&self) -> Option<&'static str>;
     /// LLVM's code generator level for this level.
     fn codegen_level(&self) -> inkwell::OptimizationLevel;
 }
 
 impl Levels for CodegenSettings {
-    fn pipeline(&self) -> &'static str {
+    fn pipeline(&self) -> Option<&'static str> {
         match self.opt_level {
-            0 => "default<O0>",
-            1 => LEAN_O1,
-            3 => "default<O3>",
-            _ => LEAN_O2,
+            0 => None,
+            1 => Some(LEAN_O1),
+            3 => Some("default<O3>"),
+            _ => Some(LEAN_O2),
         }
     }
 
