@@ -1,5 +1,5 @@
 //! The `rt` package's build script (rt-core's, core/build.rs, builds the C shim, stamps the
-//! build id and records the LLVM version). One job: tell the tests which external test inputs
+//! build id and records the LLVM version). Two jobs: tell the tests which external test inputs
 //! are absent (`rt_no_shared_data`, `rt_no_wabt`, `rt_no_wasmtime`, `rt_no_micropython`), so
 //! those tests are *ignored*, and counted as such in cargo's summary, instead of passing
 //! without checking anything. Under `CI=true` nothing is ever ignored: a missing input fails

@@ -19,9 +19,9 @@ mod exn;
 mod func;
 mod gc;
 mod limits;
-mod phases;
 mod memory;
 mod numeric;
+mod phases;
 mod simd;
 mod table;
 #[cfg(test)]
