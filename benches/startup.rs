@@ -16,7 +16,7 @@
 //! rt / reference. The pinned wasmtime comes from `make wasmtime` and wabt from `make setup`;
 //! a row whose reference is missing says so instead of a ratio.
 mod common;
-use common::{bench_runs, median, ms};
+use common::{bench_runs, children_usage, median, ms};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -54,7 +54,7 @@ impl Cmd {
 
     /// Wall time and minor page faults of one run; a failing run ends the bench.
     fn run(&self) -> (Duration, i64) {
-        let faults_before = children_minor_faults();
+        let faults_before = children_usage().ru_minflt;
         let start = Instant::now();
         let out = Command::new(&self.program)
             .args(&self.args)
@@ -70,18 +70,8 @@ impl Cmd {
             self.label,
             String::from_utf8_lossy(&out.stderr)
         );
-        (wall, children_minor_faults() - faults_before)
+        (wall, children_usage().ru_minflt - faults_before)
     }
-}
-
-fn children_minor_faults() -> i64 {
-    // SAFETY: getrusage only writes the struct we pass it.
-    let usage = unsafe {
-        let mut usage: libc::rusage = std::mem::zeroed();
-        libc::getrusage(libc::RUSAGE_CHILDREN, &mut usage);
-        usage
-    };
-    usage.ru_minflt
 }
 
 struct Timing {

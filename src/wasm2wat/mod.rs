@@ -196,11 +196,13 @@ fn write_whole(
 /// The flags a printer cannot apply to this module (GC modules print without inline imports
 /// and exports), for the caller to report.
 pub fn unapplied_options(bytes: &[u8], opts: &Options) -> Vec<&'static str> {
-    if crate::features::uses::uses_gc(bytes) {
-        fallback::unapplied_options(opts)
-    } else {
-        Vec::new()
+    // Only those flags can go unapplied: without them, no second scan of every function
+    // body (printing scans the module for GC once already).
+    let flags = fallback::unapplied_options(opts);
+    if flags.is_empty() || !crate::features::uses::uses_gc(bytes) {
+        return Vec::new();
     }
+    flags
 }
 
 /// The index spaces an instruction or field can refer to.
