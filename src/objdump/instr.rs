@@ -58,11 +58,6 @@ impl<'c, 'm> InstrText<'c, 'm> {
         }
     }
 
-    /// Whether the module is read with GC and typed references (see `objdump::reading`).
-    fn reads_gc(&self) -> bool {
-        self.ctx.features.contains(wasmparser::WasmFeatures::GC)
-    }
-
     /// Start a new instruction: `visit_i32_load8_s` is printed `i32.load8_s`.
     fn mnemonic(&mut self, visit: &'static str) {
         self.text.clear();
@@ -259,17 +254,6 @@ impl<'c, 'm> InstrText<'c, 'm> {
 
     /// A heap type operand: `ref.null func`; `ref.cast (ref null 2)` for the casts.
     fn hty(&mut self, hty: HeapType) {
-        use wasmparser::AbstractHeapType::{Extern, Func};
-        let wabt_reads = matches!(
-            hty,
-            HeapType::Abstract {
-                shared: false,
-                ty: Func | Extern,
-            }
-        );
-        if !wabt_reads && !self.reads_gc() {
-            self.unsupported = true;
-        }
         let text = match self.cast_nullable {
             Some(nullable) => match wasmparser::RefType::new(nullable, hty) {
                 Some(r) => crate::module::typetext::ref_type(r),
@@ -280,7 +264,7 @@ impl<'c, 'm> InstrText<'c, 'm> {
         let _ = write!(self.text, " {text}");
     }
 
-    // GC and typed-reference immediates (read only when `reads_gc`).
+    // GC, typed-reference and `try_table` immediates.
 
     fn struct_type_index(&mut self, t: u32) {
         self.number(t);
@@ -396,8 +380,9 @@ impl Immediate for V128 {
     }
 }
 
-/// Generates every visit method: the proposals wabt 1.0.32 reads print their mnemonic and
-/// immediates; the others are marked unsupported (wabt rejects them).
+/// Generates every visit method: the proposals wabt 1.0.32 reads, and GC, typed references
+/// and final exception handling, print their mnemonic and immediates; the others are marked
+/// unsupported (wabt rejects them).
 macro_rules! define_visit {
     ($( @$proposal:ident $op:ident $({ $($arg:ident: $argty:ty),* })? => $visit:ident ($($ann:tt)*))*) => {
         $( define_visit!(one @$proposal $visit $({ $($arg: $argty),* })?); )*
@@ -414,24 +399,16 @@ macro_rules! define_visit {
     (one @legacy_exceptions $($rest:tt)*) => { define_visit!(supported $($rest)*); };
     // Of the final exception-handling proposal wabt 1.0.32 knows only `throw`.
     (one @exceptions visit_throw $($rest:tt)*) => { define_visit!(supported visit_throw $($rest)*); };
-    // What a GC module is read with beyond wabt (see `objdump::reading`).
-    (one @exceptions $($rest:tt)*) => { define_visit!(with_gc $($rest)*); };
-    (one @gc $($rest:tt)*) => { define_visit!(with_gc $($rest)*); };
-    (one @function_references $($rest:tt)*) => { define_visit!(with_gc $($rest)*); };
+    // Beyond wabt 1.0.32, in rt's own spelling: GC, typed references and the rest of the
+    // final exception handling. Their opcodes mean nothing else, so every module shows them
+    // (wabt stops at them), whatever language its declarations are read in.
+    (one @exceptions $($rest:tt)*) => { define_visit!(supported $($rest)*); };
+    (one @gc $($rest:tt)*) => { define_visit!(supported $($rest)*); };
+    (one @function_references $($rest:tt)*) => { define_visit!(supported $($rest)*); };
     (one @$proposal:ident $visit:ident $({ $($arg:ident: $argty:ty),* })?) => {
         fn $visit(&mut self $($(, _: $argty)*)?) {
             self.mnemonic(stringify!($visit));
             self.unsupported = true;
-        }
-    };
-    (with_gc $visit:ident $({ $($arg:ident: $argty:ty),* })?) => {
-        fn $visit(&mut self $($(, $arg: $argty)*)?) {
-            self.mnemonic(stringify!($visit));
-            if !self.reads_gc() {
-                self.unsupported = true;
-                return;
-            }
-            $($( self.$arg($arg); )*)?
         }
     };
     (supported $visit:ident $({ $($arg:ident: $argty:ty),* })?) => {
