@@ -751,3 +751,29 @@ Code Disassembly:
         stdout(&out)
     );
 }
+
+/// GC and typed-reference instructions need no declared GC type (an i31 made and read, a
+/// tail call through a `ref.func`): `-d` shows them in any module.
+#[test]
+fn gc_instructions_show_without_gc_declarations() {
+    let dir = tempdir();
+    write(
+        dir.path(),
+        "ops.wat",
+        "(module (type $t (func (param i32) (result i32)))
+           (func $f (type $t) (i31.get_u (ref.i31 (local.get 0))))
+           (func (type $t) (return_call_ref $t (local.get 0) (ref.func $f)))
+           (elem declare func $f))",
+    );
+    let out = objdump_in(dir.path(), &["-d", "ops.wat"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    for line in [
+        " | ref.i31\n",
+        " | i31.get_u\n",
+        " | ref.func 0\n",
+        " | return_call_ref 0\n",
+    ] {
+        assert!(text.contains(line), "{line:?} missing from:\n{text}");
+    }
+}
