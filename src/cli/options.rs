@@ -42,24 +42,7 @@ impl CodegenOptions {
             config.explicit_bounds_checks(true);
         }
         config.wasm_backtrace_details(backtrace_details_env());
-        for (key, value) in pairs(&self.optimize) {
-            // `-O0` .. `-O3` (a compiler's spelling) mean `-O opt-level=N`.
-            let (key, value) = match key {
-                "0" | "1" | "2" | "3" | "s" if value == "y" => ("opt-level", key),
-                _ => (key, value),
-            };
-            match (key, value) {
-                ("opt-level", "0") => config.opt_level(OptLevel::None),
-                ("opt-level", "1") => config.opt_level(OptLevel::Less),
-                ("opt-level", "2") => config.opt_level(OptLevel::Speed),
-                ("opt-level", "3" | "s") => config.opt_level(OptLevel::SpeedAndSize),
-                ("signals-based-traps", v) => config.explicit_bounds_checks(!yes(key, v)?),
-                ("opt-level", other) => bail!("-O opt-level={other}: expected 0, 1, 2, 3 or s"),
-                (other, _) => {
-                    bail!("unknown -O option `{other}` (known: opt-level, signals-based-traps)")
-                }
-            };
-        }
+        apply_opt_switches(&mut config, &self.optimize)?;
         for (key, value) in pairs(&self.debug) {
             match key {
                 "debug-info" => config.debug_info(yes(key, value)?),
@@ -69,6 +52,30 @@ impl CodegenOptions {
         apply_wasm_switches(&mut config, &self.wasm)?;
         Ok(config)
     }
+}
+
+/// Apply `-O` switches to `config`: the optimisation level and explicit bounds checks, for
+/// `rt run`, `rt compile` and `rt wast`.
+pub fn apply_opt_switches(config: &mut Config, switches: &[String]) -> Result<()> {
+    for (key, value) in pairs(switches) {
+        // `-O0` .. `-O3` (a compiler's spelling) mean `-O opt-level=N`.
+        let (key, value) = match key {
+            "0" | "1" | "2" | "3" | "s" if value == "y" => ("opt-level", key),
+            _ => (key, value),
+        };
+        match (key, value) {
+            ("opt-level", "0") => config.opt_level(OptLevel::None),
+            ("opt-level", "1") => config.opt_level(OptLevel::Less),
+            ("opt-level", "2") => config.opt_level(OptLevel::Speed),
+            ("opt-level", "3" | "s") => config.opt_level(OptLevel::SpeedAndSize),
+            ("signals-based-traps", v) => config.explicit_bounds_checks(!yes(key, v)?),
+            ("opt-level", other) => bail!("-O opt-level={other}: expected 0, 1, 2, 3 or s"),
+            (other, _) => {
+                bail!("unknown -O option `{other}` (known: opt-level, signals-based-traps)")
+            }
+        };
+    }
+    Ok(())
 }
 
 /// Whether the environment asks for detailed trap backtraces: `RT_BACKTRACE_DETAILS=1`, or

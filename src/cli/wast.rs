@@ -22,11 +22,19 @@ pub struct Args {
     /// custom-descriptors
     #[arg(short = 'W', value_name = "NAME[=y|n]")]
     pub features: Vec<String>,
+    /// Code generation as for `rt run`, comma-separated KEY=VALUE (repeatable):
+    /// opt-level=0|1|2|3|s (also written -O0 .. -O3), signals-based-traps=y|n
+    #[arg(short = 'O', value_name = "KEY=VALUE[,...]")]
+    pub optimize: Vec<String>,
 }
 
-/// The engine configuration `--wasm` and `-W` describe: the language, and
-/// `relaxed-simd-deterministic`.
-pub fn config(version: &str, switches: &[String]) -> anyhow::Result<crate::Config> {
+/// The engine configuration `--wasm`, `-W` and `-O` describe: the language,
+/// `relaxed-simd-deterministic`, the optimisation level.
+pub fn config(
+    version: &str,
+    switches: &[String],
+    optimize: &[String],
+) -> anyhow::Result<crate::Config> {
     let language = match version {
         "1" | "1.0" => features::wasm1(),
         "2" | "2.0" => features::wasm2(),
@@ -43,11 +51,12 @@ pub fn config(version: &str, switches: &[String]) -> anyhow::Result<crate::Confi
     let mut config = crate::Config::new();
     config.wasm_features(language);
     super::options::apply_wasm_switches(&mut config, switches)?;
+    super::options::apply_opt_switches(&mut config, optimize)?;
     Ok(config)
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let config = config(&args.wasm, &args.features)?;
+    let config = config(&args.wasm, &args.features, &args.optimize)?;
     let (mut passed, mut failed, mut unsupported) = (0usize, 0usize, 0usize);
     let mut missing = BTreeSet::new();
     let mut unreadable = false;

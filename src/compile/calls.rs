@@ -112,7 +112,7 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
     pub(crate) fn call_as(&mut self, index: u32, tail: bool) -> Res<()> {
         let env = self.env;
         let ty = env.wasm.func_type(index).clone();
-        if let Some(f) = env.funcs[index as usize] {
+        if let Some(f) = env.func(index)? {
             let code = f.as_global_value().as_pointer_value();
             return self.emit_call(code, self.vmctx, &ty, tail);
         }

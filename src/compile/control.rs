@@ -5,7 +5,6 @@ use super::func::{Frame, FrameKind, FuncTx};
 use crate::runtime::vm::trap_code;
 use inkwell::basic_block::BasicBlock;
 use inkwell::values::{BasicValueEnum, PhiValue};
-use inkwell::IntPredicate;
 use wasmparser::{BlockType, Operator, ValType};
 
 impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
@@ -121,10 +120,7 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
             }
             Operator::If { blockty } => {
                 let (params, results) = self.block_sig(*blockty);
-                let c = self.pop_int();
-                let c = b
-                    .build_int_compare(IntPredicate::NE, c, env.i32().const_zero(), "if")
-                    .map_err(llvm_err)?;
+                let c = self.pop_condition("if")?;
                 let then = env.ctx.append_basic_block(self.func, "then");
                 let els = env.ctx.append_basic_block(self.func, "else");
                 let next = env.ctx.append_basic_block(self.func, "if_end");
@@ -152,10 +148,7 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
                 self.mark_unreachable();
             }
             Operator::BrIf { relative_depth } => {
-                let c = self.pop_int();
-                let c = b
-                    .build_int_compare(IntPredicate::NE, c, env.i32().const_zero(), "brif")
-                    .map_err(llvm_err)?;
+                let c = self.pop_condition("brif")?;
                 self.branch_if(c, *relative_depth, "brif_cont")?;
             }
             Operator::BrTable { targets } => {

@@ -92,7 +92,7 @@ pub(crate) fn translate_function(env: &Env<'_, '_>, index: u32) -> Res<()> {
     let wasm = env.wasm;
     let code = wasm.code_of(index).ok_or("no code for function")?;
     let ty = wasm.func_type(index).clone();
-    let func = env.funcs[index as usize].ok_or("undeclared function")?;
+    let func = env.func(index)?.ok_or("not a defined function")?;
     let b = &env.b;
     let entry = env.ctx.append_basic_block(func, "entry");
     b.position_at_end(entry);
@@ -317,6 +317,29 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
 
     pub fn pop_int(&mut self) -> IntValue<'ctx> {
         self.pop().into_int_value()
+    }
+
+    /// Pop an i32 condition (`if`, `br_if`, `select`) as an i1. A comparison's result is an
+    /// i1 widened to i32 (`push_bool`); its i1 is taken as it is rather than compared with
+    /// zero again, so level 0's instruction selector sees a compare feeding the branch and
+    /// fuses them (the widening, now unused, is dropped as dead).
+    pub fn pop_condition(&mut self, name: &str) -> Res<IntValue<'ctx>> {
+        let c = self.pop_int();
+        if let Some(inst) = c.as_instruction() {
+            if inst.get_opcode() == inkwell::values::InstructionOpcode::ZExt {
+                if let Some(inkwell::values::BasicValueEnum::IntValue(bit)) =
+                    inst.get_operand(0).and_then(|op| op.value())
+                {
+                    if bit.get_type().get_bit_width() == 1 {
+                        return Ok(bit);
+                    }
+                }
+            }
+        }
+        let env = self.env;
+        env.b
+            .build_int_compare(inkwell::IntPredicate::NE, c, env.i32().const_zero(), name)
+            .map_err(llvm_err)
     }
 
     pub fn popn(&mut self, n: usize) -> Vec<BasicValueEnum<'ctx>> {
@@ -575,12 +598,9 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
                 self.pop();
             }
             Operator::Select | Operator::TypedSelect { .. } => {
-                let c = self.pop_int();
+                let c = self.pop_condition("c")?;
                 let f = self.pop();
                 let t = self.pop();
-                let c = b
-                    .build_int_compare(IntPredicate::NE, c, env.i32().const_zero(), "c")
-                    .map_err(llvm_err)?;
                 let v = b.build_select(c, t, f, "sel").map_err(llvm_err)?;
                 self.push(v);
             }

@@ -110,9 +110,13 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
             self.check_bounds(mem, wide, memarg.offset, bytes)?;
         }
         let b = &env.b;
-        let eff = b
-            .build_int_add(wide, env.i64().const_int(memarg.offset, false), "ea")
-            .map_err(llvm_err)?;
+        // No `add 0` for the common offset-free access: level 0 would emit it.
+        let eff = if memarg.offset == 0 {
+            wide
+        } else {
+            b.build_int_add(wide, env.i64().const_int(memarg.offset, false), "ea")
+                .map_err(llvm_err)?
+        };
         let base = self.mem_bases[mem as usize];
         // SAFETY (LLVM): inside the memory's reservation, by its guard region or the check.
         let addr = unsafe { b.build_gep(env.i8(), base, &[eff], "addr") }.map_err(llvm_err)?;
@@ -212,7 +216,15 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
         inst.set_alignment(1).map_err(|e| e.to_string())?;
         env.tag(inst, Heap::Memory)?;
         if can_fault {
-            self.trap_point(Some(loaded))?;
+            if env.settings.opt_level == 0 {
+                // Level 0's instruction selector (FastISel) emits a trap point's `asm`
+                // without its operand, so a load whose value is otherwise unused vanished
+                // and never trapped (spec traps.wast `no_dce.*` at -O0). A volatile load
+                // is always done, and level 0 moves nothing across another access.
+                inst.set_volatile(true).map_err(|e| e.to_string())?;
+            } else {
+                self.trap_point(Some(loaded))?;
+            }
         }
         let v: BasicValueEnum = match ext {
             Ext::None => loaded,

@@ -3,14 +3,15 @@
 //! itself: runtime services are reached through the helper table in the vmctx.
 //!
 //! Layout: `env` (types, intrinsics, vmctx access), `func` (frame, value stack, dispatch),
-//! `control`, `numeric`, `memory`, `table`, `calls` (calls + host/wasm bridges), `artifact`
-//! (the on-disk format and cache).
+//! `control`, `numeric`, `memory`, `table`, `calls` (calls + host/wasm bridges). What the
+//! runtime shares with the compiler without LLVM (settings, errors, artifacts and the cache,
+//! the progress bar) is rt-core's `aot`, re-exported here.
 mod addrmap;
-pub mod artifact;
 mod debuginfo;
 mod settings;
-pub use addrmap::WASM_FILE as ADDR_MAP_FILE;
-pub use settings::{CodegenSettings, ADDR_MAP_KEY};
+pub use rt_core::aot::{artifact, CodegenSettings, CompileError, Progress};
+pub use rt_core::aot::{ADDR_MAP_FILE, ADDR_MAP_KEY};
+use settings::Levels;
 mod calls;
 mod control;
 mod env;
@@ -18,10 +19,9 @@ mod exn;
 mod func;
 mod gc;
 mod limits;
-mod progress;
-pub use progress::Progress;
 mod memory;
 mod numeric;
+mod phases;
 mod simd;
 mod table;
 #[cfg(test)]
@@ -31,7 +31,6 @@ mod tests;
 
 use env::{Env, Res};
 use inkwell::context::Context;
-use inkwell::module::Linkage;
 use inkwell::passes::PassBuilderOptions;
 use inkwell::targets::{
     CodeModel, FileType, InitializationConfig, RelocMode, Target, TargetMachine,
@@ -40,9 +39,10 @@ use inkwell::OptimizationLevel;
 use std::collections::BTreeSet;
 
 use crate::module::Module;
-use crate::runtime::vm::{adapter_symbol, func_symbol, tramp_symbol};
+use crate::runtime::vm::{adapter_symbol, tramp_symbol};
 
-/// The host CPU name and feature string the code is compiled for (part of artifact headers).
+/// The host CPU name and feature string LLVM generates code for. (Artifacts and the cache
+/// are tied to the host by rt-core's `aot::cpu`, which needs no LLVM.)
 pub fn host_cpu() -> (String, String) {
     init_llvm();
     (
@@ -71,60 +71,6 @@ fn init_llvm() {
             )
         };
     });
-}
-
-/// Why a module could not be compiled.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum CompileError {
-    /// The module is valid but uses part of a feature the translator does not lower yet
-    /// (`feature` names it as `features::FEATURES` does in prose, e.g. "SIMD").
-    Unsupported {
-        feature: &'static str,
-        detail: String,
-    },
-    /// Anything else: a limit, an LLVM failure, an internal error.
-    Failed(String),
-}
-
-impl std::fmt::Display for CompileError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            CompileError::Unsupported { feature, detail } => write!(
-                f,
-                "unsupported by rt: {feature} ({detail}; the module is valid, but rt does not implement it yet)"
-            ),
-            CompileError::Failed(message) => write!(f, "{message}"),
-        }
-    }
-}
-
-impl std::error::Error for CompileError {}
-
-impl CompileError {
-    /// The same error, located in function `name`.
-    fn in_function(self, name: &str) -> CompileError {
-        match self {
-            CompileError::Unsupported { feature, detail } => CompileError::Unsupported {
-                feature,
-                detail: format!("function {name}: {detail}"),
-            },
-            CompileError::Failed(message) => {
-                CompileError::Failed(format!("function {name}: {message}"))
-            }
-        }
-    }
-}
-
-impl From<String> for CompileError {
-    fn from(message: String) -> CompileError {
-        CompileError::Failed(message)
-    }
-}
-
-impl From<&str> for CompileError {
-    fn from(message: &str) -> CompileError {
-        CompileError::Failed(message.to_string())
-    }
 }
 
 /// Compile a (validated) module to ELF objects: one per chunk of its functions, compiled
@@ -158,6 +104,9 @@ pub fn compile_objects_with(
             )?);
         }
         progress.finish();
+        if phases::enabled() {
+            phases::total();
+        }
         return Ok(objects);
     }
     // A work queue rather than one fixed share per thread: the chunks are ordered largest
@@ -200,6 +149,9 @@ pub fn compile_objects_with(
         }
     });
     progress.finish();
+    if phases::enabled() {
+        phases::total();
+    }
     let mut objects = Vec::with_capacity(chunks.len());
     let mut first_error = None;
     for slot in results {
@@ -232,11 +184,22 @@ fn compile_threads() -> usize {
         .min(8)
 }
 
-/// Below this much code (wasm bytes) a chunk is not split further: each chunk is an LLVM
-/// module of its own that declares every function and pays LLVM's fixed costs.
+/// Below this much work (wasm bytes, see [`weight`]) a chunk is not split further: each
+/// chunk is an LLVM module of its own and pays LLVM's fixed costs.
 const CHUNK_MIN: usize = 32 * 1024;
 /// At most this many chunks, whatever the module's size (enough for 8 threads to balance).
 const CHUNKS_MAX: usize = 32;
+
+/// What compiling a function costs LLVM besides its body, in body bytes: the code
+/// generator's hundred-odd passes each visit every function, so an empty function costs
+/// about as much as ~64 bytes of an ordinary one at level 2. Without it a module of
+/// 50,000 small functions made one chunk (its bytes are few) compiled by one thread.
+const FUNCTION_WEIGHT: usize = 64;
+
+/// A function's share of the work in a chunk split.
+fn weight(body_len: usize) -> usize {
+    body_len + FUNCTION_WEIGHT
+}
 
 /// A function body this large (wasm bytes) is compiled at level 0 whatever the level asked
 /// for (see `compile_chunk`). The largest in SQLite is 49 KB, in MicroPython 20 KB.
@@ -252,7 +215,7 @@ fn is_giant(module: &Module, func: u32) -> bool {
 /// the module alone, not on the number of cores, so an artifact is the same on every host.
 fn chunks(module: &Module) -> Vec<Vec<u32>> {
     let first = module.num_imported_funcs;
-    let sizes: Vec<usize> = module.code.iter().map(|c| c.body.len()).collect();
+    let sizes: Vec<usize> = module.code.iter().map(|c| weight(c.body.len())).collect();
     let total: usize = sizes.iter().sum();
     let count = (total / CHUNK_MIN).clamp(1, CHUNKS_MAX);
     let target = total.div_ceil(count).max(1);
@@ -263,7 +226,7 @@ fn chunks(module: &Module) -> Vec<Vec<u32>> {
     let mut current = Vec::new();
     let mut acc = 0;
     for i in order {
-        if sizes[i] > GIANT {
+        if module.code[i].body.len() > GIANT {
             chunks.push(vec![first + i as u32]);
             continue;
         }
@@ -282,8 +245,8 @@ fn chunks(module: &Module) -> Vec<Vec<u32>> {
     chunks
 }
 
-/// Compile the functions in `chunk` (every function is declared, so calls to other chunks
-/// become symbol references); the last chunk also holds the bridges.
+/// Compile the functions in `chunk` (the functions they call are declared, so calls to
+/// other chunks become symbol references); the last chunk also holds the bridges.
 fn compile_chunk(
     module: &Module,
     chunk: &[u32],
@@ -291,7 +254,14 @@ fn compile_chunk(
     settings: &CodegenSettings,
     progress: &Progress,
 ) -> Result<Vec<u8>, CompileError> {
-    let t0 = std::time::Instant::now();
+    let timed = phases::enabled();
+    let mut marks = [std::time::Duration::ZERO; phases::PHASES.len() + 1];
+    let mut mark = |n: usize| {
+        if timed {
+            marks[n] = phases::thread_cpu();
+        }
+    };
+    mark(0);
     let first = chunk.first().copied().unwrap_or(0);
     // A giant function is a chunk of its own (`chunks`) and compiled at level 0: LLVM's
     // optimising passes and code generator go superlinear in a function's size (4,000
@@ -308,8 +278,19 @@ fn compile_chunk(
         settings
     };
     let ctx = Context::create();
-    let mut env = Env::new(&ctx, module, *settings);
-    declare_functions(&mut env)?;
+    // The translator names its values for readable IR dumps; LLVM keeps a per-function
+    // symbol table of those names (uniquing, hashing, removal), a few percent of a compile
+    // at level 1 for nothing anyone reads. Kept only when the IR is dumped.
+    if std::env::var_os("RT_DUMP_IR").is_none() {
+        // SAFETY: a valid context, not yet shared with another thread.
+        unsafe { inkwell::llvm_sys::core::LLVMContextSetDiscardValueNames(ctx.raw(), 1) };
+    }
+    let env = Env::new(&ctx, module, *settings);
+    // The chunk's own functions first, in index order, so they are laid out in that order
+    // whatever calls what; the rest are declared as calls reach them.
+    for &i in chunk {
+        env.func(i)?;
+    }
     for &i in chunk {
         func::translate_function(&env, i).map_err(|e| {
             let name = module
@@ -331,39 +312,44 @@ fn compile_chunk(
     if with_bridges {
         build_bridges(&env)?;
     }
-    if let Err(e) = env.llmod.verify() {
-        return Err(CompileError::Failed(format!(
-            "internal compiler error: invalid LLVM IR: {}",
-            e.to_string()
-        )));
+    mark(1);
+    // LLVM's verifier catches a translator bug before LLVM crashes on its IR, at the cost
+    // of a tenth of a level-0 compile. As clang does, a release build leaves it out; the
+    // tests (RT_VERIFY_IR=1 in tests/cli) and the fuzzers (`make fuzz`) keep it on.
+    let verify = cfg!(debug_assertions) || cfg!(test) || std::env::var_os("RT_VERIFY_IR").is_some();
+    if verify {
+        if let Err(e) = env.llmod.verify() {
+            return Err(CompileError::Failed(format!(
+                "internal compiler error: invalid LLVM IR: {}",
+                e.to_string()
+            )));
+        }
     }
     let tm = target_machine(settings.codegen_level())?;
     env.llmod.set_triple(&tm.get_triple());
     env.llmod
         .set_data_layout(&tm.get_target_data().get_data_layout());
-    let t1 = std::time::Instant::now();
+    mark(2);
     // Diagnostics for finding where compile time goes (docs/architecture.md): the IR of
     // each chunk before the passes, for opt-19/llc-19 -time-passes, and each chunk's phases.
     if let Ok(dir) = std::env::var("RT_DUMP_IR") {
         let _ = env.llmod.print_to_file(format!("{dir}/chunk-{first}.ll"));
     }
-    env.llmod
-        .run_passes(settings.pipeline(), &tm, PassBuilderOptions::create())
-        .map_err(|e| format!("LLVM optimisation failed: {e}"))?;
-    let t2 = std::time::Instant::now();
+    // Level 0 runs no IR pass: `default<O0>` only inlines `alwaysinline` functions, of
+    // which there are none, yet costs 2% of a level-0 compile setting up its analyses.
+    if let Some(pipeline) = settings.pipeline() {
+        env.llmod
+            .run_passes(pipeline, &tm, PassBuilderOptions::create())
+            .map_err(|e| format!("LLVM optimisation failed: {e}"))?;
+    }
+    mark(3);
     let buf = tm
         .write_to_memory_buffer(&env.llmod, FileType::Object)
         .map_err(|e| format!("LLVM code generation failed: {e}"))?;
-    let t3 = std::time::Instant::now();
+    mark(4);
     progress.add(chunk.len());
-    if std::env::var("RT_COMPILE_TIMES").is_ok() {
-        eprintln!(
-            "chunk of {} functions from {first}: translate {:?} optimise {:?} codegen {:?}",
-            chunk.len(),
-            t1 - t0,
-            t2 - t1,
-            t3 - t2
-        );
+    if timed {
+        phases::chunk(chunk.len(), first, settings.opt_level, marks);
     }
     Ok(buf.as_slice().to_vec())
 }
@@ -382,24 +368,6 @@ fn target_machine(level: OptimizationLevel) -> Res<TargetMachine> {
             CodeModel::Small,
         )
         .ok_or_else(|| "could not create an LLVM target machine for this host".into())
-}
-
-fn declare_functions(env: &mut Env) -> Res<()> {
-    let wasm = env.wasm;
-    let mut funcs = vec![None; wasm.num_imported_funcs as usize];
-    for i in wasm.num_imported_funcs..wasm.num_funcs() {
-        let fty = env.fn_type(wasm.func_type(i))?;
-        let f = env
-            .llmod
-            .add_function(&func_symbol(i), fty, Some(Linkage::External));
-        f.as_global_value()
-            .set_visibility(inkwell::GlobalVisibility::Hidden);
-        calls::set_function_attributes(env, f);
-        calls::set_wasm_convention(f);
-        funcs.push(Some(f));
-    }
-    env.funcs = funcs;
-    Ok(())
 }
 
 fn build_bridges(env: &Env) -> Res<()> {

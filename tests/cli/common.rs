@@ -9,8 +9,19 @@ use std::process::{Command, Output, Stdio};
 /// `RT_CACHE`.
 pub fn rt() -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_rt"));
-    cmd.env("RT_CACHE", "off").env_remove("RT_CACHE_DIR");
+    // RT_VERIFY_IR: every module the tests compile has its LLVM IR checked (a release
+    // build skips that; see `compile_chunk`).
+    cmd.env("RT_CACHE", "off")
+        .env_remove("RT_CACHE_DIR")
+        .env("RT_VERIFY_IR", "1");
     cmd
+}
+
+/// Give a child `rt` the AddressSanitizer options `extra` on top of the inherited ones
+/// (`make asan`'s, docs/sanitizers.md). Only an rt built with ASan reads them.
+pub fn add_asan_options(cmd: &mut Command, extra: &str) {
+    let inherited = std::env::var("ASAN_OPTIONS").unwrap_or_default();
+    cmd.env("ASAN_OPTIONS", format!("{inherited}:{extra}"));
 }
 
 /// Run `rt` with `args` and return its output.
@@ -101,9 +112,19 @@ pub fn write(dir: &Path, name: &str, contents: &str) -> PathBuf {
 
 /// Run `script` (saved as `name`) with `rt wast` and require every directive to pass.
 pub fn wast_passes(name: &str, script: &str) {
+    wast_passes_with(name, script, &[]);
+}
+
+/// [`wast_passes`] with more `rt wast` flags (`-O0`, `-W ...`).
+pub fn wast_passes_with(name: &str, script: &str, flags: &[&str]) {
     let dir = tempdir();
     let path = write(dir.path(), name, script);
-    let out = rt().arg("wast").arg(&path).output().expect("spawn rt");
+    let out = rt()
+        .arg("wast")
+        .args(flags)
+        .arg(&path)
+        .output()
+        .expect("spawn rt");
     let text = stdout(&out);
     assert!(
         out.status.success()
@@ -111,7 +132,7 @@ pub fn wast_passes(name: &str, script: &str) {
                 .lines()
                 .last()
                 .is_some_and(|l| l.ends_with(" 0 failed")),
-        "{text}{}",
+        "{flags:?}: {text}{}",
         stderr(&out)
     );
 }

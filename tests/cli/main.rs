@@ -12,6 +12,7 @@ mod float_nans;
 mod funcref;
 mod fuzz_regressions;
 mod gc;
+mod helper;
 mod hostile;
 mod limits;
 mod memories;

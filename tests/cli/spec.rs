@@ -40,10 +40,16 @@ struct ScriptResult {
 }
 
 fn run_script(path: &Path, flags: &[&str]) -> ScriptResult {
+    // RT_SPEC_OPT_LEVEL=N runs the suites at another optimisation level than the default
+    // (each level's generated code must pass them; the default run covers level 2).
+    let level: Vec<String> = std::env::var("RT_SPEC_OPT_LEVEL")
+        .map(|n| vec!["-O".to_string(), format!("opt-level={n}")])
+        .unwrap_or_default();
     let out = rt()
         .arg("wast")
         .arg("--quiet")
         .args(flags)
+        .args(&level)
         .arg(path)
         .output()
         .expect("spawn rt");
