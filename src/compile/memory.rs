@@ -216,13 +216,16 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
         inst.set_alignment(1).map_err(|e| e.to_string())?;
         env.tag(inst, Heap::Memory)?;
         if can_fault {
-            if env.settings.opt_level == 0 {
-                // Level 0's instruction selector (FastISel) emits a trap point's `asm`
-                // without its operand, so a load whose value is otherwise unused vanished
-                // and never trapped (spec traps.wast `no_dce.*` at -O0). A volatile load
-                // is always done, and level 0 moves nothing across another access.
+            if env.settings.fast_isel() {
+                // FastISel (levels 0 and 1) emits a trap point's `asm` without its
+                // operand, so a load whose value is otherwise unused vanished and never
+                // trapped (spec traps.wast `no_dce.*` at -O0). A volatile load is always
+                // done, and FastISel moves nothing across another access.
                 inst.set_volatile(true).map_err(|e| e.to_string())?;
-            } else {
+            }
+            if env.settings.pipeline().is_some() {
+                // The trap point is for the IR passes: they may not delete or sink the
+                // load, nor move a store across it.
                 self.trap_point(Some(loaded))?;
             }
         }

@@ -5,7 +5,8 @@
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct CodegenSettings {
     /// 0 (no IR passes, LLVM's fast instruction selector and register allocator), 1 and 2
-    /// (lean function pipelines, see [`LEAN_O1`] and [`LEAN_O2`]) or 3 (`default<O3>`).
+    /// (lean function pipelines, see [`LEAN_O1`] and [`LEAN_O2`]; level 1 with the fast
+    /// instruction selector and no machine-level optimisation) or 3 (`default<O3>`).
     pub opt_level: u8,
     /// An explicit bounds check on every linear-memory access (guard pages stay either way).
     pub bounds_checks: bool,
@@ -76,6 +77,18 @@ impl CodegenSettings {
             3 => Some("default<O3>"),
             _ => Some(LEAN_O2),
         }
+    }
+
+    /// Whether the functions are code-generated as `optnone` (level 1): FastISel and the
+    /// greedy allocator, without the machine-level optimisations.
+    pub(crate) fn quick_codegen(&self) -> bool {
+        self.opt_level == 1
+    }
+
+    /// Whether instructions are selected by FastISel (levels 0 and 1), which needs
+    /// faulting loads marked volatile (see `memory.rs`).
+    pub(crate) fn fast_isel(&self) -> bool {
+        self.opt_level <= 1
     }
 
     /// LLVM's code generator level for this level.
