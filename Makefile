@@ -161,9 +161,9 @@ ASAN_ENV := RUSTFLAGS="-Zsanitizer=address" CC=clang-16 \
 	ASAN_OPTIONS=handle_segv=0:allow_user_segv_handler=1
 asan: wasmtime $(MICROPYTHON) fixtures
 	@rustup toolchain list | grep -q '^nightly' || rustup toolchain install nightly --profile minimal
-	$(ASAN_ENV) $(CARGO) +nightly test --release --target $(ASAN_TARGET) -- --test-threads=2 \
+	$(ASAN_ENV) $(CARGO) +nightly test --release --no-default-features --target $(ASAN_TARGET) -- --test-threads=2 \
 	  --skip spec::spec_suite_
-	$(ASAN_ENV) $(CARGO) +nightly test --release --target $(ASAN_TARGET) --test cli spec::spec_suite_ \
+	$(ASAN_ENV) $(CARGO) +nightly test --release --no-default-features --target $(ASAN_TARGET) --test cli spec::spec_suite_ \
 	  -- --test-threads=2
 
 # Fuzzing (docs/fuzzing.md): every cargo-fuzz target under fuzz/ for FUZZ_SECONDS each.
