@@ -140,6 +140,7 @@ wasmtime: setup
 # table of scripts and directives passed, failed and unsupported, per missing feature.
 test: wasmtime $(MICROPYTHON) build fixtures
 	$(CARGO) test --release -- --test-threads=2 --skip spec::spec_suite_
+	$(MAKE) --no-print-directory fuzz-check
 	$(CARGO) test --release --test cli spec::spec_suite_ -- --test-threads=2 --show-output
 
 # Just the WASI differential (make test runs it too): rt against the pinned wasmtime CLI.
@@ -147,31 +148,46 @@ test: wasmtime $(MICROPYTHON) build fixtures
 wasi-diff: wasmtime build fixtures
 	$(CARGO) test --release --test cli wasi_differential -- --test-threads=2
 
-# The runtime bench times the same kernels under the pinned wasmtime CLI.
+# The runtime bench times the same kernels under the pinned wasmtime CLI; the start-up bench
+# (benches/startup.rs) times rt's processes against wasmtime's and wabt's.
 bench: wasmtime build fixtures $(MICROPYTHON) sqlite
 	$(CARGO) bench
 
 # AddressSanitizer over the unit and end-to-end tests (docs/sanitizers.md): Rust code through
-# nightly's -Zsanitizer, the C shim through clang with the same instrumentation, in a target
-# directory of its own. rt's guard pages need its own SIGSEGV handler, so ASan leaves SIGSEGV
-# alone. Not part of `make test`: it needs nightly and takes many times as long.
+# nightly's -Zsanitizer (with frame pointers, so ASan's fast unwinder gives whole stacks), the
+# C shim through clang with the same instrumentation, in a target directory of its own. rt's
+# guard pages need its own SIGSEGV handler, so ASan leaves SIGSEGV alone; jemalloc is off
+# (ASan replaces malloc). Every report, from a
+# test binary or from any rt it runs, goes to a file in $(ASAN_LOGS), not to the stderr a test
+# may not look at (a spec script may fail by design, a hostile input must exit 1): any file
+# there fails the target and is printed. Not part of `make test`: it needs nightly and takes
+# many times as long.
 ASAN_TARGET := x86_64-unknown-linux-gnu
-ASAN_ENV := RUSTFLAGS="-Zsanitizer=address" CC=clang-16 \
+ASAN_LOGS := build/asan-logs
+ASAN_ENV := RUSTFLAGS="-Zsanitizer=address -Cforce-frame-pointers=yes" CC=clang-16 \
 	CFLAGS="-fsanitize=address -fno-omit-frame-pointer" \
-	ASAN_OPTIONS=handle_segv=0:allow_user_segv_handler=1
+	ASAN_OPTIONS=handle_segv=0:log_path=$(CURDIR)/$(ASAN_LOGS)/asan:log_exe_name=1
 asan: wasmtime $(MICROPYTHON) fixtures
 	@rustup toolchain list | grep -q '^nightly' || rustup toolchain install nightly --profile minimal
+	@rm -rf $(ASAN_LOGS) && mkdir -p $(ASAN_LOGS) && chmod 1777 $(ASAN_LOGS)
+	@status=0; \
 	$(ASAN_ENV) $(CARGO) +nightly test --release --no-default-features --target $(ASAN_TARGET) -- --test-threads=2 \
-	  --skip spec::spec_suite_
+	  --skip spec::spec_suite_ || status=1; \
 	$(ASAN_ENV) $(CARGO) +nightly test --release --no-default-features --target $(ASAN_TARGET) --test cli spec::spec_suite_ \
-	  -- --test-threads=2
+	  -- --test-threads=2 || status=1; \
+	if compgen -G '$(ASAN_LOGS)/asan.*' >/dev/null; then \
+	  for f in $(ASAN_LOGS)/asan.*; do echo "== $$f"; cat "$$f"; done; \
+	  echo "rt asan: $$(ls $(ASAN_LOGS) | wc -l) report(s) in $(ASAN_LOGS)" >&2; status=1; \
+	fi; \
+	exit $$status
 
 # Fuzzing (docs/fuzzing.md): every cargo-fuzz target under fuzz/ for FUZZ_SECONDS each.
 # cargo-fuzz needs nightly; where rustup has no nightly toolchain, stable is told to accept
 # nightly flags (RUSTC_BOOTSTRAP=1). Each target works in build/fuzz-corpus/TARGET, seeded
 # from the committed fuzz/corpus/TARGET (which libFuzzer then only reads); crashes land in
-# fuzz/artifacts/TARGET. `make test` never runs the fuzzers; `make fuzz-check` replays the
-# seeds through every harness on stable, as a plain test.
+# fuzz/artifacts/TARGET. `make test` never runs the fuzzers, but it runs `make fuzz-check`, which
+# replays the seeds through every harness on stable, as a plain test (so the harnesses keep
+# compiling against rt's API).
 FUZZ_SECONDS ?= 60
 FUZZ_TARGETS ?= parse objdump explain wast wat2wasm differential
 FUZZ_FLAGS ?=
@@ -219,8 +235,9 @@ MAN_DIR := build/man
 man: build
 	$(RT) man --dir $(MAN_DIR)
 
-# `make install PREFIX=/usr/local` (default ~/.cargo): the binary in PREFIX/bin, the manual
-# pages in PREFIX/share/man/man1.
+# `make install PREFIX=/usr/local` (default ~/.cargo): the binaries (rt and its compiler
+# helper rt-compile, which must stay beside it) in PREFIX/bin, the manual pages in
+# PREFIX/share/man/man1.
 PREFIX ?= $(HOME)/.cargo
 install: man
 	$(CARGO) install --path . --root $(PREFIX)

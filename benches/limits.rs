@@ -22,7 +22,7 @@
 //!
 //! `RT_BENCH_RUNS` sets the number of rounds (default 7, at least 5).
 mod common;
-use common::{bench_runs, median, ms};
+use common::{bench_runs, children_cpu, median, ms};
 use rt::{Config, Engine, Linker, Module, Store, TypedFunc};
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -87,23 +87,12 @@ fn instance(bytes: &[u8], limits: Limits) -> (Store<()>, TypedFunc<(), i32>) {
     (store, run)
 }
 
-/// The CPU time (user and system) of this process's finished children so far.
-fn children_cpu_time() -> Duration {
-    // SAFETY: an all-zero rusage is a valid value for getrusage to overwrite.
-    let mut u: libc::rusage = unsafe { std::mem::zeroed() };
-    // SAFETY: `u` is a valid rusage for the call to fill.
-    let rc = unsafe { libc::getrusage(libc::RUSAGE_CHILDREN, &mut u) };
-    assert_eq!(rc, 0, "getrusage(RUSAGE_CHILDREN)");
-    let tv = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
-    tv(u.ru_utime) + tv(u.ru_stime)
-}
-
 /// Median CPU time of `runs` processes of the wasmtime CLI running the precompiled `cwasm`'s
 /// `run` with the extra `flags`.
 fn wasmtime_runs(cli: &Path, cwasm: &Path, flags: &[&str], runs: usize) -> Duration {
     let times = (0..runs)
         .map(|_| {
-            let t = children_cpu_time();
+            let t = children_cpu();
             let out = Command::new(cli)
                 .args(["run", "--allow-precompiled"])
                 .args(flags)
@@ -111,7 +100,7 @@ fn wasmtime_runs(cli: &Path, cwasm: &Path, flags: &[&str], runs: usize) -> Durat
                 .arg(cwasm)
                 .output()
                 .expect("run wasmtime");
-            let took = children_cpu_time() - t;
+            let took = children_cpu() - t;
             assert!(
                 out.status.success(),
                 "wasmtime on {}: {}",

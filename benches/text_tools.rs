@@ -2,7 +2,9 @@
 //! module of 1 MB+, and on the C fixture turned to text when it is built. Each tool runs
 //! several times, alternating; the table shows medians and the ratio rt / wabt first. A last
 //! column times the library call alone (in this process), which leaves out what the `rt`
-//! binary pays before main: loading and relocating a binary that links LLVM statically.
+//! binary pays before main: loading and relocating the executable.
+mod common;
+use common::children_cpu;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -61,17 +63,6 @@ fn synthetic_module(min_bytes: usize) -> String {
 struct Sample {
     wall: Duration,
     cpu: Duration,
-}
-
-fn children_cpu() -> Duration {
-    // SAFETY: getrusage only writes the struct we pass it.
-    let usage = unsafe {
-        let mut usage: libc::rusage = std::mem::zeroed();
-        libc::getrusage(libc::RUSAGE_CHILDREN, &mut usage);
-        usage
-    };
-    let tv = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
-    tv(usage.ru_utime) + tv(usage.ru_stime)
 }
 
 fn run(program: &Path, args: &[&Path]) -> Sample {

@@ -3,9 +3,16 @@
 //! so the stamp provably follows the code.
 use std::path::Path;
 
-/// What the build id covers, relative to the package root: everything that can change the
-/// code rt generates or the way it loads it.
-pub const HASHED: &[&str] = &["src", "build.rs", "Cargo.toml", "Cargo.lock"];
+/// What the build id covers, relative to the project root: everything that can change the
+/// code rt generates or the way it loads it (both crates share src/).
+pub const HASHED: &[&str] = &[
+    "src",
+    "build.rs",
+    "Cargo.toml",
+    "Cargo.lock",
+    "core/build.rs",
+    "core/Cargo.toml",
+];
 
 /// A 64-bit FNV-1a hash over every file under [`HASHED`] (path and contents, in sorted path
 /// order), as 16 hex digits. Not cryptographic: it only has to change when the code does.

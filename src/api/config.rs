@@ -77,11 +77,11 @@ impl Config {
     }
 
     /// The progress reporter for one compile under this configuration.
-    pub(crate) fn progress(&self) -> crate::compile::Progress {
+    pub(crate) fn progress(&self) -> crate::aot::Progress {
         if self.compile_progress {
-            crate::compile::Progress::on_terminal()
+            crate::aot::Progress::on_terminal()
         } else {
-            crate::compile::Progress::silent()
+            crate::aot::Progress::silent()
         }
     }
 
@@ -225,8 +225,8 @@ impl Config {
     }
 
     /// What the compiler reads.
-    pub(crate) fn codegen(&self) -> crate::compile::CodegenSettings {
-        crate::compile::CodegenSettings {
+    pub(crate) fn codegen(&self) -> crate::aot::CodegenSettings {
+        crate::aot::CodegenSettings {
             opt_level: match self.opt_level {
                 OptLevel::None => 0,
                 OptLevel::Less => 1,

@@ -49,7 +49,9 @@ impl Engine {
 #[derive(Clone)]
 pub struct Module {
     engine: Engine,
-    pub(crate) compiled: CompiledModule,
+    // Public for the compiler's tests in the `rt` crate, not part of the API.
+    #[doc(hidden)]
+    pub compiled: CompiledModule,
 }
 
 impl Module {
@@ -72,9 +74,8 @@ impl Module {
     fn named(engine: &Engine, shown: &str, bytes: Vec<u8>) -> Result<Module> {
         let parsed = Module::validate(engine, shown, bytes)?;
         let config = engine.config();
-        let objects =
-            crate::compile::compile_objects_with(&parsed, &config.codegen(), &config.progress())
-                .map_err(|e| anyhow!("{shown}: {e}"))?;
+        let objects = crate::aot::compile_objects(&parsed, &config.codegen(), &config.progress())
+            .map_err(|e| anyhow!("{shown}: {e}"))?;
         Module::from_parts(engine, shown, parsed, objects)
     }
 
@@ -114,11 +115,17 @@ impl Module {
     }
 
     /// Compile a module already parsed and checked in the engine's language (the spec
-    /// runner classifies refusals itself first).
-    pub(crate) fn from_checked(engine: &Engine, parsed: crate::module::Module) -> Result<Module> {
+    /// runner classifies refusals itself first). Public for the compiler's tests in the `rt`
+    /// crate, not part of the API.
+    #[doc(hidden)]
+    pub fn from_checked(engine: &Engine, parsed: crate::module::Module) -> Result<Module> {
         // Kept as the typed error, so the spec runner can tell a missing feature apart.
-        let objects = crate::compile::compile_objects(&parsed, &engine.config().codegen())
-            .map_err(anyhow::Error::new)?;
+        let objects = crate::aot::compile_objects(
+            &parsed,
+            &engine.config().codegen(),
+            &crate::aot::Progress::silent(),
+        )
+        .map_err(anyhow::Error::new)?;
         Module::from_parts(engine, "<module>", parsed, objects)
     }
 
@@ -130,13 +137,13 @@ impl Module {
             path: shown.clone(),
             source,
         })?;
-        if crate::compile::artifact::is_artifact(&raw) {
+        if crate::aot::artifact::is_artifact(&raw) {
             // SAFETY: the header is checked against this build, CPU and engine settings.
             return unsafe { Module::deserialize(engine, &raw) }
                 .map_err(|e| anyhow!("{shown}: {e}"));
         }
         let parsed = Module::validate(engine, &shown, raw)?;
-        let objects = crate::compile::artifact::compile_cached(&parsed, engine.config())
+        let objects = crate::aot::artifact::compile_cached(&parsed, engine.config())
             .map_err(|e| anyhow!("{shown}: {e}"))?;
         Module::from_parts(engine, &shown, parsed, objects)
     }
@@ -144,7 +151,7 @@ impl Module {
     /// The module as an artifact (`rt compile`'s format): object code plus the header that
     /// ties it to this rt build, this CPU and these settings.
     pub fn serialize(&self) -> Vec<u8> {
-        crate::compile::artifact::write(
+        crate::aot::artifact::write(
             &self.compiled.module.bytes,
             &self.compiled.objects,
             &self.engine.config().codegen_key(),
@@ -159,7 +166,7 @@ impl Module {
     /// crafted to pass those checks could contain any machine code. Load only artifacts you
     /// made or trust.
     pub unsafe fn deserialize(engine: &Engine, bytes: &[u8]) -> Result<Module> {
-        let (wasm, objects) = crate::compile::artifact::read(bytes, &engine.config().codegen_key())
+        let (wasm, objects) = crate::aot::artifact::read(bytes, &engine.config().codegen_key())
             .map_err(|e| anyhow!(e))?;
         let parsed = crate::module::Module::parse(wasm).map_err(|e| anyhow!("{e}"))?;
         Module::from_parts(engine, "<artifact>", parsed, objects)

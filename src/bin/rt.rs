@@ -1,13 +1,6 @@
-//! The `rt` binary: only the entry point; everything lives in the library.
-
-/// jemalloc in place of glibc's malloc for the whole process: with its unprefixed symbols
-/// it also serves LLVM's C++ allocations, which are most of a compile's. glibc's malloc
-/// took 15% of a level-1 compile (its free-list consolidation under two compiling threads);
-/// jemalloc cut a compile's CPU time by 12-18% (docs/architecture.md, "Compile time").
-#[cfg(feature = "jemalloc")]
-#[global_allocator]
-static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
-
+//! The `rt` executable: only the entry point. It calls rt-core and never the `rt` library
+//! crate, so LLVM is not linked into it (a test reads its symbol table); it starts the
+//! `rt-compile` helper when it must compile.
 fn main() -> std::process::ExitCode {
-    rt::cli::main()
+    rt_core::cli::main()
 }

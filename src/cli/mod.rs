@@ -50,41 +50,57 @@ pub enum Command {
     Man(man::Args),
 }
 
-/// `rt --version`: the package version, the LLVM that generates code, and the CPU the code is
-/// generated for (this host's: artifacts record it too). Both are queried without
-/// initialising LLVM's targets, so `--version` stays cheap.
+/// `rt --version`: the package version, the LLVM that generates code (the version the build
+/// links, recorded by the build script: asking LLVM would load it), and the CPU the code is
+/// generated for (this host's: artifacts record it too).
 pub fn version() -> String {
-    let (major, minor, patch) = inkwell::support::get_llvm_version();
-    let cpu = inkwell::targets::TargetMachine::get_host_cpu_name();
     format!(
-        "{} (LLVM {major}.{minor}.{patch}, code for {})",
+        "{} (LLVM {}, code for {})",
         env!("CARGO_PKG_VERSION"),
-        cpu.to_string_lossy()
+        LLVM_VERSION,
+        crate::aot::cpu::describe()
     )
 }
 
+/// The version of the LLVM the `rt` crate links (`llvm-config --version` at build time).
+pub const LLVM_VERSION: &str = env!("RT_LLVM_VERSION");
+
 /// Parse the command line, run the subcommand, and turn errors into `error: ...` and exit 1.
+/// The same `main` serves the `rt` executable and the `rt-compile` helper (`crate::aot`): in
+/// the helper it first answers the requests `rt` makes of it.
 pub fn main() -> ExitCode {
     init_tracing();
+    let mut args: Vec<std::ffi::OsString> = std::env::args_os().skip(1).collect();
+    if let Some(code) = crate::aot::helper::serve(&mut args) {
+        return code;
+    }
     // `rt run -W help` lists the -W keys, as wasmtime does, even without a MODULE.
-    let argv: Vec<String> = std::env::args().collect();
-    if matches!(argv.get(1).map(String::as_str), Some("run" | "compile")) {
-        if let Some(text) = options::help_requested(&argv[2..]).and_then(options::option_help) {
+    let argv: Vec<String> = args
+        .iter()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
+    if matches!(argv.first().map(String::as_str), Some("run" | "compile")) {
+        if let Some(text) = options::help_requested(&argv[1..]).and_then(options::option_help) {
             print!("{text}");
             return ExitCode::SUCCESS;
         }
     }
-    // The long version asks LLVM for the host CPU: only worth it when it is printed.
+    // The long version reads the host CPU's name: only worth it when it is printed.
     let mut command = <Cli as clap::CommandFactory>::command();
-    if argv.iter().skip(1).any(|a| a == "--version" || a == "-V") {
+    if argv.iter().any(|a| a == "--version" || a == "-V") {
         command = command.version(version());
     }
-    let matches = command.get_matches();
+    let matches = command.get_matches_from(std::iter::once("rt".into()).chain(args.clone()));
     let cli = match <Cli as clap::FromArgMatches>::from_arg_matches(&matches) {
         Ok(cli) => cli,
         Err(e) => e.exit(),
     };
+    // Without the compiler linked in (the `rt` executable), the subcommands that compile
+    // little else run whole in the rt-compile helper; the arguments were checked here first.
+    let in_helper = crate::aot::linked_compiler().is_none()
+        && matches!(cli.command, Command::Compile(_) | Command::Wast(_));
     let result = match cli.command {
+        _ if in_helper => crate::aot::helper::delegate(&args),
         Command::Run(args) => run::run(args),
         Command::Compile(args) => compile::run(args),
         Command::Wat2wasm(args) => wat2wasm::run(args),

@@ -61,6 +61,15 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         inline_imports: args.inline_imports,
         generate_names: args.generate_names,
     };
+    let unapplied = crate::wasm2wat::unapplied_options(&bytes, &opts);
+    if !unapplied.is_empty() {
+        eprintln!(
+            "{shown}: note: {} not applied: this module has GC, which wabt 1.0.32 does not \
+             read, and is printed by wasmprinter, which writes imports and exports as fields \
+             of their own",
+            unapplied.join(" and ")
+        );
+    }
     let to_file = args.output.as_ref().filter(|p| p.as_os_str() != "-");
     let result = match to_file {
         // A file is written whole or not at all, so its text is gathered first.

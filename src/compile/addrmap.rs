@@ -20,7 +20,7 @@ use inkwell::module::FlagBehavior;
 use inkwell::values::FunctionValue;
 
 /// The name of the pseudo file whose "lines" are wasm offsets (the runtime checks it).
-pub const WASM_FILE: &str = "<wasm>";
+pub use rt_core::aot::ADDR_MAP_FILE as WASM_FILE;
 
 /// The debug-info builder of one partition's LLVM module.
 pub(crate) struct LineMap<'ctx> {

@@ -2,7 +2,7 @@
 //! references and tables (with a signature check), and the two generated bridges: array
 //! trampolines (host -> wasm, `(code, callee_vmctx, caller_vmctx, args*, results*)`) and host
 //! adapters (wasm -> host, internal convention -> spilled arguments + the host-call helper).
-use super::env::{first_param, llvm_err, results_in_memory, Env, Heap, Res, WASM_CALL_CONV};
+use super::env::{llvm_err, results_in_memory, Env, Heap, Res, WASM_CALL_CONV};
 use super::func::FuncTx;
 use crate::runtime::vm::{helper, offset, trap_code, ValRaw};
 use inkwell::types::BasicTypeEnum;
@@ -39,7 +39,7 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
             }
         };
         args.extend(buffer.map(BasicValueEnum::from));
-        args.extend(params);
+        args.extend(env.lower_args(ty.params(), &params)?);
         if let Some(fuel) = self.fuel_arg()? {
             args.push(fuel.into());
         }
@@ -297,12 +297,14 @@ pub(crate) fn build_trampoline(env: &Env, name: &str, ty: &FuncType) -> Res<()> 
     } else {
         None
     };
+    let mut wasm_args = Vec::with_capacity(ty.params().len());
     for (i, t) in ty.params().iter().enumerate() {
         let v = b
             .build_load(env.val_type(*t)?, slot_ptr(env, args, i)?, "arg")
             .map_err(llvm_err)?;
-        call_args.push(v);
+        wasm_args.push(v);
     }
+    call_args.extend(env.lower_args(ty.params(), &wasm_args)?);
     // With fuel, the callee's count comes from the store's cell (see `limits.rs`).
     if env.settings.consume_fuel {
         let limits = env
@@ -391,8 +393,7 @@ pub(crate) fn build_adapter(env: &Env, name: &str, ty: &FuncType) -> Res<()> {
         .ok_or("slots alloca")?
         .set_alignment(16)
         .map_err(|e| e.to_string())?;
-    for i in 0..ty.params().len() {
-        let v = f.get_nth_param(first_param(ty) + i as u32).expect("param");
+    for (i, v) in env.wasm_params(f, ty)?.into_iter().enumerate() {
         store_slot(env, buf, i, v)?;
     }
     // The host function's failure comes back as a status: trap with it here, in compiled

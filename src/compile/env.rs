@@ -49,8 +49,41 @@ pub(crate) fn results_in_memory(results: &[ValType]) -> bool {
     ints > RETURN_REGS || results.len() - ints > RETURN_REGS
 }
 
+/// How many f32, f64 and v128 parameters x86-64 `tailcc` passes in vector registers
+/// (XMM0..XMM7); the ones after them go on the stack.
+const VECTOR_ARG_REGS: usize = 8;
+
+/// Which of these parameters the internal convention passes as two i64s (the v128's low and
+/// high halves) instead of a vector: every v128 that would go on the stack, none in a register.
+///
+/// LLVM 19's x86-64 `tailcc` sizes the stack-argument area one way in the callee and another
+/// in the caller. The callee pops its arguments' size padded to 16n+8 (so the stack stays
+/// 16-aligned once the return address is gone); the caller reserves the same size but first
+/// rounds it up to the largest stack argument's alignment (`getAlignedCallFrameSize` against
+/// `getStackSize` in `X86ISelLoweringCall.cpp`). With a 16-aligned v128 on the stack and the
+/// arguments ending at 8 mod 16 the caller reserves 16 bytes more than the callee pops: each
+/// call leaves the stack pointer 16 bytes off and the caller returns through a wrong address
+/// (and a `musttail` call moves its return address by the wrong amount). Every other
+/// parameter type is 8-aligned on the stack, where the two sizes agree, so a stack-bound
+/// v128 as two i64s (in integer registers or 8-aligned slots) avoids the disagreement.
+/// Vector registers are shared in order by f32, f64 and v128, so the choice depends only on
+/// the parameter types: the callee, each caller and each trampoline derive the same one.
+pub(crate) fn v128_split(params: &[ValType]) -> Vec<bool> {
+    let mut vector_regs = 0;
+    params
+        .iter()
+        .map(|t| {
+            if !matches!(t, ValType::F32 | ValType::F64 | ValType::V128) {
+                return false;
+            }
+            vector_regs += 1;
+            *t == ValType::V128 && vector_regs > VECTOR_ARG_REGS
+        })
+        .collect()
+}
+
 /// Index of the first wasm parameter among an internal-convention function's parameters.
-pub(crate) fn first_param(ty: &FuncType) -> u32 {
+fn first_param(ty: &FuncType) -> u32 {
     if results_in_memory(ty.results()) {
         3
     } else {
@@ -238,8 +271,12 @@ impl<'ctx, 'm> Env<'ctx, 'm> {
         if results_in_memory(ty.results()) {
             params.push(self.ptr().into());
         }
-        for p in ty.params() {
-            params.push(self.val_type(*p)?.into());
+        for (p, split) in ty.params().iter().zip(v128_split(ty.params())) {
+            if split {
+                params.extend([BasicMetadataTypeEnum::from(self.i64()); 2]);
+            } else {
+                params.push(self.val_type(*p)?.into());
+            }
         }
         // With fuel, the caller's count (see `limits.rs`): in a register, not the store's cell.
         if self.settings.consume_fuel {
@@ -252,6 +289,70 @@ impl<'ctx, 'm> Env<'ctx, 'm> {
             None => self.ctx.void_type().fn_type(&params, false),
             Some(r) => r.fn_type(&params, false),
         })
+    }
+
+    /// The LLVM arguments that pass wasm arguments `args` to a function with parameter types
+    /// `params` in the internal convention: each value, or a v128's two halves where
+    /// [`v128_split`] says so.
+    pub fn lower_args(
+        &self,
+        params: &[ValType],
+        args: &[BasicValueEnum<'ctx>],
+    ) -> Res<Vec<BasicValueEnum<'ctx>>> {
+        let mut out = Vec::with_capacity(args.len());
+        for (&arg, split) in args.iter().zip(v128_split(params)) {
+            if !split {
+                out.push(arg);
+                continue;
+            }
+            let v = self
+                .b
+                .build_bit_cast(arg, self.v128(), "v128")
+                .map_err(llvm_err)?
+                .into_vector_value();
+            for lane in 0..2 {
+                let i = self.i32().const_int(lane, false);
+                let half = self
+                    .b
+                    .build_extract_element(v, i, "half")
+                    .map_err(llvm_err)?;
+                out.push(half);
+            }
+        }
+        Ok(out)
+    }
+
+    /// The wasm parameters of `f`, an internal-convention function of type `ty`: its LLVM
+    /// parameters from [`first_param`] on, with each split v128 put back together (see
+    /// [`v128_split`]). Emits code at the builder's position.
+    pub fn wasm_params(
+        &self,
+        f: FunctionValue<'ctx>,
+        ty: &FuncType,
+    ) -> Res<Vec<BasicValueEnum<'ctx>>> {
+        let mut next = first_param(ty);
+        let mut param = || {
+            next += 1;
+            f.get_nth_param(next - 1).ok_or("missing param")
+        };
+        let mut out = Vec::with_capacity(ty.params().len());
+        for split in v128_split(ty.params()) {
+            if !split {
+                out.push(param()?);
+                continue;
+            }
+            let mut v = self.v128().get_undef();
+            for lane in 0..2 {
+                let i = self.i32().const_int(lane, false);
+                let half = param()?.into_int_value();
+                v = self
+                    .b
+                    .build_insert_element(v, half, i, "v128")
+                    .map_err(llvm_err)?;
+            }
+            out.push(v.into());
+        }
+        Ok(out)
     }
 
     /// The layout of a results buffer: the struct [`Self::ret_type`] would return.

@@ -1,7 +1,7 @@
 //! One function's translation: its frame (locals in allocas that mem2reg promotes), the value
 //! stack, the control stack, and the operator dispatch. Operator families live in sibling
 //! files as further `impl FuncTx` blocks.
-use super::env::{first_param, llvm_err, results_in_memory, Env, Heap, Res};
+use super::env::{llvm_err, results_in_memory, Env, Heap, Res};
 use crate::runtime::vm::helpers::Helper;
 use crate::runtime::vm::{helper, offset};
 use inkwell::basic_block::BasicBlock;
@@ -130,12 +130,9 @@ pub(crate) fn translate_function(env: &Env<'_, '_>, index: u32) -> Res<()> {
         let buffer = func.get_nth_param(2).ok_or("no results buffer")?;
         tx.results_buf = Some(buffer.into_pointer_value());
     }
-    for (i, p) in ty.params().iter().enumerate() {
+    for (p, v) in ty.params().iter().zip(env.wasm_params(func, &ty)?) {
         let t = env.val_type(*p)?;
         let slot = b.build_alloca(t, "param").map_err(llvm_err)?;
-        let v = func
-            .get_nth_param(first_param(&ty) + i as u32)
-            .ok_or("missing param")?;
         b.build_store(slot, v).map_err(llvm_err)?;
         tx.locals.push((slot, t));
     }

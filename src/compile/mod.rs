@@ -3,14 +3,15 @@
 //! itself: runtime services are reached through the helper table in the vmctx.
 //!
 //! Layout: `env` (types, intrinsics, vmctx access), `func` (frame, value stack, dispatch),
-//! `control`, `numeric`, `memory`, `table`, `calls` (calls + host/wasm bridges), `artifact`
-//! (the on-disk format and cache).
+//! `control`, `numeric`, `memory`, `table`, `calls` (calls + host/wasm bridges). What the
+//! runtime shares with the compiler without LLVM (settings, errors, artifacts and the cache,
+//! the progress bar) is rt-core's `aot`, re-exported here.
 mod addrmap;
-pub mod artifact;
 mod debuginfo;
 mod settings;
-pub use addrmap::WASM_FILE as ADDR_MAP_FILE;
-pub use settings::{CodegenSettings, ADDR_MAP_KEY};
+pub use rt_core::aot::{artifact, CodegenSettings, CompileError, Progress};
+pub use rt_core::aot::{ADDR_MAP_FILE, ADDR_MAP_KEY};
+use settings::Levels;
 mod calls;
 mod control;
 mod env;
@@ -18,11 +19,9 @@ mod exn;
 mod func;
 mod gc;
 mod limits;
-mod phases;
-mod progress;
-pub use progress::Progress;
 mod memory;
 mod numeric;
+mod phases;
 mod simd;
 mod table;
 #[cfg(test)]
@@ -42,7 +41,8 @@ use std::collections::BTreeSet;
 use crate::module::Module;
 use crate::runtime::vm::{adapter_symbol, tramp_symbol};
 
-/// The host CPU name and feature string the code is compiled for (part of artifact headers).
+/// The host CPU name and feature string LLVM generates code for. (Artifacts and the cache
+/// are tied to the host by rt-core's `aot::cpu`, which needs no LLVM.)
 pub fn host_cpu() -> (String, String) {
     init_llvm();
     (
@@ -71,60 +71,6 @@ fn init_llvm() {
             )
         };
     });
-}
-
-/// Why a module could not be compiled.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum CompileError {
-    /// The module is valid but uses part of a feature the translator does not lower yet
-    /// (`feature` names it as `features::FEATURES` does in prose, e.g. "SIMD").
-    Unsupported {
-        feature: &'static str,
-        detail: String,
-    },
-    /// Anything else: a limit, an LLVM failure, an internal error.
-    Failed(String),
-}
-
-impl std::fmt::Display for CompileError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            CompileError::Unsupported { feature, detail } => write!(
-                f,
-                "unsupported by rt: {feature} ({detail}; the module is valid, but rt does not implement it yet)"
-            ),
-            CompileError::Failed(message) => write!(f, "{message}"),
-        }
-    }
-}
-
-impl std::error::Error for CompileError {}
-
-impl CompileError {
-    /// The same error, located in function `name`.
-    fn in_function(self, name: &str) -> CompileError {
-        match self {
-            CompileError::Unsupported { feature, detail } => CompileError::Unsupported {
-                feature,
-                detail: format!("function {name}: {detail}"),
-            },
-            CompileError::Failed(message) => {
-                CompileError::Failed(format!("function {name}: {message}"))
-            }
-        }
-    }
-}
-
-impl From<String> for CompileError {
-    fn from(message: String) -> CompileError {
-        CompileError::Failed(message)
-    }
-}
-
-impl From<&str> for CompileError {
-    fn from(message: &str) -> CompileError {
-        CompileError::Failed(message.to_string())
-    }
 }
 
 /// Compile a (validated) module to ELF objects: one per chunk of its functions, compiled

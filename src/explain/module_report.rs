@@ -111,8 +111,9 @@ pub struct ModuleReport {
 
 /// A function type in the same spelling as the catalog's core signatures.
 fn func_type_text(ty: &FuncType) -> String {
-    let params: Vec<String> = ty.params().iter().map(ValType::to_string).collect();
-    let results: Vec<String> = ty.results().iter().map(ValType::to_string).collect();
+    let text = |t: &ValType| crate::module::typetext::val_type(*t);
+    let params: Vec<String> = ty.params().iter().map(text).collect();
+    let results: Vec<String> = ty.results().iter().map(text).collect();
     signature_text(&params, &results)
 }
 

@@ -177,8 +177,8 @@ pub fn module(m: &ModuleReport, style: &Style) -> String {
         let sites: usize = m.indirect_call_sites.iter().map(|s| s.offsets.len()).sum();
         let functions = m.indirect_call_sites.len();
         let text = format!(
-            "{sites} call_indirect {} in {functions} {}: their callees are unknown, so the \
-             chains above follow direct calls only.",
+            "{sites} indirect call {} (call_indirect, call_ref) in {functions} {}: their \
+             callees are unknown, so the chains above follow direct calls only.",
             plural(sites, "site", "sites"),
             plural(functions, "function", "functions"),
         );

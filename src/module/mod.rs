@@ -8,12 +8,27 @@ mod input;
 pub mod opnames;
 mod parse;
 mod sections;
+pub mod typetext;
 
 pub use input::{
     component_explanation, is_binary, is_component, module_bytes, read_module_bytes, wat_to_wasm,
     Input, InputError,
 };
 pub use parse::ParseError;
+
+/// What wabt 1.0.32's reader knows: Wasm 2.0 and the proposals of its day (threads,
+/// multi-memory, tail calls, legacy exceptions and `throw`, relaxed SIMD, extended constants;
+/// no function references or GC). Not memory64: with it wasmparser reads every limit and
+/// offset as 64-bit, while wabt reads 32-bit ones for 32-bit memories; without it, memory64
+/// limits still decode when they fit 32 bits.
+pub const WABT_READS: wasmparser::WasmFeatures = wasmparser::WasmFeatures::WASM2
+    .union(wasmparser::WasmFeatures::THREADS)
+    .union(wasmparser::WasmFeatures::MULTI_MEMORY)
+    .union(wasmparser::WasmFeatures::TAIL_CALL)
+    .union(wasmparser::WasmFeatures::EXCEPTIONS)
+    .union(wasmparser::WasmFeatures::LEGACY_EXCEPTIONS)
+    .union(wasmparser::WasmFeatures::RELAXED_SIMD)
+    .union(wasmparser::WasmFeatures::EXTENDED_CONST);
 
 /// Decode and validate `bytes` in the language `features` describes, building nothing.
 pub fn validate(bytes: &[u8], features: wasmparser::WasmFeatures) -> Result<(), ParseError> {
@@ -282,13 +297,17 @@ impl Module {
         parse::parse(bytes)
     }
 
-    /// Parse everything readable: a defect inside a section ends that section only (the
-    /// model keeps what precedes it), and the defects are returned in file order. Also
-    /// applies the structural checks a streaming reader like wabt's makes (section order,
-    /// duplicates, unknown ids, count agreements). Printers that mirror wabt (objdump)
-    /// show what it shows around a defect.
-    pub fn parse_partial(bytes: Vec<u8>) -> (Module, Vec<ParseError>) {
-        sections::parse_sections(bytes, true)
+    /// Parse everything readable in the language `features` (wabt's reading is
+    /// [`WABT_READS`]): a defect inside a section ends that section only (the model keeps
+    /// what precedes it), and the defects are returned in file order. Also applies the
+    /// structural checks a streaming reader like wabt's makes (section order, duplicates,
+    /// unknown ids, count agreements). Printers that mirror wabt (objdump) show what it shows
+    /// around a defect.
+    pub fn parse_partial(
+        bytes: Vec<u8>,
+        features: wasmparser::WasmFeatures,
+    ) -> (Module, Vec<ParseError>) {
+        sections::parse_sections(bytes, Some(features))
     }
 
     /// Parse and validate with the Wasm 2.0 feature set rt executes (plus what `features`

@@ -42,6 +42,16 @@ pub fn visit_text_name(visit: &str) -> String {
         Some((family, rest)) if DOTTED_FAMILIES.contains(&family) => format!("{family}.{rest}"),
         _ => base.to_string(),
     };
+    // The casts' nullability is in their type operand, `ref.test (ref null $t)`, not in
+    // their name.
+    if name.starts_with("ref.test_") || name.starts_with("ref.cast_") {
+        for suffix in ["_non_null", "_nullable"] {
+            if let Some(stem) = name.strip_suffix(suffix) {
+                name = stem.to_string();
+                break;
+            }
+        }
+    }
     // Atomic operators nest a second and third level: `i32.atomic.rmw8.add_u`.
     if name.contains(".atomic_") {
         name = name.replacen(".atomic_", ".atomic.", 1);
@@ -112,5 +122,17 @@ mod tests {
             "br_on_null"
         );
         assert_eq!(text_name(&Operator::RefAsNonNull), "ref.as_non_null");
+        let hty = wasmparser::HeapType::Abstract {
+            shared: false,
+            ty: wasmparser::AbstractHeapType::Any,
+        };
+        assert_eq!(text_name(&Operator::RefTestNonNull { hty }), "ref.test");
+        assert_eq!(text_name(&Operator::RefCastNullable { hty }), "ref.cast");
+        assert_eq!(
+            text_name(&Operator::RefCastDescEqNonNull { hty }),
+            "ref.cast_desc_eq"
+        );
+        assert_eq!(text_name(&Operator::I31GetS), "i31.get_s");
+        assert_eq!(text_name(&Operator::AnyConvertExtern), "any.convert_extern");
     }
 }

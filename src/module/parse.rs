@@ -140,7 +140,7 @@ fn parse_names(
 }
 
 pub(super) fn parse(bytes: Vec<u8>) -> Result<Module, ParseError> {
-    let (m, mut errors) = super::sections::parse_sections(bytes, false);
+    let (m, mut errors) = super::sections::parse_sections(bytes, None);
     match errors.is_empty() {
         true => Ok(m),
         false => Err(errors.swap_remove(0)),

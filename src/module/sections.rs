@@ -51,8 +51,14 @@ fn read_u32_leb(bytes: &[u8], mut pos: usize) -> Option<(u32, usize)> {
 }
 
 /// Parse every section of `bytes`. Returns the model and the defects met, in file order.
-/// Without `strict`, the first defect ends the parse.
-pub(super) fn parse_sections(bytes: Vec<u8>, strict: bool) -> (Module, Vec<ParseError>) {
+/// `strict` reading (objdump's) knows only the features it names and applies wabt's
+/// structural checks; without it everything is read and the first defect ends the parse.
+pub(super) fn parse_sections(
+    bytes: Vec<u8>,
+    strict: Option<wasmparser::WasmFeatures>,
+) -> (Module, Vec<ParseError>) {
+    let features = strict.unwrap_or_else(wasmparser::WasmFeatures::all);
+    let strict = strict.is_some();
     let mut m = empty_module();
     let mut errors = Vec::new();
     // The header itself goes through wasmparser so its wording is kept.
@@ -66,22 +72,6 @@ pub(super) fn parse_sections(bytes: Vec<u8>, strict: bool) -> (Module, Vec<Parse
         m.bytes = bytes;
         return (m, vec![error]);
     }
-    // Strict reading accepts what wabt 1.0.32's reader knows: Wasm 2.0 and the proposals
-    // of its day (no function references or GC). Not memory64: with it wasmparser reads
-    // every memory limit as 64-bit, where wabt insists on 32-bit limits for 32-bit memories.
-    let features = if strict {
-        use wasmparser::WasmFeatures as F;
-        F::WASM2
-            | F::THREADS
-            | F::MULTI_MEMORY
-            | F::TAIL_CALL
-            | F::EXCEPTIONS
-            | F::LEGACY_EXCEPTIONS
-            | F::RELAXED_SIMD
-            | F::EXTENDED_CONST
-    } else {
-        wasmparser::WasmFeatures::all()
-    };
     let mut last_rank: Option<u8> = None;
     let mut seen = [false; 256];
     let mut pos = HEADER.len();
@@ -136,7 +126,7 @@ pub(super) fn parse_sections(bytes: Vec<u8>, strict: bool) -> (Module, Vec<Parse
         if strict {
             // A failed agreement check happens where wabt stops reading; keep whichever
             // defect comes first.
-            if let Err(check) = agreement_checks(&mut m, &bytes, id, code_before) {
+            if let Err(check) = agreement_checks(&mut m, &bytes, id, code_before, features) {
                 result = match result {
                     Err(e) if e.offset < check.offset => Err(e),
                     _ => Err(check),
@@ -170,6 +160,7 @@ fn agreement_checks(
     bytes: &[u8],
     id: u8,
     code_before: usize,
+    features: wasmparser::WasmFeatures,
 ) -> Result<(), ParseError> {
     let Some(section) = m.sections.last_mut() else {
         return Ok(());
@@ -219,7 +210,9 @@ fn agreement_checks(
             }
         }
         // Tables with an initializer expression (function references) are beyond wabt.
-        4 if m.table_inits.iter().any(Option::is_some) => {
+        4 if m.table_inits.iter().any(Option::is_some)
+            && !features.contains(wasmparser::WasmFeatures::FUNCTION_REFERENCES) =>
+        {
             let k = m.table_inits.iter().position(Option::is_some).unwrap_or(0);
             m.tables.truncate(m.num_imported_tables as usize + k);
             m.table_inits.truncate(k);
@@ -267,7 +260,8 @@ mod tests {
     #[test]
     fn count_running_past_its_section_is_a_defect_not_a_panic() {
         // A table section of one byte whose count LEB continues into the next section.
-        let (m, errors) = parse_sections(module(&[4, 1, 0x80, 0, 0]), true);
+        let (m, errors) =
+            parse_sections(module(&[4, 1, 0x80, 0, 0]), Some(crate::module::WABT_READS));
         assert!(!errors.is_empty());
         assert_eq!(m.sections[0].id, 4);
         assert!(m.tables.is_empty());
@@ -276,7 +270,10 @@ mod tests {
     #[test]
     fn a_broken_section_does_not_hide_the_next_one() {
         // Type section with count 1 but a bad form byte, then an empty memory section.
-        let (m, errors) = parse_sections(module(&[1, 2, 1, 0x55, 5, 1, 0]), true);
+        let (m, errors) = parse_sections(
+            module(&[1, 2, 1, 0x55, 5, 1, 0]),
+            Some(crate::module::WABT_READS),
+        );
         assert_eq!(errors.len(), 1);
         assert_eq!(m.sections.len(), 2);
         assert_eq!(m.sections[0].count, Some(1));
@@ -286,20 +283,27 @@ mod tests {
 
     #[test]
     fn strict_mode_reports_unknown_ids_and_order_and_skips_them() {
-        let (m, errors) = parse_sections(module(&[14, 1, 0, 5, 1, 0]), true);
+        let (m, errors) = parse_sections(
+            module(&[14, 1, 0, 5, 1, 0]),
+            Some(crate::module::WABT_READS),
+        );
         assert_eq!(errors[0].message, "invalid section code: 14");
         assert_eq!(m.sections.len(), 1);
-        let (_, errors) = parse_sections(module(&[5, 1, 0, 1, 1, 0]), true);
+        let (_, errors) =
+            parse_sections(module(&[5, 1, 0, 1, 1, 0]), Some(crate::module::WABT_READS));
         assert_eq!(errors[0].message, "section Type out of order");
         // Non-strict parsing leaves both to validation.
-        let (_, errors) = parse_sections(module(&[5, 1, 0, 1, 1, 0]), false);
+        let (_, errors) = parse_sections(module(&[5, 1, 0, 1, 1, 0]), None);
         assert!(errors.is_empty());
     }
 
     #[test]
     fn function_and_code_counts_must_agree() {
         // Type () -> (), two functions declared, no code section.
-        let (_, errors) = parse_sections(module(&[1, 4, 1, 0x60, 0, 0, 3, 3, 2, 0, 0]), true);
+        let (_, errors) = parse_sections(
+            module(&[1, 4, 1, 0x60, 0, 0, 3, 3, 2, 0, 0]),
+            Some(crate::module::WABT_READS),
+        );
         assert_eq!(
             errors[0].message,
             "function signature count != function body count"

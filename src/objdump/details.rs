@@ -48,9 +48,18 @@ fn section(ctx: &Ctx, s: &Section, state: &mut SegmentState, out: &mut Out) {
     let m = ctx.module;
     match s.id {
         1 => {
+            let mut groups = m.rec_groups.iter().peekable();
             for (i, ty) in m.types.iter().enumerate() {
+                // A rec group of other than one type gets a line of its own before its types
+                // (wabt 1.0.32 reads no rec groups, so the form is rt's own).
+                if let Some(group) = groups.next_if(|g| g.start as usize <= i) {
+                    if group.len() != 1 {
+                        let _ = writeln!(out, " - rec types[{}..{}]", group.start, group.end);
+                    }
+                }
+                let sub = m.sub_types.get(i).map(sub_prefix).unwrap_or_default();
                 if let Some(gc) = m.sub_types.get(i).and_then(gc_type) {
-                    let _ = writeln!(out, " - type[{i}] {gc}");
+                    let _ = writeln!(out, " - type[{i}] {sub}{gc}");
                     continue;
                 }
                 let params: Vec<String> = ty.params().iter().map(|t| val_type(*t)).collect();
@@ -60,7 +69,15 @@ fn section(ctx: &Ctx, s: &Section, state: &mut SegmentState, out: &mut Out) {
                     1 => results[0].clone(),
                     _ => format!("({})", results.join(", ")),
                 };
-                let _ = writeln!(out, " - type[{i}] ({}) -> {results}", params.join(", "));
+                let _ = writeln!(
+                    out,
+                    " - type[{i}] {sub}({}) -> {results}",
+                    params.join(", ")
+                );
+            }
+            // Empty rec groups at the end define no type but are entries all the same.
+            for group in groups.filter(|g| g.is_empty()) {
+                let _ = writeln!(out, " - rec types[{}..{}]", group.start, group.end);
             }
         }
         2 => imports(ctx, out),
@@ -81,12 +98,18 @@ fn section(ctx: &Ctx, s: &Section, state: &mut SegmentState, out: &mut Out) {
                 .enumerate()
                 .skip(m.num_imported_tables as usize)
             {
-                let _ = writeln!(
+                let _ = write!(
                     out,
                     " - table[{i}] {}{}",
                     table_type(t),
                     suffix(ctx.names.table(i as u32))
                 );
+                // Read only in a GC module (wabt reads no table initialisers).
+                let init = m.table_inits.get(i - m.num_imported_tables as usize);
+                if let Some(Some(init)) = init {
+                    out.push_str(&init_expr(ctx, init, false));
+                }
+                out.push('\n');
             }
         }
         5 => {
@@ -223,12 +246,16 @@ fn elements(ctx: &Ctx, state: &mut SegmentState, out: &mut Out) {
                     if stop.is_some_and(|d| !d.shown) {
                         return;
                     }
-                    let text = match elem_expr_head(ctx.module, e) {
-                        Some(ElemHead::Func(f)) => {
+                    let text = match elem_expr_parts(ctx.module, e, ctx.features) {
+                        (Some(ElemHead::Func(f)), _) => {
                             format!("func[{f}]{}", suffix(ctx.names.func(f)))
                         }
-                        Some(ElemHead::Null(t)) => format!("ref.null {t}"),
-                        None => "<unknown>".to_string(),
+                        (Some(ElemHead::Null(t)), _) => format!("ref.null {t}"),
+                        // Any other constant expression (GC modules: `struct.new`, ...).
+                        (None, _) if ctx.features.contains(wasmparser::WasmFeatures::GC) => {
+                            instruction_list(ctx, e)
+                        }
+                        (None, _) => "<unknown>".to_string(),
                     };
                     let _ = writeln!(out, "  - elem[{}] = {text}", item(k));
                     if stop.is_some() {
@@ -243,31 +270,40 @@ fn elements(ctx: &Ctx, state: &mut SegmentState, out: &mut Out) {
 /// The first instruction of an element expression, when it is one wabt accepts there.
 pub(super) enum ElemHead {
     Func(u32),
-    Null(&'static str),
+    /// The null's type as a reference type.
+    Null(String),
 }
 
-/// Reads the first instruction of an element item; the flag says whether `end` (and
-/// nothing else) follows it.
-fn elem_expr_parts(m: &Module, e: &ConstExpr) -> (Option<ElemHead>, bool) {
+/// Reads the first instruction of an element item (in the language `features`); the flag
+/// says whether `end` (and nothing else) follows it.
+fn elem_expr_parts(
+    m: &Module,
+    e: &ConstExpr,
+    features: wasmparser::WasmFeatures,
+) -> (Option<ElemHead>, bool) {
     use wasmparser::{AbstractHeapType, HeapType, Operator};
-    let mut reader = m.const_expr_operators(e, super::WABT_FEATURES);
+    let mut reader = m.const_expr_operators(e, features);
     let head = match reader.read() {
         Ok(Operator::RefFunc { function_index }) => Some(ElemHead::Func(function_index)),
-        Ok(Operator::RefNull { hty }) => Some(ElemHead::Null(match hty {
-            HeapType::Abstract {
-                ty: AbstractHeapType::Extern,
-                ..
-            } => "externref",
-            _ => "funcref",
-        })),
+        // wabt knows two reference types; a GC module's nulls are of any heap type.
+        Ok(Operator::RefNull { hty }) if features.contains(wasmparser::WasmFeatures::GC) => {
+            wasmparser::RefType::new(true, hty)
+                .map(|r| ElemHead::Null(crate::module::typetext::ref_type(r)))
+        }
+        Ok(Operator::RefNull { hty }) => Some(ElemHead::Null(
+            match hty {
+                HeapType::Abstract {
+                    ty: AbstractHeapType::Extern,
+                    ..
+                } => "externref",
+                _ => "funcref",
+            }
+            .to_string(),
+        )),
         _ => None,
     };
     let single = matches!(reader.read(), Ok(Operator::End)) && reader.eof();
     (head, single)
-}
-
-fn elem_expr_head(m: &Module, e: &ConstExpr) -> Option<ElemHead> {
-    elem_expr_parts(m, e).0
 }
 
 /// Where wabt's reader rejects an element expression: it must be `ref.null` or `ref.func`
@@ -279,13 +315,20 @@ pub(crate) struct ElemDefect {
     pub error: crate::module::ParseError,
 }
 
-pub(super) fn elem_expr_defect(m: &Module) -> Option<ElemDefect> {
+pub(super) fn elem_expr_defect(
+    m: &Module,
+    features: wasmparser::WasmFeatures,
+) -> Option<ElemDefect> {
+    // In Wasm 3.0 (GC) an element is any constant expression; only wabt's reading limits it.
+    if features.contains(wasmparser::WasmFeatures::GC) {
+        return None;
+    }
     for (segment, seg) in m.elements.iter().enumerate() {
         let ElementItems::Exprs(exprs) = &seg.items else {
             continue;
         };
         for (item, e) in exprs.iter().enumerate() {
-            let (head, single) = elem_expr_parts(m, e);
+            let (head, single) = elem_expr_parts(m, e, features);
             let (shown, message) = match (head, single) {
                 (None, _) => (false, "expected ref.null or ref.func in element segment"),
                 (Some(_), false) => (true, "expected END opcode after element expression"),
@@ -379,14 +422,14 @@ pub(super) fn init_expr(ctx: &Ctx, e: &ConstExpr, unsigned: bool) -> String {
         }
         ConstOp::RefFunc(f) => format!(" - init ref.func:{f}{}", suffix(ctx.names.func(f))),
         ConstOp::RefNull(_) => " - init null".to_string(),
-        ConstOp::Sequence => instruction_list(ctx, e),
+        ConstOp::Sequence => format!(" - init {}", instruction_list(ctx, e)),
     }
 }
 
-/// ` - init (i32.const 0, nop)`: every instruction before the final `end`. wabt ends float
+/// `(i32.const 0, nop)`: every instruction before the final `end`. wabt ends float
 /// constants with a newline here, and so does this.
 fn instruction_list(ctx: &Ctx, e: &ConstExpr) -> String {
-    let mut reader = ctx.module.const_expr_operators(e, super::WABT_FEATURES);
+    let mut reader = ctx.module.const_expr_operators(e, ctx.features);
     let mut visitor = super::instr::InstrText::new(ctx, 0);
     let mut items = Vec::new();
     while !reader.eof() {
@@ -404,7 +447,28 @@ fn instruction_list(ctx: &Ctx, e: &ConstExpr) -> String {
             _ => text,
         });
     }
-    format!(" - init ({})", items.join(", "))
+    format!("({})", items.join(", "))
+}
+
+/// `sub ` for a type open to subtypes, `sub 0 ` / `sub final 0 ` for one with a declared
+/// supertype; nothing for a final type without one (the plain form).
+fn sub_prefix(sub: &wasmparser::SubType) -> String {
+    let supers: Vec<String> = sub
+        .supertype_idxs
+        .iter()
+        .map(|i| match i.as_module_index() {
+            Some(i) => i.to_string(),
+            None => i.to_string(),
+        })
+        .collect();
+    match (sub.is_final, supers.is_empty()) {
+        (true, true) => String::new(),
+        (false, _) => format!(
+            "sub {}",
+            supers.iter().map(|s| s.clone() + " ").collect::<String>()
+        ),
+        (true, false) => format!("sub final {} ", supers.join(" ")),
+    }
 }
 
 /// A struct or array type as `struct (FIELD, ...)` / `array FIELD`, each field its storage
@@ -435,24 +499,11 @@ fn gc_type(sub: &wasmparser::SubType) -> Option<String> {
 }
 
 pub(super) fn val_type(t: ValType) -> String {
-    match t {
-        ValType::I32 => "i32".into(),
-        ValType::I64 => "i64".into(),
-        ValType::F32 => "f32".into(),
-        ValType::F64 => "f64".into(),
-        ValType::V128 => "v128".into(),
-        ValType::Ref(r) => ref_type(r),
-    }
+    crate::module::typetext::val_type(t)
 }
 
 pub(super) fn ref_type(r: RefType) -> String {
-    if r == RefType::FUNCREF {
-        "funcref".into()
-    } else if r == RefType::EXTERNREF {
-        "externref".into()
-    } else {
-        format!("{r}")
-    }
+    crate::module::typetext::ref_type(r)
 }
 
 fn limits(initial: u64, maximum: Option<u64>) -> String {

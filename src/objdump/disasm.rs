@@ -100,7 +100,7 @@ fn print_body(
         return Some(defect(at, "malformed local declaration"));
     }
     let mut visitor = InstrText::new(ctx, func_index);
-    let mut reader = m.code_reader(code, super::WABT_FEATURES);
+    let mut reader = m.code_reader(code, ctx.features);
     let mut depth = 0usize;
     let mut last_was_end = false;
     while !reader.eof() && !lines.out.failed() {

@@ -37,6 +37,9 @@ pub(super) struct InstrText<'c, 'm> {
     pending_type: Option<u32>,
     /// The opcode byte about to be decoded (see the `FrameStack` impl).
     pub next_opcode: u8,
+    /// `ref.test` and `ref.cast` carry their nullability in the opcode: the heap type
+    /// operand prints as `(ref null? HEAP)`.
+    cast_nullable: Option<bool>,
 }
 
 impl<'c, 'm> InstrText<'c, 'm> {
@@ -51,6 +54,7 @@ impl<'c, 'm> InstrText<'c, 'm> {
             needs_data_count: false,
             pending_type: None,
             next_opcode: 0,
+            cast_nullable: None,
         }
     }
 
@@ -61,8 +65,13 @@ impl<'c, 'm> InstrText<'c, 'm> {
         self.memory_used = None;
         self.needs_data_count = false;
         let name = visit.strip_prefix("visit_").unwrap_or(visit);
+        self.cast_nullable = match name {
+            "ref_test_nullable" | "ref_cast_nullable" => Some(true),
+            "ref_test_non_null" | "ref_cast_non_null" => Some(false),
+            _ => None,
+        };
         self.shape = match name {
-            "block" | "loop" | "if" | "try" => Shape::Open,
+            "block" | "loop" | "if" | "try" | "try_table" => Shape::Open,
             "else" | "catch" | "catch_all" => Shape::Middle,
             "end" | "delegate" => Shape::End,
             _ => Shape::Plain,
@@ -117,12 +126,12 @@ impl<'c, 'm> InstrText<'c, 'm> {
     }
 
     /// `call_indirect` prints its type after its table; `return_call_indirect` prints both
-    /// bare, in binary order.
+    /// bare, in binary order, and `call_ref` its type alone.
     fn type_index(&mut self, t: u32) {
-        if self.text == "return_call_indirect" {
-            self.number(t);
-        } else {
+        if self.text == "call_indirect" {
             self.pending_type = Some(t);
+        } else {
+            self.number(t);
         }
     }
 
@@ -243,22 +252,77 @@ impl<'c, 'm> InstrText<'c, 'm> {
         value.write(&mut self.text);
     }
 
+    /// A heap type operand: `ref.null func`; `ref.cast (ref null 2)` for the casts.
     fn hty(&mut self, hty: HeapType) {
-        let text = match hty {
-            HeapType::Abstract {
-                ty: wasmparser::AbstractHeapType::Func,
-                ..
-            } => "func".to_string(),
-            HeapType::Abstract {
-                ty: wasmparser::AbstractHeapType::Extern,
-                ..
-            } => "extern".to_string(),
-            other => {
-                self.unsupported = true;
-                format!("{other:?}")
-            }
+        let text = match self.cast_nullable {
+            Some(nullable) => match wasmparser::RefType::new(nullable, hty) {
+                Some(r) => crate::module::typetext::ref_type(r),
+                None => crate::module::typetext::heap_type(hty),
+            },
+            None => crate::module::typetext::heap_type(hty),
         };
         let _ = write!(self.text, " {text}");
+    }
+
+    // GC, typed-reference and `try_table` immediates.
+
+    fn struct_type_index(&mut self, t: u32) {
+        self.number(t);
+    }
+
+    fn field_index(&mut self, f: u32) {
+        self.number(f);
+    }
+
+    fn array_type_index(&mut self, t: u32) {
+        self.number(t);
+    }
+
+    fn array_type_index_dst(&mut self, t: u32) {
+        self.number(t);
+    }
+
+    fn array_type_index_src(&mut self, t: u32) {
+        self.number(t);
+    }
+
+    fn array_size(&mut self, n: u32) {
+        self.number(n);
+    }
+
+    fn array_data_index(&mut self, data: u32) {
+        self.data_index(data);
+    }
+
+    fn array_elem_index(&mut self, elem: u32) {
+        self.number(elem);
+    }
+
+    /// `br_on_cast`'s source and target types, after its label. (Named after wasmparser's
+    /// operands, as every immediate method is, not conversions.)
+    #[allow(clippy::wrong_self_convention)]
+    fn from_ref_type(&mut self, r: wasmparser::RefType) {
+        let _ = write!(self.text, " {}", crate::module::typetext::ref_type(r));
+    }
+
+    #[allow(clippy::wrong_self_convention)]
+    fn to_ref_type(&mut self, r: wasmparser::RefType) {
+        self.from_ref_type(r);
+    }
+
+    /// `try_table`'s block type, then each catch clause: `(catch TAG LABEL)`,
+    /// `(catch_all LABEL)`, and their `_ref` forms.
+    fn try_table(&mut self, table: wasmparser::TryTable) {
+        use wasmparser::Catch;
+        self.blockty(table.ty);
+        for catch in table.catches {
+            let _ = match catch {
+                Catch::One { tag, label } => write!(self.text, " (catch {tag} {label})"),
+                Catch::OneRef { tag, label } => write!(self.text, " (catch_ref {tag} {label})"),
+                Catch::All { label } => write!(self.text, " (catch_all {label})"),
+                Catch::AllRef { label } => write!(self.text, " (catch_all_ref {label})"),
+            };
+        }
     }
 
     fn ty(&mut self, ty: ValType) {
@@ -316,8 +380,9 @@ impl Immediate for V128 {
     }
 }
 
-/// Generates every visit method: the proposals wabt 1.0.32 reads print their mnemonic and
-/// immediates; the others are marked unsupported (wabt rejects them).
+/// Generates every visit method: the proposals wabt 1.0.32 reads, and GC, typed references
+/// and final exception handling, print their mnemonic and immediates; the others are marked
+/// unsupported (wabt rejects them).
 macro_rules! define_visit {
     ($( @$proposal:ident $op:ident $({ $($arg:ident: $argty:ty),* })? => $visit:ident ($($ann:tt)*))*) => {
         $( define_visit!(one @$proposal $visit $({ $($arg: $argty),* })?); )*
@@ -334,6 +399,12 @@ macro_rules! define_visit {
     (one @legacy_exceptions $($rest:tt)*) => { define_visit!(supported $($rest)*); };
     // Of the final exception-handling proposal wabt 1.0.32 knows only `throw`.
     (one @exceptions visit_throw $($rest:tt)*) => { define_visit!(supported visit_throw $($rest)*); };
+    // Beyond wabt 1.0.32, in rt's own spelling: GC, typed references and the rest of the
+    // final exception handling. Their opcodes mean nothing else, so every module shows them
+    // (wabt stops at them), whatever language its declarations are read in.
+    (one @exceptions $($rest:tt)*) => { define_visit!(supported $($rest)*); };
+    (one @gc $($rest:tt)*) => { define_visit!(supported $($rest)*); };
+    (one @function_references $($rest:tt)*) => { define_visit!(supported $($rest)*); };
     (one @$proposal:ident $visit:ident $({ $($arg:ident: $argty:ty),* })?) => {
         fn $visit(&mut self $($(, _: $argty)*)?) {
             self.mnemonic(stringify!($visit));

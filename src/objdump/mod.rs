@@ -19,19 +19,26 @@ use std::io;
 
 pub use names::NameTable;
 
-/// What wabt 1.0.32's wasm-objdump reads: Wasm 2.0 plus the proposals it knew (threads,
-/// multi-memory, tail calls, legacy exceptions, relaxed SIMD, extended constants).
-/// Function references and GC are not among them. (memory64 is left out on purpose:
-/// wasmparser then reads every limit and offset as 64-bit, while wabt reads 32-bit ones for
-/// 32-bit memories; without it, memory64 limits still decode when they fit 32 bits.)
-pub(crate) const WABT_FEATURES: wasmparser::WasmFeatures = wasmparser::WasmFeatures::WASM2
-    .union(wasmparser::WasmFeatures::THREADS)
-    .union(wasmparser::WasmFeatures::MULTI_MEMORY)
-    .union(wasmparser::WasmFeatures::TAIL_CALL)
-    .union(wasmparser::WasmFeatures::EXCEPTIONS)
-    .union(wasmparser::WasmFeatures::LEGACY_EXCEPTIONS)
-    .union(wasmparser::WasmFeatures::RELAXED_SIMD)
-    .union(wasmparser::WasmFeatures::EXTENDED_CONST);
+/// What objdump reads in a module whose declarations use GC or typed function references,
+/// which wabt 1.0.32 does not read: wabt's language and those two. Such a module is shown in
+/// the same style (rt's own, where wabt has no form for it: GC types in `-x`, GC and
+/// typed-reference instructions in `-d`); every other module is read as wabt reads it
+/// ([`crate::module::WABT_READS`]).
+const GC_READS: wasmparser::WasmFeatures = crate::module::WABT_READS
+    .union(wasmparser::WasmFeatures::GC)
+    .union(wasmparser::WasmFeatures::FUNCTION_REFERENCES);
+
+/// The language to read `bytes` in. The declarations decide (types, imports, tables,
+/// globals, segments, locals): a look at the instructions too would cost every large module
+/// a second decoding, for modules that use GC instructions on no type they declare.
+fn reading(bytes: &[u8]) -> wasmparser::WasmFeatures {
+    use wasmparser::WasmFeatures as F;
+    let without = F::all().difference(F::GC | F::FUNCTION_REFERENCES);
+    match crate::features::uses::first_declared_outside(bytes, without) {
+        Some(_) => GC_READS,
+        None => crate::module::WABT_READS,
+    }
+}
 
 /// Which passes to print, and the `-j` section filter.
 #[derive(Debug, Clone, Default)]
@@ -167,6 +174,8 @@ pub(crate) struct Ctx<'m> {
     pub opts: &'m Options,
     /// Where wabt's reader rejects an element expression, if it does.
     pub elem_defect: Option<details::ElemDefect>,
+    /// The language the module is read in (see [`reading`]).
+    pub features: wasmparser::WasmFeatures,
 }
 
 impl Ctx<'_> {
@@ -260,7 +269,8 @@ pub fn dump(display_name: &str, bytes: Vec<u8>, opts: &Options, sink: &mut dyn i
             }
         }
     };
-    let (module, parse_errors) = Module::parse_partial(bytes);
+    let features = reading(&bytes);
+    let (module, parse_errors) = Module::parse_partial(bytes, features);
     let base = display_name
         .rsplit(['/', '\\'])
         .next()
@@ -274,7 +284,8 @@ pub fn dump(display_name: &str, bytes: Vec<u8>, opts: &Options, sink: &mut dyn i
         names: NameTable::new(&module),
         module: &module,
         opts,
-        elem_defect: details::elem_expr_defect(&module),
+        elem_defect: details::elem_expr_defect(&module, features),
+        features,
     };
     let found = opts.section.is_none() || module.sections.iter().any(|s| ctx.section_selected(s));
     let mut parse_errors = parse_errors;

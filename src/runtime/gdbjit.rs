@@ -4,8 +4,9 @@
 //! gdb keeps a breakpoint in `__jit_debug_register_code` and, when it is hit, reads the
 //! in-memory object file that `__jit_debug_descriptor.relevant_entry` points to. The
 //! protocol: link an entry into the descriptor's list, set the action, call the function.
-//! LLVM (linked into rt) already defines both symbols for its own JIT, so rt uses those:
-//! defining them again would clash, and a debugger must see exactly one descriptor.
+//! The C shim defines both symbols weak (`shim/gdbjit.c`): the `rt` executable links no
+//! LLVM, and a process that links LLVM's definitions (for its own JIT) uses those instead,
+//! so there is always exactly one descriptor for a debugger to read.
 //!
 //! The object handed over is a copy of the relocatable object the loader mapped, with each
 //! loaded section's `sh_addr` set to where it went and the debug sections' relocations

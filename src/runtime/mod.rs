@@ -14,7 +14,9 @@ mod instance;
 pub mod jitdump;
 mod linker;
 pub mod loader;
-pub(crate) mod memory;
+// Public for the compiler (the `rt` crate), which reads the 64-bit reservation constants.
+#[doc(hidden)]
+pub mod memory;
 pub mod perfmap;
 mod store;
 mod trap;

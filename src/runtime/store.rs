@@ -33,7 +33,7 @@ pub struct CompiledModule {
 }
 
 impl CompiledModule {
-    /// Load object code produced by [`crate::compile::compile_objects`] for `module`.
+    /// Load object code produced by [`crate::aot::compile_objects`] for `module`.
     pub fn from_objects(module: Module, objects: Vec<Vec<u8>>) -> Result<CompiledModule, Error> {
         let code = super::loader::load(&objects).map_err(Error::Compile)?;
         let mut func_ranges = Vec::new();

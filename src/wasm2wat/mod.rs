@@ -2,7 +2,9 @@
 //! same field order, index comments (`(;0;)`), block label comments (`;; label = @1`), hex
 //! floats with their `%g` value, names from the `name` section, and the `--fold-exprs`,
 //! `--inline-exports`, `--inline-imports` and `--generate-names` forms. Modules that use
-//! features wabt 1.0.32 does not read are printed in the same style.
+//! features wabt 1.0.32 does not read are printed in the same style, except GC, which
+//! [`fallback`] prints with wasmprinter.
+mod fallback;
 mod gen_names;
 mod instr;
 mod out;
@@ -102,7 +104,7 @@ fn print_with(
     if opts.check {
         wasmparser::Validator::new_with_features(opts.features).validate_all(bytes)?;
     }
-    refuse_gc(bytes)?;
+    let gc = crate::features::uses::uses_gc(bytes);
     // The block tree is recursive, and a body may nest blocks 100,000 deep or more: print on
     // a thread whose stack is sized to this module's deepest nesting rather than overflow
     // the main thread's 8 MiB (a crash, not an error).
@@ -112,6 +114,9 @@ fn print_with(
         let printer = std::thread::Builder::new()
             .stack_size(stack)
             .spawn_scoped(scope, move || {
+                if gc {
+                    return fallback::print(bytes, opts).map(|text| write_whole(text, sink));
+                }
                 let mut module = Module::read(bytes, opts.debug_names)?;
                 if opts.generate_names {
                     gen_names::generate(&mut module);
@@ -170,28 +175,34 @@ fn max_nesting(bytes: &[u8]) -> usize {
     max
 }
 
-/// GC types and instructions (rec groups, struct and array operators, casts) are not laid out
-/// yet: a module that needs them is refused, at the first place that does, rather than
-/// printed with immediates missing.
-fn refuse_gc(bytes: &[u8]) -> Result<(), Error> {
-    use wasmparser::{Validator, WasmFeatures};
-    if Validator::new_with_features(WasmFeatures::all())
-        .validate_all(bytes)
-        .is_err()
-    {
-        // Not valid in any language: printing reports what it can, as wabt does.
-        return Ok(());
+/// Text printed whole (the GC printer makes it in one piece): written to the sink if there is
+/// one, as [`print_with`] returns it.
+fn write_whole(
+    text: String,
+    sink: Option<Box<dyn std::io::Write + Send>>,
+) -> (String, Option<std::io::Error>) {
+    match sink {
+        Some(mut sink) => {
+            let error = sink
+                .write_all(text.as_bytes())
+                .and_then(|()| sink.flush())
+                .err();
+            (String::new(), error)
+        }
+        None => (text, None),
     }
-    let without_gc = WasmFeatures::all().difference(WasmFeatures::GC);
-    match Validator::new_with_features(without_gc).validate_all(bytes) {
-        Ok(_) => Ok(()),
-        Err(e) => Err(Error {
-            offset: e.offset() as usize,
-            message:
-                "not supported: GC types and instructions (rt wasm2wat does not print them yet)"
-                    .into(),
-        }),
+}
+
+/// The flags a printer cannot apply to this module (GC modules print without inline imports
+/// and exports), for the caller to report.
+pub fn unapplied_options(bytes: &[u8], opts: &Options) -> Vec<&'static str> {
+    // Only those flags can go unapplied: without them, no second scan of every function
+    // body (printing scans the module for GC once already).
+    let flags = fallback::unapplied_options(opts);
+    if flags.is_empty() || !crate::features::uses::uses_gc(bytes) {
+        return Vec::new();
     }
+    flags
 }
 
 /// The index spaces an instruction or field can refer to.
@@ -888,19 +899,36 @@ pub(crate) fn valid_name(name: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    /// A GC module is refused where GC starts, not printed with its immediates missing.
+    use super::{print, Options};
+
+    /// A GC module is printed whole by the fallback printer, immediates and all, and reads
+    /// back as the same module; the custom sections wabt would not print are left out.
     #[test]
-    fn gc_modules_are_refused_not_misprinted() {
-        let bytes = wat::parse_str(
-            r#"(module
-              (type $p (struct (field $x (mut i32))))
-              (func (export "f") (result i32) (struct.get $p $x (struct.new $p (i32.const 3)))))"#,
-        )
-        .unwrap();
-        let err = super::print(&bytes, &super::Options::default()).unwrap_err();
-        assert!(err.message.contains("GC types and instructions"), "{err}");
+    fn gc_modules_print_whole_and_read_back() {
+        let text = r#"(module
+          (type $p (struct (field $x (mut i32))))
+          (@custom "extra" "bytes")
+          (func (export "f") (result i32) (struct.get $p $x (struct.new $p (i32.const 3)))))"#;
+        let bytes = wat::parse_str(text).unwrap();
+        let printed = print(&bytes, &Options::default()).unwrap();
+        assert!(printed.contains("struct.get $p $x"), "{printed}");
+        assert!(!printed.contains("extra"), "{printed}");
+        let again = wat::parse_str(&printed).unwrap();
+        let without_custom = |b: &[u8]| crate::wat2wasm::rebuild(b, false, true).unwrap();
+        assert_eq!(without_custom(&again), without_custom(&bytes));
+        let folded = Options {
+            fold_exprs: true,
+            debug_names: false,
+            ..Options::default()
+        };
+        let printed = print(&bytes, &folded).unwrap();
+        assert!(printed.contains("(struct.get 0 0"), "{printed}");
         let plain =
             wat::parse_str("(module (func (export \"f\") (result i32) (i32.const 1)))").unwrap();
-        assert!(super::print(&plain, &super::Options::default()).is_ok());
+        let wabt_style = print(&plain, &Options::default()).unwrap();
+        assert!(
+            wabt_style.contains("(func (;0;) (type 0) (result i32)"),
+            "{wabt_style}"
+        );
     }
 }

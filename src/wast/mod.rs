@@ -382,8 +382,8 @@ impl Runner {
             Ok(module) => match Module::from_checked(&self.engine, module) {
                 Ok(compiled) => return Ok(compiled),
                 // Valid, but it uses an instruction rt does not lower yet.
-                Err(e) => match e.downcast_ref::<crate::compile::CompileError>() {
-                    Some(crate::compile::CompileError::Unsupported { feature, .. }) => {
+                Err(e) => match e.downcast_ref::<crate::aot::CompileError>() {
+                    Some(crate::aot::CompileError::Unsupported { feature, .. }) => {
                         vec![*feature]
                     }
                     _ => return Err(Miss::Fail(e.to_string())),

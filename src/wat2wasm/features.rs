@@ -43,7 +43,10 @@ features! {
     "reference-types", "Reference types (externref)", true, WasmFeatures::REFERENCE_TYPES;
     "annotations", "Custom annotation syntax", false, WasmFeatures::empty();
     "code-metadata", "Code metadata", false, WasmFeatures::empty();
-    "gc", "Garbage collection", false, WasmFeatures::GC;
+    // The GC proposal includes typed function references (`call_ref`, `ref.as_non_null`,
+    // `br_on_null`): its language validates them too.
+    "gc", "Garbage collection", false,
+        WasmFeatures::GC.union(WasmFeatures::FUNCTION_REFERENCES);
     "memory64", "64-bit memory", false, WasmFeatures::MEMORY64;
     "multi-memory", "Multi-memory", false, WasmFeatures::MULTI_MEMORY;
     "extended-const", "Extended constant expressions", false, WasmFeatures::EXTENDED_CONST;
@@ -104,6 +107,28 @@ impl Features {
             .zip(&self.enabled)
             .filter(|(_, on)| **on)
             .fold(WasmFeatures::MVP, |acc, (f, _)| acc | f.validates)
+    }
+}
+
+/// Why a use the enabled features do not allow is refused, naming the switches that would
+/// allow it.
+pub fn not_enabled(found: &crate::features::uses::Use) -> String {
+    let switches: Vec<String> = FEATURES
+        .iter()
+        .filter(|f| f.validates.intersects(found.needs))
+        .map(|f| format!("--{}", f.enable_flag))
+        .collect();
+    if switches.is_empty() {
+        format!(
+            "{} is not allowed: it belongs to a proposal wabt 1.0.32 has no switch for",
+            found.what
+        )
+    } else {
+        format!(
+            "{} is not allowed without {}",
+            found.what,
+            switches.join(" or ")
+        )
     }
 }
 

@@ -53,6 +53,15 @@ enum Place {
     Code { func: usize, op: Option<usize> },
     /// Entry `index` of the section holding fields of `kind`.
     Entry { kind: FieldKind, index: usize },
+    /// Type `member` of rec group `group` (the type section's entries are rec groups: a
+    /// `(rec ...)` field, or one `(type ...)` standing alone); no member for the group's
+    /// own header.
+    Type {
+        group: usize,
+        member: Option<usize>,
+        /// The type's index (for a type the text only implies, found at its first user).
+        index: u32,
+    },
 }
 
 /// Which entry of `reader` contains `offset`: the last one starting at or before it.
@@ -85,7 +94,7 @@ fn place_of(wasm: &[u8], offset: u64) -> Option<Place> {
                 let op = operator_index(&body, offset);
                 return Some(Place::Code { func, op });
             }
-            Payload::TypeSection(r) => (r.range(), entry(FieldKind::Type, entry_index(r, offset))),
+            Payload::TypeSection(r) => (r.range(), type_place(r, offset)),
             Payload::ImportSection(r) => {
                 (r.range(), entry(FieldKind::Import, entry_index(r, offset)))
             }
@@ -120,6 +129,28 @@ fn place_of(wasm: &[u8], offset: u64) -> Option<Place> {
     None
 }
 
+/// The rec group, and the type inside it, that `offset` falls in.
+fn type_place(reader: wasmparser::TypeSectionReader<'_>, offset: u64) -> Option<Place> {
+    let group = entry_index(reader.clone(), offset);
+    let mut groups = reader.into_iter();
+    let mut index = 0;
+    for earlier in groups.by_ref().take(group) {
+        index += earlier.ok()?.types().len() as u32;
+    }
+    let rec = groups.next()?.ok()?;
+    let member = rec
+        .into_types_and_offsets()
+        .take_while(|(start, _)| *start <= offset)
+        .count()
+        .checked_sub(1);
+    let index = index + member.unwrap_or(0) as u32;
+    Some(Place::Type {
+        group,
+        member,
+        index,
+    })
+}
+
 fn operator_index(body: &wasmparser::FunctionBody<'_>, offset: u64) -> Option<usize> {
     let mut ops = body.get_operators_reader().ok()?;
     let mut index = None;
@@ -151,9 +182,25 @@ fn field_span(field: &ModuleField<'_>, kind: FieldKind) -> Option<Span> {
         ModuleField::Start(i) => (FieldKind::Start, i.span()),
         ModuleField::Elem(e) => (FieldKind::Elem, e.span),
         ModuleField::Data(d) => (FieldKind::Data, d.span),
-        ModuleField::Rec(_) | ModuleField::Custom(_) => return None,
+        ModuleField::Rec(r) => (FieldKind::Type, r.span),
+        ModuleField::Custom(_) => return None,
     };
     (k == kind).then_some(span)
+}
+
+/// The first function or tag whose signature is type `index`.
+fn first_user(fields: &[ModuleField<'_>], index: u32) -> Option<Span> {
+    use wast::core::TagType;
+    use wast::token::Index;
+    let is = |i: &Option<Index<'_>>| matches!(i, Some(Index::Num(n, _)) if *n == index);
+    fields.iter().find_map(|field| match field {
+        ModuleField::Func(f) if is(&f.ty.index) => Some(f.span),
+        ModuleField::Tag(t) => match &t.ty {
+            TagType::Exception(ty) if is(&ty.index) => Some(t.span),
+            _ => None,
+        },
+        _ => None,
+    })
 }
 
 /// The source offset of `place`. The text is parsed again, this time keeping each
@@ -192,6 +239,27 @@ fn source_offset(source: &str, place: Place) -> Option<usize> {
             .iter()
             .filter_map(|field| field_span(field, kind))
             .nth(index)?,
+        Place::Type {
+            group,
+            member,
+            index,
+        } => {
+            let field = fields
+                .iter()
+                .filter(|field| field_span(field, FieldKind::Type).is_some())
+                .nth(group)?;
+            match field {
+                ModuleField::Rec(r) => member
+                    .and_then(|m| r.types.get(m))
+                    .map_or(r.span, |t| t.span),
+                // A type the text only implies (`(func (param ...))` with no `(type ...)`)
+                // has a made-up span at offset 0: show its first user instead.
+                ModuleField::Type(t) if t.span.offset() == 0 && !source.starts_with("(type") => {
+                    first_user(fields, index).unwrap_or(t.span)
+                }
+                other => field_span(other, FieldKind::Type)?,
+            }
+        }
     };
     Some(span.offset())
 }

@@ -3,10 +3,13 @@
 //! The `wast` crate parses and resolves the text and encodes it; wasmparser validates that
 //! binary with the enabled features and reads it back; `writer` lays it out again with
 //! wabt's choices (section order, segment flags, the DataCount section, block types, name
-//! section) through a [`stream::Stream`] that logs every field like wabt's `-v`.
+//! section) through a [`stream::Stream`] that logs every field like wabt's `-v`. What wabt
+//! 1.0.32 cannot write at all (GC, typed references, `try_table`: features it has no layout
+//! for) is written by [`fallback`] in the standard encoding, once the enabled features allow it.
 mod annotations;
 mod code;
 mod errors;
+mod fallback;
 pub mod features;
 mod locate;
 mod names;
@@ -15,7 +18,9 @@ pub mod stream;
 mod types;
 mod writer;
 
+pub(crate) use code::{for_each_immediate, Imm};
 pub use errors::{Error, WriteError};
+pub use fallback::rebuild;
 pub use features::{Features, FEATURES};
 
 /// What to produce, mirroring wabt's wat2wasm flags.
@@ -46,7 +51,8 @@ impl Default for Options {
 
 pub struct Output {
     pub wasm: Vec<u8>,
-    /// The `-v` log, when asked for.
+    /// The `-v` log, when asked for: wabt's annotated dump or, for a module wabt cannot
+    /// write, a note saying why there is none.
     pub log: Option<String>,
 }
 
@@ -79,30 +85,48 @@ pub fn assemble(path: &str, source: &str, opts: &Options) -> Result<Output, Erro
         });
     }
     let encoded = wat.encode().map_err(text_error)?;
+    let language = opts.features.wasmparser();
     if opts.check {
-        let mut validator = wasmparser::Validator::new_with_features(opts.features.wasmparser());
+        let mut validator = wasmparser::Validator::new_with_features(language);
         if let Err(e) = validator.validate_all(&encoded) {
             return Err(locate::validation_error(path, source, &encoded, &e));
         }
+    } else if let Some(found) = crate::features::uses::first_outside(&encoded, language) {
+        // Unchecked, the module may be invalid, but a feature that is off stays off: wabt
+        // refuses its syntax while parsing, whatever `--no-check` says.
+        let message = features::not_enabled(&found);
+        let offset = found.offset as u64;
+        return Err(locate::at_binary_offset(
+            path, source, &encoded, offset, message,
+        ));
     }
-    // Reading back what wast encoded only fails on constructs wabt cannot write either.
-    let write_error = |e: WriteError| Error::Unsupported {
-        path: path.to_string(),
-        what: match e {
-            WriteError::Unsupported(what) => what,
-            WriteError::Binary(e) => format!("reading back the encoded module: {}", e.message()),
-        },
-    };
-    let sections = sections::Sections::read(&encoded).map_err(write_error)?;
     let write_opts = writer::WriteOptions {
         log: opts.verbose,
         canonicalize_lebs: opts.canonicalize_lebs,
         debug_names: opts.debug_names,
         bulk_memory: opts.features.is_enabled("bulk-memory"),
     };
-    let (wasm, log) =
-        writer::write_module(&encoded, &sections, &write_opts).map_err(write_error)?;
-    Ok(Output { wasm, log })
+    // Reading back what wast encoded only fails on constructs wabt cannot write either.
+    let laid_out = sections::Sections::read(&encoded)
+        .and_then(|sections| writer::write_module(&encoded, &sections, &write_opts));
+    let unsupported = |what: String| Error::Unsupported {
+        path: path.to_string(),
+        what,
+    };
+    match laid_out {
+        Ok((wasm, log)) => Ok(Output { wasm, log }),
+        // The features it needs are on (checked above): write it in the standard encoding.
+        Err(WriteError::Unsupported(what)) => {
+            let wasm = fallback::rebuild(&encoded, opts.debug_names, opts.canonicalize_lebs)
+                .map_err(|e| unsupported(format!("reading the encoded module: {}", e.message())))?;
+            let log = opts.verbose.then(|| fallback::no_log_note(path, &what));
+            Ok(Output { wasm, log })
+        }
+        Err(WriteError::Binary(e)) => Err(unsupported(format!(
+            "reading back the encoded module: {}",
+            e.message()
+        ))),
+    }
 }
 
 /// An error at byte `offset` of `wasm`, the binary that text `source` (named `path`) was
@@ -204,6 +228,47 @@ mod tests {
                     .validate_all(&out.wasm)
                     .expect("the written module is valid");
                 assert_eq!(out.log.is_some(), verbose);
+            }
+        }
+    }
+
+    /// GC text through the fallback writer, broken the same ways, with every output option
+    /// and the feature switches on or off.
+    #[test]
+    fn mutated_gc_text_never_panics() {
+        const GC: &str = r#"(module $g
+          (rec (type $n (sub (struct (field $v (mut i32)) (field (ref null $n)))))
+               (type $a (array (mut i8))))
+          (table 1 anyref (ref.i31 (i32.const 1)))
+          (func $f (param $x anyref) (result i32)
+            (block $l (result (ref $n)) (br_on_cast $l anyref (ref $n) (local.get $x))
+              (drop) (return (array.len (array.new_default $a (i32.const 2)))))
+            (struct.get $n $v)))"#;
+        let mut gc_on = Features::default();
+        gc_on.set("gc", true);
+        let opts = [
+            Options {
+                features: gc_on.clone(),
+                ..Options::default()
+            },
+            Options {
+                features: gc_on,
+                check: false,
+                verbose: true,
+                debug_names: true,
+                canonicalize_lebs: false,
+            },
+            Options {
+                check: false,
+                ..Options::default()
+            },
+        ];
+        assert!(assemble("g.wat", GC, &opts[0]).is_ok());
+        for seed in 1..300u64 {
+            let text = mutate(GC, seed.wrapping_mul(0x2545_f491_4f6c_dd1d), 3);
+            for o in &opts {
+                let result = std::panic::catch_unwind(|| assemble("g.wat", &text, o).is_ok());
+                assert!(result.is_ok(), "panic on:\n{text}");
             }
         }
     }

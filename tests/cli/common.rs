@@ -17,6 +17,13 @@ pub fn rt() -> Command {
     cmd
 }
 
+/// Give a child `rt` the AddressSanitizer options `extra` on top of the inherited ones
+/// (`make asan`'s, docs/sanitizers.md). Only an rt built with ASan reads them.
+pub fn add_asan_options(cmd: &mut Command, extra: &str) {
+    let inherited = std::env::var("ASAN_OPTIONS").unwrap_or_default();
+    cmd.env("ASAN_OPTIONS", format!("{inherited}:{extra}"));
+}
+
 /// Run `rt` with `args` and return its output.
 pub fn rt_output(args: &[&str]) -> Output {
     rt().args(args).output().expect("spawn rt")

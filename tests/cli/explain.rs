@@ -1043,3 +1043,35 @@ fn module_report_names_non_wasi_function_imports_as_a_run_need() {
     // Only the function: a memory import is not something -W unknown-imports-trap covers.
     assert_eq!(needs[0]["needed_by"], serde_json::json!(["env.log"]));
 }
+
+/// A GC module with typed references: explained like any other, its types in the text
+/// format's spelling and `call_ref` counted as an indirect call.
+#[test]
+fn gc_modules_are_explained_with_text_format_types() {
+    let dir = tempdir();
+    let path = write(
+        dir.path(),
+        "gc.wat",
+        r#"(module
+  (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+  (import "env" "take" (func $take (param (ref null $s))))
+  (type $s (struct (field (mut i32))))
+  (type $f (func (param (ref $s)) (result i32)))
+  (func $get (type $f) (struct.get $s 0 (local.get 0)))
+  (elem declare func $get)
+  (func (export "_start")
+    (local $o (ref $s))
+    (local.set $o (struct.new $s (i32.const 1)))
+    (call $exit (call_ref $f (local.get $o) (ref.func $get)))))"#,
+    );
+    let text = explain_text(&[path.to_str().unwrap()]);
+    assert!(
+        text.contains("env.take  func[1]  ((ref null 0)) -> nil"),
+        "{text}"
+    );
+    assert!(text.contains("chain:     proc_exit <- _start"), "{text}");
+    assert!(
+        text.contains("1 indirect call site (call_indirect, call_ref)"),
+        "{text}"
+    );
+}

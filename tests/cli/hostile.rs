@@ -62,6 +62,8 @@ fn bounded(dir: &Path, args: &[&str], stdin: &[u8], limits: &Limits) -> Run {
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
+    #[cfg(rt_asan)]
+    asan_limits(&mut cmd);
     let as_nobody = limits.as_nobody;
     // SAFETY: only async-signal-safe calls (setrlimit, setgid, setuid) between fork and exec.
     unsafe {
@@ -76,6 +78,9 @@ fn bounded(dir: &Path, args: &[&str], stdin: &[u8], limits: &Limits) -> Run {
                 }
                 Ok(())
             };
+            // Under AddressSanitizer rt maps terabytes of shadow memory at start-up, which
+            // RLIMIT_DATA counts: there ASan's allocator enforces the bound (`asan_limits`).
+            #[cfg(not(rt_asan))]
             limit(libc::RLIMIT_DATA, DATA_LIMIT)?;
             limit(libc::RLIMIT_CPU, CPU_LIMIT)?;
             limit(libc::RLIMIT_CORE, 0)?;
@@ -137,6 +142,18 @@ fn bounded(dir: &Path, args: &[&str], stdin: &[u8], limits: &Limits) -> Run {
         run.peak_rss_kb
     );
     run
+}
+
+/// `DATA_LIMIT` for an rt built with AddressSanitizer (`make asan`): once its resident set
+/// reaches the limit, ASan's allocator fails every allocation, and rt aborts as it would on
+/// hitting RLIMIT_DATA.
+#[cfg(rt_asan)]
+fn asan_limits(cmd: &mut std::process::Command) {
+    let limit_mb = DATA_LIMIT >> 20;
+    crate::common::add_asan_options(
+        cmd,
+        &format!("soft_rss_limit_mb={limit_mb}:allocator_may_return_null=1"),
+    );
 }
 
 fn run_in(dir: &Path, args: &[&str]) -> Run {

@@ -1,4 +1,5 @@
-//! End-to-end tests: each runs the built `rt` binary as a user would.
+//! End-to-end tests: each runs the built `rt` binary as a user would (a few drive the
+//! embedding API in-process too, for what the command line cannot reach: host functions).
 //! One module per subcommand; `common` holds the shared helpers.
 mod common;
 mod compile;
@@ -11,6 +12,7 @@ mod float_nans;
 mod funcref;
 mod fuzz_regressions;
 mod gc;
+mod helper;
 mod hostile;
 mod limits;
 mod memories;
@@ -18,6 +20,7 @@ mod micropython;
 mod objdump;
 mod objdump_differential;
 mod run;
+mod signatures;
 mod simd_programs;
 mod smoke;
 mod spec;

@@ -657,3 +657,123 @@ fn a_component_is_described_by_objdump_and_explain() {
     assert!(err.contains("component exports:\n  run (func)"), "{err}");
     assert!(err.contains("build for `wasm32-wasip1`"), "{err}");
 }
+
+/// A GC module: wabt 1.0.32 reads none of it, so the forms are rt's own (docs/cli.md).
+const GC_WAT: &str = r#"(module
+  (rec
+    (type $node (sub (struct (field $v (mut i32)) (field $next (ref null $node)))))
+    (type $leaf (sub final $node (struct (field $v (mut i32)) (field $next (ref null $node))))))
+  (type $bytes (array (mut i8)))
+  (global $g (ref null $node) (ref.null $node))
+  (table $t 1 anyref (ref.i31 (i32.const 7)))
+  (elem (table $t) (i32.const 0) anyref (ref.i31 (i32.const 1)))
+  (func (export "f") (param $x anyref) (result i32)
+    (block $l (result (ref $leaf))
+      (br_on_cast $l anyref (ref $leaf) (local.get $x))
+      (drop)
+      (drop (ref.cast (ref null $node) (global.get $g)))
+      (return (array.len (array.new_fixed $bytes 2 (i32.const 1) (i32.const 2)))))
+    (struct.get $leaf $v)))
+"#;
+
+#[test]
+fn gc_modules_show_their_types_and_instructions() {
+    let dir = tempdir();
+    let wat = write(dir.path(), "gc.wat", GC_WAT);
+    let wasm = dir.path().join("gc.wasm");
+    let out = rt()
+        .args(["wat2wasm", "--enable-gc"])
+        .arg(&wat)
+        .arg("-o")
+        .arg(&wasm)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = objdump_in(dir.path(), &["-x", "-d", "gc.wasm"]);
+    assert_ok_stdout(
+        &out,
+        "
+gc.wasm:\tfile format wasm 0x1
+
+Section Details:
+
+Type[3]:
+ - rec types[0..2]
+ - type[0] sub struct (mut i32, (ref null 0))
+ - type[1] sub final 0 struct (mut i32, (ref null 0))
+ - type[2] array mut i8
+ - type[3] (anyref) -> i32
+Function[1]:
+ - func[0] sig=3 <f>
+Table[1]:
+ - table[0] type=anyref initial=1 - init (i32.const 7, ref.i31)
+Global[1]:
+ - global[0] (ref null 0) mutable=0 - init null
+Export[1]:
+ - func[0] <f> -> \"f\"
+Elem[1]:
+ - segment[0] flags=6 table=0 count=1 - init i32=0
+  - elem[0] = (i32.const 1, ref.i31)
+Code[1]:
+ - func[0] size=36 <f>
+
+Code Disassembly:
+
+00005c func[0] <f>:
+ 00005d: 02 64 01                   | block (ref 1)
+ 000060: 20 00                      |   local.get 0
+ 000062: fb 18 01 00 6e 01          |   br_on_cast 0 anyref (ref 1)
+ 000068: 1a                         |   drop
+ 000069: 23 00                      |   global.get 0
+ 00006b: fb 17 00                   |   ref.cast (ref null 0)
+ 00006e: 1a                         |   drop
+ 00006f: 41 01                      |   i32.const 1
+ 000071: 41 02                      |   i32.const 2
+ 000073: fb 08 02 02                |   array.new_fixed 2 2
+ 000077: fb 0f                      |   array.len
+ 000079: 0f                         |   return
+ 00007a: 0b                         | end
+ 00007b: fb 02 01 00                | struct.get 1 0
+ 00007f: 0b                         | end
+",
+    );
+    // The headers and the raw contents read it too.
+    let out = objdump_in(dir.path(), &["-h", "-s", "gc.wasm"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("     Type start=0x0000000a"),
+        "{}",
+        stdout(&out)
+    );
+    assert!(
+        stdout(&out).contains("Contents of section Code:"),
+        "{}",
+        stdout(&out)
+    );
+}
+
+/// GC and typed-reference instructions need no declared GC type (an i31 made and read, a
+/// tail call through a `ref.func`): `-d` shows them in any module.
+#[test]
+fn gc_instructions_show_without_gc_declarations() {
+    let dir = tempdir();
+    write(
+        dir.path(),
+        "ops.wat",
+        "(module (type $t (func (param i32) (result i32)))
+           (func $f (type $t) (i31.get_u (ref.i31 (local.get 0))))
+           (func (type $t) (return_call_ref $t (local.get 0) (ref.func $f)))
+           (elem declare func $f))",
+    );
+    let out = objdump_in(dir.path(), &["-d", "ops.wat"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    for line in [
+        " | ref.i31\n",
+        " | i31.get_u\n",
+        " | ref.func 0\n",
+        " | return_call_ref 0\n",
+    ] {
+        assert!(text.contains(line), "{line:?} missing from:\n{text}");
+    }
+}

@@ -287,3 +287,144 @@ fn feature_switches_change_what_is_valid() {
         .unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
 }
+
+/// A GC module: a rec group, a packed array, struct and cast instructions, names.
+const GC_MODULE: &str = r#"(module $gc
+  (rec
+    (type $node (sub (struct (field $v i32) (field $next (ref null $node)))))
+    (type $leaf (sub final $node (struct (field $v i32) (field $next (ref null $node))))))
+  (type $bytes (array (mut i8)))
+  (import "env" "log" (func $log (param i32)))
+  (func $get (export "get") (param $n anyref) (result i32)
+    (block $l (result (ref $leaf))
+      (br_on_cast $l anyref (ref $leaf) (local.get $n))
+      (drop)
+      (return (array.len (array.new_default $bytes (i32.const 3)))))
+    (struct.get $leaf $v)))"#;
+
+/// The GC module assembled by `rt wat2wasm --enable-gc` (with names if `names`).
+fn gc_binary(dir: &std::path::Path, names: bool) -> std::path::PathBuf {
+    let wat = write(dir, "gc.wat", GC_MODULE);
+    let wasm = dir.join("gc.wasm");
+    let mut cmd = rt();
+    cmd.args(["wat2wasm", "--enable-gc"])
+        .arg(&wat)
+        .arg("-o")
+        .arg(&wasm);
+    if names {
+        cmd.arg("--debug-names");
+    }
+    let out = cmd.output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    wasm
+}
+
+fn wasm2wat(args: &[&std::ffi::OsStr]) -> std::process::Output {
+    rt().arg("wasm2wat").args(args).output().unwrap()
+}
+
+/// wabt 1.0.32 reads no GC: rt prints GC modules with wasmprinter, in the current text
+/// format, and the text assembles back to the same bytes.
+#[test]
+fn gc_modules_are_printed_and_assemble_back_to_the_same_bytes() {
+    let d = tempdir();
+    let wasm = gc_binary(d.path(), true);
+    let text_file = d.path().join("back.wat");
+    let out = wasm2wat(&[wasm.as_os_str(), "-o".as_ref(), text_file.as_os_str()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stderr(&out).is_empty(), "{}", stderr(&out));
+    let text = std::fs::read_to_string(&text_file).unwrap();
+    for part in [
+        "(module $gc",
+        "(rec",
+        "(type $leaf (;1;) (sub final $node (struct (field $v i32) (field $next (ref null $node)))))",
+        "(type $bytes (;2;) (array (mut i8)))",
+        "(import \"env\" \"log\" (func $log (;0;) (type 3) (param i32)))",
+        "br_on_cast $l anyref (ref $leaf)",
+        "array.new_default $bytes",
+        "struct.get $leaf $v",
+    ] {
+        assert!(text.contains(part), "{part} missing from:\n{text}");
+    }
+    let back = rt()
+        .args(["wat2wasm", "--enable-gc", "--debug-names", "-o", "-"])
+        .arg(&text_file)
+        .output()
+        .unwrap();
+    assert!(back.status.success(), "{}", stderr(&back));
+    assert_eq!(back.stdout, std::fs::read(&wasm).unwrap());
+}
+
+#[test]
+fn gc_modules_take_the_naming_and_folding_flags() {
+    let d = tempdir();
+    let wasm = gc_binary(d.path(), true);
+    let print = |flags: &[&str]| {
+        let mut args: Vec<&std::ffi::OsStr> = vec![wasm.as_os_str()];
+        args.extend(flags.iter().map(std::ffi::OsStr::new));
+        let out = wasm2wat(&args);
+        assert!(out.status.success(), "{flags:?}: {}", stderr(&out));
+        (stdout(&out), stderr(&out))
+    };
+    let (bare, _) = print(&["--no-debug-names"]);
+    assert!(!bare.contains('$'), "{bare}");
+    assert!(bare.contains("struct.get 1 0"), "{bare}");
+    let (folded, _) = print(&["--no-debug-names", "--fold-exprs"]);
+    assert!(folded.contains("(struct.get 1 0\n"), "{folded}");
+    let (named, _) = print(&["--no-debug-names", "--generate-names"]);
+    assert!(named.contains("(func $#func1 (;1;)"), "{named}");
+    // No wasmprinter form for inline exports and imports: said, and printed as fields.
+    let (text, note) = print(&["--inline-exports", "--inline-imports"]);
+    assert_eq!(
+        note,
+        format!(
+            "{}: note: --inline-exports and --inline-imports not applied: this module has GC, \
+             which wabt 1.0.32 does not read, and is printed by wasmprinter, which writes \
+             imports and exports as fields of their own\n",
+            wasm.display()
+        )
+    );
+    assert!(text.contains("(export \"get\" (func $get))"), "{text}");
+}
+
+/// An invalid GC module is refused at its offset; `--no-check` prints it.
+#[test]
+fn invalid_gc_modules_are_refused_unless_unchecked() {
+    let d = tempdir();
+    let bad = write(
+        d.path(),
+        "bad.wat",
+        "(module (type $s (struct (field i32))) (func (drop (struct.new $s (i64.const 1)))))",
+    );
+    let wasm = d.path().join("bad.wasm");
+    let out = rt()
+        .args(["wat2wasm", "--enable-gc", "--no-check"])
+        .arg(&bad)
+        .arg("-o")
+        .arg(&wasm)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = wasm2wat(&[wasm.as_os_str()]);
+    assert_eq!(out.status.code(), Some(1));
+    let message = stderr(&out);
+    assert!(
+        message.starts_with(&format!("{}:0x", wasm.display())) && message.contains("type mismatch"),
+        "{message}"
+    );
+    let out = wasm2wat(&[wasm.as_os_str(), "--no-check".as_ref()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("struct.new 0"), "{}", stdout(&out));
+    // Cut short inside the code section: an error at an offset, not a panic.
+    let bytes = std::fs::read(&wasm).unwrap();
+    let cut = d.path().join("cut.wasm");
+    std::fs::write(&cut, &bytes[..bytes.len() - 3]).unwrap();
+    for flags in [&[][..], &["--no-check"]] {
+        let mut args = vec![cut.as_os_str()];
+        args.extend(flags.iter().map(std::ffi::OsStr::new));
+        let out = wasm2wat(&args);
+        assert_eq!(out.status.code(), Some(1), "{flags:?}");
+        assert!(stderr(&out).contains(": error: "), "{}", stderr(&out));
+        assert!(!stderr(&out).contains("panicked"), "{}", stderr(&out));
+    }
+}

@@ -23,8 +23,7 @@ pub fn is_artifact(bytes: &[u8]) -> bool {
 }
 
 fn cpu_id() -> String {
-    let (name, features) = super::host_cpu();
-    format!("{name};{features}")
+    super::cpu::id()
 }
 
 fn put(out: &mut Vec<u8>, bytes: &[u8]) {
@@ -191,7 +190,7 @@ pub fn compile_cached(
             }
         }
     }
-    let objects = super::compile_objects_with(module, &config.codegen(), &config.progress())?;
+    let objects = super::compile_objects(module, &config.codegen(), &config.progress())?;
     if let (Some(dir), Some(path)) = (&dir, &entry) {
         // The cache is an optimisation: failing to write it is not an error.
         if std::fs::create_dir_all(dir).is_ok() {
@@ -234,13 +233,13 @@ mod tests {
     /// so a change to the compiler's code changes every cache key and artifact header.
     #[test]
     fn build_id_is_the_hash_of_the_current_source() {
-        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let root = project_root();
         assert_eq!(BUILD_ID, crate::build_id::source_hash(root).unwrap());
     }
 
     #[test]
     fn build_id_changes_when_the_compiler_code_changes() {
-        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let root = project_root();
         let copy = tempfile::tempdir().unwrap();
         for entry in crate::build_id::HASHED {
             copy_tree(&root.join(entry), &copy.path().join(entry));
@@ -262,6 +261,11 @@ mod tests {
         );
     }
 
+    /// Where both crates' sources are: rt-core's manifest is in core/.
+    fn project_root() -> &'static Path {
+        Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap()
+    }
+
     fn copy_tree(from: &Path, to: &Path) {
         if from.is_dir() {
             std::fs::create_dir_all(to).unwrap();
@@ -270,6 +274,7 @@ mod tests {
                 copy_tree(&entry.path(), &to.join(entry.file_name()));
             }
         } else {
+            std::fs::create_dir_all(to.parent().unwrap()).unwrap();
             std::fs::copy(from, to).unwrap();
         }
     }

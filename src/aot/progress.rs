@@ -43,24 +43,24 @@ impl Progress {
         }
     }
 
-    pub(crate) fn enabled(&self) -> bool {
+    pub fn enabled(&self) -> bool {
         self.enabled
     }
 
     /// The compile of `total` functions starts.
-    pub(crate) fn begin(&self, total: usize) {
+    pub fn begin(&self, total: usize) {
         self.total.store(total, Relaxed);
         self.done.store(0, Relaxed);
     }
 
     /// `n` more functions are compiled.
-    pub(crate) fn add(&self, n: usize) {
+    pub fn add(&self, n: usize) {
         self.done.fetch_add(n, Relaxed);
         self.tick();
     }
 
     /// Draw (or create, once the delay has passed) the bar with the current count.
-    pub(crate) fn tick(&self) {
+    pub fn tick(&self) {
         if !self.enabled || self.start.elapsed() < self.delay {
             return;
         }
@@ -82,7 +82,7 @@ impl Progress {
     }
 
     /// The compile is over: clear the bar so the terminal shows what it did before.
-    pub(crate) fn finish(&self) {
+    pub fn finish(&self) {
         if let Some(bar) = self.bar.lock().unwrap_or_else(|e| e.into_inner()).take() {
             bar.finish_and_clear();
         }

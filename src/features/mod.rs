@@ -7,6 +7,8 @@
 //! using something rt lacks is refused as [`Refusal::Unsupported`], naming the features, so
 //! that no caller (least of all the spec runner's `assert_invalid`) can mistake it for an
 //! invalid module.
+pub mod uses;
+
 use crate::module::{Module, ParseError};
 use wasmparser::WasmFeatures;
 
