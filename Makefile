@@ -156,7 +156,8 @@ bench: wasmtime build fixtures $(MICROPYTHON) sqlite
 # AddressSanitizer over the unit and end-to-end tests (docs/sanitizers.md): Rust code through
 # nightly's -Zsanitizer (with frame pointers, so ASan's fast unwinder gives whole stacks), the
 # C shim through clang with the same instrumentation, in a target directory of its own. rt's
-# guard pages need its own SIGSEGV handler, so ASan leaves SIGSEGV alone. Every report, from a
+# guard pages need its own SIGSEGV handler, so ASan leaves SIGSEGV alone; jemalloc is off
+# (ASan replaces malloc). Every report, from a
 # test binary or from any rt it runs, goes to a file in $(ASAN_LOGS), not to the stderr a test
 # may not look at (a spec script may fail by design, a hostile input must exit 1): any file
 # there fails the target and is printed. Not part of `make test`: it needs nightly and takes
@@ -170,9 +171,9 @@ asan: wasmtime $(MICROPYTHON) fixtures
 	@rustup toolchain list | grep -q '^nightly' || rustup toolchain install nightly --profile minimal
 	@rm -rf $(ASAN_LOGS) && mkdir -p $(ASAN_LOGS) && chmod 1777 $(ASAN_LOGS)
 	@status=0; \
-	$(ASAN_ENV) $(CARGO) +nightly test --release --target $(ASAN_TARGET) -- --test-threads=2 \
+	$(ASAN_ENV) $(CARGO) +nightly test --release --no-default-features --target $(ASAN_TARGET) -- --test-threads=2 \
 	  --skip spec::spec_suite_ || status=1; \
-	$(ASAN_ENV) $(CARGO) +nightly test --release --target $(ASAN_TARGET) --test cli spec::spec_suite_ \
+	$(ASAN_ENV) $(CARGO) +nightly test --release --no-default-features --target $(ASAN_TARGET) --test cli spec::spec_suite_ \
 	  -- --test-threads=2 || status=1; \
 	if compgen -G '$(ASAN_LOGS)/asan.*' >/dev/null; then \
 	  for f in $(ASAN_LOGS)/asan.*; do echo "== $$f"; cat "$$f"; done; \

@@ -7,7 +7,8 @@
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct CodegenSettings {
     /// 0 (no IR passes, LLVM's fast instruction selector and register allocator), 1 and 2
-    /// (lean function pipelines, see [`LEAN_O1`] and [`LEAN_O2`]) or 3 (`default<O3>`).
+    /// (lean function pipelines, see [`LEAN_O1`] and [`LEAN_O2`]; level 1 with the fast
+    /// instruction selector and no machine-level optimisation) or 3 (`default<O3>`).
     pub opt_level: u8,
     /// An explicit bounds check on every linear-memory access (guard pages stay either way).
     pub bounds_checks: bool,

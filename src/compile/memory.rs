@@ -10,6 +10,7 @@
 //! uses it, fold it into a masked AVX-512 move that suppresses the fault, or move stores
 //! across it. Every access that can fault is therefore followed by a *trap point* (see
 //! [`FuncTx::trap_point`]), which pins it in place; docs/architecture.md gives the argument.
+use super::settings::Levels;
 use super::env::{llvm_err, Heap, Res};
 use super::func::FuncTx;
 use crate::runtime::memory::{GUARD_64, MAX_RESERVATION_64};
@@ -216,13 +217,16 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
         inst.set_alignment(1).map_err(|e| e.to_string())?;
         env.tag(inst, Heap::Memory)?;
         if can_fault {
-            if env.settings.opt_level == 0 {
-                // Level 0's instruction selector (FastISel) emits a trap point's `asm`
-                // without its operand, so a load whose value is otherwise unused vanished
-                // and never trapped (spec traps.wast `no_dce.*` at -O0). A volatile load
-                // is always done, and level 0 moves nothing across another access.
+            if env.settings.fast_isel() {
+                // FastISel (levels 0 and 1) emits a trap point's `asm` without its
+                // operand, so a load whose value is otherwise unused vanished and never
+                // trapped (spec traps.wast `no_dce.*` at -O0). A volatile load is always
+                // done, and FastISel moves nothing across another access.
                 inst.set_volatile(true).map_err(|e| e.to_string())?;
-            } else {
+            }
+            if env.settings.pipeline().is_some() {
+                // The trap point is for the IR passes: they may not delete or sink the
+                // load, nor move a store across it.
                 self.trap_point(Some(loaded))?;
             }
         }

@@ -342,6 +342,24 @@ fn compile_chunk(
             .run_passes(pipeline, &tm, PassBuilderOptions::create())
             .map_err(|e| format!("LLVM optimisation failed: {e}"))?;
     }
+    if settings.quick_codegen() {
+        // Level 1's code generator: LLVM skips its machine-level optimisations for an
+        // `optnone` function and selects instructions with FastISel, keeping the greedy
+        // register allocator the target machine's level chose. Set after the IR passes,
+        // which would skip such a function too. Half the code generation time of the
+        // default code generator; the code is 4-25% slower (docs/architecture.md).
+        for &i in chunk {
+            if let Some(f) = env.func(i)? {
+                for name in ["optnone", "noinline"] {
+                    let kind = inkwell::attributes::Attribute::get_named_enum_kind_id(name);
+                    f.add_attribute(
+                        inkwell::attributes::AttributeLoc::Function,
+                        ctx.create_enum_attribute(kind, 0),
+                    );
+                }
+            }
+        }
+    }
     mark(3);
     let buf = tm
         .write_to_memory_buffer(&env.llmod, FileType::Object)

@@ -8,9 +8,23 @@ pub(crate) trait Levels {
     fn pipeline(&self) -> Option<&'static str>;
     /// LLVM's code generator level for this level.
     fn codegen_level(&self) -> inkwell::OptimizationLevel;
+    /// Whether the functions are code-generated as `optnone` (level 1): FastISel and the
+    /// greedy allocator, without the machine-level optimisations.
+    fn quick_codegen(&self) -> bool;
+    /// Whether instructions are selected by FastISel (levels 0 and 1), which needs
+    /// faulting loads marked volatile (see `memory.rs`).
+    fn fast_isel(&self) -> bool;
 }
 
 impl Levels for CodegenSettings {
+    fn quick_codegen(&self) -> bool {
+        self.opt_level == 1
+    }
+
+    fn fast_isel(&self) -> bool {
+        self.opt_level <= 1
+    }
+
     fn pipeline(&self) -> Option<&'static str> {
         match self.opt_level {
             0 => None,
