@@ -101,7 +101,9 @@ impl InterruptHandle {
         use crate::runtime::vm::{INTERRUPTED, STACK_STOP};
         self.cells.interrupt.store(INTERRUPTED, Ordering::SeqCst);
         if self.checked {
-            self.cells.stack_limit.fetch_or(STACK_STOP, Ordering::SeqCst);
+            self.cells
+                .stack_limit
+                .fetch_or(STACK_STOP, Ordering::SeqCst);
         }
     }
 

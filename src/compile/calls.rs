@@ -484,7 +484,11 @@ pub(crate) fn build_adapter(env: &Env, name: &str, ty: &FuncType) -> Res<()> {
         None => None,
     };
     let buffer = match env.results_in_memory(ty.results()) {
-        true => Some(f.get_nth_param(2).expect("results buffer").into_pointer_value()),
+        true => Some(
+            f.get_nth_param(2)
+                .expect("results buffer")
+                .into_pointer_value(),
+        ),
         false => None,
     };
     build_wasm_return(env, &vals, buffer, fuel)

@@ -303,7 +303,10 @@ impl<'ctx, 'm> Env<'ctx, 'm> {
         Ok(match returned.len() {
             0 => self.ctx.void_type().fn_type(&params, false),
             1 => returned[0].fn_type(&params, false),
-            _ => self.ctx.struct_type(&returned, false).fn_type(&params, false),
+            _ => self
+                .ctx
+                .struct_type(&returned, false)
+                .fn_type(&params, false),
         })
     }
 

@@ -378,7 +378,12 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
         let cell = self.load_interrupt_cell()?;
         let set = env
             .b
-            .build_int_compare(IntPredicate::NE, cell, env.i64().const_zero(), "interrupted")
+            .build_int_compare(
+                IntPredicate::NE,
+                cell,
+                env.i64().const_zero(),
+                "interrupted",
+            )
             .map_err(llvm_err)?;
         self.trap_if(set, trap_code::INTERRUPT)
     }

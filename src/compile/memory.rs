@@ -10,9 +10,9 @@
 //! uses it, fold it into a masked AVX-512 move that suppresses the fault, or move stores
 //! across it. Every access that can fault is therefore followed by a *trap point* (see
 //! [`FuncTx::trap_point`]), which pins it in place; docs/architecture.md gives the argument.
-use super::settings::Levels;
 use super::env::{llvm_err, Heap, Res};
 use super::func::FuncTx;
+use super::settings::Levels;
 use crate::runtime::memory::{GUARD_64, MAX_RESERVATION_64};
 use crate::runtime::vm::{helper, offset};
 use inkwell::attributes::{Attribute, AttributeLoc};

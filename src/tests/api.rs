@@ -607,20 +607,32 @@ fn an_interrupt_stops_entries_and_loop_headers_with_exact_fuel() {
     assert_eq!(count.call(&mut store, 2).unwrap(), 2);
     assert_eq!(store.get_fuel().unwrap(), 1000 - 26);
     // Stopped at the header of the fifth iteration, after 1 + 4 * 12 + 1 units.
-    assert_eq!(kind(count.call(&mut store, 10).unwrap_err()), TrapKind::Interrupt);
+    assert_eq!(
+        kind(count.call(&mut store, 10).unwrap_err()),
+        TrapKind::Interrupt
+    );
     assert_eq!(store.get_fuel().unwrap(), 1000 - 26 - 50);
     // Still interrupted: stopped at the entry, which has not paid its unit.
     store.set_fuel(1000).unwrap();
-    assert_eq!(kind(count.call(&mut store, 10).unwrap_err()), TrapKind::Interrupt);
+    assert_eq!(
+        kind(count.call(&mut store, 10).unwrap_err()),
+        TrapKind::Interrupt
+    );
     assert_eq!(store.get_fuel().unwrap(), 1000);
     // At that header the count is also spent (interrupted and out of fuel): out of fuel.
     handle.reset();
     store.set_fuel(50).unwrap();
-    assert_eq!(kind(count.call(&mut store, 10).unwrap_err()), TrapKind::OutOfFuel);
+    assert_eq!(
+        kind(count.call(&mut store, 10).unwrap_err()),
+        TrapKind::OutOfFuel
+    );
     assert_eq!(store.get_fuel().unwrap(), 0);
     handle.reset();
     store.set_fuel(51).unwrap();
-    assert_eq!(kind(count.call(&mut store, 10).unwrap_err()), TrapKind::Interrupt);
+    assert_eq!(
+        kind(count.call(&mut store, 10).unwrap_err()),
+        TrapKind::Interrupt
+    );
     assert_eq!(store.get_fuel().unwrap(), 1);
     handle.reset();
     store.set_fuel(1000).unwrap();
@@ -644,7 +656,9 @@ fn interrupts_and_the_stack_limit_stay_apart() {
       (func (export "id") (param i32) (result i32) (local.get 0)))"#;
     for interruptible in [true, false] {
         let mut config = Config::new();
-        config.interruptible(interruptible).max_wasm_stack(256 * 1024);
+        config
+            .interruptible(interruptible)
+            .max_wasm_stack(256 * 1024);
         let engine = Engine::new(&config);
         let module = Module::new(&engine, wat).unwrap();
         let mut store = Store::new(&engine, ());
@@ -655,11 +669,7 @@ fn interrupts_and_the_stack_limit_stay_apart() {
             .func_wrap("host", "stop", move || stopper.interrupt())
             .unwrap();
         let instance = linker.instantiate(&mut store, &module).unwrap();
-        let func = |name: &str| {
-            instance
-                .get_typed_func::<i32, i32>(&store, name)
-                .unwrap()
-        };
+        let func = |name: &str| instance.get_typed_func::<i32, i32>(&store, name).unwrap();
         let (deep, stop_then, id) = (func("deep"), func("stop_then"), func("id"));
         let kind = |e: anyhow::Error| e.downcast::<Trap>().unwrap().kind;
         assert_eq!(
@@ -670,7 +680,10 @@ fn interrupts_and_the_stack_limit_stay_apart() {
         assert_eq!(stop_then.call(&mut store, 7).unwrap(), 7);
         match interruptible {
             true => {
-                assert_eq!(kind(id.call(&mut store, 1).unwrap_err()), TrapKind::Interrupt);
+                assert_eq!(
+                    kind(id.call(&mut store, 1).unwrap_err()),
+                    TrapKind::Interrupt
+                );
                 handle.reset();
                 assert_eq!(id.call(&mut store, 1).unwrap(), 1);
                 assert_eq!(
