@@ -87,7 +87,8 @@ impl CallRecord {
         // the thread's own limit); calls nested inside it (wasm -> host -> wasm) keep it.
         // An interrupt may set or clear its stop bit meanwhile: only the address changes.
         // The cells live as long as the store (behind its `Arc`, never replaced).
-        let cell: &AtomicUsize = &(&(*store).limits).stack_limit;
+        let limits: &std::sync::Arc<vm::LimitCells> = &(*store).limits;
+        let cell: &AtomicUsize = &limits.stack_limit;
         let set_limit = |limit: usize| {
             let keep_stop = |old: usize| Some(old & vm::STACK_STOP | limit);
             let _ = cell.fetch_update(Ordering::SeqCst, Ordering::SeqCst, keep_stop);
