@@ -105,7 +105,15 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
                 }
                 b.build_unconditional_branch(header).map_err(llvm_err)?;
                 b.position_at_end(header);
-                self.limit_checks()?;
+                let ordinal = self.loops_seen - 1;
+                if !self
+                    .loops_checked_by_a_call
+                    .get(ordinal)
+                    .copied()
+                    .unwrap_or(false)
+                {
+                    self.limit_checks()?;
+                }
                 let height = self.stack.len();
                 for phi in &phis {
                     self.push(phi.as_basic_value());

@@ -82,6 +82,11 @@ pub(crate) struct FuncTx<'a, 'ctx, 'm> {
     pub fuel_pending: u64,
     /// With fuel: the function's local count (an alloca mem2reg promotes; see `limits.rs`).
     pub fuel_var: Option<PointerValue<'ctx>>,
+    /// With limits, by loop (the order of the `loop` operators): whether a call at the top of
+    /// its body checks for it, so the header does not (`limits::loops_checked_by_a_call`).
+    pub loops_checked_by_a_call: Vec<bool>,
+    /// How many `loop` operators the translation has passed.
+    pub loops_seen: usize,
     /// With debug info: the wasm local holding the frame base and the slot keeping its
     /// native address for the debugger (see `debuginfo`).
     pub dbg_frame: Option<(u32, PointerValue<'ctx>)>,
@@ -136,6 +141,8 @@ pub(crate) fn translate_function(env: &Env<'_, '_>, index: u32) -> Res<()> {
         mem_bases: Vec::new(),
         fuel_pending: 0,
         fuel_var: None,
+        loops_checked_by_a_call: Vec::new(),
+        loops_seen: 0,
         results_buf: None,
         dbg_frame: None,
     };
@@ -158,6 +165,10 @@ pub(crate) fn translate_function(env: &Env<'_, '_>, index: u32) -> Res<()> {
         }
     }
     tx.prologue()?;
+    if env.settings.consume_fuel || env.settings.interruptible {
+        tx.loops_checked_by_a_call =
+            super::limits::loops_checked_by_a_call(wasm.operators(code), wasm.num_imported_funcs)?;
+    }
     if let Some((debug, f)) = debug {
         if let (Some(local), Some(_)) = (f.frame_local, tx.mem_bases.first()) {
             if (local as usize) < tx.locals.len() {
@@ -508,6 +519,9 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
     }
 
     fn operator(&mut self, op: Operator) -> Res<()> {
+        if let Operator::Loop { .. } = op {
+            self.loops_seen += 1;
+        }
         if !self.reachable {
             // Nothing runs here: fuel counted before the code became unreachable was for
             // an operator that trapped or branched away.

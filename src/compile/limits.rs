@@ -118,6 +118,55 @@ fn passes_on(op: &Operator) -> bool {
     )
 }
 
+/// Which of a function's loops (by the order of their `loop` operators) need no check of
+/// their own at the header: those whose body starts with straight-line code and a direct call
+/// of a function defined in the module. Every path around such a loop goes through that
+/// callee's entry, which checks the fuel count (and, in interruptible code, the stack limit
+/// an interrupt raises), so the loop still cannot run unchecked; an out-of-fuel or interrupt
+/// trap comes at most one iteration's straight line later. On call-heavy code (a recursive
+/// function that its producer turned into a loop around one of its calls) this halves the
+/// checks.
+pub(crate) fn loops_checked_by_a_call(
+    mut ops: wasmparser::OperatorsReader<'_>,
+    first_defined: u32,
+) -> Res<Vec<bool>> {
+    let mut covered = Vec::new();
+    // The loop whose body is still straight-line so far.
+    let mut open: Option<usize> = None;
+    while !ops.eof() {
+        let op = ops.read().map_err(|e| format!("bad operator: {e}"))?;
+        match op {
+            Operator::Loop { .. } => {
+                covered.push(false);
+                open = Some(covered.len() - 1);
+            }
+            Operator::Call { function_index } => {
+                if let (Some(k), true) = (open.take(), function_index >= first_defined) {
+                    covered[k] = true;
+                }
+            }
+            ref other if open.is_some() && !straight_line(other) => open = None,
+            _ => {}
+        }
+    }
+    Ok(covered)
+}
+
+/// Whether `op` falls through to the next operator whenever it does not trap: no branch, no
+/// block structure, no call or throw.
+fn straight_line(op: &Operator) -> bool {
+    !(flushes(op)
+        || matches!(
+            op,
+            Operator::Block { .. }
+                | Operator::Try { .. }
+                | Operator::Catch { .. }
+                | Operator::CatchAll
+                | Operator::Delegate { .. }
+                | Operator::Rethrow { .. }
+        ))
+}
+
 impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
     fn limit_cells(&self) -> Res<PointerValue<'ctx>> {
         let env = self.env;
@@ -262,8 +311,12 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
             return Ok(fuel);
         }
         let pending = env.i64().const_int(self.fuel_pending, false);
+        // `nsw`: the count lies between what a host can set (at most `i64::MAX`) and a
+        // block's cost below zero, never near `i64::MIN`; knowing it cannot wrap, LLVM
+        // compares the incoming count with the entry cost itself (`cmp $1`) instead of
+        // subtracting into a scratch register and testing that.
         env.b
-            .build_int_sub(fuel, pending, "fuel_left")
+            .build_int_nsw_sub(fuel, pending, "fuel_left")
             .map_err(llvm_err)
     }
 
@@ -402,5 +455,44 @@ impl<'a, 'ctx, 'm> FuncTx<'a, 'ctx, 'm> {
         inst.set_atomic_ordering(AtomicOrdering::Monotonic)
             .map_err(|e| e.to_string())?;
         Ok(value.into_int_value())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::loops_checked_by_a_call;
+
+    /// `loops_checked_by_a_call` for each defined function of `wat` (one import, `$imp`).
+    fn covered(wat: &str) -> Vec<Vec<bool>> {
+        let bytes = wat::parse_str(wat).expect("wat");
+        let mut found = Vec::new();
+        for payload in wasmparser::Parser::new(0).parse_all(&bytes) {
+            if let wasmparser::Payload::CodeSectionEntry(body) = payload.expect("payload") {
+                let ops = body.get_operators_reader().expect("operators");
+                found.push(loops_checked_by_a_call(ops, 1).expect("scan"));
+            }
+        }
+        found
+    }
+
+    #[test]
+    fn a_loop_is_checked_by_a_call_only_on_every_way_around() {
+        let found = covered(
+            r#"(module
+              (import "m" "imp" (func $imp))
+              (func $f (param i32)
+                ;; covered: straight line, then a call of a defined function
+                (loop $a (call $f (i32.add (local.get 0) (i32.const 1))) (br $a))
+                ;; not: the import has no entry check of rt's
+                (loop $b (call $imp) (br $b))
+                ;; not: a branch may go around before the call
+                (loop $c (br_if $c (local.get 0)) (call $f (i32.const 0)))
+                ;; not: the call sits in a block
+                (loop $d (block (call $f (i32.const 0))) (br $d))
+                ;; outer not (a loop first), inner covered
+                (loop $e (loop $g (call $f (i32.const 2)) (br_if $g (local.get 0)))
+                  (br $e))))"#,
+        );
+        assert_eq!(found, vec![vec![true, false, false, false, false, true]]);
     }
 }
