@@ -606,34 +606,25 @@ fn an_interrupt_stops_entries_and_loop_headers_with_exact_fuel() {
     store.set_fuel(1000).unwrap();
     assert_eq!(count.call(&mut store, 2).unwrap(), 2);
     assert_eq!(store.get_fuel().unwrap(), 1000 - 26);
+    // `count(10)` from `fuel` units (after a reset when `reset`) traps with `trap`,
+    // leaving `left`.
+    let mut stops = |reset: bool, fuel: Option<u64>, trap: TrapKind, left: u64| {
+        if reset {
+            handle.reset();
+        }
+        if let Some(fuel) = fuel {
+            store.set_fuel(fuel).unwrap();
+        }
+        assert_eq!(kind(count.call(&mut store, 10).unwrap_err()), trap);
+        assert_eq!(store.get_fuel().unwrap(), left);
+    };
     // Stopped at the header of the fifth iteration, after 1 + 4 * 12 + 1 units.
-    assert_eq!(
-        kind(count.call(&mut store, 10).unwrap_err()),
-        TrapKind::Interrupt
-    );
-    assert_eq!(store.get_fuel().unwrap(), 1000 - 26 - 50);
+    stops(false, None, TrapKind::Interrupt, 1000 - 26 - 50);
     // Still interrupted: stopped at the entry, which has not paid its unit.
-    store.set_fuel(1000).unwrap();
-    assert_eq!(
-        kind(count.call(&mut store, 10).unwrap_err()),
-        TrapKind::Interrupt
-    );
-    assert_eq!(store.get_fuel().unwrap(), 1000);
+    stops(false, Some(1000), TrapKind::Interrupt, 1000);
     // At that header the count is also spent (interrupted and out of fuel): out of fuel.
-    handle.reset();
-    store.set_fuel(50).unwrap();
-    assert_eq!(
-        kind(count.call(&mut store, 10).unwrap_err()),
-        TrapKind::OutOfFuel
-    );
-    assert_eq!(store.get_fuel().unwrap(), 0);
-    handle.reset();
-    store.set_fuel(51).unwrap();
-    assert_eq!(
-        kind(count.call(&mut store, 10).unwrap_err()),
-        TrapKind::Interrupt
-    );
-    assert_eq!(store.get_fuel().unwrap(), 1);
+    stops(true, Some(50), TrapKind::OutOfFuel, 0);
+    stops(true, Some(51), TrapKind::Interrupt, 1);
     handle.reset();
     store.set_fuel(1000).unwrap();
     assert_eq!(count.call(&mut store, 3).unwrap(), 3);
