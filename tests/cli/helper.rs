@@ -46,6 +46,33 @@ fn the_rt_executable_links_no_llvm() {
     );
 }
 
+/// The `rt` executable is a static PIE (.cargo/rt-gcc): position-independent, so it keeps
+/// its address randomisation, with no program interpreter, so no dynamic loader runs at its
+/// start; `rt-compile` (the control) is an ordinary dynamic PIE. The link script falls back
+/// to a dynamic `rt` when the static link fails: this is where that shows. (Sanitizer builds
+/// stay dynamic on purpose.)
+#[test]
+#[cfg_attr(rt_asan, ignore = "AddressSanitizer's runtime needs a dynamic executable")]
+fn the_rt_executable_is_a_static_pie() {
+    fn kind(exe: &str) -> (bool, bool) {
+        let bytes = std::fs::read(exe).unwrap();
+        let file = object::File::parse(&*bytes).unwrap();
+        let pie = file.kind() == object::ObjectKind::Dynamic;
+        let interpreter = file.section_by_name(".interp").is_some();
+        (pie, interpreter)
+    }
+    assert_eq!(
+        kind(env!("CARGO_BIN_EXE_rt")),
+        (true, false),
+        "rt: (position-independent, has an interpreter)"
+    );
+    assert_eq!(
+        kind(env!("CARGO_BIN_EXE_rt-compile")),
+        (true, true),
+        "rt-compile: (position-independent, has an interpreter)"
+    );
+}
+
 /// A folder holding a copy of `rt` and, if given, an `rt-compile` of its own.
 fn rt_alone(helper: Option<&str>) -> (tempfile::TempDir, PathBuf) {
     let dir = tempdir();
