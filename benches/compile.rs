@@ -11,7 +11,8 @@
 //! of wasmtime's, median wall time; and compile + run, to choose the default level by.
 //!
 //! Programs: MicroPython (`make build/micropython/micropython-wasi.wasm`), SQLite with a small
-//! driver (`make build/sqlite/sqlite.wasm`, built from the amalgamation an npm package ships)
+//! driver (`make build/sqlite/sqlite.wasm`, built from the amalgamation an npm package ships),
+//! a Rust program (`make build/rust-program.wasm`: benches/rust_program, serde_json and regex)
 //! and the largest C fixtures (`make fixtures`, compile only); whichever are present. `make
 //! bench` runs it after building them. `RT_BENCH_RUNS` sets the number of runs (default 3),
 //! `RT_BENCH_PROGRAMS=micropython,sqlite` keeps the programs whose file names contain one
@@ -82,7 +83,8 @@ struct Program {
 
 fn programs(root: &Path) -> Vec<Program> {
     // MicroPython: a CPU-bound loop of calls, dict and string work; SQLite: the driver's
-    // inserts, indexes and queries over 600,000 rows.
+    // inserts, indexes and queries over 600,000 rows; the Rust program: 400,000 records
+    // through serde_json both ways, a regex over each and a sort.
     const PYTHON: &str = "d = {}\nfor i in range(1500000):\n    d[i % 1000] = d.get(i % 1000, 0) + len(str(i))\nprint(sum(d.values()))";
     let mut found: Vec<Program> = [
         (
@@ -91,6 +93,7 @@ fn programs(root: &Path) -> Vec<Program> {
             &["-c", PYTHON][..],
         ),
         ("build/sqlite/sqlite.wasm", &[][..], &["600000"][..]),
+        ("build/rust-program.wasm", &[][..], &["400000"][..]),
     ]
     .into_iter()
     .map(|(p, flags, workload)| Program {

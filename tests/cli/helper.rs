@@ -52,7 +52,10 @@ fn the_rt_executable_links_no_llvm() {
 /// to a dynamic `rt` when the static link fails: this is where that shows. (Sanitizer builds
 /// stay dynamic on purpose.)
 #[test]
-#[cfg_attr(rt_asan, ignore = "AddressSanitizer's runtime needs a dynamic executable")]
+#[cfg_attr(
+    rt_asan,
+    ignore = "AddressSanitizer's runtime needs a dynamic executable"
+)]
 fn the_rt_executable_is_a_static_pie() {
     fn kind(exe: &str) -> (bool, bool) {
         let bytes = std::fs::read(exe).unwrap();
