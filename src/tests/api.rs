@@ -569,6 +569,25 @@ fn fuel_is_charged_through_host_calls_and_callbacks() {
     assert_eq!(store.get_fuel().unwrap(), 1000 - 7);
 }
 
+/// `wat` instantiated in a new store of `config`, its import `host.stop` interrupting that
+/// store; with the store's interrupt handle.
+fn instance_that_stops(
+    config: &Config,
+    wat: &str,
+) -> (Store<()>, crate::Instance, crate::InterruptHandle) {
+    let engine = Engine::new(config);
+    let module = Module::new(&engine, wat).unwrap();
+    let mut store = Store::new(&engine, ());
+    let handle = store.interrupt_handle();
+    let stopper = handle.clone();
+    let mut linker = Linker::new(&engine);
+    linker
+        .func_wrap("host", "stop", move || stopper.interrupt())
+        .unwrap();
+    let instance = linker.instantiate(&mut store, &module).unwrap();
+    (store, instance, handle)
+}
+
 /// With fuel and interruption both on (see `compile/limits.rs`): an interrupt stops the
 /// guest at the next function entry (whose stack check fails, before the entry's unit is
 /// paid) or loop header (whose one compare checks both limits, out of fuel first), and the
@@ -587,16 +606,7 @@ fn an_interrupt_stops_entries_and_loop_headers_with_exact_fuel() {
         (local.get 1)))"#;
     let mut config = Config::new();
     config.consume_fuel(true).interruptible(true);
-    let engine = Engine::new(&config);
-    let module = Module::new(&engine, wat).unwrap();
-    let mut store = Store::new(&engine, ());
-    let handle = store.interrupt_handle();
-    let stopper = handle.clone();
-    let mut linker = Linker::new(&engine);
-    linker
-        .func_wrap("host", "stop", move || stopper.interrupt())
-        .unwrap();
-    let instance = linker.instantiate(&mut store, &module).unwrap();
+    let (mut store, instance, handle) = instance_that_stops(&config, wat);
     let count = instance
         .get_typed_func::<i32, i32>(&store, "count")
         .unwrap();
@@ -650,16 +660,7 @@ fn interrupts_and_the_stack_limit_stay_apart() {
         config
             .interruptible(interruptible)
             .max_wasm_stack(256 * 1024);
-        let engine = Engine::new(&config);
-        let module = Module::new(&engine, wat).unwrap();
-        let mut store = Store::new(&engine, ());
-        let handle = store.interrupt_handle();
-        let stopper = handle.clone();
-        let mut linker = Linker::new(&engine);
-        linker
-            .func_wrap("host", "stop", move || stopper.interrupt())
-            .unwrap();
-        let instance = linker.instantiate(&mut store, &module).unwrap();
+        let (mut store, instance, handle) = instance_that_stops(&config, wat);
         let func = |name: &str| instance.get_typed_func::<i32, i32>(&store, name).unwrap();
         let (deep, stop_then, id) = (func("deep"), func("stop_then"), func("id"));
         let kind = |e: anyhow::Error| e.downcast::<Trap>().unwrap().kind;
